@@ -1,0 +1,188 @@
+"""Dataset: pick one (availability shown) and explore it: splits, samples, balance, mean images, pixels."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from clfcore import datasets, explore
+from clfcore.errors import DatasetError, UserInputError
+from clfcore.splits import SplitConfig
+from ui import state
+from ui.lang import t
+from ui.widgets import class_label, show_error
+
+SAMPLES_PER_CLASS = 10
+MAX_CLASSES_SHOWN = 10  # CIFAR-100 has 100: the user picks which to show
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _split_counts(dataset_id: str, config: SplitConfig) -> pd.DataFrame:
+    raw = datasets.load_raw(dataset_id)
+    return explore.split_counts(raw.y_train, raw.y_test, datasets.get_dataset(dataset_id).class_names, config)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _mean_images(dataset_id: str) -> np.ndarray:
+    raw = datasets.load_raw(dataset_id)
+    return explore.mean_images(raw.x_train, raw.y_train, datasets.get_dataset(dataset_id).num_classes)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pixel_histogram(dataset_id: str) -> pd.DataFrame:
+    return explore.pixel_histogram(datasets.load_raw(dataset_id).x_train)
+
+
+def _pick_dataset() -> datasets.DatasetInfo:
+    infos = {info.id: info for info in datasets.list_datasets()}
+    ready = {d: datasets.availability(d).available for d in infos}
+    current = state.dataset_id()
+    chosen = st.selectbox(
+        t("Dataset"),
+        options=list(infos),
+        index=list(infos).index(current) if current in infos else 0,
+        format_func=lambda d: infos[d].name + ("" if ready[d] else "  -  " + t("not downloaded")),
+    )
+    if chosen != current:
+        state.set_dataset_id(chosen)
+    info = infos[chosen]
+    st.caption(f"{t(info.description)}  \n{t('Source')}: {info.source}")
+    return info
+
+
+def _offer_download(info: datasets.DatasetInfo) -> None:
+    status = datasets.availability(info.id)
+    st.warning(t(status.how_to_fix, **status.params), icon=":material/cloud_download:")
+    if st.button(t("Download {name} now", name=info.name), icon=":material/download:"):
+        with st.spinner(t("Downloading {name} (this needs the internet)...", name=info.name)):
+            try:
+                datasets.download(info.id)
+            except UserInputError as error:
+                show_error(error)
+                return
+        st.success(t("{name} is ready.", name=info.name))
+        st.rerun()
+
+
+def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
+    config = state.split_config()
+    with st.expander(t("Validation split and quick-demo subset"), icon=":material/tune:"):
+        st.caption(
+            t("The validation images are held out of training to watch for overfitting; the test set stays untouched until the final evaluation.")
+        )
+        c1, c2, c3 = st.columns(3)
+        val_pct = c1.slider(t("Validation (%)"), 5, 50, int(round(config.validation_split * 100)), step=5)
+        subset = c2.number_input(
+            t("Training images (0 = all)"), min_value=0, max_value=info.train_count, value=config.train_size or 0, step=500,
+            help=t("A stratified subset keeps every class's share; small subsets train in seconds for a demo."),
+        )
+        seed = c3.number_input(t("Seed"), min_value=0, max_value=2**31 - 1, value=config.seed, help=t("The same seed always gives the same split."))
+    try:
+        new = SplitConfig(validation_split=val_pct / 100, train_size=int(subset) or None, seed=int(seed), one_hot=config.one_hot)
+    except UserInputError as error:
+        show_error(error)
+        return config
+    if new != config:
+        state.set_split_config(new)
+    return new
+
+
+def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
+    totals = counts.sum()
+    cols = st.columns(5)
+    cols[0].metric(t("Training"), f"{totals['train']:,}")
+    cols[1].metric(t("Validation"), f"{totals['validation']:,}")
+    cols[2].metric(t("Test"), f"{totals['test']:,}")
+    cols[3].metric(t("Image size"), f"{info.image_shape[0]}x{info.image_shape[1]}")
+    cols[4].metric(t("Channels"), t("grayscale") if info.channels == 1 else t("RGB"))
+    if not info.has_own_test_split:
+        st.caption(t("This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."))
+
+
+def _samples(info: datasets.DatasetInfo, shown: list[int]) -> None:
+    raw = datasets.load_raw(info.id)
+    seed = st.session_state.setdefault("sample_seed", 0)
+    if st.button(t("Shuffle"), icon=":material/shuffle:"):
+        seed = st.session_state["sample_seed"] = seed + 1
+    picks = explore.sample_indices(raw.y_train, info.num_classes, SAMPLES_PER_CLASS, seed=seed)
+    scale = explore.display_scale(info.image_shape[0], target=56)
+    for cls in shown:
+        row = picks[cls][picks[cls] >= 0]
+        label_col, image_col = st.columns([1, 6], vertical_alignment="center")
+        label_col.markdown(f"**{class_label(info.class_names[cls])}**")
+        image_col.image(explore.image_grid(raw.x_train[row], columns=SAMPLES_PER_CLASS, upscale=scale, gap=2), clamp=True)
+
+
+def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
+    long = counts.rename(index=class_label).reset_index().melt(id_vars="class", var_name="split", value_name="images")
+    long["split"] = long["split"].map({"train": t("Training"), "validation": t("Validation"), "test": t("Test")})
+    fig = px.bar(long, x="class", y="images", color="split", barmode="group", labels={"class": t("Class"), "images": t("Images"), "split": t("Split")})
+    fig.update_layout(height=420, margin=dict(t=20, b=10), legend_title_text="")
+    st.plotly_chart(fig, width="stretch")
+    ratio = explore.imbalance_ratio(counts["train"].to_numpy())
+    if ratio > explore.IMBALANCE_WARNING_RATIO:
+        st.warning(
+            t(
+                "The classes are imbalanced: the largest has {ratio:.1f} times as many training images as the smallest. "
+                "Accuracy can look good while rare classes are missed: check per-class recall, or use class weights.",
+                ratio=ratio,
+            )
+        )
+    else:
+        st.success(t("The classes are balanced (largest / smallest = {ratio:.2f}).", ratio=ratio))
+
+
+def _mean_image_grid(info: datasets.DatasetInfo, shown: list[int]) -> None:
+    st.caption(t("The average of every training image of a class: what the class looks like 'on average'. Blurry means varied."))
+    means = _mean_images(info.id)
+    scale = explore.display_scale(info.image_shape[0], target=96)
+    cols = st.columns(min(len(shown), 10))
+    for i, cls in enumerate(shown):
+        cols[i % len(cols)].image(explore.image_grid(means[cls : cls + 1], columns=1, upscale=scale), caption=class_label(info.class_names[cls]))
+
+
+def _histogram(info: datasets.DatasetInfo) -> None:
+    hist = _pixel_histogram(info.id)
+    colors = {"gray": "#555555", "red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4"}
+    hist = hist.assign(channel=hist["channel"].map(t))
+    fig = px.line(
+        hist, x="intensity", y="fraction", color="channel", log_y=True,
+        color_discrete_map={t(k): v for k, v in colors.items()},
+        labels={"intensity": t("Pixel intensity (0 = black, 255 = white)"), "fraction": t("Fraction of pixels"), "channel": t("Channel")},
+    )
+    fig.update_layout(height=380, margin=dict(t=20, b=10))
+    st.plotly_chart(fig, width="stretch")
+    st.caption(t("Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as in the course."))
+
+
+st.title(t("Dataset"))
+info = _pick_dataset()
+if not datasets.availability(info.id).available:
+    _offer_download(info)
+    st.stop()
+
+config = _split_settings(info)
+try:
+    counts = _split_counts(info.id, config)
+except (DatasetError, UserInputError) as error:
+    show_error(error)
+    st.stop()
+
+_overview(info, counts)
+classes = list(range(info.num_classes))
+shown = classes
+if info.num_classes > MAX_CLASSES_SHOWN:
+    shown = st.multiselect(
+        t("Classes to show"), classes, default=classes[:MAX_CLASSES_SHOWN], format_func=lambda c: class_label(info.class_names[c]),
+        max_selections=20,
+    ) or classes[:1]
+
+samples, distribution, means, pixels = st.tabs([t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")])
+with samples:
+    _samples(info, shown)
+with distribution:
+    _distribution(info, counts)
+with means:
+    _mean_image_grid(info, shown)
+with pixels:
+    _histogram(info)

@@ -1,0 +1,31 @@
+"""Runs: every training run saved on this server."""
+
+import pandas as pd
+import streamlit as st
+
+from clfcore import runs
+from clfcore.paths import runs_root
+from ui.lang import t
+from ui.widgets import needs_first
+
+st.title(t("Runs"))
+st.caption(t("Every training run is a folder in {root}.", root=str(runs_root())))
+saved = runs.list_runs()
+if not saved:
+    needs_first(t("No training runs yet. Train a first model to see it here."), "pages/train.py", t("Go to Train"), ":material/model_training:")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("Run"): [run.run_id for run in saved],
+                t("Status"): [t(run.status) for run in saved],
+                t("Dataset"): [run.dataset for run in saved],
+                t("Architecture"): [run.architecture for run in saved],
+                t("Test accuracy"): [run.test_accuracy for run in saved],
+                t("Created"): [run.created for run in saved],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={t("Test accuracy"): st.column_config.NumberColumn(format="percent")},
+    )

@@ -1,0 +1,60 @@
+"""Small drawing helpers several pages share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clfcore import datasets
+from clfcore.errors import UserInputError
+from ui import state
+from ui.lang import error_message, t
+
+
+def show_error(error: UserInputError) -> None:
+    """A clfcore error as a red box in the user's language (never a traceback)."""
+    st.error(error_message(error), icon=":material/error:")
+
+
+def class_label(name: str) -> str:
+    """A class name in the user's language (dataset labels like 'Sneaker' are translated too)."""
+    return t(name)
+
+
+def chosen_dataset_caption() -> None:
+    """One line naming the chosen dataset, with a link to change it."""
+    info = datasets.get_dataset(state.dataset_id())
+    col1, col2 = st.columns([4, 1])
+    col1.markdown(
+        t(
+            "Dataset: **{name}** ({h}x{w}, {channels} channel(s), {classes} classes).",
+            name=info.name,
+            h=info.image_shape[0],
+            w=info.image_shape[1],
+            channels=info.channels,
+            classes=info.num_classes,
+        )
+    )
+    col2.page_link("pages/dataset.py", label=t("Change"), icon=":material/edit:")
+
+
+
+
+def needs_first(message: str, page: str, label: str, icon: str) -> None:
+    """Say what this page needs before it can work, with a link to the page that provides it."""
+    st.info(message, icon=":material/info:")
+    st.page_link(page, label=label, icon=icon)
+
+
+def finished_runs_or_prompt() -> list:
+    """The runs that have a model to use; when there are none, say so and link to the Train page."""
+    from clfcore import runs
+
+    finished = [run for run in runs.list_runs() if run.status in runs.FINISHED]
+    if not finished:
+        needs_first(
+            t("There is no trained model yet: train a model first, then come back here."),
+            "pages/train.py",
+            t("Go to Train"),
+            ":material/model_training:",
+        )
+    return finished
