@@ -16,20 +16,21 @@ SAMPLES_PER_CLASS = 10
 MAX_CLASSES_SHOWN = 10  # CIFAR-100 has 100: the user picks which to show
 
 
+# Cached per dataset *and* file location, so replacing or downloading the files is never hidden by the cache.
 @st.cache_data(show_spinner=False, max_entries=8)
-def _split_counts(dataset_id: str, config: SplitConfig) -> pd.DataFrame:
+def _split_counts(dataset_id: str, location: str, config: SplitConfig) -> pd.DataFrame:
     raw = datasets.load_raw(dataset_id)
     return explore.split_counts(raw.y_train, raw.y_test, datasets.get_dataset(dataset_id).class_names, config)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _mean_images(dataset_id: str) -> np.ndarray:
+def _mean_images(dataset_id: str, location: str) -> np.ndarray:
     raw = datasets.load_raw(dataset_id)
     return explore.mean_images(raw.x_train, raw.y_train, datasets.get_dataset(dataset_id).num_classes)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _pixel_histogram(dataset_id: str) -> pd.DataFrame:
+def _pixel_histogram(dataset_id: str, location: str) -> pd.DataFrame:
     return explore.pixel_histogram(datasets.load_raw(dataset_id).x_train)
 
 
@@ -99,8 +100,7 @@ def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
         st.caption(t("This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."))
 
 
-def _samples(info: datasets.DatasetInfo, shown: list[int]) -> None:
-    raw = datasets.load_raw(info.id)
+def _samples(info: datasets.DatasetInfo, raw, shown: list[int]) -> None:
     seed = st.session_state.setdefault("sample_seed", 0)
     if st.button(t("Shuffle"), icon=":material/shuffle:"):
         seed = st.session_state["sample_seed"] = seed + 1
@@ -132,17 +132,17 @@ def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
         st.success(t("The classes are balanced (largest / smallest = {ratio:.2f}).", ratio=ratio))
 
 
-def _mean_image_grid(info: datasets.DatasetInfo, shown: list[int]) -> None:
+def _mean_image_grid(info: datasets.DatasetInfo, location: str, shown: list[int]) -> None:
     st.caption(t("The average of every training image of a class: what the class looks like 'on average'. Blurry means varied."))
-    means = _mean_images(info.id)
+    means = _mean_images(info.id, location)
     scale = explore.display_scale(info.image_shape[0], target=96)
     cols = st.columns(min(len(shown), 10))
     for i, cls in enumerate(shown):
         cols[i % len(cols)].image(explore.image_grid(means[cls : cls + 1], columns=1, upscale=scale), caption=class_label(info.class_names[cls]))
 
 
-def _histogram(info: datasets.DatasetInfo) -> None:
-    hist = _pixel_histogram(info.id)
+def _histogram(info: datasets.DatasetInfo, location: str) -> None:
+    hist = _pixel_histogram(info.id, location)
     colors = {"gray": "#555555", "red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4"}
     hist = hist.assign(channel=hist["channel"].map(t))
     fig = px.line(
@@ -157,13 +157,15 @@ def _histogram(info: datasets.DatasetInfo) -> None:
 
 st.title(t("Dataset"))
 info = _pick_dataset()
-if not datasets.availability(info.id).available:
+location = datasets.availability(info.id).location
+if location is None:
     _offer_download(info)
     st.stop()
 
 config = _split_settings(info)
 try:
-    counts = _split_counts(info.id, config)
+    raw = datasets.load_raw(info.id)
+    counts = _split_counts(info.id, location, config)
 except (DatasetError, UserInputError) as error:
     show_error(error)
     st.stop()
@@ -179,10 +181,10 @@ if info.num_classes > MAX_CLASSES_SHOWN:
 
 samples, distribution, means, pixels = st.tabs([t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")])
 with samples:
-    _samples(info, shown)
+    _samples(info, raw, shown)
 with distribution:
     _distribution(info, counts)
 with means:
-    _mean_image_grid(info, shown)
+    _mean_image_grid(info, location, shown)
 with pixels:
-    _histogram(info)
+    _histogram(info, location)

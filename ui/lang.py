@@ -7,7 +7,8 @@ import streamlit as st
 from clfcore.errors import UserInputError
 from clfcore.i18n import LANGUAGES, pick_language, translate
 
-_KEY = "lang"  # session key of the language radio in the sidebar
+_KEY = "lang"  # the session's language: a plain key, so it survives pages that do not draw the radio
+_WIDGET = "_lang_radio"  # the sidebar radio's own key; its on_change copies the choice into _KEY
 _URL_SEEN = "_lang_from_url"  # the last ?lang= value adopted, so a later sidebar choice wins
 
 
@@ -26,21 +27,22 @@ def error_message(error: UserInputError) -> str:
     return error.message(current())
 
 
+def _adopt_radio_choice() -> None:
+    st.session_state[_KEY] = st.session_state[_WIDGET]
+
+
 def selector() -> None:
     """The language radio in the sidebar; keeps ``?lang=`` in the URL so a link can be shared."""
+    state = st.session_state
     requested = st.query_params.get("lang")
-    if requested in LANGUAGES and requested != st.session_state.get(_URL_SEEN):
-        st.session_state[_URL_SEEN] = requested
-        st.session_state[_KEY] = requested
-    if st.session_state.get(_KEY) not in LANGUAGES:
-        st.session_state[_KEY] = pick_language(requested, st.context.locale)
-    st.sidebar.radio(
-        "Language / Idioma",
-        options=list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        key=_KEY,
-        horizontal=True,
-    )
-    if st.query_params.get("lang") != st.session_state[_KEY]:
-        st.query_params["lang"] = st.session_state[_KEY]
-        st.session_state[_URL_SEEN] = st.session_state[_KEY]
+    if requested in LANGUAGES and requested != state.get(_URL_SEEN):
+        state[_URL_SEEN] = requested
+        state[_KEY] = requested
+    if state.get(_KEY) not in LANGUAGES:
+        state[_KEY] = pick_language(requested, st.context.locale)
+    state[_WIDGET] = state[_KEY]
+    # Bilingual on purpose: whoever cannot read the current language must still find the switch.
+    st.sidebar.radio("Language / Idioma", options=list(LANGUAGES), format_func=LANGUAGES.get, key=_WIDGET, horizontal=True, on_change=_adopt_radio_choice)
+    if st.query_params.get("lang") != state[_KEY]:
+        st.query_params["lang"] = state[_KEY]
+        state[_URL_SEEN] = state[_KEY]

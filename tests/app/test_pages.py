@@ -1,0 +1,127 @@
+"""Every page renders without an exception, in both languages, through Streamlit's AppTest."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clfcore.i18n import translate
+from clfcore.locale_es import ES
+from tests.conftest import write_idx_dataset
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    """st.cache_data lives for the whole process: start every app test without earlier tests' results."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLES = {
+    "home": "clfcore dashboard",
+    "dataset": "Dataset",
+    "augment": "Data augmentation",
+    "model": "Model",
+    "train": "Train",
+    "evaluate": "Evaluate",
+    "classify": "Classify your own image",
+    "runs": "Runs",
+}
+PAGES = list(TITLES)
+
+
+def open_page(page: str, lang: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    if page != "home":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    parts = [el.value for kind in ("title", "markdown", "info", "warning", "error", "success", "caption", "subheader") for el in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page, lang):
+    at = open_page(page, lang)
+    assert not at.exception, at.exception
+    assert [title.value for title in at.title] == [translate(TITLES[page], lang)]
+
+
+def test_spanish_pages_show_spanish_text():
+    at = open_page("home", "es")
+    text = all_text(at)
+    assert ES["Quick start"] in text and "Quick start" not in text
+
+
+def test_dataset_page_offline_defaults_to_digits_and_explores_it():
+    at = open_page("dataset", "en")
+    assert at.selectbox[0].value == "digits"
+    assert [m.label for m in at.metric][:3] == ["Training", "Validation", "Test"]
+    assert [m.value for m in at.metric][:3] == ["1,151", "287", "359"]
+    assert len(at.tabs) == 4
+
+
+def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots):
+    write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=100, test=20)
+    at = open_page("dataset", "es")
+    assert at.selectbox[0].value == "fashion_mnist"
+    at.button[0].click().run()  # shuffle
+    assert not at.exception
+    assert at.session_state["sample_seed"] == 1
+
+
+def test_choosing_a_dataset_that_is_not_here_says_how_to_get_it():
+    at = open_page("dataset", "en")
+    at.selectbox[0].select("cifar10").run()
+    assert not at.exception
+    assert "python -m clfcore download cifar10" in at.warning[0].value
+    assert any("Download CIFAR-10 now" in b.label for b in at.button)
+
+
+def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch):
+    at = open_page("dataset", "en")
+    at.selectbox[0].select("mnist").run()
+    import importlib
+
+    monkeypatch.setattr(importlib, "import_module", lambda name: (_ for _ in ()).throw(OSError("network is unreachable")))
+    next(b for b in at.button if "Download" in b.label).click().run()
+    assert not at.exception
+    assert "Could not download MNIST" in at.error[0].value
+
+
+def test_the_chosen_dataset_travels_to_other_pages():
+    at = open_page("dataset", "en")
+    at.selectbox[0].select("cifar100").run()
+    at.switch_page("pages/train.py").run()
+    assert "CIFAR-100" in all_text(at)
+
+
+def test_corrupt_dataset_files_show_a_clear_error(isolated_roots):
+    folder = write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=200)
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(b"garbage")
+    at = open_page("dataset", "en")
+    assert not at.exception
+    assert "train-labels-idx1-ubyte.gz is not an IDX file" in at.error[0].value
+
+
+def test_language_selector_switches_and_the_choice_sticks():
+    at = open_page("home", "en")
+    at.sidebar.radio[0].set_value("es").run()
+    assert ES["Quick start"] in all_text(at)
+    at.switch_page("pages/dataset.py").run()  # the URL still said lang=en: the later choice wins
+    assert at.title[0].value == ES["Dataset"]
+
+
+def test_browser_locale_is_the_default_language():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context = {"locale": "es-ES"}
+    at.run()
+    assert ES["Quick start"] in all_text(at)
