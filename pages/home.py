@@ -44,7 +44,7 @@ with right:
                 t("Status"): t("ready") if ready else t("needs download"),
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(rows).set_index(t("Dataset")))
 
     st.subheader(t("Training runs"))
     all_runs = runs.list_runs()
