@@ -9,7 +9,7 @@ from clfcore import datasets, explore
 from clfcore.errors import DatasetError, UserInputError
 from clfcore.splits import SplitConfig
 from ui import state
-from ui.lang import t
+from ui.lang import number, t
 from ui.widgets import class_label, show_error
 
 SAMPLES_PER_CLASS = 10
@@ -91,11 +91,11 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
 def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     totals = counts.sum()
     cols = st.columns(5)
-    cols[0].metric(t("Training"), f"{totals['train']:,}")
-    cols[1].metric(t("Validation"), f"{totals['validation']:,}")
-    cols[2].metric(t("Test"), f"{totals['test']:,}")
+    cols[0].metric(t("Training"), number(totals["train"]))
+    cols[1].metric(t("Validation"), number(totals["validation"]))
+    cols[2].metric(t("Test"), number(totals["test"]))
     cols[3].metric(t("Image size"), f"{info.image_shape[0]}x{info.image_shape[1]}")
-    cols[4].metric(t("Channels"), t("grayscale") if info.channels == 1 else t("RGB"))
+    cols[4].metric(t("Colour"), t("gray") if info.channels == 1 else t("RGB"))
     if not info.has_own_test_split:
         st.caption(t("This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."))
 
@@ -151,6 +151,7 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
         labels={"intensity": t("Pixel intensity (0 = black, 255 = white)"), "fraction": t("Fraction of pixels"), "channel": t("Channel")},
     )
     fig.update_layout(height=380, margin=dict(t=20, b=10))
+    fig.update_yaxes(dtick=1, tickformat=".1%")  # one tick per power of ten: 100 %, 10 %, 1 %, 0.1 %
     st.plotly_chart(fig, width="stretch")
     st.caption(t("Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as in the course."))
 

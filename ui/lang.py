@@ -22,6 +22,12 @@ def t(text: str, /, **params: object) -> str:
     return translate(text, current(), **params)
 
 
+def number(value: int) -> str:
+    """An integer with the thousands separator of the session's language (48,000 / 48.000)."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if current() == "es" else text
+
+
 def error_message(error: UserInputError) -> str:
     """A clfcore error in the session's language."""
     return error.message(current())

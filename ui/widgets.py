@@ -26,11 +26,11 @@ def chosen_dataset_caption() -> None:
     col1, col2 = st.columns([4, 1])
     col1.markdown(
         t(
-            "Dataset: **{name}** ({h}x{w}, {channels} channel(s), {classes} classes).",
+            "Dataset: **{name}** ({h}x{w} {colour}, {classes} classes).",
             name=info.name,
             h=info.image_shape[0],
             w=info.image_shape[1],
-            channels=info.channels,
+            colour=t("grayscale") if info.channels == 1 else t("RGB"),
             classes=info.num_classes,
         )
     )

@@ -65,7 +65,7 @@ def test_dataset_page_offline_defaults_to_digits_and_explores_it():
     at = open_page("dataset", "en")
     assert at.selectbox[0].value == "digits"
     assert [m.label for m in at.metric][:3] == ["Training", "Validation", "Test"]
-    assert [m.value for m in at.metric][:3] == ["1,151", "287", "359"]
+    assert [m.value for m in at.metric] == ["1,151", "287", "359", "8x8", "gray"]
     assert len(at.tabs) == 4
 
 
@@ -73,6 +73,8 @@ def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=100, test=20)
     at = open_page("dataset", "es")
     assert at.selectbox[0].value == "fashion_mnist"
+    assert [m.value for m in at.metric][:3] == ["80", "20", "20"]
+    assert at.metric[4].value == ES["gray"]
     at.button[0].click().run()  # shuffle
     assert not at.exception
     assert at.session_state["sample_seed"] == 1
