@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clfcore import sources
+import numpy as np
+
+from clfcore import folders, sources
 from clfcore.errors import DatasetError, DatasetUnavailableError
 from clfcore.i18n import N_
 from clfcore.paths import data_root
@@ -164,11 +166,41 @@ _BUILTINS: dict[str, _Builtin] = {
 }
 
 DEFAULT_PREFERENCE = ("fashion_mnist", "digits")
+USER_DATASET_DESCRIPTION = N_("Your own images: one folder per class under the data root.")
+
+
+def _user_layouts() -> dict[str, folders.FolderLayout]:
+    """Image-folder datasets under the data root, by folder name (names of built-ins are not allowed)."""
+    root = data_root()
+    if not root.is_dir():
+        return {}
+    found = {}
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and folder.name not in _BUILTINS and not folder.name.startswith("."):
+            layout = folders.scan(folder)
+            if layout is not None:
+                found[folder.name] = layout
+    return found
+
+
+def _user_info(name: str, layout: folders.FolderLayout) -> DatasetInfo:
+    from clfcore.splits import stratified_split
+
+    labels = [label for _, label in layout.train_files]
+    if layout.test_files:
+        train_count, test_count = len(labels), len(layout.test_files)
+    else:
+        held = len(stratified_split(np.asarray(labels), sources.HELD_OUT_TEST_FRACTION, seed=sources.HELD_OUT_TEST_SEED)[1])
+        train_count, test_count = len(labels) - held, held
+    return DatasetInfo(
+        name, name, (*layout.image_size, layout.channels), layout.class_names, USER_DATASET_DESCRIPTION, str(layout.root),
+        train_count=train_count, test_count=test_count, has_own_test_split=bool(layout.test_files),
+    )
 
 
 def list_datasets() -> list[DatasetInfo]:
-    """Every dataset the app knows, available or not, in display order."""
-    return [b.info for b in _BUILTINS.values()]
+    """Every dataset the app knows, available or not: the built-ins, then the user's image folders."""
+    return [b.info for b in _BUILTINS.values()] + [_user_info(name, layout) for name, layout in _user_layouts().items()]
 
 
 def _builtin(dataset_id: str) -> _Builtin:
@@ -180,13 +212,28 @@ def _builtin(dataset_id: str) -> _Builtin:
         ) from None
 
 
+def _user_layout(dataset_id: str) -> folders.FolderLayout | None:
+    if dataset_id in _BUILTINS or not dataset_id or "/" in dataset_id or "\\" in dataset_id or dataset_id.startswith("."):
+        return None
+    return folders.scan(data_root() / dataset_id)
+
+
 def get_dataset(dataset_id: str) -> DatasetInfo:
     """The description of ``dataset_id``. Raises DatasetError for an unknown id."""
+    layout = _user_layout(dataset_id)
+    if layout is not None:
+        return _user_info(dataset_id, layout)
+    if dataset_id not in _BUILTINS:
+        known = [info.id for info in list_datasets()]
+        raise DatasetError("Unknown dataset {name!r}. Choose one of: {known}.", name=dataset_id, known=", ".join(known))
     return _builtin(dataset_id).info
 
 
 def availability(dataset_id: str) -> Availability:
     """Whether ``dataset_id`` can be loaded now without the internet (looks at files, reads nothing)."""
+    get_dataset(dataset_id)  # unknown ids raise here
+    if dataset_id not in _BUILTINS:
+        return Availability(True, location=str(data_root() / dataset_id))
     builtin = _builtin(dataset_id)
     if dataset_id == "digits":
         return Availability(True, location="scikit-learn")
@@ -214,26 +261,30 @@ def default_dataset_id() -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_raw_cached(dataset_id: str, location: str | None) -> RawData:
-    builtin = _builtin(dataset_id)
-    raw = builtin.read(Path(location) if location else None)
-    n_classes = builtin.info.num_classes
+def _load_raw_cached(dataset_id: str, location: str | None, signature: tuple = ()) -> RawData:
+    layout = _user_layout(dataset_id)
+    if layout is not None:
+        info, raw = _user_info(dataset_id, layout), sources.read_image_folder(layout)
+    else:
+        info = _builtin(dataset_id).info
+        raw = _builtin(dataset_id).read(Path(location) if location else None)
+    n_classes = info.num_classes
     for labels in (raw.y_train, raw.y_test):
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
             raise DatasetError(
                 "The files of {name} at {location} have labels outside 0-{top}. Delete them and download again.",
-                name=builtin.info.name,
+                name=info.name,
                 location=str(location),
                 top=n_classes - 1,
             )
-    if raw.x_train.shape[1:] != builtin.info.image_shape:
+    if raw.x_train.shape[1:] != info.image_shape:
         raise DatasetError(
             "The files of {name} at {location} hold images of shape {found}, expected {expected}. "
             "Delete them and download again.",
-            name=builtin.info.name,
+            name=info.name,
             location=str(location),
             found=tuple(raw.x_train.shape[1:]),
-            expected=builtin.info.image_shape,
+            expected=info.image_shape,
         )
     for array in (raw.x_train, raw.y_train, raw.x_test, raw.y_test):
         array.flags.writeable = False  # shared by every page of this process: nobody may edit it
@@ -250,7 +301,8 @@ def load_raw(dataset_id: str) -> RawData:
     state = availability(dataset_id)
     if not state.available:
         raise DatasetUnavailableError(state.how_to_fix, **state.params)
-    return _load_raw_cached(dataset_id, state.location)
+    layout = _user_layout(dataset_id)
+    return _load_raw_cached(dataset_id, state.location, layout.signature if layout is not None else ())
 
 
 def load_splits(dataset_id: str, config: SplitConfig = SplitConfig()) -> DatasetSplits:

@@ -287,4 +287,7 @@ ES: dict[str, str] = {
     "{name} is not on this machine yet. Connect to the internet and press Download (or run `python -m clfcore download {id}`): Keras downloads it once into {cache}. Offline, copy the same files to {files}.": "{name} aún no está en este equipo. Conéctate a internet y pulsa Descargar (o ejecuta `python -m clfcore download {id}`): Keras lo descarga una sola vez en {cache}. Sin conexión, copia esos mismos archivos en {files}.",
     "{name} is not on this machine yet: download it on the Dataset page or pick another dataset.": "{name} aún no está en este equipo: descárgalo en la página Datos o elige otro conjunto de datos.",
     "{name} is ready.": "{name} está listo.",
+    "None of the images in {folder} could be read. Check that they are PNG, JPEG, BMP, GIF, WebP or TIFF files.": "No se ha podido leer ninguna de las imágenes de {folder}. Comprueba que son archivos PNG, JPEG, BMP, GIF, WebP o TIFF.",
+    "Your own images: one folder per class under the data root.": "Tus propias imágenes: una carpeta por clase dentro de la carpeta de datos.",
+    "{count} images could not be read and were left out: {files}.": "{count} imágenes no se han podido leer y se han dejado fuera: {files}.",
 }

@@ -39,6 +39,7 @@ class RawData:
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    skipped: tuple[str, ...] = ()  # files that could not be read (user datasets only)
 
 
 def keras_cache() -> Path:
@@ -184,8 +185,8 @@ def read_cifar100(folder: Path, label_mode: str) -> RawData:
 
 # --- Digits 8x8 (scikit-learn ships it) -------------------------------------------------------------
 
-DIGITS_TEST_FRACTION = 0.2  # digits has no test split of its own: hold out 20 %, stratified
-DIGITS_TEST_SEED = 0  # fixed, so the test set never depends on the user's seed
+HELD_OUT_TEST_FRACTION = 0.2  # datasets without a test split of their own hold out 20 %, stratified
+HELD_OUT_TEST_SEED = 0  # fixed, so the test set never depends on the user's seed
 
 
 def read_digits() -> RawData:
@@ -197,8 +198,21 @@ def read_digits() -> RawData:
     bunch = load_digits()
     images = np.round(bunch.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
     labels = bunch.target.astype(np.int64)
-    train, test = stratified_split(labels, DIGITS_TEST_FRACTION, seed=DIGITS_TEST_SEED)
+    train, test = stratified_split(labels, HELD_OUT_TEST_FRACTION, seed=HELD_OUT_TEST_SEED)
     return RawData(images[train], labels[train], images[test], labels[test])
+
+
+def read_image_folder(layout) -> RawData:
+    """A user dataset (``clfcore.folders.FolderLayout``): its test folder, or a held-out stratified 20 %."""
+    from clfcore import folders
+    from clfcore.splits import stratified_split
+
+    images, labels, skipped = folders.decode(layout, layout.train_files)
+    if layout.test_files:
+        x_test, y_test, more = folders.decode(layout, layout.test_files)
+        return RawData(images, labels, x_test, y_test, tuple(skipped + more))
+    train, test = stratified_split(labels, HELD_OUT_TEST_FRACTION, seed=HELD_OUT_TEST_SEED)
+    return RawData(images[train], labels[train], images[test], labels[test], tuple(skipped))
 
 
 # --- Download through keras.datasets (needs the internet once) --------------------------------------

@@ -172,6 +172,11 @@ except (DatasetError, UserInputError) as error:
     st.stop()
 
 _overview(info, counts)
+if raw.skipped:
+    st.warning(
+        t("{count} images could not be read and were left out: {files}.", count=len(raw.skipped), files=", ".join(raw.skipped[:10])),
+        icon=":material/broken_image:",
+    )
 classes = list(range(info.num_classes))
 shown = classes
 if info.num_classes > MAX_CLASSES_SHOWN:

@@ -127,3 +127,15 @@ def test_browser_locale_is_the_default_language():
     at.context = {"locale": "es-ES"}
     at.run()
     assert ES["Quick start"] in all_text(at)
+
+
+def test_a_user_image_folder_is_explored_and_unreadable_images_are_listed(isolated_roots):
+    from tests.test_folders import make_image_folder
+
+    root = make_image_folder(isolated_roots["data"] / "pets", count=6)
+    (root / "dog" / "broken.jpg").write_bytes(b"not a jpeg")
+    at = open_page("dataset", "en")
+    at.selectbox[0].select("pets").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:3] == ["8", "2", "2"]
+    assert "dog/broken.jpg" in at.warning[0].value
