@@ -290,4 +290,6 @@ ES: dict[str, str] = {
     "None of the images in {folder} could be read. Check that they are PNG, JPEG, BMP, GIF, WebP or TIFF files.": "No se ha podido leer ninguna de las imágenes de {folder}. Comprueba que son archivos PNG, JPEG, BMP, GIF, WebP o TIFF.",
     "Your own images: one folder per class under the data root.": "Tus propias imágenes: una carpeta por clase dentro de la carpeta de datos.",
     "{count} images could not be read and were left out: {files}.": "{count} imágenes no se han podido leer y se han dejado fuera: {files}.",
+    "Evaluating a run (curves, confusion matrix, per-class metrics) is the next feature of this page.": "Evaluar una ejecución (curvas, matriz de confusión, métricas por clase) es la próxima función de esta página.",
+    "Classifying your own images with a trained run is the next feature of this page.": "Clasificar tus propias imágenes con una ejecución entrenada es la próxima función de esta página.",
 }

@@ -7,6 +7,5 @@ from ui.widgets import finished_runs_or_prompt
 
 st.title(t("Classify your own image"))
 st.markdown(t("Upload a photo, take one with the camera or draw a digit, and see what a trained model predicts."))
-runs = finished_runs_or_prompt()
-if runs:
-    st.selectbox(t("Model"), [run.run_id for run in runs])
+if finished_runs_or_prompt():
+    st.info(t("Classifying your own images with a trained run is the next feature of this page."), icon=":material/info:")

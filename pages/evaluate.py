@@ -7,6 +7,5 @@ from ui.widgets import finished_runs_or_prompt
 
 st.title(t("Evaluate"))
 st.markdown(t("Learning curves, the confusion matrix, precision, recall and F1 per class, and Grad-CAM for a trained model."))
-runs = finished_runs_or_prompt()
-if runs:
-    st.selectbox(t("Run"), [run.run_id for run in runs])
+if finished_runs_or_prompt():
+    st.info(t("Evaluating a run (curves, confusion matrix, per-class metrics) is the next feature of this page."), icon=":material/info:")

@@ -1,0 +1,36 @@
+import json
+
+from clfcore import runs
+
+
+def _run(root, name, *, status=None, config=None, metrics=None):
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(config or {"dataset": "digits", "architecture": "mlp", "created": f"2026-01-0{name[-1]}T10:00:00"}))
+    if status is not None:
+        (folder / "status.json").write_text(json.dumps({"status": status}))
+    if metrics is not None:
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+    return folder
+
+
+def test_no_runs_root_means_no_runs(tmp_path):
+    assert runs.list_runs(tmp_path / "missing") == []
+
+
+def test_runs_are_listed_newest_first_with_status_and_accuracy(isolated_roots):
+    root = isolated_roots["runs"]
+    _run(root, "run1", status="completed", metrics={"test_accuracy": 0.91})
+    _run(root, "run2", status="running")
+    (root / "not-a-run").mkdir()
+    listed = runs.list_runs()
+    assert [r.run_id for r in listed] == ["run2", "run1"]
+    assert listed[1].status == "completed" and listed[1].test_accuracy == 0.91 and listed[1].dataset == "digits"
+
+
+def test_unreadable_files_do_not_break_the_list(isolated_roots):
+    folder = _run(isolated_roots["runs"], "run3", status="completed")
+    (folder / "status.json").write_text("{ not json")
+    (folder / "metrics.json").write_text("[1, 2]")
+    (run,) = runs.list_runs()
+    assert run.status == runs.UNKNOWN and run.test_accuracy is None
