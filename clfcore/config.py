@@ -89,5 +89,14 @@ class TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
+    @classmethod
+    def for_architecture(cls, architecture: str, **settings: Any) -> "TrainConfig":
+        """A config whose optimizer, learning rate, batch size and epochs default to the architecture's preset."""
+        from clfcore.architectures import get_architecture
+
+        preset = {k: v for k, v in get_architecture(architecture).preset.items() if k in {f.name for f in dataclasses.fields(cls)}}
+        chosen = {k: v for k, v in settings.items() if v is not None}
+        return cls(architecture=architecture, **{**preset, **chosen})
+
     def replace(self, **changes: Any) -> "TrainConfig":
         return dataclasses.replace(self, **changes)

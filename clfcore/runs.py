@@ -1,43 +1,63 @@
-"""The runs root: one folder per training run, and reading what each folder says about its run.
+"""The runs root as a list: one summary per run folder, for the Runs, Train and Home pages.
 
-A run folder holds ``config.json`` (what was trained), ``status.json`` (queued, running, completed,
-stopped, failed or interrupted, with a message), ``history.csv``, ``metrics.json`` and
-``model.keras``. This module only reads; the trainer writes.
+Listing also notices runs whose training process is gone (``jobs.effective_status``), so a run
+killed by a server restart shows as "interrupted" rather than "running" forever.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from clfcore.i18n import N_
 from clfcore.paths import runs_root
+from clfcore.runfolder import RunFolder, read_json
 
 STATUSES = (N_("queued"), N_("running"), N_("completed"), N_("stopped"), N_("failed"), N_("interrupted"))
 UNKNOWN = N_("unknown")  # a folder without a readable status.json
-FINISHED = ("completed", "stopped", "interrupted")  # runs with a model that can be evaluated
+FINISHED = ("completed", "stopped", "interrupted")  # runs that may have a model to evaluate
+ACTIVE = ("queued", "running")
 
 
 @dataclass(frozen=True)
 class RunSummary:
-    """One run folder as listed on the Runs and Home pages."""
+    """One run folder as listed on the pages."""
 
     run_id: str  # the folder's name
     path: Path
-    status: str  # one of STATUSES, or "unknown" for a folder without a readable status.json
+    status: str  # one of STATUSES, or UNKNOWN
+    name: str = ""  # the optional name the user gave
     dataset: str | None = None
     architecture: str | None = None
     test_accuracy: float | None = None
+    train_seconds: float | None = None
+    total_params: int | None = None
     created: str | None = None  # ISO timestamp from config.json
 
+    @property
+    def has_model(self) -> bool:
+        return (self.path / "model.keras").is_file()
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+
+def summarize(run: RunFolder) -> RunSummary:
+    from clfcore.jobs import effective_status
+
+    config = read_json(run.config_path)
+    metrics = run.metrics()
+    status = effective_status(run)
+    accuracy = metrics.get("test_accuracy")
+    return RunSummary(
+        run_id=run.run_id,
+        path=run.path,
+        status=status if status in STATUSES else UNKNOWN,
+        name=config.get("run_name") or "",
+        dataset=config.get("dataset"),
+        architecture=config.get("architecture"),
+        test_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
+        train_seconds=metrics.get("train_seconds"),
+        total_params=metrics.get("total_params"),
+        created=config.get("created"),
+    )
 
 
 def list_runs(root: Path | None = None) -> list[RunSummary]:
@@ -45,22 +65,5 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
     root = Path(root) if root is not None else runs_root()
     if not root.is_dir():
         return []
-    runs = []
-    for folder in root.iterdir():
-        if not folder.is_dir() or not (folder / "config.json").is_file():
-            continue
-        config = _read_json(folder / "config.json")
-        status = _read_json(folder / "status.json").get("status")
-        accuracy = _read_json(folder / "metrics.json").get("test_accuracy")
-        runs.append(
-            RunSummary(
-                run_id=folder.name,
-                path=folder,
-                status=status if status in STATUSES else UNKNOWN,
-                dataset=config.get("dataset"),
-                architecture=config.get("architecture"),
-                test_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
-                created=config.get("created"),
-            )
-        )
-    return sorted(runs, key=lambda run: (run.created or "", run.run_id), reverse=True)
+    found = [summarize(RunFolder(folder)) for folder in root.iterdir() if folder.is_dir() and (folder / "config.json").is_file()]
+    return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)

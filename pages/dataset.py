@@ -9,7 +9,7 @@ from clfcore import datasets, explore
 from clfcore.errors import DatasetError, UserInputError
 from clfcore.splits import SplitConfig
 from ui import state
-from ui.lang import number, t
+from ui.lang import number, t, translator
 from ui.widgets import class_label, show_error
 
 SAMPLES_PER_CLASS = 10
@@ -38,11 +38,12 @@ def _pick_dataset() -> datasets.DatasetInfo:
     infos = {info.id: info for info in datasets.list_datasets()}
     ready = {d: datasets.availability(d).available for d in infos}
     current = state.dataset_id()
+    tr = translator()
     chosen = st.selectbox(
         t("Dataset"),
         options=list(infos),
         index=list(infos).index(current) if current in infos else 0,
-        format_func=lambda d: infos[d].name + ("" if ready[d] else "  -  " + t("not downloaded")),
+        format_func=lambda d: infos[d].name + ("" if ready[d] else "  -  " + tr("not downloaded")),
     )
     if chosen != current:
         state.set_dataset_id(chosen)
@@ -179,9 +180,10 @@ if raw.skipped:
     )
 classes = list(range(info.num_classes))
 shown = classes
+tr = translator()
 if info.num_classes > MAX_CLASSES_SHOWN:
     shown = st.multiselect(
-        t("Classes to show"), classes, default=classes[:MAX_CLASSES_SHOWN], format_func=lambda c: class_label(info.class_names[c]),
+        t("Classes to show"), classes, default=classes[:MAX_CLASSES_SHOWN], format_func=lambda c: tr(info.class_names[c]),
         max_selections=20,
     ) or classes[:1]
 

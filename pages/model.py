@@ -1,23 +1,124 @@
-"""Model: the architecture to train and its settings."""
+"""Model: the architecture and its settings, its live summary, the loss it trains with, its Keras code."""
 
+import pandas as pd
 import streamlit as st
 
-from ui.lang import t
-from ui.widgets import chosen_dataset_caption
+from clfcore import architectures, codegen, datasets
+from clfcore.config import OPTIMIZERS
+from clfcore.errors import UserInputError
+from ui import state
+from ui.lang import number, t, translator
+from ui.model_options import options_for
+from ui.widgets import chosen_dataset_caption, show_error
+
+LOSS_FORMULAS = {
+    "binary_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]",
+    "categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\sum_{j=1}^{K} t_{ij}\log y_{ij}",
+    "sparse_categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}",
+}
+ACTIVATION_FORMULAS = {"softmax": r"y_j = \frac{e^{z_j}}{\sum_{k=1}^{K} e^{z_k}}", "sigmoid": r"y = \frac{1}{1 + e^{-z}}"}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _describe(arch_id: str, shape: tuple, num_classes: int, task: str, options_json: str) -> dict:
+    import json
+
+    return architectures.describe(arch_id, shape, num_classes, task=task, options=json.loads(options_json))
+
+
+def _pick_architecture(choice: dict) -> architectures.Architecture:
+    archs = {arch.id: arch for arch in architectures.list_architectures()}
+    arch_id = st.selectbox(t("Architecture"), list(archs), index=list(archs).index(choice["architecture"]), format_func=lambda a, tr=translator(): tr(archs[a].name))
+    arch = archs[arch_id]
+    st.markdown(t(arch.summary))
+    st.caption(f"{t('Source')}: {arch.source}")
+    if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
+        choice.update(architecture=arch_id, arch_options=dict(arch.options), **arch.preset)
+    return arch
+
+
+def _settings(choice: dict) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    choice["optimizer"] = c1.selectbox(t("Optimizer"), OPTIMIZERS, index=OPTIMIZERS.index(choice["optimizer"]), format_func=lambda o: {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam", "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax", "lion": "Lion"}[o])
+    choice["learning_rate"] = c2.number_input(t("Learning rate"), min_value=0.0, max_value=10.0, value=float(choice["learning_rate"]), step=0.0001, format="%.5f")
+    choice["batch_size"] = c3.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 512, 1024], value=int(choice["batch_size"]))
+    choice["epochs"] = int(c4.number_input(t("Epochs"), min_value=0, max_value=500, value=int(choice["epochs"])))
+    if choice["optimizer"] == "sgd":
+        choice["momentum"] = st.slider(t("Momentum (SGD)"), 0.0, 0.99, float(choice.get("momentum", 0.9)), step=0.01)
+    labels = st.radio(t("Labels"), [True, False], index=0 if choice.get("one_hot", True) else 1, horizontal=True, format_func=lambda h, tr=translator(): tr("one-hot (to_categorical)") if h else tr("integers"))
+    choice["one_hot"] = labels
+
+
+def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
+    units, activation, loss = architectures.output_layer_and_loss(info.task, info.num_classes, one_hot=one_hot)
+    st.markdown(
+        t("Output layer: **{units} {activation} unit(s)**, one per class; loss: **{loss}**.", units=units, activation=activation, loss=loss)
+    )
+    c1, c2 = st.columns(2)
+    c1.latex(ACTIVATION_FORMULAS[activation])
+    c2.latex(LOSS_FORMULAS[loss])
+    st.caption(
+        t("With one-hot labels each label is a vector with a single 1 (categorical cross-entropy); with integer labels it is the class number (sparse categorical cross-entropy). Both train the same model.")
+        if info.task == "multiclass" else t("Each output is an independent yes/no probability, so each uses a sigmoid and binary cross-entropy.")
+    )
+
+
+def _summary(arch, info: datasets.DatasetInfo, choice: dict) -> None:
+    import json
+
+    description = _describe(arch.id, info.image_shape, info.num_classes, info.task, json.dumps(choice["arch_options"], sort_keys=True))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.dataframe(
+            pd.DataFrame(
+                {t("Layer"): [layer["name"] for layer in description["layers"]], t("Type"): [layer["type"] for layer in description["layers"]],
+                 t("Output shape"): [str(layer["output_shape"]) for layer in description["layers"]], t("Parameters"): [layer["params"] for layer in description["layers"]]}
+            ),
+            hide_index=True, width="stretch",
+        )
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("Total parameters"), number(description["total_params"]))
+        c2.metric(t("Trainable"), number(description["trainable_params"]))
+        c3.metric(t("Non-trainable"), number(description["non_trainable_params"]))
+    with right:
+        st.markdown(t("Each convolution's output size follows (W = input size, K = kernel size, P = padding, S = stride):"))
+        st.latex(r"W' = \frac{W - K + 2P}{S} + 1")
+        st.caption(t("Example: a 32x32 image, a 3x3 kernel, no padding, stride 1: (32 - 3 + 0)/1 + 1 = 30. With padding='same' the size stays 32."))
+        st.caption(t("A Conv2D layer has (K x K x input channels + 1) x filters parameters; a Dense layer (inputs + 1) x neurons."))
+
 
 st.title(t("Model"))
 chosen_dataset_caption()
-st.markdown(
-    t(
-        "A convolution layer slides small filters over the image; each output size follows the rule below "
-        "(W = input size, K = kernel size, P = padding, S = stride):"
-    )
-)
-st.latex(r"W' = \frac{W - K + 2P}{S} + 1")
-st.info(
-    t(
-        "Choosing an architecture (the course's MLP, LeNet and CIFAR CNNs, or your own stack of layers) with its "
-        "live summary and Keras code is the next feature of this page."
-    ),
-    icon=":material/info:",
-)
+info = datasets.get_dataset(state.dataset_id())
+choice = state.model_choice()
+arch = _pick_architecture(choice)
+with st.container(border=True):
+    st.subheader(t("Architecture options"))
+    choice["arch_options"] = options_for(arch.id, choice["arch_options"]) if arch.options or arch.id in ("mlp", "lenet", "custom") else {}
+    if not choice["arch_options"] and arch.id not in ("mlp", "lenet", "custom"):
+        st.caption(t("This architecture is fixed, exactly as in the course material."))
+st.subheader(t("Training settings"))
+_settings(choice)
+state.set_model_choice(choice)
+
+try:
+    config = state.train_config()
+    if arch.id == "custom":
+        architectures.check_custom_layers(choice["arch_options"].get("layers") or [], info.image_shape)
+except UserInputError as error:
+    show_error(error)
+    st.stop()
+
+st.subheader(t("Output layer and loss"))
+_output_and_loss(info, choice["one_hot"])
+st.subheader(t("Summary"))
+try:
+    _summary(arch, info, choice)
+except UserInputError as error:
+    show_error(error)
+    st.stop()
+with st.expander(t("Keras code: a standalone script for these choices"), icon=":material/code:"):
+    script = codegen.keras_script(config)
+    st.download_button(t("Download the script"), script, file_name=f"train_{config.architecture}_{config.dataset}.py", mime="text/x-python", icon=":material/download:")
+    st.code(script, language="python")
+st.page_link("pages/train.py", label=t("Next: train this model"), icon=":material/model_training:")

@@ -6,7 +6,7 @@ import streamlit as st
 from clfcore import runs
 from clfcore.paths import runs_root
 from ui.lang import t
-from ui.widgets import needs_first
+from ui.widgets import needs_first, translated_status
 
 st.title(t("Runs"))
 st.caption(t("Every training run is a folder in {root}.", root=str(runs_root())))
@@ -17,10 +17,12 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
-                t("Run"): [run.run_id for run in saved],
-                t("Status"): [t(run.status) for run in saved],
+                t("Run"): [run.name or run.run_id for run in saved],
+                t("Status"): [translated_status(run.status) for run in saved],
                 t("Dataset"): [run.dataset for run in saved],
                 t("Architecture"): [run.architecture for run in saved],
+                t("Parameters"): [run.total_params for run in saved],
+                t("Training time (s)"): [run.train_seconds for run in saved],
                 t("Test accuracy"): [run.test_accuracy for run in saved],
                 t("Created"): [run.created for run in saved],
             }
@@ -29,3 +31,5 @@ else:
         width="stretch",
         column_config={t("Test accuracy"): st.column_config.NumberColumn(format="percent")},
     )
+    if any(run.status in runs.ACTIVE for run in saved):
+        st.page_link("pages/train.py", label=t("Follow the runs in progress on the Train page"), icon=":material/model_training:")

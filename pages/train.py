@@ -1,35 +1,146 @@
-"""Train: what will be trained, and the run that trains it."""
+"""Train: what will be trained, the callbacks, Start; then the live progress of the run, and Stop."""
 
 import streamlit as st
 
-from clfcore import datasets
+from clfcore import architectures, datasets, jobs, runs, schedules
+from clfcore.config import MONITORS
+from clfcore.errors import UserInputError
+from clfcore.i18n import N_
+from clfcore.runfolder import open_run
 from ui import state
-from ui.lang import t
-from ui.widgets import chosen_dataset_caption, needs_first
+from ui.charts import learning_curves, schedule_preview
+from ui.lang import t, translator
+from ui.widgets import show_error, translated_status
+
+POLL_SECONDS = 1.0
+SCHEDULES = {"none": N_("constant"), "step": N_("step decay"), "exponential": N_("exponential decay"), "cosine": N_("cosine decay"), "plateau": "ReduceLROnPlateau"}
+
+
+def _what_will_be_trained() -> None:
+    info = datasets.get_dataset(state.dataset_id())
+    model = state.model_choice()
+    split = state.split_config()
+    arch = architectures.get_architecture(model["architecture"])
+    rows = [
+        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=split.train_size or info.train_count, val=split.validation_split), "pages/dataset.py"),
+        (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=arch.name, optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "pages/model.py"),
+        (t("Augmentation"), t("none") if not state.training_choice().get("augmentation") else t("on"), "pages/augment.py"),
+    ]
+    if not datasets.availability(info.id).available:
+        st.warning(t("{name} is not on this machine yet: download it on the Dataset page or pick another dataset.", name=info.name))
+    for label, text, page in rows:
+        c1, c2, c3 = st.columns([1, 5, 1], vertical_alignment="center")
+        c1.markdown(f"**{label}**")
+        c2.markdown(text)
+        c3.page_link(page, label=t("Change"), icon=":material/edit:")
+
+
+def _callbacks(choice: dict) -> dict:
+    with st.expander(t("Callbacks: early stopping, best model, learning-rate schedule, TensorBoard"), icon=":material/tune:"):
+        c1, c2, c3 = st.columns(3)
+        choice["early_stopping"] = c1.toggle(t("Early stopping"), choice.get("early_stopping", False), help=t("Stop when the monitored metric has not improved for 'patience' epochs."))
+        choice["early_stopping_monitor"] = c2.selectbox(t("Monitor"), MONITORS, index=MONITORS.index(choice.get("early_stopping_monitor", "val_loss")), disabled=not choice["early_stopping"])
+        choice["early_stopping_patience"] = c3.number_input(t("Patience (epochs)"), 0, 50, int(choice.get("early_stopping_patience", 3)), disabled=not choice["early_stopping"])
+        choice["restore_best_weights"] = c1.checkbox(t("Restore the best weights"), choice.get("restore_best_weights", True), disabled=not choice["early_stopping"])
+        choice["checkpoint_monitor"] = c2.selectbox(t("Keep the best model by"), MONITORS, index=MONITORS.index(choice.get("checkpoint_monitor", "val_accuracy")), help=t("ModelCheckpoint saves model.keras whenever this metric improves."))
+        choice["tensorboard"] = c3.toggle(t("TensorBoard logs"), choice.get("tensorboard", False), help=t("Written to the run folder; open them with: tensorboard --logdir runs"))
+        st.divider()
+        s1, s2 = st.columns([1, 2])
+        choice["lr_schedule"] = s1.selectbox(t("Learning-rate schedule"), list(SCHEDULES), index=list(SCHEDULES).index(choice.get("lr_schedule", "none")), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
+        if choice["lr_schedule"] in ("step", "exponential", "plateau"):
+            choice["lr_decay"] = s1.slider(t("Decay factor"), 0.05, 0.95, float(choice.get("lr_decay", 0.5)), step=0.05)
+        if choice["lr_schedule"] == "step":
+            choice["lr_step_epochs"] = s1.number_input(t("Every (epochs)"), 1, 100, int(choice.get("lr_step_epochs", 5)))
+        if choice["lr_schedule"] == "plateau":
+            choice["lr_patience"] = s1.number_input(t("Patience (epochs)") + " ", 0, 50, int(choice.get("lr_patience", 2)))
+            s2.caption(t("ReduceLROnPlateau multiplies the rate by the decay factor when the validation loss stops improving, so its curve is only known while training."))
+        try:
+            s2.plotly_chart(schedule_preview(schedules.preview(state.train_config(**choice))), width="stretch")
+        except UserInputError:
+            pass  # the settings error is shown once, below
+    return choice
+
+
+def _progress(run_id: str, polling: bool) -> None:
+    """The followed run: status, progress bar, curves and Stop. Redrawn every POLL_SECONDS while active."""
+    try:
+        run = open_run(run_id)
+    except UserInputError:
+        state.follow_run(None)
+        return
+    status = jobs.effective_status(run)
+    config = run.config()
+    st.subheader(t("Run {run}", run=config.run_name or run.run_id))
+    if status == "queued":
+        st.info(t("Queued: position {n}. It starts when a training slot frees (at most {slots} at once on this server).", n=jobs.queue_position(run) or 1, slots=jobs.max_concurrent()), icon=":material/hourglass_top:")
+    progress = run.progress()
+    if progress:
+        st.progress(min(progress.get("fraction", 0.0), 1.0), text=t(
+            "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {elapsed:.0f} s elapsed · about {eta} s left · learning rate {lr:.2g}",
+            epoch=progress["epoch"], epochs=progress["epochs"], batch=progress["batch"], batches=progress["batches"],
+            elapsed=progress["elapsed"], eta="?" if progress.get("eta") is None else f"{progress['eta']:.0f}", lr=progress["learning_rate"],
+        ))
+    history = run.history()
+    if history:
+        st.plotly_chart(learning_curves(history), width="stretch", key=f"curves-{run_id}-{len(history)}")
+    elif status == "running":
+        st.caption(t("The curves appear when the first epoch ends."))
+    if status in ("running", "queued"):
+        if st.button(t("Stop"), icon=":material/stop_circle:", type="primary", key="stop"):
+            jobs.stop(run)
+            st.toast(t("Stopping after the current batch; the model and its history are kept."))
+        return
+    if polling:
+        st.rerun()  # the run just ended: redraw the whole page once, without polling
+    _finished(run, status)
+
+
+def _is_active(run_id: str) -> bool:
+    try:
+        return jobs.effective_status(open_run(run_id)) in runs.ACTIVE
+    except UserInputError:
+        return False
+
+
+def _finished(run, status: str) -> None:
+    metrics = run.metrics()
+    saved = run.status()
+    reason = t(saved["message"], **saved.get("params", {})) if saved.get("message") else None
+    if status == "failed":
+        st.error(reason or t("Training failed."), icon=":material/error:")
+    elif status == "interrupted" and reason:
+        st.warning(reason)
+    if metrics:
+        st.success(t("{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).", status=translated_status(status), acc=metrics["test_accuracy"], epochs=metrics["epochs_run"], seconds=metrics["train_seconds"]))
+    st.page_link("pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:")
+
 
 st.title(t("Train"))
+jobs.dispatch()  # start queued runs whose slot freed while nobody watched (also after a restart)
 st.subheader(t("What will be trained"))
-chosen_dataset_caption()
-split = state.split_config()
-info = datasets.get_dataset(state.dataset_id())
-st.markdown(
-    t(
-        "Split: {val:.0%} of the training images for validation, {subset}, seed {seed}.",
-        val=split.validation_split,
-        subset=t("all training images") if split.train_size is None else t("a subset of {n} images", n=split.train_size),
-        seed=split.seed,
-    )
-)
-if not datasets.availability(info.id).available:
-    needs_first(
-        t("{name} is not on this machine yet: download it on the Dataset page or pick another dataset.", name=info.name),
-        "pages/dataset.py",
-        t("Go to Dataset"),
-        ":material/photo_library:",
-    )
-needs_first(
-    t("Training needs a model: choose an architecture and its settings on the Model page first."),
-    "pages/model.py",
-    t("Go to Model"),
-    ":material/account_tree:",
-)
+_what_will_be_trained()
+choice = _callbacks(state.training_choice())
+state.set_training_choice(choice)
+name = st.text_input(t("Run name (optional)"), max_chars=60, placeholder=t("e.g. cnn-with-augmentation"))
+try:
+    config = state.train_config(run_name=name.strip())
+except UserInputError as error:
+    show_error(error)
+    st.stop()
+if st.button(t("Start training"), type="primary", icon=":material/play_arrow:"):
+    try:
+        run = jobs.submit(config)
+    except UserInputError as error:
+        show_error(error)
+    else:
+        state.follow_run(run.run_id)
+
+if state.followed_run() is None:  # e.g. after a page reload: offer the runs that are training now
+    for summary in (r for r in runs.list_runs() if r.status in runs.ACTIVE):
+        if st.button(t("Follow {run} ({status})", run=summary.name or summary.run_id, status=translated_status(summary.status)), key=f"follow-{summary.run_id}"):
+            state.follow_run(summary.run_id)
+followed = state.followed_run()
+if followed:
+    st.divider()
+    polling = _is_active(followed)
+    st.fragment(run_every=POLL_SECONDS if polling else None)(_progress)(followed, polling)

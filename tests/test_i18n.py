@@ -12,7 +12,7 @@ from clfcore.locale_es import ES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "clfcore").glob("*.py"))]
-TRANSLATING_CALLS = {"t", "N_", "translate"}
+TRANSLATING_CALLS = {"t", "tr", "N_", "translate"}  # tr: ui.lang.translator()
 
 
 def _is_error_class(name: str) -> bool:

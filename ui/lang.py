@@ -22,6 +22,16 @@ def t(text: str, /, **params: object) -> str:
     return translate(text, current(), **params)
 
 
+def translator():
+    """``t`` bound to the language of this run, for ``format_func`` callbacks.
+
+    Streamlit may call a widget's format_func outside the script run (where the session's language
+    cannot be read), so widgets get a translator that already knows the language.
+    """
+    lang = current()
+    return lambda text, **params: translate(text, lang, **params)
+
+
 def number(value: int) -> str:
     """An integer with the thousands separator of the session's language (48,000 / 48.000)."""
     text = f"{value:,}"

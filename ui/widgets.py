@@ -58,3 +58,8 @@ def finished_runs_or_prompt() -> list:
             ":material/model_training:",
         )
     return finished
+
+
+def translated_status(status: str) -> str:
+    """A run status ("completed", "interrupted"...) in the user's language."""
+    return t(status)

@@ -1,0 +1,61 @@
+"""Trainer overhead: the clfcore trainer's fit vs a plain ``model.fit`` on the same arrays and model.
+
+Both sides run in fresh processes, alternately, on Fashion-MNIST (the course MLP, 3 epochs, batch
+128, the same validation split); the trainer adds its progress, history and checkpoint callbacks.
+Prints ``trainer_overhead_ratio: 1.02 (goal <= 1.05)`` with the median seconds of each side.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 3
+SETTINGS = dict(dataset="fashion_mnist", architecture="mlp", epochs=3, batch_size=128, optimizer="rmsprop", seed=1)
+
+PLAIN = """
+import json, time, keras
+from clfcore import datasets, trainer
+from clfcore.config import TrainConfig
+config = TrainConfig(**{settings})
+info = datasets.get_dataset(config.dataset)
+keras.utils.set_random_seed(config.seed)
+splits = datasets.load_splits(config.dataset, config.split)
+model = trainer.build_compiled_model(config, info)
+start = time.monotonic()
+model.fit(splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val), epochs=config.epochs, batch_size=config.batch_size, verbose=0)
+print(json.dumps({{"seconds": time.monotonic() - start}}))
+"""
+
+CLFCORE = """
+import json, os
+from clfcore import trainer
+from clfcore.config import TrainConfig
+from clfcore.runfolder import create_run
+run = create_run(TrainConfig(**{settings}), root={root!r})
+print(json.dumps({{"seconds": trainer.train(run)["train_seconds"]}}))
+"""
+
+
+def _seconds(code: str) -> float:
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    plain, ours = [], []
+    with tempfile.TemporaryDirectory() as root:
+        for _ in range(REPEATS):
+            plain.append(_seconds(PLAIN.format(settings=SETTINGS)))
+            ours.append(_seconds(CLFCORE.format(settings=SETTINGS, root=root)))
+    p, o = statistics.median(plain), statistics.median(ours)
+    print(f"trainer_overhead_ratio: {o / p:.3f} (goal <= 1.05; clfcore trainer {o:.2f} s vs plain model.fit {p:.2f} s, median of {REPEATS}, MLP 3 epochs on Fashion-MNIST)")
+
+
+if __name__ == "__main__":
+    main()

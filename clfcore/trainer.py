@@ -1,0 +1,203 @@
+"""The trainer: one run folder in, a trained model, its history and test metrics out.
+
+    >>> run = create_run(TrainConfig(dataset="digits", architecture="mlp", epochs=2))
+    >>> summary = train(run)            # blocks; progress goes to the run folder
+    >>> summary["test_accuracy"]
+
+Used by ``python -m clfcore train`` - which the app starts as a separate process for every run -
+and usable directly from a notebook. Builds and compiles inside a ``tf.distribute`` strategy scope.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from clfcore import architectures, datasets, schedules
+from clfcore.config import TrainConfig
+from clfcore.errors import UserInputError
+from clfcore.i18n import N_
+from clfcore.runfolder import RunFolder
+
+
+OUT_OF_MEMORY = N_("Out of memory. Use a smaller batch size, a training subset or a smaller model.")
+CRASHED = N_("Training failed: {reason}")
+
+
+class StopFlag:
+    """True once the process got SIGTERM/SIGINT or the run folder holds a stop request."""
+
+    CHECK_FILE_EVERY = 0.5
+
+    def __init__(self, run: RunFolder) -> None:
+        self.run = run
+        self.requested = False
+        self._last_check = 0.0
+
+    def install_signal_handlers(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame) -> None:
+        self.requested = True
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self.requested and now - self._last_check > self.CHECK_FILE_EVERY:
+            self._last_check = now
+            self.requested = self.run.stop_request_path.exists()
+        return self.requested
+
+
+def check_config(config: TrainConfig) -> datasets.DatasetInfo:
+    """Refuse settings that cannot train, before anything heavy starts. Returns the dataset's info."""
+    info = datasets.get_dataset(config.dataset)
+    state = datasets.availability(config.dataset)
+    if not state.available:
+        raise datasets.DatasetUnavailableError(state.how_to_fix, **state.params)
+    architectures.get_architecture(config.architecture)
+    train_images = config.train_size or info.train_count
+    train_images = int(round(train_images * (1 - config.validation_split)))
+    if config.batch_size > train_images:
+        raise UserInputError(
+            "The batch size ({batch}) is larger than the training set ({count} images). Choose a batch size of {count} or less.",
+            batch=config.batch_size,
+            count=train_images,
+        )
+    return info
+
+
+def make_strategy(name: str):
+    """The tf.distribute strategy: MirroredStrategy over several GPUs (or when asked), else the default."""
+    import tensorflow as tf
+
+    gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
+    if name == "mirrored" or (name == "auto" and len(gpus) > 1):
+        # without GPUs, mirror over the logical CPU devices (how the tests exercise this path)
+        return tf.distribute.MirroredStrategy(devices=gpus or [device.name for device in tf.config.list_logical_devices("CPU")])
+    return tf.distribute.get_strategy()
+
+
+def make_optimizer(config: TrainConfig):
+    import keras
+
+    classes = {
+        "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW, "nadam": keras.optimizers.Nadam, "adagrad": keras.optimizers.Adagrad,
+        "adadelta": keras.optimizers.Adadelta, "adamax": keras.optimizers.Adamax, "lion": keras.optimizers.Lion,
+    }
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.momentum)
+    return classes[config.optimizer](learning_rate=config.learning_rate)
+
+
+def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
+    """The architecture for ``info``'s shape, compiled with the config's optimizer and the task's loss."""
+    _, _, loss = architectures.output_layer_and_loss(info.task, info.num_classes, one_hot=config.one_hot)
+    model = architectures.build_model(config.architecture, info.image_shape, info.num_classes, task=info.task, options=config.arch_options)
+    model.compile(optimizer=make_optimizer(config), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def _keras_callbacks(config: TrainConfig, run: RunFolder) -> list:
+    import keras
+
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            str(run.model_path), monitor=config.checkpoint_monitor, mode="min" if "loss" in config.checkpoint_monitor else "max", save_best_only=True
+        )
+    ]
+    if config.early_stopping:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=config.early_stopping_monitor, patience=config.early_stopping_patience, restore_best_weights=config.restore_best_weights
+            )
+        )
+    if config.lr_schedule == "plateau":
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=config.lr_decay, patience=config.lr_patience))
+    elif config.lr_schedule != "none":
+        callbacks.append(keras.callbacks.LearningRateScheduler(lambda epoch, lr: schedules.learning_rate_at(config, epoch)))
+    if config.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(run.path / "tensorboard")))
+    return callbacks
+
+
+def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple = ()) -> dict:
+    """Train the run described by ``run``'s config.json; write history, model and metrics into it.
+
+    Returns:
+        The summary also written to metrics.json: test_accuracy, test_loss, epochs_run,
+        best_epoch, train_seconds, stopped.
+
+    Raises:
+        UserInputError: the settings cannot train (the run is marked failed with the message).
+    """
+    config = run.config()
+    stop_flag = stop_flag or StopFlag(run)
+    run.set_status("running", pid=os.getpid(), started=time.strftime("%Y-%m-%dT%H:%M:%S"), message=None)
+    info = check_config(config)
+
+    import keras
+    import tensorflow as tf
+
+    from clfcore.callbacks import ProgressCallback
+
+    keras.utils.set_random_seed(config.seed)
+    tf.config.experimental.enable_op_determinism()
+    splits = datasets.load_splits(config.dataset, config.split)
+    with make_strategy(config.strategy).scope():
+        model = build_compiled_model(config, info)
+    progress = ProgressCallback(run, num_samples=len(splits.x_train), stop_flag=stop_flag)
+    started = time.monotonic()
+    model.fit(
+        splits.x_train, splits.y_train,
+        validation_data=(splits.x_val, splits.y_val),
+        epochs=config.epochs, batch_size=config.batch_size, shuffle=True, verbose=0,
+        callbacks=[progress, *_keras_callbacks(config, run), *callbacks],
+    )
+    train_seconds = time.monotonic() - started
+    if not run.model_path.exists():  # stopped before the first epoch ended: keep what was learnt
+        model.save(run.model_path)
+    best = keras.saving.load_model(run.model_path)
+    test_loss, test_accuracy = best.evaluate(splits.x_test, splits.y_test, batch_size=max(config.batch_size, 256), verbose=0)
+    summary = {
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "epochs_run": len(progress.rows),
+        "best_epoch": _best_epoch(progress.rows, config.checkpoint_monitor),
+        "train_seconds": round(train_seconds, 2),
+        "stopped": progress.stopped_by_user,
+        "total_params": int(model.count_params()),
+    }
+    run.write_metrics(summary)
+    run.set_status("stopped" if progress.stopped_by_user else "completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    return summary
+
+
+def _best_epoch(rows: list[dict], monitor: str) -> int | None:
+    scored = [(row[monitor], row["epoch"]) for row in rows if row.get(monitor) is not None]
+    if not scored:
+        return None
+    return int((min(scored) if "loss" in monitor else max(scored))[1])
+
+
+def run_in_this_process(run: RunFolder, *, callbacks: tuple = ()) -> dict:
+    """Entry point of a training process: train, and turn every failure into a failed status with a reason."""
+    stop_flag = StopFlag(run)
+    stop_flag.install_signal_handlers()
+    try:
+        return train(run, stop_flag=stop_flag, callbacks=callbacks)
+    except UserInputError as error:
+        run.set_status("failed", message=error.template, params={k: str(v) for k, v in error.params.items()})
+        raise
+    except MemoryError:
+        run.set_status("failed", message=OUT_OF_MEMORY, params={})
+        raise
+    except Exception as error:  # noqa: BLE001 - any other crash is recorded as the run's failure reason, then re-raised
+        name = type(error).__name__
+        if name == "ResourceExhaustedError":
+            run.set_status("failed", message=OUT_OF_MEMORY, params={})
+        else:
+            run.set_status("failed", message=CRASHED, params={"reason": f"{name}: {error}"[:500]})
+        raise

@@ -1,0 +1,120 @@
+"""The trainer on tiny data: what it writes, reproducibility, stop, callbacks, refusals, failures."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from clfcore import schedules, trainer
+from clfcore.config import TrainConfig
+from clfcore.errors import DatasetUnavailableError, UserInputError
+from clfcore.runfolder import create_run
+
+TINY = dict(dataset="digits", architecture="mlp", train_size=300, batch_size=32, epochs=2, seed=3)
+
+
+def test_a_run_writes_history_model_metrics_and_status(isolated_roots):
+    run = create_run(TrainConfig(**TINY))
+    summary = trainer.train(run)
+    assert run.status()["status"] == "completed"
+    history = run.history()
+    assert [row["epoch"] for row in history] == [1.0, 2.0]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"} <= set(history[0])
+    assert run.model_path.is_file()
+    assert json.loads((run.path / "metrics.json").read_text())["test_accuracy"] == summary["test_accuracy"]
+    assert 0.3 < summary["test_accuracy"] <= 1.0 and summary["epochs_run"] == 2 and not summary["stopped"]
+    progress = run.progress()
+    assert progress["fraction"] == 1.0 and progress["epoch"] == 2 and progress["batches"] == 8
+
+
+def test_same_seed_same_metrics(isolated_roots):
+    first = trainer.train(create_run(TrainConfig(**TINY)))
+    second = trainer.train(create_run(TrainConfig(**TINY)))
+    assert first["test_accuracy"] == second["test_accuracy"] and first["test_loss"] == second["test_loss"]
+
+
+def test_stop_ends_after_the_current_batch_and_keeps_the_model(isolated_roots):
+    run = create_run(TrainConfig(**{**TINY, "epochs": 20}))
+    flag = trainer.StopFlag(run)
+    flag.requested = True
+    summary = trainer.train(run, stop_flag=flag)
+    assert run.status()["status"] == "stopped" and summary["stopped"]
+    assert summary["epochs_run"] <= 1 and run.model_path.is_file()
+    assert run.progress()["batch"] == 1
+
+
+def test_stop_file_is_a_stop_request(isolated_roots):
+    run = create_run(TrainConfig(**TINY))
+    flag = trainer.StopFlag(run)
+    assert not flag()
+    run.stop_request_path.touch()
+    flag._last_check = 0
+    assert flag()
+
+
+def test_learning_rate_schedule_and_early_stopping_are_applied(isolated_roots):
+    config = TrainConfig(**{**TINY, "epochs": 4, "lr_schedule": "step", "lr_step_epochs": 2, "lr_decay": 0.5, "early_stopping": True, "early_stopping_patience": 10})
+    run = create_run(config)
+    trainer.train(run)
+    rates = [row["learning_rate"] for row in run.history()]
+    assert rates == pytest.approx(schedules.preview(config), rel=1e-5)
+    assert rates == pytest.approx([0.001, 0.001, 0.0005, 0.0005], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"epochs": 0}, "Epochs must be at least 1"),
+        ({"learning_rate": 0}, "learning rate must be greater than 0"),
+        ({"learning_rate": -1}, "learning rate must be greater than 0"),
+        ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
+    ],
+)
+def test_bad_settings_are_refused_before_training(settings, message):
+    with pytest.raises(UserInputError, match=message):
+        TrainConfig(**{**TINY, **settings})
+
+
+def test_batch_larger_than_the_training_set_is_refused(isolated_roots):
+    with pytest.raises(UserInputError, match=r"batch size \(512\) is larger than the training set \(240 images\)"):
+        trainer.check_config(TrainConfig(**{**TINY, "batch_size": 512}))
+
+
+def test_an_unavailable_dataset_is_refused_with_how_to_fix(isolated_roots):
+    with pytest.raises(DatasetUnavailableError, match="python -m clfcore download cifar10"):
+        trainer.check_config(TrainConfig(**{**TINY, "dataset": "cifar10"}))
+
+
+def test_a_failure_marks_the_run_failed_with_the_reason(isolated_roots, monkeypatch):
+    monkeypatch.setattr(trainer.StopFlag, "install_signal_handlers", lambda self: None)  # keep pytest's Ctrl-C
+    run = create_run(TrainConfig(**{**TINY, "batch_size": 512}))
+    with pytest.raises(UserInputError):
+        trainer.run_in_this_process(run)
+    status = run.status()
+    assert status["status"] == "failed" and "larger than the training set" in status["message"]
+    assert status["params"]["batch"] == "512"
+
+
+def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path):
+    code = textwrap.dedent(
+        f"""
+        import os, json
+        os.environ["CLFCORE_RUNS_DIR"] = {str(tmp_path)!r}
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from clfcore import trainer
+        from clfcore.config import TrainConfig
+        from clfcore.runfolder import create_run
+        strategy = trainer.make_strategy("mirrored")
+        run = create_run(TrainConfig(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1, strategy="mirrored"))
+        summary = trainer.train(run)
+        print(json.dumps({{"replicas": strategy.num_replicas_in_sync, "accuracy": summary["test_accuracy"]}}))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["replicas"] == 2 and out["accuracy"] > 0.1

@@ -1,0 +1,70 @@
+"""Widgets for each architecture's builder options (the Model page draws them)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.lang import t
+
+LAYER_TYPES = ["conv2d", "maxpool", "avgpool", "dropout", "batchnorm", "flatten", "dense"]
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "gelu", "linear"]
+_EDITOR, _BASE = "custom_layers_editor", "custom_layers_base"
+_COLUMNS = ["type", "filters", "kernel_size", "strides", "padding", "pool_size", "rate", "units", "activation"]
+
+
+def options_for(arch_id: str, current: dict) -> dict:
+    """Draw the options of ``arch_id`` and return the chosen values."""
+    if arch_id == "mlp":
+        c1, c2, c3 = st.columns(3)
+        return {
+            "hidden_layers": c1.slider(t("Hidden layers"), 1, 5, int(current.get("hidden_layers", 1))),
+            "units": c2.select_slider(t("Neurons per hidden layer"), [32, 64, 128, 256, 512, 1024], value=int(current.get("units", 256))),
+            "dropout": c3.slider(t("Dropout"), 0.0, 0.8, float(current.get("dropout", 0.0)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting.")),
+        }
+    if arch_id == "lenet":
+        c1, c2 = st.columns(2)
+        activation = current.get("activation", "relu")
+        return {
+            "activation": c1.radio(t("Activation"), ["relu", "tanh"], index=["relu", "tanh"].index(activation), horizontal=True, help=t("The original LeNet-5 used tanh; ReLU usually trains faster.")),
+            "dense_layers": c2.radio(t("Dense layers before the output"), [1, 2], index=int(current.get("dense_layers", 2)) - 1, horizontal=True),
+        }
+    if arch_id == "custom":
+        return {"layers": _layer_table(current.get("layers") or [])}
+    return dict(current)
+
+
+def _layer_table(layers: list[dict]) -> list[dict]:
+    st.caption(t("One row per layer, from the input to the output layer (added automatically). Add rows at the bottom of the table; select rows to delete them."))
+    # The editor keeps its edits as changes to the frame it was first given: give it the same frame
+    # on every rerun, and take a fresh one (the saved stack) only when it is drawn anew.
+    if _EDITOR not in st.session_state:
+        st.session_state[_BASE] = layers
+    frame = pd.DataFrame([{column: layer.get(column) for column in _COLUMNS} for layer in st.session_state[_BASE]], columns=_COLUMNS)
+    edited = st.data_editor(
+        frame,
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=False,
+        key=_EDITOR,
+        column_config={
+            "type": st.column_config.SelectboxColumn(t("Layer"), options=LAYER_TYPES, required=True),
+            "filters": st.column_config.NumberColumn(t("Filters"), min_value=1, max_value=1024, step=1),
+            "kernel_size": st.column_config.NumberColumn(t("Kernel"), min_value=1, max_value=11, step=1),
+            "strides": st.column_config.NumberColumn(t("Stride"), min_value=1, max_value=4, step=1),
+            "padding": st.column_config.SelectboxColumn(t("Padding"), options=["same", "valid"]),
+            "pool_size": st.column_config.NumberColumn(t("Pool size"), min_value=1, max_value=8, step=1),
+            "rate": st.column_config.NumberColumn(t("Dropout rate"), min_value=0.0, max_value=0.95, step=0.05),
+            "units": st.column_config.NumberColumn(t("Neurons"), min_value=1, max_value=4096, step=1),
+            "activation": st.column_config.SelectboxColumn(t("Activation"), options=ACTIVATIONS),
+        },
+    )
+    rows = []
+    for record in edited.to_dict("records"):
+        layer = {k: v for k, v in record.items() if v is not None and not (isinstance(v, float) and pd.isna(v))}
+        for key in ("filters", "kernel_size", "strides", "pool_size", "units"):
+            if key in layer:
+                layer[key] = int(layer[key])
+        if layer.get("type"):
+            rows.append(layer)
+    return rows
