@@ -9,13 +9,13 @@ st.set_page_config(page_title="clfcore dashboard", page_icon=":material/neurolog
 lang.selector()
 
 PAGES = [
-    st.Page("pages/home.py", title=t("Home"), icon=":material/home:", default=True),
-    st.Page("pages/dataset.py", title=t("Dataset"), icon=":material/photo_library:", url_path="dataset"),
-    st.Page("pages/augment.py", title=t("Augmentation"), icon=":material/auto_fix_high:", url_path="augment"),
-    st.Page("pages/model.py", title=t("Model"), icon=":material/account_tree:", url_path="model"),
-    st.Page("pages/train.py", title=t("Train"), icon=":material/model_training:", url_path="train"),
-    st.Page("pages/evaluate.py", title=t("Evaluate"), icon=":material/insights:", url_path="evaluate"),
-    st.Page("pages/classify.py", title=t("Classify"), icon=":material/image_search:", url_path="classify"),
-    st.Page("pages/runs.py", title=t("Runs"), icon=":material/history:", url_path="runs"),
+    st.Page("app_pages/home.py", title=t("Home"), icon=":material/home:", default=True),
+    st.Page("app_pages/dataset.py", title=t("Dataset"), icon=":material/photo_library:", url_path="dataset"),
+    st.Page("app_pages/augment.py", title=t("Augmentation"), icon=":material/auto_fix_high:", url_path="augment"),
+    st.Page("app_pages/model.py", title=t("Model"), icon=":material/account_tree:", url_path="model"),
+    st.Page("app_pages/train.py", title=t("Train"), icon=":material/model_training:", url_path="train"),
+    st.Page("app_pages/evaluate.py", title=t("Evaluate"), icon=":material/insights:", url_path="evaluate"),
+    st.Page("app_pages/classify.py", title=t("Classify"), icon=":material/image_search:", url_path="classify"),
+    st.Page("app_pages/runs.py", title=t("Runs"), icon=":material/history:", url_path="runs"),
 ]
 st.navigation(PAGES).run()

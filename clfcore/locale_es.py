@@ -400,7 +400,6 @@ ES: dict[str, str] = {
     'The run folder {path} has no readable config.json.': 'La carpeta de la ejecución {path} no tiene un config.json legible.',
     'The training process ended without finishing (server restart, crash or out of memory). The last saved model is kept.': 'El proceso de entrenamiento terminó sin completarse (reinicio del servidor, fallo o falta de memoria). Se conserva el último modelo guardado.',
     'There is no run {run!r} in {root}.': 'No existe la ejecución {run!r} en {root}.',
-    'This architecture is fixed, exactly as in the course material.': 'Esta arquitectura es fija, exactamente como en el material del curso.',
     'Total parameters': 'Parámetros totales',
     'Trainable': 'Entrenables',
     'Training failed.': 'El entrenamiento ha fallado.',
@@ -425,4 +424,5 @@ ES: dict[str, str] = {
     '{name}: {count} training images, {val:.0%} of them for validation': '{name}: {count} imágenes de entrenamiento, {val:.0%} de ellas para validación',
     '{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs': '{name}: {optimizer}, tasa de aprendizaje {lr}, lote {batch}, {epochs} épocas',
     '{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).': '{status}: exactitud en test {acc:.2%} tras {epochs} épocas ({seconds:.0f} s).',
+    "This architecture has no options: its layers are fixed, as shown in the summary below.": "Esta arquitectura no tiene opciones: sus capas son fijas, como muestra el resumen de abajo.",
 }

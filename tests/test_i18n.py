@@ -11,7 +11,7 @@ from clfcore.i18n import LANGUAGES, pick_language, translate
 from clfcore.locale_es import ES
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "clfcore").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "clfcore").glob("*.py"))]
 TRANSLATING_CALLS = {"t", "tr", "N_", "translate"}  # tr: ui.lang.translator()
 
 

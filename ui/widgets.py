@@ -34,7 +34,7 @@ def chosen_dataset_caption() -> None:
             classes=info.num_classes,
         )
     )
-    col2.page_link("pages/dataset.py", label=t("Change"), icon=":material/edit:")
+    col2.page_link("app_pages/dataset.py", label=t("Change"), icon=":material/edit:")
 
 
 
@@ -53,7 +53,7 @@ def finished_runs_or_prompt() -> list:
     if not finished:
         needs_first(
             t("There is no trained model yet: train a model first, then come back here."),
-            "pages/train.py",
+            "app_pages/train.py",
             t("Go to Train"),
             ":material/model_training:",
         )

@@ -37,7 +37,7 @@ def open_page(page: str, lang: str) -> AppTest:
     at.query_params["lang"] = lang
     at.run()
     if page != "home":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     return at
 
@@ -102,7 +102,7 @@ def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch):
 def test_the_chosen_dataset_travels_to_other_pages():
     at = open_page("dataset", "en")
     at.selectbox[0].select("cifar100").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert "CIFAR-100" in all_text(at)
 
 
@@ -118,7 +118,7 @@ def test_language_selector_switches_and_the_choice_sticks():
     at = open_page("home", "en")
     at.sidebar.radio[0].set_value("es").run()
     assert ES["Quick start"] in all_text(at)
-    at.switch_page("pages/dataset.py").run()  # the URL still said lang=en: the later choice wins
+    at.switch_page("app_pages/dataset.py").run()  # the URL still said lang=en: the later choice wins
     assert at.title[0].value == ES["Dataset"]
 
 

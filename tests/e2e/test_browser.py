@@ -14,6 +14,15 @@ from tests.e2e.conftest import wait_for_run
 TIMEOUT = 30_000
 
 
+def test_a_shared_page_link_works_on_a_freshly_started_server(app_url, page):
+    """The first request of a new server is for /dataset (a teacher's link): the router must serve it."""
+    page.goto(f"{app_url}/dataset?lang=es")
+    expect(page.locator("h1").first).to_have_text(translate("Dataset", "es"), timeout=TIMEOUT)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name=translate("Home", "es"), exact=True)).to_be_visible()
+    expect(page.get_by_text("Language / Idioma")).to_be_visible()
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_every_page_url_renders_in_both_languages(app_url, page, lang):
     for name, title in TITLES.items():

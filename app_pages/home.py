@@ -14,11 +14,11 @@ left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("Quick start"))
     st.markdown(t("Five steps from nothing to a trained model and your own prediction:"))
-    st.page_link("pages/dataset.py", label=t("1. Pick a dataset and look at its images"), icon=":material/photo_library:")
-    st.page_link("pages/model.py", label=t("2. Choose an architecture (the course's MLP, LeNet, CNNs)"), icon=":material/account_tree:")
-    st.page_link("pages/augment.py", label=t("3. Optionally add data augmentation"), icon=":material/auto_fix_high:")
-    st.page_link("pages/train.py", label=t("4. Train it and watch the learning curves live"), icon=":material/model_training:")
-    st.page_link("pages/evaluate.py", label=t("5. Evaluate it, then classify your own photo or drawing"), icon=":material/insights:")
+    st.page_link("app_pages/dataset.py", label=t("1. Pick a dataset and look at its images"), icon=":material/photo_library:")
+    st.page_link("app_pages/model.py", label=t("2. Choose an architecture (the course's MLP, LeNet, CNNs)"), icon=":material/account_tree:")
+    st.page_link("app_pages/augment.py", label=t("3. Optionally add data augmentation"), icon=":material/auto_fix_high:")
+    st.page_link("app_pages/train.py", label=t("4. Train it and watch the learning curves live"), icon=":material/model_training:")
+    st.page_link("app_pages/evaluate.py", label=t("5. Evaluate it, then classify your own photo or drawing"), icon=":material/insights:")
 
     st.subheader(t("What you can do here"))
     for line in (
@@ -53,8 +53,8 @@ with right:
         st.markdown(
             t("{count} runs saved: {detail}.", count=len(all_runs), detail=", ".join(f"{n} {t(s)}" for s, n in by_status.items()))
         )
-        st.page_link("pages/runs.py", label=t("See all runs"), icon=":material/history:")
+        st.page_link("app_pages/runs.py", label=t("See all runs"), icon=":material/history:")
     else:
         st.info(t("No training runs yet. Train a first model to see it here."))
-        st.page_link("pages/train.py", label=t("Go to Train"), icon=":material/model_training:")
+        st.page_link("app_pages/train.py", label=t("Go to Train"), icon=":material/model_training:")
     st.caption(t("Runs are saved in {runs}; your datasets live in {data}.", runs=str(runs_root()), data=str(data_root())))

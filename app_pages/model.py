@@ -94,9 +94,11 @@ choice = state.model_choice()
 arch = _pick_architecture(choice)
 with st.container(border=True):
     st.subheader(t("Architecture options"))
-    choice["arch_options"] = options_for(arch.id, choice["arch_options"]) if arch.options or arch.id in ("mlp", "lenet", "custom") else {}
-    if not choice["arch_options"] and arch.id not in ("mlp", "lenet", "custom"):
-        st.caption(t("This architecture is fixed, exactly as in the course material."))
+    if arch.options:
+        choice["arch_options"] = options_for(arch.id, choice["arch_options"])
+    else:
+        choice["arch_options"] = {}
+        st.caption(t("This architecture has no options: its layers are fixed, as shown in the summary below."))
 st.subheader(t("Training settings"))
 _settings(choice)
 state.set_model_choice(choice)
@@ -121,4 +123,4 @@ with st.expander(t("Keras code: a standalone script for these choices"), icon=":
     script = codegen.keras_script(config)
     st.download_button(t("Download the script"), script, file_name=f"train_{config.architecture}_{config.dataset}.py", mime="text/x-python", icon=":material/download:")
     st.code(script, language="python")
-st.page_link("pages/train.py", label=t("Next: train this model"), icon=":material/model_training:")
+st.page_link("app_pages/train.py", label=t("Next: train this model"), icon=":material/model_training:")

@@ -12,7 +12,7 @@ st.title(t("Runs"))
 st.caption(t("Every training run is a folder in {root}.", root=str(runs_root())))
 saved = runs.list_runs()
 if not saved:
-    needs_first(t("No training runs yet. Train a first model to see it here."), "pages/train.py", t("Go to Train"), ":material/model_training:")
+    needs_first(t("No training runs yet. Train a first model to see it here."), "app_pages/train.py", t("Go to Train"), ":material/model_training:")
 else:
     st.dataframe(
         pd.DataFrame(
@@ -32,4 +32,4 @@ else:
         column_config={t("Test accuracy"): st.column_config.NumberColumn(format="percent")},
     )
     if any(run.status in runs.ACTIVE for run in saved):
-        st.page_link("pages/train.py", label=t("Follow the runs in progress on the Train page"), icon=":material/model_training:")
+        st.page_link("app_pages/train.py", label=t("Follow the runs in progress on the Train page"), icon=":material/model_training:")

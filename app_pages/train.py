@@ -22,9 +22,9 @@ def _what_will_be_trained() -> None:
     split = state.split_config()
     arch = architectures.get_architecture(model["architecture"])
     rows = [
-        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=split.train_size or info.train_count, val=split.validation_split), "pages/dataset.py"),
-        (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=arch.name, optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "pages/model.py"),
-        (t("Augmentation"), t("none") if not state.training_choice().get("augmentation") else t("on"), "pages/augment.py"),
+        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=split.train_size or info.train_count, val=split.validation_split), "app_pages/dataset.py"),
+        (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=t(arch.name), optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "app_pages/model.py"),
+        (t("Augmentation"), t("none") if not state.training_choice().get("augmentation") else t("on"), "app_pages/augment.py"),
     ]
     if not datasets.availability(info.id).available:
         st.warning(t("{name} is not on this machine yet: download it on the Dataset page or pick another dataset.", name=info.name))
@@ -112,7 +112,7 @@ def _finished(run, status: str) -> None:
         st.warning(reason)
     if metrics:
         st.success(t("{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).", status=translated_status(status), acc=metrics["test_accuracy"], epochs=metrics["epochs_run"], seconds=metrics["train_seconds"]))
-    st.page_link("pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:")
+    st.page_link("app_pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:")
 
 
 st.title(t("Train"))
