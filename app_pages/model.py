@@ -31,7 +31,7 @@ def _pick_architecture(choice: dict) -> architectures.Architecture:
     arch_id = st.selectbox(t("Architecture"), list(archs), index=list(archs).index(choice["architecture"]), format_func=lambda a, tr=translator(): tr(archs[a].name))
     arch = archs[arch_id]
     st.markdown(t(arch.summary))
-    st.caption(f"{t('Source')}: {arch.source}")
+    st.caption(f"{t('Source')}: {t(arch.source)}")
     if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
         choice.update(architecture=arch_id, arch_options=dict(arch.options), **arch.preset)
     return arch

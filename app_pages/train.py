@@ -111,7 +111,7 @@ def _finished(run, status: str) -> None:
     elif status == "interrupted" and reason:
         st.warning(reason)
     if metrics:
-        st.success(t("{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).", status=translated_status(status), acc=metrics["test_accuracy"], epochs=metrics["epochs_run"], seconds=metrics["train_seconds"]))
+        st.success(t("{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).", status=translated_status(status).capitalize(), acc=metrics["test_accuracy"], epochs=metrics["epochs_run"], seconds=metrics["train_seconds"]))
     st.page_link("app_pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:")
 
 

@@ -8,7 +8,9 @@ when a stop was requested (a signal, or the stop file the app writes).
 from __future__ import annotations
 
 import math
+import os
 import time
+from pathlib import Path
 
 import keras
 
@@ -95,3 +97,47 @@ class ProgressCallback(keras.callbacks.Callback):
                 "stopping": self.stopped_by_user,
             }
         )
+
+
+class BestModelKeeper(keras.callbacks.Callback):
+    """Keeps the best epoch's model as ``path`` (a .keras file), like ModelCheckpoint(save_best_only=True).
+
+    The best weights are copied in memory at every improvement, which is cheap; the file is written
+    at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
+    and a crash loses at most that many seconds of progress. Writes are atomic.
+    """
+
+    def __init__(self, path, *, monitor: str = "val_accuracy", save_every_seconds: float = 20.0) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.monitor = monitor
+        self.save_every_seconds = save_every_seconds
+        self.better = (lambda new, old: new < old) if "loss" in monitor else (lambda new, old: new > old)
+        self.best = None
+        self.best_weights = None
+        self.unsaved = False
+        self.last_save = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None or self.best is None or self.better(value, self.best):
+            self.best = value if value is not None else self.best
+            self.best_weights = self.model.get_weights()
+            self.unsaved = True
+        if self.unsaved and time.monotonic() - self.last_save >= self.save_every_seconds:
+            self._save()
+
+    def on_train_end(self, logs=None) -> None:
+        if self.unsaved or not self.path.exists():
+            self._save()
+
+    def _save(self) -> None:
+        current = self.model.get_weights()
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+        tmp = self.path.with_name(f".{self.path.stem}.tmp.keras")
+        self.model.save(tmp)
+        os.replace(tmp, self.path)
+        self.model.set_weights(current)
+        self.unsaved = False
+        self.last_save = time.monotonic()

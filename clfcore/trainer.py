@@ -103,11 +103,9 @@ def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
 def _keras_callbacks(config: TrainConfig, run: RunFolder) -> list:
     import keras
 
-    callbacks = [
-        keras.callbacks.ModelCheckpoint(
-            str(run.model_path), monitor=config.checkpoint_monitor, mode="min" if "loss" in config.checkpoint_monitor else "max", save_best_only=True
-        )
-    ]
+    from clfcore.callbacks import BestModelKeeper
+
+    callbacks = [BestModelKeeper(run.model_path, monitor=config.checkpoint_monitor)]
     if config.early_stopping:
         callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -157,8 +155,6 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         callbacks=[progress, *_keras_callbacks(config, run), *callbacks],
     )
     train_seconds = time.monotonic() - started
-    if not run.model_path.exists():  # stopped before the first epoch ended: keep what was learnt
-        model.save(run.model_path)
     best = keras.saving.load_model(run.model_path)
     test_loss, test_accuracy = best.evaluate(splits.x_test, splits.y_test, batch_size=max(config.batch_size, 256), verbose=0)
     summary = {

@@ -118,3 +118,24 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["replicas"] == 2 and out["accuracy"] > 0.1
+
+
+def test_the_kept_model_is_the_best_epoch_and_written_atomically(tmp_path):
+    import keras
+    import numpy as np
+
+    from clfcore.callbacks import BestModelKeeper
+
+    keras.utils.set_random_seed(0)
+    x, y = np.random.rand(64, 4).astype("float32"), np.random.randint(0, 2, 64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    folder = tmp_path / "run"
+    folder.mkdir()
+    keeper = BestModelKeeper(folder / "model.keras", monitor="val_loss", save_every_seconds=3600)
+    history = model.fit(x, y, validation_data=(x, y), epochs=4, verbose=0, callbacks=[keeper])
+    assert keeper.best == min(history.history["val_loss"])
+    saved = keras.saving.load_model(folder / "model.keras")
+    for kept, loaded in zip(keeper.best_weights, saved.get_weights()):
+        np.testing.assert_allclose(kept, loaded)
+    assert [p.name for p in folder.iterdir()] == ["model.keras"]  # no temporary file left behind
