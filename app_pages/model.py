@@ -33,7 +33,8 @@ def _pick_architecture(choice: dict) -> architectures.Architecture:
     st.markdown(t(arch.summary))
     st.caption(f"{t('Source')}: {t(arch.source)}")
     if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
-        choice.update(architecture=arch_id, arch_options=dict(arch.options), **arch.preset)
+        choice.update(architecture=arch_id, arch_options=dict(arch.options), lr_schedule="none", **arch.preset)
+        state.set_training_choice({k: v for k, v in state.training_choice().items() if k != "lr_schedule"})
     return arch
 
 

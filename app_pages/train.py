@@ -46,7 +46,7 @@ def _callbacks(choice: dict) -> dict:
         choice["tensorboard"] = c3.toggle(t("TensorBoard logs"), choice.get("tensorboard", False), help=t("Written to the run folder; open them with: tensorboard --logdir runs"))
         st.divider()
         s1, s2 = st.columns([1, 2])
-        choice["lr_schedule"] = s1.selectbox(t("Learning-rate schedule"), list(SCHEDULES), index=list(SCHEDULES).index(choice.get("lr_schedule", "none")), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
+        choice["lr_schedule"] = s1.selectbox(t("Learning-rate schedule"), list(SCHEDULES), index=list(SCHEDULES).index(choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none")), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
         if choice["lr_schedule"] in ("step", "exponential", "plateau"):
             choice["lr_decay"] = s1.slider(t("Decay factor"), 0.05, 0.95, float(choice.get("lr_decay", 0.5)), step=0.05)
         if choice["lr_schedule"] == "step":

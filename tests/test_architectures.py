@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from clfcore import architectures
+from clfcore.config import TrainConfig
 from clfcore.custom_layers import DEFAULT_CUSTOM_LAYERS, check_custom_layers
 from clfcore.errors import UserInputError
 
@@ -38,7 +39,8 @@ def _keras_rows(model):
 def test_registry_ids_presets_and_lookup():
     assert [a.id for a in architectures.list_architectures()] == IDS
     for arch in architectures.list_architectures():
-        assert set(arch.preset) == {"optimizer", "learning_rate", "batch_size", "epochs"}
+        assert {"optimizer", "learning_rate", "batch_size", "epochs"} <= set(arch.preset)
+        TrainConfig.for_architecture(arch.id)  # every preset key is a valid training setting
         assert arch.summary and arch.name and arch.source
     assert architectures.get_architecture("mlp").convolutional is False
     assert architectures.get_architecture("course_cifar_cnn").preset["optimizer"] == "rmsprop"
