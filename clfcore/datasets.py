@@ -203,15 +203,6 @@ def list_datasets() -> list[DatasetInfo]:
     return [b.info for b in _BUILTINS.values()] + [_user_info(name, layout) for name, layout in _user_layouts().items()]
 
 
-def _builtin(dataset_id: str) -> _Builtin:
-    try:
-        return _BUILTINS[dataset_id]
-    except KeyError:
-        raise DatasetError(
-            "Unknown dataset {name!r}. Choose one of: {known}.", name=dataset_id, known=", ".join(_BUILTINS)
-        ) from None
-
-
 def _user_layout(dataset_id: str) -> folders.FolderLayout | None:
     if dataset_id in _BUILTINS or not dataset_id or "/" in dataset_id or "\\" in dataset_id or dataset_id.startswith("."):
         return None
@@ -226,7 +217,7 @@ def get_dataset(dataset_id: str) -> DatasetInfo:
     if dataset_id not in _BUILTINS:
         known = [info.id for info in list_datasets()]
         raise DatasetError("Unknown dataset {name!r}. Choose one of: {known}.", name=dataset_id, known=", ".join(known))
-    return _builtin(dataset_id).info
+    return _BUILTINS[dataset_id].info
 
 
 def availability(dataset_id: str) -> Availability:
@@ -234,7 +225,7 @@ def availability(dataset_id: str) -> Availability:
     get_dataset(dataset_id)  # unknown ids raise here
     if dataset_id not in _BUILTINS:
         return Availability(True, location=str(data_root() / dataset_id))
-    builtin = _builtin(dataset_id)
+    builtin = _BUILTINS[dataset_id]
     if dataset_id == "digits":
         return Availability(True, location="scikit-learn")
     location = builtin.locate()
@@ -266,8 +257,8 @@ def _load_raw_cached(dataset_id: str, location: str | None, signature: tuple = (
     if layout is not None:
         info, raw = _user_info(dataset_id, layout), sources.read_image_folder(layout)
     else:
-        info = _builtin(dataset_id).info
-        raw = _builtin(dataset_id).read(Path(location) if location else None)
+        builtin = _BUILTINS[dataset_id]  # known: load_raw checked availability first
+        info, raw = builtin.info, builtin.read(Path(location) if location else None)
     n_classes = info.num_classes
     for labels in (raw.y_train, raw.y_test):
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):

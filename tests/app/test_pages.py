@@ -3,20 +3,11 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clfcore.i18n import translate
 from clfcore.locale_es import ES
 from tests.conftest import write_idx_dataset
-
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    """st.cache_data lives for the whole process: start every app test without earlier tests' results."""
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLES = {

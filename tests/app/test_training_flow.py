@@ -2,18 +2,10 @@
 
 import time
 
-import pytest
-import streamlit as st
 
 from clfcore import runs
 from clfcore.splits import SplitConfig
 from tests.app.test_pages import all_text, open_page
-
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    st.cache_data.clear()
-    yield
 
 
 def _prepare(at, **model):
