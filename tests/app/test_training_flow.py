@@ -2,7 +2,6 @@
 
 import time
 
-
 from clfcore import runs
 from clfcore.splits import SplitConfig
 from tests.app.test_pages import all_text, open_page
