@@ -143,15 +143,30 @@ class RunFolder:
         return self.path / "stop-requested"
 
 
+def _creation_stamp(root: Path) -> str:
+    """Local time to the millisecond, later than every run already in ``root``, so ids sort by creation."""
+    millis = time.time_ns() // 1_000_000
+    newest = max((p.name[:18] for p in root.iterdir() if _STAMP.match(p.name)), default="")
+    if newest and _format_stamp(millis) <= newest:  # same millisecond, or the clock went back
+        millis = int(time.mktime(time.strptime(newest[:15], "%Y%m%d-%H%M%S"))) * 1000 + int(newest[15:]) + 1
+    return _format_stamp(millis)
+
+
+def _format_stamp(millis: int) -> str:
+    seconds, ms = divmod(millis, 1000)
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(seconds)) + f"{ms:03d}"
+
+
+_STAMP = re.compile(r"^\d{8}-\d{9}-")
+
+
 def create_run(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
     """Make a new run folder with config.json and status "queued". The id sorts by creation time."""
     root = Path(root) if root is not None else runs_root()
     root.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"{int(now * 1000) % 1000:03d}"  # sorts by creation
     name = _slug(config.run_name or f"{config.architecture}-{config.dataset}")
     for _ in range(100):
-        path = root / f"{stamp}-{name}-{secrets.token_hex(2)}"
+        path = root / f"{_creation_stamp(root)}-{name}-{secrets.token_hex(2)}"
         try:
             path.mkdir()
             break

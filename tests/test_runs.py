@@ -34,3 +34,4 @@ def test_unreadable_files_do_not_break_the_list(isolated_roots):
     (folder / "metrics.json").write_text("[1, 2]")
     (run,) = runs.list_runs()
     assert run.status == runs.UNKNOWN and run.test_accuracy is None
+
