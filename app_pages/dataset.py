@@ -8,7 +8,7 @@ import streamlit as st
 from clfcore import datasets, explore
 from clfcore.errors import DatasetError, UserInputError
 from clfcore.splits import SplitConfig
-from ui import state
+from ui import dataset_import, state
 from ui.lang import number, t, translator
 from ui.widgets import class_label, show_error
 
@@ -75,7 +75,7 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
         c1, c2, c3 = st.columns(3)
         val_pct = c1.slider(t("Validation (%)"), 5, 50, int(round(config.validation_split * 100)), step=5)
         subset = c2.number_input(
-            t("Training images (0 = all)"), min_value=0, max_value=info.train_count, value=config.train_size or 0, step=500,
+            t("Training images (0 = all)"), min_value=0, max_value=info.train_count, value=min(config.train_size or 0, info.train_count), step=500,
             help=t("A stratified subset keeps every class's share; small subsets train in seconds for a demo."),
         )
         seed = c3.number_input(t("Seed"), min_value=0, max_value=2**31 - 1, value=config.seed, help=t("The same seed always gives the same split."))
@@ -159,10 +159,12 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
 
 st.title(t("Dataset"))
 info = _pick_dataset()
+dataset_import.render(info)
 location = datasets.availability(info.id).location
 if location is None:
     _offer_download(info)
     st.stop()
+location = datasets.data_version(info.id)  # the cache key: also changes when a user dataset's files or settings do
 
 config = _split_settings(info)
 try:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from clfcore import architectures, datasets, jobs, runs, schedules
+from clfcore import architectures, augment, datasets, jobs, runs, schedules
 from clfcore.config import MONITORS
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
@@ -16,6 +16,18 @@ POLL_SECONDS = 1.0
 SCHEDULES = {"none": N_("constant"), "step": N_("step decay"), "exponential": N_("exponential decay"), "cosine": N_("cosine decay"), "plateau": "ReduceLROnPlateau"}
 
 
+def _augmentation_text(info) -> str:
+    """The active transforms (e.g. "rotation ±10°, horizontal flip"), or "none"; plus the Augment page's warnings."""
+    settings = state.augmentation_settings()
+    if not settings:
+        return t("none")
+    config = augment.AugmentConfig.from_dict(settings)
+    text = t("on: {transforms}", transforms=", ".join(t(m.template, **m.params) for m in augment.summary(config)))
+    if augment.warnings(config, class_names=info.class_names, image_shape=info.image_shape):
+        text += "  \n:orange[:material/warning: " + t("Some of these settings may hurt training on this dataset: see the warnings on the Augment page.") + "]"
+    return text
+
+
 def _what_will_be_trained() -> None:
     info = datasets.get_dataset(state.dataset_id())
     model = state.model_choice()
@@ -24,7 +36,7 @@ def _what_will_be_trained() -> None:
     rows = [
         (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=split.train_size or info.train_count, val=split.validation_split), "app_pages/dataset.py"),
         (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=t(arch.name), optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "app_pages/model.py"),
-        (t("Augmentation"), t("none") if not state.training_choice().get("augmentation") else t("on"), "app_pages/augment.py"),
+        (t("Augmentation"), _augmentation_text(info), "app_pages/augment.py"),
     ]
     if not datasets.availability(info.id).available:
         st.warning(t("{name} is not on this machine yet: download it on the Dataset page or pick another dataset.", name=info.name))

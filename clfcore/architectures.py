@@ -2,7 +2,7 @@
 
     >>> from clfcore import architectures
     >>> [a.id for a in architectures.list_architectures()]
-    ['mlp', 'lenet', 'course_cifar_cnn', 'course_bn_cnn', 'recommended', 'custom']
+    ['mlp', 'lenet', 'course_cifar_cnn', 'course_bn_cnn', 'recommended', 'mobilenetv2', 'resnet50', 'efficientnetb0', 'custom']
     >>> architectures.describe("course_cifar_cnn", (32, 32, 3), 10)["total_params"]
     276138
     >>> model = architectures.build_model("lenet", (28, 28, 1), 10)   # imports Keras
@@ -30,6 +30,8 @@ TASKS = ("binary", "multiclass", "multilabel")
 MAX_PARAMS = 50_000_000  # beyond this a model does not fit in memory or train in reasonable time on a CPU
 COURSE_CNN_MIN_SIZE = 32  # the CIFAR-10 models were designed for 32x32: smaller images are resized up
 LENET_MIN_SIZE = 28  # LeNet-5 as on MNIST
+TRANSFER_IMAGE_SIZES = (32, 64, 96, 128, 160, 192, 224)  # the backbones halve the size 5 times; 32 is their minimum
+TRANSFER_IDS = ("mobilenetv2", "resnet50", "efficientnetb0")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,32 @@ _ARCHITECTURES = (
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 14, "lr_schedule": "cosine"},
         {}, True,
     ),
+    *(
+        Architecture(
+            backbone_id, name, summary, N_("Course CNN chapter: transfer learning with ResNet50 (seed 004)"),
+            {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "epochs": 5},
+            {"image_size": 96, "weights": "imagenet", "dense_units": 0, "dropout": 0.2, "fine_tune_layers": 0,
+             "fine_tune_epochs": 3, "fine_tune_lr_factor": 0.1},
+            True,
+        )
+        for backbone_id, name, summary in (
+            ("mobilenetv2", N_("Transfer learning: MobileNetV2"),
+             N_("A network trained on the 1.2 million photos of ImageNet, reused: its convolutional part (the backbone, "
+                "2.3 million parameters) is frozen and only a new output layer on top of its 1,280 averaged features learns "
+                "your classes. Small and fast, the best start for your own photos on a CPU. Images are resized (96x96 by "
+                "default) and grey images copied to three channels inside the model. Optionally a second stage unfreezes "
+                "the top layers and fine-tunes them with a lower learning rate.")),
+            ("resnet50", N_("Transfer learning: ResNet50"),
+             N_("The course's transfer-learning example: ResNet50 (50 layers, 23.6 million parameters, trained on ImageNet) "
+                "without its top, frozen, then global average pooling of its 2,048 feature maps and a new output layer. "
+                "Freezing keeps it from overfitting a small dataset and makes training much faster. About 10 times "
+                "slower than MobileNetV2 on a CPU: use small images and few epochs.")),
+            ("efficientnetb0", N_("Transfer learning: EfficientNetB0"),
+             N_("EfficientNetB0 (4 million parameters, trained on ImageNet) without its top, frozen, with a new output layer "
+                "on its 1,280 averaged features. More accurate than MobileNetV2 on photos for a little more computation. "
+                "It normalises its input itself.")),
+        )
+    ),
     Architecture(
         "custom", N_("Your own stack of layers"),
         N_("Stack your own layers: convolutions, max or average pooling, dropout, batch normalisation, flatten and "
@@ -113,6 +141,14 @@ _OPTION_RULES: dict[str, dict[str, tuple]] = {
     "mlp": {"hidden_layers": ("int", 1, 5), "units": ("int", 1, 4096), "dropout": ("float", 0.0, 0.9)},
     "lenet": {"dense_layers": ("choice", (1, 2)), "activation": ("choice", ("relu", "tanh"))},
     "custom": {"layers": ("layers",)},
+    **{
+        backbone_id: {
+            "image_size": ("choice", TRANSFER_IMAGE_SIZES), "weights": ("choice", ("imagenet", "random")),
+            "dense_units": ("int", 0, 2048), "dropout": ("float", 0.0, 0.9), "fine_tune_layers": ("int", 0, layers),
+            "fine_tune_epochs": ("int", 0, 100), "fine_tune_lr_factor": ("float", 0.001, 1.0),
+        }
+        for backbone_id, layers in (("mobilenetv2", 154), ("resnet50", 175), ("efficientnetb0", 237))
+    },
 }
 
 
@@ -259,6 +295,36 @@ def _recommended(input_shape: Shape, options: dict) -> list[dict]:
     return specs + [_FLATTEN, _drop(0.3), _dense(128), _drop(0.3)]
 
 
+def _transfer(backbone_id: str) -> Callable[[Shape, dict], list[dict]]:
+    def specs(input_shape: Shape, options: dict) -> list[dict]:
+        # Everything the backbone expects happens inside the model, so a saved model takes [0, 1] images of
+        # the dataset's size like every other architecture: resize, grey -> RGB, then the backbone's scaling.
+        from clfcore.backbones import get_backbone
+
+        size, layers = options["image_size"], []
+        if tuple(input_shape[:2]) != (size, size):
+            layers.append({"type": "resizing", "height": size, "width": size})
+        if input_shape[2] == 1:
+            layers.append({"type": "to_rgb"})
+        scaling = get_backbone(backbone_id).preprocessing
+        if scaling == "tf":  # MobileNetV2 was trained on [-1, 1]
+            layers.append({"type": "rescaling", "scale": 2.0, "offset": -1.0})
+        else:  # ResNet50 and EfficientNetB0 take [0, 255]; ResNet50 also wants BGR minus the ImageNet mean
+            layers.append({"type": "rescaling", "scale": 255.0})
+            if scaling == "caffe":
+                layers.append({"type": "caffe"})
+        weights = "imagenet" if options["weights"] == "imagenet" else None
+        layers.append({"type": "backbone", "backbone": backbone_id, "weights": weights, "input_shape": (size, size, 3)})
+        layers.append({"type": "globalavgpool"})
+        if options["dense_units"]:
+            layers += [_dense(options["dense_units"])]
+        if options["dropout"]:
+            layers.append(_drop(options["dropout"]))
+        return layers
+
+    return specs
+
+
 def _custom(input_shape: Shape, options: dict) -> list[dict]:
     custom_layers.check_custom_layers(options["layers"], input_shape)  # refuses bad stacks with the layer number
     specs = []
@@ -271,7 +337,7 @@ def _custom(input_shape: Shape, options: dict) -> list[dict]:
 
 _BUILDERS: dict[str, Callable[[Shape, dict], list[dict]]] = {
     "mlp": _mlp, "lenet": _lenet, "course_cifar_cnn": _course_cifar_cnn, "course_bn_cnn": _course_bn_cnn,
-    "recommended": _recommended, "custom": _custom,
+    "recommended": _recommended, "custom": _custom, **{backbone_id: _transfer(backbone_id) for backbone_id in TRANSFER_IDS},
 }
 
 

@@ -34,20 +34,22 @@ class ProgressCallback(keras.callbacks.Callback):
 
     async_safe = True  # lets Keras dispatch the batch hook off the training thread (no slow-down)
 
-    def __init__(self, run: RunFolder, *, num_samples: int, stop_flag=lambda: False) -> None:
+    def __init__(self, run: RunFolder, *, num_samples: int, stop_flag=lambda: False, total_epochs: int | None = None) -> None:
         super().__init__()
         self.run = run
         self.num_samples = num_samples
         self.stop_flag = stop_flag
+        self.total_epochs = total_epochs  # when training comes in stages (fine-tuning), all of them
         self.rows: list[dict] = []
         self.stopped_by_user = False
+        self.start = None
 
     def on_train_begin(self, logs=None) -> None:
-        self.epochs = self.params.get("epochs") or 1
+        self.epochs = self.total_epochs or self.params.get("epochs") or 1
         self.batches = self.params.get("steps") or math.ceil(self.num_samples / max(self.params.get("batch_size") or 32, 1))
-        self.start = time.monotonic()
+        self.start = self.start or time.monotonic()  # a second stage goes on counting
         self.last_write = 0.0
-        self.epoch = 0
+        self.epoch = len(self.rows)
         self.current_batch = 0
         self.epoch_start = self.start
         self._write(batch=0, force=True)

@@ -48,6 +48,43 @@ def _download(args: argparse.Namespace) -> dict:
     return {"id": args.dataset, "available": state.available, "location": state.location}
 
 
+def _image_size(text: str) -> tuple[int, int]:
+    try:
+        height, width = (int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise UserInputError("The image size must be H,W such as 64,64, got {value!r}.", value=text) from None
+    return height, width
+
+
+def _import_dataset(args: argparse.Namespace) -> dict:
+    from clfcore import archive
+    from clfcore.folders import FolderSettings
+
+    settings = FolderSettings(
+        image_size=_image_size(args.image_size) if args.image_size else None, color_mode=args.color_mode,
+        validation_split=args.validation_split, seed=args.seed,
+    )
+    name = args.name or archive.suggest_name(Path(args.source).name)
+    result = archive.import_dataset(args.source, name, test_source=args.test, settings=settings, replace=args.replace)
+    size = "x".join(map(str, result.settings.image_size))
+    print(f"{result.name}: {len(result.class_names)} classes ({', '.join(result.class_names)}), {result.images} images, {size} {result.settings.color_mode}")
+    print(f"training {result.train_images}, test {result.test_images or 'held out 20 %'}; stored in {result.path}")
+    for skipped in result.skipped:
+        print(f"left out {skipped.name}: {skipped.reason}")
+    if result.non_images:
+        count = len(result.non_images)
+        print(f"{count} file{'s' if count > 1 else ''} skipped: not image{'s' if count > 1 else ''}")
+    return result.to_json()
+
+
+def _download_weights(args: argparse.Namespace) -> dict:
+    from clfcore import backbones
+
+    path = backbones.download_weights(args.backbone, args.image_size)
+    print(f"{args.backbone}: ImageNet weights at {path}")
+    return {"backbone": args.backbone, "path": str(path)}
+
+
 def _list_archs(_args: argparse.Namespace) -> dict:
     from clfcore import architectures
 
@@ -89,9 +126,12 @@ def _train(args: argparse.Namespace) -> dict:
         run = RunFolder(Path(args.run_dir).resolve())
         run.config()
     else:
+        info = datasets.get_dataset(args.dataset)  # an imported dataset brings its own validation split and seed
         config = TrainConfig.for_architecture(
             args.arch, dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-            learning_rate=args.lr, validation_split=args.validation_split, train_size=args.train_size, seed=args.seed,
+            learning_rate=args.lr, validation_split=args.validation_split if args.validation_split is not None else info.validation_split,
+            train_size=args.train_size, seed=args.seed if args.seed is not None else info.seed,
+            augmentation=_augmentation_option(args.augmentation),
         )
         trainer.check_config(config)
         run = create_run(config, root=Path(args.out) if args.out else None)
@@ -103,6 +143,48 @@ def _train(args: argparse.Namespace) -> dict:
             jobs.dispatch(run.path.parent)  # this slot is free: start the next queued run
     print(f"test accuracy {summary['test_accuracy']:.4f}, {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
     return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
+
+
+def _augmentation_option(value: str | None) -> dict:
+    """``--augmentation``: "course", or JSON settings that change the course's (clfcore.augment); none when absent."""
+    from clfcore.augment import AugmentConfig, settings_for_run
+
+    if value is None:
+        return {}
+    try:
+        changes = {} if value.strip() == "course" else json.loads(value)
+    except json.JSONDecodeError:
+        changes = None
+    if not isinstance(changes, dict):
+        raise UserInputError(
+            "--augmentation takes 'course' or JSON settings such as '{{\"rotation_range\": 15, \"horizontal_flip\": false}}', got {value!r}.", value=value
+        )
+    return settings_for_run(AugmentConfig.from_dict(changes))
+
+
+def _evaluate(args: argparse.Namespace) -> dict:
+    from clfcore import evaluation
+
+    run = evaluation.resolve_run(args.run_ref)
+    report, seconds = evaluation.evaluate_run(run)
+    print(evaluation.classification_report(report, title=f"run {run.run_id}"), end="")
+    print(f"evaluated in {seconds:.2f} s")
+    return {"run": run.run_id, **evaluation.report_json(report), "seconds": round(seconds, 3)}
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """One JSON line per file; returns the exit status itself (2 when any file was refused)."""
+    from clfcore import predict
+
+    if args.top_k < 1:
+        raise UserInputError("--top-k must be at least 1, got {value}.", value=args.top_k)
+    classifier = predict.load_run(args.run_ref)
+    refused = 0
+    for file in args.files:
+        line = predict.classify_path(classifier, file, top=args.top_k)
+        refused += "error" in line
+        print(json.dumps(line), flush=True)
+    return 2 if refused else 0
 
 
 def _epoch_printer():
@@ -123,6 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
     download = commands.add_parser("download", help="download a dataset through keras.datasets (needs the internet once)")
     download.add_argument("dataset", help="dataset id, e.g. mnist or cifar10")
     download.set_defaults(run=_download)
+    imports = commands.add_parser("import-dataset", help="import a ZIP (or a folder) of class folders as a dataset under the data root")
+    imports.add_argument("source", metavar="ARCHIVE_OR_FOLDER", help="a .zip or a folder with one sub-folder of images per class")
+    imports.add_argument("--name", help="dataset id (default: from the file name)")
+    imports.add_argument("--test", metavar="ARCHIVE_OR_FOLDER", help="a separate test set with the same class folders")
+    imports.add_argument("--image-size", metavar="H,W", help="size the images are resized to (default: the first image's, at most 128)")
+    imports.add_argument("--color-mode", choices=("grayscale", "rgb"), help="default: that of the first image")
+    imports.add_argument("--validation-split", type=float, help="held out for validation when the dataset is chosen (default 0.2)")
+    imports.add_argument("--seed", type=int, help="seed of the validation split (default 42)")
+    imports.add_argument("--replace", action="store_true", help="replace a dataset of the same name imported before")
+    imports.set_defaults(run=_import_dataset)
+    weights = commands.add_parser("download-weights", help="download a transfer-learning backbone's ImageNet weights (needs the internet once)")
+    weights.add_argument("backbone", help="mobilenetv2, resnet50 or efficientnetb0")
+    weights.add_argument("--image-size", type=int, default=96, help="the image size inside the model (MobileNetV2 has weights per size)")
+    weights.set_defaults(run=_download_weights)
     commands.add_parser("list-archs", help="every architecture with its source in the course").set_defaults(run=_list_archs)
     describe = commands.add_parser("describe", help="layers and parameter counts of an architecture")
     describe.add_argument("--arch", required=True)
@@ -139,9 +235,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--validation-split", type=float)
     train.add_argument("--train-size", type=int)
     train.add_argument("--seed", type=int)
+    train.add_argument("--augmentation", metavar="JSON", help="augment the training images: 'course' for the course's settings, or JSON that changes them, e.g. '{\"rotation_range\": 15}' (default: none)")
     train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
     train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
     train.set_defaults(run=_train)
+    evaluate = commands.add_parser("evaluate", help="test metrics of a finished run: accuracy, confusion matrix, per-class scores")
+    evaluate.add_argument("--run", dest="run_ref", required=True, help="the run's folder name, or its folder inside the runs root")
+    evaluate.set_defaults(run=_evaluate)
+    predict = commands.add_parser("predict", help="classify image files with a trained run: one JSON line per file")
+    predict.add_argument("--run", dest="run_ref", required=True, help="the run's folder, or its name inside the runs root")
+    predict.add_argument("--top-k", type=int, default=5, help="classes listed per image (default 5)")
+    predict.add_argument("files", nargs="+", metavar="FILE", help="PNG, JPEG, BMP, GIF, WebP or TIFF images")
+    predict.set_defaults(run=_predict)
     return parser
 
 
@@ -153,5 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         print(json.dumps({"error": str(error)}))
         return 2
+    if isinstance(summary, int):  # the command printed its own JSON lines (predict) and chose the exit status
+        return summary
     print(json.dumps(summary))
     return 0

@@ -17,6 +17,7 @@ import json
 from clfcore import architectures, custom_layers, datasets
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
+from clfcore.trainer import fine_tune_settings
 
 _OPTIMIZER_CLASSES = {
     "sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam",
@@ -133,7 +134,7 @@ def main():
         loss="{loss}",
         metrics=["accuracy"],
     )
-{not_reproduced}    model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))
+{not_reproduced}{fit}
 
     test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Test accuracy: {{test_accuracy:.4f}} (loss {{test_loss:.4f}})")
@@ -158,7 +159,10 @@ def layer_lines(specs: list[dict], input_shape: tuple[int, ...], *, indent: str 
         class_name, args, kwargs = custom_layers.keras_call(spec)
         arguments = [_python(a) for a in args] + [f"{key}={_python(value)}" for key, value in kwargs.items()]
         shape = custom_layers.output_shape(spec, shape)
-        lines.append(f"{indent}layers.{class_name}({', '.join(arguments)}),  # -> {shape}")
+        if class_name.startswith("applications."):  # a pretrained backbone, frozen (see frozen() in the script)
+            lines.append(f"{indent}frozen(keras.{class_name}({', '.join(arguments)})),  # -> {shape}")
+        else:
+            lines.append(f"{indent}layers.{class_name}({', '.join(arguments)}),  # -> {shape}")
     return lines
 
 
@@ -176,10 +180,10 @@ def _data_source(info: datasets.DatasetInfo) -> str:
 
 def _not_reproduced(config: TrainConfig) -> str:
     missing = [name for name, used in (
-        ("data augmentation", bool(config.augmentation)),
         ("early stopping", config.early_stopping),
         ("learning-rate schedule", config.lr_schedule != "none"),
         ("TensorBoard logs", config.tensorboard),
+        ("the fine-tuning stage", fine_tune_settings(config)[0] > 0),
     ) if used]
     return f"    # Also set in the app, not reproduced here: {', '.join(missing)}.\n" if missing else ""
 
@@ -204,6 +208,10 @@ def keras_script(config: TrainConfig) -> str:
     input_shape = tuple(int(v) for v in info.image_shape)  # plain ints: NumPy 2 would print np.int64(28)
     if info.task == "multilabel":
         raise UserInputError("The exported script supports binary and multiclass datasets, not {task} ones.", task=info.task)
+    from clfcore.augment import AugmentConfig
+
+    augmentation = AugmentConfig.from_dict(config.augmentation) if config.augmentation else None
+    augmentation = augmentation if augmentation is not None and augmentation.active else None
     _, _, loss = architectures.output_layer_and_loss(info.task, info.num_classes, one_hot=config.one_hot)
     specs = architectures.model_spec(arch.id, input_shape, info.num_classes, task=info.task, options=config.arch_options)
     architectures.describe(arch.id, input_shape, info.num_classes, task=info.task, options=config.arch_options)  # size check
@@ -225,6 +233,45 @@ def keras_script(config: TrainConfig) -> str:
     main = _MAIN.format(
         arch_name=arch.name, arch_id=arch.id, layers="\n".join(layer_lines(specs, input_shape)), labels=labels,
         optimizer=_OPTIMIZER_CLASSES[config.optimizer], momentum=", momentum=MOMENTUM" if config.optimizer == "sgd" else "",
-        loss=loss, not_reproduced=_not_reproduced(config),
+        loss=loss, not_reproduced=_not_reproduced(config), fit=_FIT_AUGMENTED if augmentation else _FIT,
     )
+    if any(spec["type"] == "backbone" for spec in specs):
+        main = _FROZEN_BACKBONE + main
+    if augmentation:
+        header = header.replace("import numpy as np\n", "import math\n\nimport numpy as np\n").replace(
+            "import keras\n", "import keras\nimport tensorflow as tf  # the tf.data input pipeline and the augmentation's image operations\n"
+        )
+        header += _augmentation_settings(augmentation)
+        return header + _data_source(info) + _augmentation_source() + main
     return header + _data_source(info) + main
+
+
+_FROZEN_BACKBONE = '''
+
+def frozen(backbone):
+    """A pretrained backbone (ImageNet weights, downloaded once) whose weights stay fixed while the new top learns."""
+    backbone.trainable = False
+    return backbone
+'''
+_FIT = "    model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))"
+_FIT_AUGMENTED = """    augmentation = Augmentation(**AUGMENTATION)
+    train_ds = training_dataset(x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, augmentation=augmentation)
+    # train_ds shuffles itself (shuffle=False only silences Keras); the validation images are never augmented
+    model.fit(train_ds, epochs=EPOCHS, validation_data=(x_val, y_val), shuffle=False)"""
+
+
+def _augmentation_settings(config) -> str:
+    lines = "".join(f"    {_python(name)}: {_python(value)},\n" for name, value in config.to_dict().items())
+    return (
+        "# Data augmentation of the training images (the Augment page): the names of the course's ImageDataGenerator.\n"
+        f"AUGMENTATION = {{\n{lines}}}\n"
+    )
+
+
+def _augmentation_source() -> str:
+    """The app's own augmentation layer and tf.data pipeline, copied verbatim: the script trains exactly like the app."""
+    import inspect
+
+    from clfcore import augment_layer, pipeline
+
+    return "\n\n" + inspect.getsource(augment_layer.Augmentation) + "\n\n" + inspect.getsource(pipeline.training_dataset)

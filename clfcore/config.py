@@ -75,6 +75,10 @@ class TrainConfig:
         if not 0 < self.lr_decay < 1:
             raise UserInputError("The decay factor must be between 0 and 1 (for example 0.5), got {value}.", value=self.lr_decay)
         _ = self.split  # validates validation_split and train_size
+        if self.augmentation:
+            from clfcore.augment import AugmentConfig
+
+            AugmentConfig.from_dict(self.augmentation)  # refuses unknown settings and values out of range
 
     @property
     def split(self) -> SplitConfig:

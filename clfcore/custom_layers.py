@@ -187,7 +187,11 @@ def output_shape(spec: dict[str, Any], shape: Shape) -> Shape:
         return (shape[2],)
     if kind == "dense":
         return (spec["units"],)
-    return shape  # dropout, batchnorm
+    if kind in ("to_rgb", "caffe"):
+        return (shape[0], shape[1], 3)
+    if kind == "backbone":  # five stride-2 stages, each rounding up
+        return (math.ceil(shape[0] / 32), math.ceil(shape[1] / 32), _backbone(spec).channels)
+    return shape  # dropout, batchnorm, rescaling
 
 
 def parameter_counts(spec: dict[str, Any], shape: Shape) -> tuple[int, int]:
@@ -200,19 +204,37 @@ def parameter_counts(spec: dict[str, Any], shape: Shape) -> tuple[int, int]:
         return math.prod(shape) * spec["units"] + spec["units"], 0
     if kind == "batchnorm":
         return 2 * shape[-1], 2 * shape[-1]  # gamma, beta learn; the moving mean and variance do not
+    if kind == "to_rgb":
+        return 0, 3  # a fixed 1x1 convolution copying the grey channel three times
+    if kind == "caffe":
+        return 0, 12  # a fixed 1x1 convolution: RGB -> BGR minus the ImageNet mean
+    if kind == "backbone":
+        backbone = _backbone(spec)
+        if spec.get("trainable"):
+            return backbone.params - backbone.non_trainable_params, backbone.non_trainable_params
+        return 0, backbone.params  # frozen: nothing learns
     return 0, 0
+
+
+def _backbone(spec: dict[str, Any]):
+    from clfcore.backbones import get_backbone
+
+    return get_backbone(spec["backbone"])
 
 
 _KERAS_NAMES = {
     "resizing": "resizing", "conv2d": "conv2d", "maxpool": "max_pooling2d", "avgpool": "average_pooling2d", "dropout": "dropout",
     "batchnorm": "batch_normalization", "flatten": "flatten",
-    "globalavgpool": "global_average_pooling2d", "dense": "dense",
+    "globalavgpool": "global_average_pooling2d", "dense": "dense", "rescaling": "rescaling", "to_rgb": "to_rgb",
+    "caffe": "bgr_minus_imagenet_mean",
 }
 _KERAS_CLASSES = {
     "resizing": "Resizing", "conv2d": "Conv2D", "maxpool": "MaxPooling2D", "avgpool": "AveragePooling2D",
     "dropout": "Dropout", "batchnorm": "BatchNormalization", "flatten": "Flatten",
-    "globalavgpool": "GlobalAveragePooling2D", "dense": "Dense",
+    "globalavgpool": "GlobalAveragePooling2D", "dense": "Dense", "rescaling": "Rescaling", "to_rgb": "Conv2D",
+    "caffe": "Conv2D",
 }
+_BGR_SWAP = [[[[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]]]  # 1x1 kernel: output channel j = input channel 2 - j
 
 
 def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -220,6 +242,9 @@ def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counters: dict[str, int] = {}
     named = []
     for spec in specs:
+        if spec["type"] == "backbone":  # one per model: named like the Keras application
+            named.append({**spec, "name": spec["backbone"]})
+            continue
         base = _KERAS_NAMES[spec["type"]]
         counters[base] = counters.get(base, 0) + 1
         named.append({**spec, "name": f"{base}_{counters[base]}"})
@@ -227,7 +252,9 @@ def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def keras_class(spec: dict[str, Any]) -> str:
-    """The ``keras.layers`` class name of ``spec``, e.g. "Conv2D"."""
+    """The ``keras.layers`` class name of ``spec``, e.g. "Conv2D" ("applications.MobileNetV2" for a backbone)."""
+    if spec["type"] == "backbone":
+        return f"applications.{_backbone(spec).keras_class}"
     return _KERAS_CLASSES[spec["type"]]
 
 
@@ -252,6 +279,19 @@ def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
         return "Dropout", (spec["rate"],), name
     if kind == "dense":
         return "Dense", (spec["units"],), {"activation": spec["activation"], **name}
+    if kind == "rescaling":
+        return "Rescaling", (spec["scale"],), ({"offset": spec["offset"]} if spec.get("offset") else {}) | name
+    if kind == "to_rgb":
+        return "Conv2D", (3, 1), {"use_bias": False, "kernel_initializer": "ones", "trainable": False, **name}
+    if kind == "caffe":
+        constant = lambda value: {"class_name": "Constant", "config": {"value": value}}  # noqa: E731
+        return "Conv2D", (3, 1), {
+            "kernel_initializer": constant(_BGR_SWAP), "bias_initializer": constant([-m for m in _imagenet_bgr_mean()]),
+            "trainable": False, **name,
+        }
+    if kind == "backbone":
+        kwargs = {"include_top": False, "weights": spec.get("weights"), "input_shape": tuple(spec["input_shape"]), **name}
+        return keras_class(spec), (), kwargs
     if kind == "batchnorm" and "momentum" in spec:
         return "BatchNormalization", (), {"momentum": spec["momentum"], **name}
     return keras_class(spec), (), name  # batchnorm, flatten, globalavgpool
@@ -262,4 +302,19 @@ def build_layer(spec: dict[str, Any]):
     import keras
 
     class_name, args, kwargs = keras_call(spec)
+    if spec["type"] == "backbone":  # a whole pretrained model used as one layer, frozen unless asked
+        from clfcore.backbones import find_weights
+
+        if kwargs["weights"] == "imagenet":  # the file already on this machine, if any: no download attempt
+            found = find_weights(spec["backbone"], spec["input_shape"][0])
+            kwargs["weights"] = str(found) if found else "imagenet"
+        model = getattr(keras.applications, class_name.split(".")[1])(*args, **kwargs)
+        model.trainable = bool(spec.get("trainable"))
+        return model
     return getattr(keras.layers, class_name)(*args, **kwargs)
+
+
+def _imagenet_bgr_mean() -> tuple[float, ...]:
+    from clfcore.backbones import IMAGENET_BGR_MEAN
+
+    return IMAGENET_BGR_MEAN

@@ -65,6 +65,8 @@ class DatasetInfo:
     test_count: int = 0  # images in its test split (or the held-out part when it has none)
     download: str | None = None  # keras.datasets module that downloads it, if any
     has_own_test_split: bool = True
+    validation_split: float | None = None  # a user dataset's own default (its dataset.json); None: the session's
+    seed: int | None = None  # the seed that goes with that validation split
 
     @property
     def channels(self) -> int:
@@ -166,6 +168,12 @@ _BUILTINS: dict[str, _Builtin] = {
 }
 
 DEFAULT_PREFERENCE = ("fashion_mnist", "digits")
+
+
+def builtin_ids() -> tuple[str, ...]:
+    """Ids of the datasets that come with the app (a user dataset cannot take these names)."""
+    return tuple(_BUILTINS)
+
 USER_DATASET_DESCRIPTION = N_("Your own images: one folder per class under the data root.")
 
 
@@ -195,6 +203,7 @@ def _user_info(name: str, layout: folders.FolderLayout) -> DatasetInfo:
     return DatasetInfo(
         name, name, (*layout.image_size, layout.channels), layout.class_names, USER_DATASET_DESCRIPTION, str(layout.root),
         train_count=train_count, test_count=test_count, has_own_test_split=bool(layout.test_files),
+        validation_split=layout.settings.validation_split, seed=layout.settings.seed,
     )
 
 
@@ -244,6 +253,17 @@ def availability(dataset_id: str) -> Availability:
             "files": builtin.files_hint.replace("{data}", str(data_root())),
         },
     )
+
+
+def data_version(dataset_id: str) -> str:
+    """A key that changes whenever the dataset's files or settings change (for caches outside clfcore).
+
+    Built-in datasets: where the files are. User datasets: their folder, file count, newest file and format.
+    """
+    layout = _user_layout(dataset_id)
+    if layout is not None:
+        return f"{layout.root}:{layout.signature}"
+    return str(availability(dataset_id).location)
 
 
 def default_dataset_id() -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.paths import runs_root
-from clfcore.runfolder import RunFolder, read_json
+from clfcore.runfolder import RunFolder, open_run, read_json
 
 STATUSES = (N_("queued"), N_("running"), N_("completed"), N_("stopped"), N_("failed"), N_("interrupted"))
 UNKNOWN = N_("unknown")  # a folder without a readable status.json
@@ -67,3 +68,16 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
         return []
     found = [summarize(RunFolder(folder)) for folder in root.iterdir() if folder.is_dir() and (folder / "config.json").is_file()]
     return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)
+
+
+def delete_run(run_id: str, *, root: Path | None = None) -> None:
+    """Delete the folder of run ``run_id`` (model, history, everything). Refuses runs that are queued or training."""
+    import shutil
+
+    from clfcore.jobs import effective_status
+
+    run = open_run(run_id, root=root)
+    status = effective_status(run)
+    if status in ACTIVE:
+        raise UserInputError("The run {run} is still training or waiting in the queue. Stop it on the Train page first, then delete it.", run=run.run_id)
+    shutil.rmtree(run.path)

@@ -57,6 +57,8 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
     if not state.available:
         raise datasets.DatasetUnavailableError(state.how_to_fix, **state.params)
     architectures.get_architecture(config.architecture)
+    if config.architecture in architectures.TRANSFER_IDS:
+        _check_backbone_weights(config)
     train_images = config.train_size or info.train_count
     train_images = int(round(train_images * (1 - config.validation_split)))
     if config.batch_size > train_images:
@@ -66,6 +68,41 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
             count=train_images,
         )
     return info
+
+
+def _check_backbone_weights(config: TrainConfig) -> None:
+    """The ImageNet weights must be on this machine (downloaded now when online) before a transfer run starts."""
+    from clfcore import backbones
+
+    options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
+    if options["weights"] == "imagenet":
+        backbones.download_weights(config.architecture, options["image_size"])  # returns at once when already there
+
+
+def fine_tune_settings(config: TrainConfig) -> tuple[int, int, float]:
+    """``(layers to unfreeze, epochs, learning rate)`` of a transfer run's second stage; (0, 0, 0.0) if none."""
+    if config.architecture not in architectures.TRANSFER_IDS:
+        return 0, 0, 0.0
+    options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
+    layers, epochs = options["fine_tune_layers"], options["fine_tune_epochs"]
+    if not layers or not epochs:
+        return 0, 0, 0.0
+    return layers, epochs, config.learning_rate * options["fine_tune_lr_factor"]
+
+
+def unfreeze_top_layers(model, backbone_id: str, count: int) -> int:
+    """Make the backbone's last ``count`` layers trainable, batch normalisation excepted; returns the trainable parameters.
+
+    Batch normalisation stays frozen (in inference mode), as the Keras fine-tuning guide advises: its
+    statistics come from ImageNet and a small batch would wreck them.
+    """
+    import keras
+
+    backbone = model.get_layer(backbone_id)
+    backbone.trainable = True
+    for index, layer in enumerate(backbone.layers):
+        layer.trainable = index >= len(backbone.layers) - count and not isinstance(layer, keras.layers.BatchNormalization)
+    return sum(int(keras.ops.size(w)) for w in model.trainable_weights)
 
 
 def make_strategy(name: str):
@@ -139,6 +176,7 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     import keras
     import tensorflow as tf
 
+    from clfcore import pipeline
     from clfcore.callbacks import ProgressCallback
 
     keras.utils.set_random_seed(config.seed)
@@ -146,14 +184,34 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     splits = datasets.load_splits(config.dataset, config.split)
     with make_strategy(config.strategy).scope():
         model = build_compiled_model(config, info)
-    progress = ProgressCallback(run, num_samples=len(splits.x_train), stop_flag=stop_flag)
+        augmentation = _augmentation_layer(config)
+        # the training split only: the arrays as they are, or augmented batches when augmentation is on (clfcore.pipeline)
+        fitted, train_inputs = pipeline.fit_inputs(model, splits, batch_size=config.batch_size, seed=config.seed, augmentation=augmentation)
+    fine_tune_layers, fine_tune_epochs, fine_tune_lr = fine_tune_settings(config)
+    progress = ProgressCallback(run, num_samples=len(splits.x_train), stop_flag=stop_flag, total_epochs=config.epochs + fine_tune_epochs)
+    keras_callbacks = _keras_callbacks(config, run)
     started = time.monotonic()
-    model.fit(
-        splits.x_train, splits.y_train,
-        validation_data=(splits.x_val, splits.y_val),
-        epochs=config.epochs, batch_size=config.batch_size, shuffle=True, verbose=0,
-        callbacks=[progress, *_keras_callbacks(config, run), *callbacks],
+    fitted.fit(
+        **train_inputs,
+        validation_data=(splits.x_val, splits.y_val),  # never augmented
+        epochs=config.epochs, verbose=0,
+        callbacks=[progress, *keras_callbacks, *callbacks],
     )
+    if fine_tune_layers and not progress.stopped_by_user and not stop_flag():
+        # Second stage (transfer learning): unfreeze the backbone's top layers, train on with a lower learning rate.
+        with make_strategy(config.strategy).scope():
+            unfreeze_top_layers(model, config.architecture, fine_tune_layers)
+            model.compile(optimizer=make_optimizer(config.replace(learning_rate=fine_tune_lr)), loss=model.loss, metrics=["accuracy"])
+            if fitted is not model:  # augmentation inside the model: wrap the recompiled model again
+                fitted, train_inputs = pipeline.fit_inputs(model, splits, batch_size=config.batch_size, seed=config.seed, augmentation=augmentation, placement="model")
+        keeper = keras_callbacks[0]  # the best model of both stages is the one kept
+        fitted.fit(
+            **train_inputs,
+            validation_data=(splits.x_val, splits.y_val),
+            initial_epoch=len(progress.rows), epochs=len(progress.rows) + fine_tune_epochs,
+            verbose=0,
+            callbacks=[progress, keeper, *callbacks],
+        )
     train_seconds = time.monotonic() - started
     best = keras.saving.load_model(run.model_path)
     test_loss, test_accuracy = best.evaluate(splits.x_test, splits.y_test, batch_size=max(config.batch_size, 256), verbose=0)
@@ -169,6 +227,14 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     run.write_metrics(summary)
     run.set_status("stopped" if progress.stopped_by_user else "completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
     return summary
+
+
+def _augmentation_layer(config: TrainConfig):
+    """The run's augmentation layer (clfcore.augment), or None when its config has no augmentation."""
+    from clfcore import augment
+
+    settings = augment.AugmentConfig.from_dict(config.augmentation) if config.augmentation else None
+    return augment.build_augmentation(settings, seed=config.seed) if settings is not None and settings.active else None
 
 
 def _best_epoch(rows: list[dict], monitor: str) -> int | None:

@@ -13,6 +13,7 @@ from clfcore.errors import UserInputError
 
 IDS = ["mlp", "lenet", "course_cifar_cnn", "course_bn_cnn", "recommended", "custom"]
 SHAPES = [(8, 8, 1), (28, 28, 1), (32, 32, 3), (64, 64, 3)]
+TRANSFER = ["mobilenetv2", "resnet50", "efficientnetb0"]
 
 # Seed 002, the printed summary of the 6-convolution CIFAR-10 model (layer type, output shape, params).
 COURSE_CIFAR_SUMMARY = [
@@ -37,7 +38,7 @@ def _keras_rows(model):
 
 
 def test_registry_ids_presets_and_lookup():
-    assert [a.id for a in architectures.list_architectures()] == IDS
+    assert [a.id for a in architectures.list_architectures()] == [*IDS[:-1], *TRANSFER, "custom"]
     for arch in architectures.list_architectures():
         assert {"optimizer", "learning_rate", "batch_size", "epochs"} <= set(arch.preset)
         TrainConfig.for_architecture(arch.id)  # every preset key is a valid training setting
@@ -47,6 +48,7 @@ def test_registry_ids_presets_and_lookup():
     assert architectures.get_architecture("course_bn_cnn").preset == {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 64, "epochs": 25}
     with pytest.raises(UserInputError, match="Choose one of: mlp, lenet"):
         architectures.get_architecture("resnet")
+    assert architectures.get_architecture("resnet50").convolutional
 
 
 @pytest.mark.parametrize(("arch_id", "expected", "total", "frozen"), [
@@ -188,3 +190,39 @@ def test_importing_architectures_does_not_import_keras():
     code = "import sys, clfcore.architectures, clfcore.codegen; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("arch_id", TRANSFER)
+@pytest.mark.parametrize(("shape", "options"), [((8, 8, 1), {}), ((32, 32, 3), {"image_size": 64, "dense_units": 64, "dropout": 0.0})])
+def test_transfer_models_resize_convert_and_freeze_the_backbone(arch_id, shape, options):
+    options = {"weights": "random", **options}
+    info = architectures.describe(arch_id, shape, 10, options=options)
+    model = architectures.build_model(arch_id, shape, 10, options=options)
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    assert (info["total_params"], info["trainable_params"]) == (model.count_params(), trainable)
+    assert model.get_layer(arch_id).trainable is False
+    features = 2048 if arch_id == "resnet50" else 1280
+    head = (features + 1) * 64 + 65 * 10 if options.get("dense_units") else (features + 1) * 10
+    assert trainable == head  # only the new top learns
+    assert info["layers"][0]["type"] == "Resizing"
+    assert any(row["name"].startswith("to_rgb") for row in info["layers"]) == (shape[2] == 1)  # grey copied to 3 channels
+    images = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
+    np.testing.assert_allclose(model(images).numpy().sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_transfer_preprocessing_matches_keras_applications():
+    import keras
+
+    images = np.random.default_rng(0).random((2, 32, 32, 3), dtype=np.float32)
+    for arch_id, reference in (("mobilenetv2", keras.applications.mobilenet_v2.preprocess_input), ("resnet50", keras.applications.resnet50.preprocess_input)):
+        model = architectures.build_model(arch_id, (32, 32, 3), 10, options={"weights": "random", "image_size": 32})
+        before = model.layers[model.layers.index(model.get_layer(arch_id)) - 1]
+        backbone_input = keras.Model(model.inputs, before.output)
+        np.testing.assert_allclose(backbone_input(images).numpy(), reference(images * 255.0), atol=1e-3)
+
+
+def test_transfer_options_are_checked():
+    with pytest.raises(UserInputError, match="image_size"):
+        architectures.describe("mobilenetv2", (28, 28, 1), 10, options={"image_size": 100})
+    with pytest.raises(UserInputError, match="fine_tune_layers"):
+        architectures.describe("mobilenetv2", (28, 28, 1), 10, options={"fine_tune_layers": 1000})

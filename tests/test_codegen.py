@@ -30,10 +30,12 @@ def test_the_digits_mlp_script_runs_to_completion(tmp_path):
 
 @pytest.mark.parametrize("arch_id", [a.id for a in architectures.list_architectures()])
 def test_the_script_builds_the_same_model_as_the_app(arch_id):
-    config = TrainConfig.for_architecture(arch_id, dataset="digits")
+    options = {"weights": "random", "image_size": 32} if arch_id in architectures.TRANSFER_IDS else None  # no download
+    config = TrainConfig.for_architecture(arch_id, dataset="digits", arch_options=options)
     model = _script_namespace(keras_script(config))["build_model"]()
-    app_model = architectures.build_model(arch_id, (8, 8, 1), 10)
+    app_model = architectures.build_model(arch_id, (8, 8, 1), 10, options=options)
     assert model.count_params() == app_model.count_params()
+    assert len(model.trainable_weights) == len(app_model.trainable_weights)  # a backbone is frozen in both
     assert [type(layer).__name__ for layer in model.layers] == [type(layer).__name__ for layer in app_model.layers[1:]]
 
 
@@ -97,3 +99,36 @@ def test_settings_the_script_leaves_out_are_named():
     assert "not reproduced here: early stopping, learning-rate schedule." in source
     with pytest.raises(UserInputError, match="Unknown architecture"):
         keras_script(TrainConfig(dataset="digits", architecture="vgg16"))
+
+
+def test_the_script_reproduces_the_augmentation_layer_and_pipeline(tmp_path):
+    import numpy as np
+
+    from clfcore import augment, pipeline
+    from clfcore.augment import AugmentConfig
+
+    chosen = AugmentConfig(horizontal_flip=False, shear_range=8, noise=0.05, erasing=0.5, crop_padding=1)
+    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", epochs=1, train_size=200, augmentation=chosen.to_dict()))
+    assert "not reproduced here" not in source and "ImageDataGenerator(" not in source
+    assert "training_dataset(x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, augmentation=augmentation)" in source
+    namespace = _script_namespace(source)
+    assert AugmentConfig.from_dict(namespace["AUGMENTATION"]) == chosen
+    # the script's layer and pipeline give exactly the app's pixels for the same seeds
+    x = np.random.default_rng(0).random((20, 8, 8, 1), dtype=np.float32)
+    y = np.arange(20)
+    script_batches = list(namespace["training_dataset"](x, y, batch_size=8, seed=3, augmentation=namespace["Augmentation"](**namespace["AUGMENTATION"])))
+    app_batches = list(pipeline.training_dataset(x, y, batch_size=8, seed=3, augmentation=augment.build_augmentation(chosen)))
+    for (xs, ys), (xa, ya) in zip(script_batches, app_batches):
+        np.testing.assert_array_equal(ys, ya)
+        np.testing.assert_allclose(xs, xa, atol=1e-6)
+    # and it runs on its own
+    (tmp_path / "train.py").write_text(source, encoding="utf-8")
+    result = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Test accuracy:" in result.stdout and (tmp_path / "model.keras").is_file()
+
+
+def test_without_augmentation_the_script_has_no_pipeline():
+    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", augmentation={}))
+    assert "class Augmentation" not in source and "import tensorflow" not in source
+    assert "model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))" in source

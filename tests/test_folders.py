@@ -90,3 +90,61 @@ def test_changed_files_are_not_hidden_by_the_cache(isolated_roots):
     assert len(datasets.load_raw("pets").y_train) == 8
     make_image_folder(root, classes=("cat", "dog"), count=10)
     assert len(datasets.load_raw("pets").y_train) == 16
+
+
+def test_training_and_testing_folders_in_any_case(isolated_roots):
+    root = isolated_roots["data"] / "split"
+    make_image_folder(root / "Training", count=4)
+    make_image_folder(root / "TEST", count=2)
+    layout = folders.scan(root)
+    assert layout.class_names == ("cat", "dog") and (len(layout.train_files), len(layout.test_files)) == (8, 4)
+
+
+def test_settings_round_trip_and_invalid_values_fall_back_to_automatic(tmp_path):
+    settings = folders.FolderSettings(image_size=(32, 48), color_mode="grayscale", validation_split=0.25, seed=3)
+    folders.write_settings(tmp_path, settings, imported_from="pets.zip")
+    assert folders.read_settings(tmp_path) == settings
+    assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
+    folders.write_settings(tmp_path, folders.FolderSettings(seed=5))  # None: back to automatic; other keys are kept
+    assert folders.read_settings(tmp_path) == folders.FolderSettings(seed=5)
+    assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
+    (tmp_path / folders.MANIFEST).write_text(json.dumps({"image_size": [0, "x"], "color_mode": "sepia", "validation_split": 3, "seed": 9}))
+    assert folders.read_settings(tmp_path) == folders.FolderSettings(seed=9)
+    (tmp_path / folders.MANIFEST).write_text("[1, 2")
+    assert folders.read_settings(tmp_path) == folders.FolderSettings()
+
+
+def test_the_cache_key_changes_with_the_settings(isolated_roots):
+    root = make_image_folder(isolated_roots["data"] / "pets", count=3)
+    before = folders.scan(root).signature
+    folders.write_settings(root, folders.FolderSettings(image_size=(10, 10)))
+    assert folders.scan(root).signature != before
+    assert datasets.load_raw("pets").x_train.shape[1:] == (10, 10, 3)
+
+
+def test_check_image_refuses_corrupt_and_gigantic_images(tmp_path):
+    Image.new("RGB", (30, 20), (1, 2, 3)).save(tmp_path / "ok.jpg")
+    (tmp_path / "cut.jpg").write_bytes((tmp_path / "ok.jpg").read_bytes()[:200])
+    Image.new("1", (8000, 7000)).save(tmp_path / "huge.png")  # 56 megapixels in a few KB
+    assert folders.check_image(tmp_path / "ok.jpg") is None
+    assert folders.check_image(tmp_path / "cut.jpg") == "not readable as an image"
+    assert folders.check_image(tmp_path / "huge.png") == "too large (more than 50 megapixels)"
+
+
+def test_default_size_keeps_the_aspect_ratio_within_max_side():
+    assert folders.default_size(640, 480) == (96, folders.MAX_SIDE)
+    assert folders.default_size(20, 30) == (30, 20)
+
+
+def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots):
+    root = make_image_folder(isolated_roots["data"] / "pets", count=3)
+    first = folders.scan(root)
+    assert folders.scan(root) is first  # the registry asks several times per page: listed once
+    (root / "dog" / "0.png").unlink()
+    assert len(folders.scan(root).train_files) == 5
+    (root / "dog").rename(root / "puppy")
+    assert folders.scan(root).class_names == ("cat", "puppy")
+    (root / folders.MANIFEST).write_text('{"color_mode": "grayscale"}')
+    assert folders.scan(root).channels == 1
+    (root / folders.MANIFEST).write_text('{"color_mode": "rgb"}')  # edited in place, within the same clock tick
+    assert folders.scan(root).channels == 3

@@ -35,3 +35,26 @@ def test_unreadable_files_do_not_break_the_list(isolated_roots):
     (run,) = runs.list_runs()
     assert run.status == runs.UNKNOWN and run.test_accuracy is None
 
+
+
+def test_delete_run_refuses_active_runs_and_ids_outside_the_root(isolated_roots, tmp_path):
+    import os
+
+    import pytest
+
+    from clfcore.errors import UserInputError
+
+    root = isolated_roots["runs"]
+    _run(root, "run1", status="completed")
+    _run(root, "run2", status="running")
+    (root / "run2" / "status.json").write_text(json.dumps({"status": "running", "pid": os.getpid()}))
+    _run(root, "run3", status="queued")
+    for active in ("run2", "run3"):
+        with pytest.raises(UserInputError, match="Stop it on the Train page first"):
+            runs.delete_run(active)
+        assert (root / active).is_dir()
+    for bad in ("../outside", "", "no-such-run"):
+        with pytest.raises(UserInputError):
+            runs.delete_run(bad)
+    runs.delete_run("run1")
+    assert [r.run_id for r in runs.list_runs()] == ["run3", "run2"]

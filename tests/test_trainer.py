@@ -35,6 +35,19 @@ def test_same_seed_same_metrics(isolated_roots):
     assert first["test_accuracy"] == second["test_accuracy"] and first["test_loss"] == second["test_loss"]
 
 
+def test_same_seed_same_metrics_with_augmentation(isolated_roots):
+    from clfcore.augment import AugmentConfig
+
+    settings = AugmentConfig(horizontal_flip=False, noise=0.05, erasing=0.5).to_dict()
+    runs = [create_run(TrainConfig(**TINY, augmentation=settings)) for _ in range(2)]
+    first, second = (trainer.train(run) for run in runs)
+    assert first["test_accuracy"] == second["test_accuracy"] and first["test_loss"] == second["test_loss"]
+    assert [(r["loss"], r["val_loss"]) for r in runs[0].history()] == [(r["loss"], r["val_loss"]) for r in runs[1].history()]
+    assert json.loads((runs[0].path / "config.json").read_text())["augmentation"] == settings  # the Runs page can tell the runs apart
+    plain = trainer.train(create_run(TrainConfig(**TINY)))
+    assert plain["test_loss"] != first["test_loss"]  # the augmentation did change the training
+
+
 def test_stop_ends_after_the_current_batch_and_keeps_the_model(isolated_roots):
     run = create_run(TrainConfig(**{**TINY, "epochs": 20}))
     flag = trainer.StopFlag(run)
@@ -139,3 +152,35 @@ def test_the_kept_model_is_the_best_epoch_and_written_atomically(tmp_path):
     for kept, loaded in zip(keeper.best_weights, saved.get_weights()):
         np.testing.assert_allclose(kept, loaded)
     assert [p.name for p in folder.iterdir()] == ["model.keras"]  # no temporary file left behind
+
+
+def test_transfer_learning_trains_the_head_then_fine_tunes_the_top_layers(isolated_roots):
+    options = {"weights": "random", "image_size": 32, "fine_tune_layers": 5, "fine_tune_epochs": 1, "fine_tune_lr_factor": 0.1}
+    config = TrainConfig(dataset="digits", architecture="mobilenetv2", train_size=120, batch_size=32, epochs=1, seed=1, arch_options=options)
+    run = create_run(config)
+    summary = trainer.train(run)
+    history = run.history()
+    assert summary["epochs_run"] == 2 and [row["epoch"] for row in history] == [1.0, 2.0]
+    assert history[1]["learning_rate"] == pytest.approx(history[0]["learning_rate"] * 0.1)
+    assert run.progress()["epochs"] == 2 and run.progress()["fraction"] == 1.0
+    assert trainer.fine_tune_settings(config) == (5, 1, pytest.approx(config.learning_rate * 0.1))
+
+
+def test_unfreezing_keeps_batch_normalisation_frozen():
+    from clfcore import architectures
+
+    model = architectures.build_model("mobilenetv2", (32, 32, 3), 4, options={"weights": "random", "image_size": 32})
+    before = sum(int(w.numpy().size) for w in model.trainable_weights)
+    after = trainer.unfreeze_top_layers(model, "mobilenetv2", 10)
+    backbone = model.get_layer("mobilenetv2")
+    assert after > before
+    assert not any(layer.trainable for layer in backbone.layers[:-10])
+    assert not any(layer.trainable for layer in backbone.layers if type(layer).__name__ == "BatchNormalization")
+
+
+def test_transfer_without_weights_offline_is_refused_before_training(isolated_roots, monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+    with pytest.raises(UserInputError, match="random weights"):
+        trainer.check_config(TrainConfig(dataset="digits", architecture="resnet50"))

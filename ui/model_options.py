@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.lang import t
+from clfcore import architectures
+from clfcore.backbones import download_weights, find_weights, get_backbone, missing_weights_error
+from clfcore.errors import UserInputError
+from ui.lang import error_message, t, translator
+from ui.widgets import show_error
 
 LAYER_TYPES = ["conv2d", "maxpool", "avgpool", "dropout", "batchnorm", "flatten", "dense"]
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "gelu", "linear"]
@@ -31,7 +35,55 @@ def options_for(arch_id: str, current: dict) -> dict:
         }
     if arch_id == "custom":
         return {"layers": _layer_table(current.get("layers") or [])}
+    if arch_id in architectures.TRANSFER_IDS:
+        return _transfer_options(arch_id, current)
     return dict(current)
+
+
+def _transfer_options(backbone_id: str, current: dict) -> dict:
+    tr = translator()
+    c1, c2 = st.columns(2)
+    size = c1.select_slider(
+        t("Image size inside the model"), list(architectures.TRANSFER_IMAGE_SIZES), value=int(current.get("image_size", 96)),
+        help=t("Images are resized to this size before the backbone. Larger sees more detail but is slower: the time grows with the square of the size."),
+    )
+    weights = c2.radio(
+        t("Starting weights"), ["imagenet", "random"], index=0 if current.get("weights", "imagenet") == "imagenet" else 1, horizontal=True,
+        format_func=lambda w: tr("ImageNet (transfer learning)") if w == "imagenet" else tr("random (no transfer)"),
+    )
+    if weights == "imagenet":
+        _weights_status(backbone_id, size)
+    else:
+        st.warning(t("With random weights the backbone knows nothing yet and is frozen: this is not transfer learning, and the model will learn little. Use it only to try the pipeline."), icon=":material/warning:")
+    c1, c2 = st.columns(2)
+    dense_units = c1.select_slider(t("Dense layer before the output (neurons, 0 = none)"), [0, 64, 128, 256, 512, 1024], value=int(current.get("dense_units", 0)))
+    dropout = c2.slider(t("Dropout"), 0.0, 0.8, float(current.get("dropout", 0.2)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting."))
+    st.markdown(t("**Second stage: fine-tuning** (optional). After the first stage trains the new top, unfreeze the backbone's last layers and train them too, with a lower learning rate so the ImageNet features are adjusted, not destroyed."))
+    c1, c2, c3 = st.columns(3)
+    layers = get_backbone(backbone_id).layers
+    fine_tune_layers = int(c1.number_input(t("Layers to unfreeze (0 = no second stage)"), 0, layers, int(current.get("fine_tune_layers", 0)), help=t("Counted from the top of the backbone, which has {count} layers. Batch normalisation layers stay frozen.", count=layers)))
+    fine_tune_epochs = int(c2.number_input(t("Fine-tuning epochs"), 0, 100, int(current.get("fine_tune_epochs", 3)), disabled=not fine_tune_layers))
+    factor = c3.select_slider(t("Learning rate factor"), [0.001, 0.01, 0.1, 0.5, 1.0], value=float(current.get("fine_tune_lr_factor", 0.1)), disabled=not fine_tune_layers, help=t("The second stage's learning rate is the first one times this factor."))
+    return {
+        "image_size": int(size), "weights": weights, "dense_units": int(dense_units), "dropout": float(dropout),
+        "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": fine_tune_epochs, "fine_tune_lr_factor": float(factor),
+    }
+
+
+def _weights_status(backbone_id: str, size: int) -> None:
+    found = find_weights(backbone_id, size)
+    if found is not None:
+        st.success(t("ImageNet weights found: {path}", path=str(found)), icon=":material/check_circle:")
+        return
+    st.info(error_message(missing_weights_error(backbone_id, size)), icon=":material/cloud_download:")
+    if st.button(t("Download weights"), icon=":material/download:", key=f"download_weights_{backbone_id}_{size}"):
+        try:
+            with st.spinner(t("Downloading...")):
+                download_weights(backbone_id, size)
+        except UserInputError as error:
+            show_error(error)
+        else:
+            st.rerun()
 
 
 def _layer_table(layers: list[dict]) -> list[dict]:

@@ -24,8 +24,12 @@ def dataset_id() -> str:
 
 
 def set_dataset_id(value: str) -> None:
-    datasets.get_dataset(value)  # refuses unknown ids with a DatasetError
+    info = datasets.get_dataset(value)  # refuses unknown ids with a DatasetError
     st.session_state[_DATASET] = value
+    if info.validation_split is not None:  # an imported dataset brings its own split (its dataset.json)
+        old = split_config()
+        seed = info.seed if info.seed is not None else old.seed
+        st.session_state[_SPLIT] = SplitConfig(validation_split=info.validation_split, seed=seed, one_hot=old.one_hot)
 
 
 def split_config() -> SplitConfig:
@@ -61,12 +65,13 @@ def set_model_choice(choice: dict) -> None:
 
 
 def training_choice() -> dict:
-    """Callbacks and options chosen on the Train page (TrainConfig field names)."""
-    return dict(st.session_state.get(_TRAINING) or {})
+    """Callbacks and options chosen on the Train page, plus the Augment page's augmentation (TrainConfig field names)."""
+    return {**(st.session_state.get(_TRAINING) or {}), "augmentation": augmentation_settings()}
 
 
 def set_training_choice(choice: dict) -> None:
-    st.session_state[_TRAINING] = dict(choice)
+    # the augmentation's one source is the Augment page's choice (augment_choice), not a copy kept here
+    st.session_state[_TRAINING] = {k: v for k, v in choice.items() if k != "augmentation"}
 
 
 def train_config(**extra):
@@ -90,3 +95,40 @@ def followed_run() -> str | None:
 
 def follow_run(run_id: str | None) -> None:
     st.session_state[_FOLLOWED] = run_id
+
+
+_EVALUATED = "evaluated_run"
+
+
+def evaluated_run() -> str | None:
+    """The run chosen on the Evaluate page (or sent there from the Runs page)."""
+    return st.session_state.get(_EVALUATED)
+
+
+def set_evaluated_run(run_id: str | None) -> None:
+    st.session_state[_EVALUATED] = run_id
+
+
+_AUGMENT = "chosen_augmentation"
+
+
+def augment_choice():
+    """The Augment page's settings (``clfcore.augment.AugmentConfig``; the course's by default) and whether training uses them."""
+    from clfcore.augment import COURSE_DEFAULTS
+
+    chosen = st.session_state.get(_AUGMENT)
+    if chosen is None:
+        chosen = st.session_state[_AUGMENT] = (COURSE_DEFAULTS, False)
+    return chosen
+
+
+def set_augment_choice(config, enabled: bool) -> None:
+    st.session_state[_AUGMENT] = (config, bool(enabled))
+
+
+def augmentation_settings() -> dict:
+    """What ``TrainConfig.augmentation`` gets: every setting when augmentation is on, else ``{}``."""
+    from clfcore.augment import settings_for_run
+
+    config, enabled = augment_choice()
+    return settings_for_run(config, enabled=enabled)
