@@ -139,9 +139,9 @@ def _code(config: AugmentConfig) -> None:
         st.markdown(t("The course's `ImageDataGenerator` is gone from Keras 3. Its replacement here is one preprocessing layer with the same setting names, applied to each training batch in a `tf.data` pipeline:"))
         st.code(
             f"augmentation = {augment.keras_call(config, one_per_line=True)}\n"
-            "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, augmentation=augmentation\n)\n"
+            "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE,\n    seed=SEED, augmentation=augmentation,\n)\n"
             "# the validation images are never augmented\n"
-            "model.fit(train_ds, validation_data=(x_val, y_val), epochs=EPOCHS)",
+            "model.fit(train_ds, epochs=EPOCHS,\n          validation_data=(x_val, y_val))",
             language="python",
         )
         st.caption(t("The script you download on the Model page contains this layer and the pipeline when augmentation is on."))

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from PIL import Image
 from clfcore import datasets, imagefile, predict, runs
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
-from clfcore.preprocess import OPTIONAL_STEPS, PHOTO_STYLE, ImageStyle, enlarged, style_for_dataset
+from clfcore.preprocess import PHOTO_STYLE, ImageStyle, enlarged, style_for_dataset
+from ui import task_views
 from ui.lang import error_message, number, t, translator
 from ui.widgets import class_label, needs_first, show_error
 
@@ -206,6 +208,7 @@ def show_classification(classifier, image: imagefile.OpenedImage, *, key: str, f
     with left:
         st.image(enlarged(result.preprocessed.image, size=160), caption=t("What the model sees"), width="stretch")
         st.metric(t("Prediction"), class_label(prediction.label), f"{prediction.probability:.1%}", delta_color="off", delta_arrow="off")
+        task_views.show_coarse(classifier, result.preprocessed.array)  # hierarchical runs: the coarse level too
         if true_index is not None:
             true_name = class_label(classifier.class_names[true_index])
             if true_index == prediction.class_index:
@@ -217,6 +220,7 @@ def show_classification(classifier, image: imagefile.OpenedImage, *, key: str, f
             st.warning(t("The image looks blank: nothing stands out from the background, so the answer means little."), icon=":material/warning:")
         elif prediction.unsure:
             st.warning(_unsure_text(prediction), icon=":material/help:")
+        task_views.show_answer(classifier, result.preprocessed.array, key=key)  # multi-label: every label above a threshold
         st.plotly_chart(_probability_chart(prediction, true_index=true_index), width="stretch", key=f"{key}-chart")
     with right:
         _gradcam(classifier, result, key=key)
@@ -244,73 +248,12 @@ def _data_url(image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _batch_rows(classifier, files: list) -> list[predict.BatchRow]:
-    """classify_many, kept for this session while the same files and model are chosen (reruns cost nothing)."""
-    digest = hashlib.sha256(classifier.name.encode() + repr(classifier.input).encode())
-    for name, data, error in files:
-        digest.update(name.encode() + (hashlib.sha256(data).digest() if data else b"-"))
-    cached = st.session_state.get(_BATCH)
-    if cached and cached[0] == digest.hexdigest():
-        return cached[1]
-    with st.spinner(t("Classifying {count} images...", count=len(files))):
-        rows = predict.classify_many(classifier, files)
-    st.session_state[_BATCH] = (digest.hexdigest(), rows)
-    return rows
-
-
-def show_batch(classifier, files: list, *, skipped: list[str], left_out: int) -> None:
-    rows = _batch_rows(classifier, files)
-    done = [row for row in rows if row.result is not None]
-    summary = t("{done} of {count} images classified.", done=number(len(done)), count=number(len(rows)))
-    if len(done) < len(rows):
-        summary += " " + t("{refused} refused (see the last column).", refused=number(len(rows) - len(done)))
-    if skipped:
-        summary += " " + t("{count} files that are not images were skipped: {names}.", count=number(len(skipped)), names=", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else ""))
-    if left_out:
-        summary += " " + t("{count} more images were left out: at most {limit} images are read from one ZIP.", count=number(left_out), limit=number(imagefile.MAX_ZIP_IMAGES))
-    st.markdown(summary)
-    table = pd.DataFrame(
-        {
-            "image": [_data_url(enlarged(row.image.image, size=THUMB)) if row.image else "" for row in rows],
-            "input": [_data_url(enlarged(row.result.preprocessed.image, size=THUMB)) if row.result else "" for row in rows],
-            "file": [row.name for row in rows],
-            "label": [class_label(row.result.prediction.label) if row.result else "" for row in rows],
-            "probability": [row.result.prediction.probability if row.result else None for row in rows],
-            "second": [
-                f"{class_label(row.result.prediction.top_k[1].label)} ({row.result.prediction.top_k[1].probability:.0%})"
-                if row.result and len(row.result.prediction.top_k) > 1 else "" for row in rows
-            ],
-            "unsure": [bool(row.result.prediction.unsure) if row.result else None for row in rows],
-            "error": [error_message(row.error) if row.error else "" for row in rows],
-        }
-    )
-    selection = st.dataframe(
-        table, hide_index=True, width="stretch", row_height=THUMB + 8, on_select="rerun", selection_mode="single-row", key="classify_batch_table",
-        column_config={
-            "image": st.column_config.ImageColumn(t("Image"), width="small"),
-            "input": st.column_config.ImageColumn(t("Model input"), width="small"),
-            "file": st.column_config.TextColumn(t("File")),
-            "label": st.column_config.TextColumn(t("Prediction")),
-            "probability": st.column_config.ProgressColumn(t("Probability"), format="percent", min_value=0.0, max_value=1.0),
-            "second": st.column_config.TextColumn(t("Second guess")),
-            "unsure": st.column_config.CheckboxColumn(t("Unsure")),
-            "error": st.column_config.TextColumn(t("Refused because"), width="large"),
-        },
-    )
-    st.download_button(
-        t("Download the predictions (CSV)"), predict.batch_csv(rows, message=error_message, label=class_label), file_name="predictions.csv",
-        mime="text/csv", icon=":material/download:", key="classify_batch_csv",
-    )
-    picked = selection.selection.rows if selection is not None else []
-    if picked and rows[picked[0]].image is not None:
-        row = rows[picked[0]]
-        st.subheader(row.name)
-        show_classification(classifier, row.image, key=f"batch-{hashlib.sha1(row.name.encode()).hexdigest()[:8]}")
-    elif done:
-        st.caption(t("Select a row to see its preprocessing steps, all its probabilities and Grad-CAM."))
-
-
-# --- the inputs ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class _Batch:
+    files: list  # (name, bytes, error) per image, ZIP entries unpacked
+    skipped: list  # names of files that are not images
+    left_out: int  # images beyond the ZIP limits
+    rows: list  # predict.BatchRow per file
 
 
 def _from_uploads(uploads: list) -> tuple[list, list[str], int]:
@@ -332,6 +275,75 @@ def _from_uploads(uploads: list) -> tuple[list, list[str], int]:
     return files, skipped, left_out
 
 
+def _batch(classifier, uploads: list) -> _Batch:
+    """The uploads unpacked and classified, kept for this session while the same files and model are chosen."""
+    key = (classifier.name, repr(classifier.input), tuple(upload.file_id for upload in uploads))
+    cached = st.session_state.get(_BATCH)
+    if cached and cached[0] == key:
+        return cached[1]
+    files, skipped, left_out = _from_uploads(uploads)
+    with st.spinner(t("Classifying {count} images...", count=len(files))):
+        batch = _Batch(files, skipped, left_out, predict.classify_many(classifier, files))
+    st.session_state[_BATCH] = (key, batch)
+    return batch
+
+
+def show_batch(classifier, batch: _Batch) -> None:
+    rows = batch.rows
+    done = [row for row in rows if row.prediction is not None]
+    summary = t("{done} of {count} images classified.", done=number(len(done)), count=number(len(rows)))
+    if len(done) < len(rows):
+        summary += " " + t("{refused} refused (see the last column).", refused=number(len(rows) - len(done)))
+    if batch.skipped:
+        names = ", ".join(batch.skipped[:5]) + (" ..." if len(batch.skipped) > 5 else "")
+        summary += " " + t("{count} files that are not images were skipped: {names}.", count=number(len(batch.skipped)), names=names)
+    if batch.left_out:
+        summary += " " + t(
+            "{count} more images were left out: at most {limit} images are read from one ZIP.", count=number(batch.left_out), limit=number(imagefile.MAX_ZIP_IMAGES)
+        )
+    st.markdown(summary)
+    second = [row.prediction.top_k[1] if row.prediction and len(row.prediction.top_k) > 1 else None for row in rows]
+    table = pd.DataFrame(
+        {
+            "image": [_data_url(enlarged(row.thumbnail, size=THUMB)) if row.thumbnail else "" for row in rows],
+            "input": [_data_url(enlarged(row.model_input, size=THUMB)) if row.model_input else "" for row in rows],
+            "file": [row.name for row in rows],
+            "label": [class_label(row.prediction.label) if row.prediction else "" for row in rows],
+            "probability": [row.prediction.probability if row.prediction else None for row in rows],
+            "second": [f"{class_label(guess.label)} ({guess.probability:.0%})" if guess else "" for guess in second],
+            "unsure": [bool(row.prediction.unsure or row.blank) if row.prediction else None for row in rows],
+            "error": [error_message(row.error) if row.error else "" for row in rows],
+        }
+    )
+    selection = st.dataframe(
+        table, hide_index=True, width="stretch", row_height=THUMB + 8, on_select="rerun", selection_mode="single-row", key="classify_batch_table",
+        column_config={
+            "image": st.column_config.ImageColumn(t("Image"), width="small"),
+            "input": st.column_config.ImageColumn(t("Model input"), width="small"),
+            "file": st.column_config.TextColumn(t("File")),
+            "label": st.column_config.TextColumn(t("Prediction")),
+            "probability": st.column_config.ProgressColumn(t("Probability"), format="percent", min_value=0.0, max_value=1.0),
+            "second": st.column_config.TextColumn(t("Second guess")),
+            "unsure": st.column_config.CheckboxColumn(t("Unsure")),
+            "error": st.column_config.TextColumn(t("Refused because"), width="large"),
+        },
+    )
+    st.download_button(
+        t("Download the predictions (CSV)"), predict.batch_csv(rows, message=error_message, label=class_label), file_name="predictions.csv",
+        mime="text/csv", icon=":material/download:", key="classify_batch_csv",
+    )
+    picked = selection.selection.rows if selection is not None else []
+    if picked and rows[picked[0]].prediction is not None:
+        name, data, _ = batch.files[picked[0]]
+        st.subheader(name)
+        show_classification(classifier, imagefile.open_image(data, name=name), key=f"batch-{hashlib.sha1(data).hexdigest()[:10]}")
+    elif done:
+        st.caption(t("Select a row to see its preprocessing steps, all its probabilities and Grad-CAM."))
+
+
+# --- the inputs ------------------------------------------------------------------------------------------
+
+
 def upload_tab(classifier) -> None:
     uploads = st.file_uploader(
         t("Images, or a ZIP of images"), accept_multiple_files=True, key="classify_upload",
@@ -340,19 +352,20 @@ def upload_tab(classifier) -> None:
     if not uploads:
         st.caption(t("Tip: for a handwritten digit, write it large with a dark pen on white paper and take a photo; the steps below turn it into MNIST's white on black."))
         return
-    files, skipped, left_out = _from_uploads(uploads)
-    if len(files) == 1 and not imagefile.is_zip(uploads[0].getvalue()):
-        name, data, _ = files[0]
+    first = uploads[0].getvalue()
+    if len(uploads) == 1 and not imagefile.is_zip(first):
         try:
-            image = imagefile.open_image(data, name=name)
+            image = imagefile.open_image(first, name=uploads[0].name)
         except UserInputError as error:
             show_error(error)
             return
-        show_classification(classifier, image, key=f"upload-{hashlib.sha1(data).hexdigest()[:10]}")
-    elif files:
-        show_batch(classifier, files, skipped=skipped, left_out=left_out)
+        show_classification(classifier, image, key=f"upload-{hashlib.sha1(first).hexdigest()[:10]}")
+        return
+    batch = _batch(classifier, uploads)
+    if batch.files:
+        show_batch(classifier, batch)
     else:
-        st.warning(t("The ZIP holds no image files ({count} other files were skipped).", count=number(len(skipped))), icon=":material/warning:")
+        st.warning(t("The ZIP holds no image files ({count} other files were skipped).", count=number(len(batch.skipped))), icon=":material/warning:")
 
 
 def camera_tab(classifier) -> None:
@@ -396,7 +409,7 @@ def gallery_tab(classifier) -> None:
         return
     try:
         raw = datasets.load_raw(dataset)
-        names = datasets.get_dataset(dataset).class_names
+        info = datasets.get_dataset(dataset)
     except UserInputError as error:
         show_error(error)
         return
@@ -411,16 +424,16 @@ def gallery_tab(classifier) -> None:
     columns = st.columns(6)
     for position, index in enumerate(picks):
         with columns[position % 6]:
-            st.image(enlarged(imagefile.from_array(raw.x_test[index]).image, size=96), caption=class_label(names[raw.y_test[index]]))
+            st.image(enlarged(imagefile.from_array(raw.x_test[index]).image, size=96), caption=task_views.true_label_caption(info, raw.y_test[index]))
             if st.button(t("Classify"), key=f"classify_gallery_{index}", width="stretch"):
                 st.session_state[_GALLERY_PICK] = int(index)
     index = st.session_state.get(_GALLERY_PICK)
     if index is None or index >= len(raw.x_test):
         return
-    true_index = int(raw.y_test[index])
+    true_index = task_views.true_index(info, raw.y_test[index])  # None for multi-label images
     st.subheader(t("Test image #{index}", index=index))
     image = imagefile.from_array(raw.x_test[index], name=t("Test image #{index}", index=index))
-    show_classification(classifier, image, key=f"gallery-{dataset}-{index}", from_dataset=True, true_index=true_index if true_index < len(classifier.class_names) else None)
+    show_classification(classifier, image, key=f"gallery-{dataset}-{index}", from_dataset=True, true_index=true_index if true_index is not None and true_index < len(classifier.class_names) else None)
 
 
 # --- the page --------------------------------------------------------------------------------------------

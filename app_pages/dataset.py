@@ -8,7 +8,7 @@ import streamlit as st
 from clfcore import datasets, explore
 from clfcore.errors import DatasetError, UserInputError
 from clfcore.splits import SplitConfig
-from ui import dataset_import, state
+from ui import dataset_import, state, task_views
 from ui.lang import number, t, translator
 from ui.widgets import class_label, show_error
 
@@ -37,7 +37,7 @@ def _pixel_histogram(dataset_id: str, location: str) -> pd.DataFrame:
 def _pick_dataset() -> datasets.DatasetInfo:
     infos = {info.id: info for info in datasets.list_datasets()}
     ready = {d: datasets.availability(d).available for d in infos}
-    current = state.dataset_id()
+    current = task_views.current_base_id()  # a binary task derived from a dataset is picked below, under "Task"
     tr = translator()
     chosen = st.selectbox(
         t("Dataset"),
@@ -55,6 +55,8 @@ def _pick_dataset() -> datasets.DatasetInfo:
 def _offer_download(info: datasets.DatasetInfo) -> None:
     status = datasets.availability(info.id)
     st.warning(t(status.how_to_fix, **status.params), icon=":material/cloud_download:")
+    if info.download is None:  # a user dataset that cannot be read (e.g. a wrong labels.csv): only the fix helps
+        return
     if st.button(t("Download {name} now", name=info.name), icon=":material/download:"):
         with st.spinner(t("Downloading {name} (this needs the internet)...", name=info.name)):
             try:
@@ -164,22 +166,31 @@ location = datasets.availability(info.id).location
 if location is None:
     _offer_download(info)
     st.stop()
+try:
+    info = task_views.pick_task(info)  # multi-class datasets: all classes, or a binary task derived from them
+except (DatasetError, UserInputError) as error:
+    show_error(error)
+    st.stop()
 location = datasets.data_version(info.id)  # the cache key: also changes when a user dataset's files or settings do
 
 config = _split_settings(info)
 try:
     raw = datasets.load_raw(info.id)
-    counts = _split_counts(info.id, location, config)
+    counts = task_views.split_counts(info, config) if info.task in task_views.OWN_EXPLORER else _split_counts(info.id, location, config)
 except (DatasetError, UserInputError) as error:
     show_error(error)
     st.stop()
 
 _overview(info, counts)
+task_views.binary_balance(info, counts)
 if raw.skipped:
     st.warning(
         t("{count} images could not be read and were left out: {files}.", count=len(raw.skipped), files=", ".join(raw.skipped[:10])),
         icon=":material/broken_image:",
     )
+if info.task in task_views.OWN_EXPLORER:  # multi-label and hierarchical datasets have their own explorer
+    task_views.explore_task(info, raw, config, lambda: _histogram(info, location))
+    st.stop()
 classes = list(range(info.num_classes))
 shown = classes
 tr = translator()

@@ -11,8 +11,9 @@ from clfcore.evaluation import Predictions, Report
 from clfcore.i18n import N_
 from clfcore.runfolder import RunFolder
 from clfcore.splits import stratified_subset
-from ui import eval_charts, state
+from ui import eval_charts, state, task_views
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
+from ui.lang import current as current_language
 from ui.lang import number, t, translator
 from ui.widgets import class_label, finished_runs_or_prompt, show_error, translated_status
 
@@ -297,14 +298,16 @@ def _gallery(run: RunFolder, preds: Predictions, names: list[str], indices: np.n
     shown = indices[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     images = _images(run, shown)
     inspect_key = f"{key}-inspect"
-    cols = st.columns(GALLERY_COLUMNS)
-    for n, (index, image) in enumerate(zip(shown, images)):
-        true, pred = _label_text(preds, names, index, "true"), _label_text(preds, names, index, "pred")
-        mark = "✓" if preds.correct[index] else "✗"
-        caption = f"{mark} {true} ({preds.confidence[index]:.0%})" if preds.correct[index] else f"{mark} {true} → {pred} ({preds.confidence[index]:.0%})"
-        with cols[n % GALLERY_COLUMNS]:
-            st.image(eval_charts.enlarge(image), caption=caption, width="stretch")
-            if st.button(t("Inspect"), key=f"{key}-btn-{index}", width="stretch", type="primary" if st.session_state.get(inspect_key) == index else "secondary"):
+    for start in range(0, len(shown), GALLERY_COLUMNS):  # a row of images, then a row of buttons: both stay aligned
+        row = list(zip(shown[start : start + GALLERY_COLUMNS], images[start : start + GALLERY_COLUMNS]))
+        for col, (index, image) in zip(st.columns(GALLERY_COLUMNS), row):
+            true, pred = _label_text(preds, names, index, "true"), _label_text(preds, names, index, "pred")
+            confidence = f"{preds.confidence[index]:.0%}"
+            caption = f"✓ {true} ({confidence})" if preds.correct[index] else f"✗ {true} → {pred} ({confidence})"
+            col.image(eval_charts.enlarge(image), caption=caption, width="stretch")
+        for col, (index, _) in zip(st.columns(GALLERY_COLUMNS), row):
+            chosen = st.session_state.get(inspect_key) == index
+            if col.button(t("Inspect"), key=f"{key}-btn-{index}", width="stretch", type="primary" if chosen else "secondary"):
                 st.session_state[inspect_key] = int(index)
     if pages > 1:
         st.pagination(pages, key=f"{key}-page", persist_state="page")
@@ -360,9 +363,19 @@ except UserInputError as error:
 names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
+if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
+    task_views.hierarchy_section(run_id, stamp)
 
 TABS = [t("Learning curves"), t("Confusion matrix"), t("Per-class metrics"), t("ROC and PR curves"), t("Test images"), t("Inside the network"), t("Feature space")]
-tabs = st.tabs(TABS, key="evaluate_tab", on_change="rerun")
+_TAB = "evaluate_tab"  # the open tab's position: kept when the language (and so every tab label) changes
+
+
+def _remember_tab(labels: list[str], key: str) -> None:
+    st.session_state[_TAB] = labels.index(st.session_state[key])
+
+
+tab_key = f"evaluate-tabs-{current_language()}"
+tabs = st.tabs(TABS, default=TABS[st.session_state.get(_TAB, 0)], key=tab_key, on_change=_remember_tab, args=(TABS, tab_key))
 if tabs[0].open:
     with tabs[0]:
         _curves_tab(run)

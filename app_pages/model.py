@@ -6,7 +6,7 @@ import streamlit as st
 from clfcore import architectures, codegen, datasets
 from clfcore.config import OPTIMIZERS
 from clfcore.errors import UserInputError
-from ui import state
+from ui import state, task_views
 from ui.lang import number, t, translator
 from ui.model_options import options_for
 from ui.widgets import chosen_dataset_caption, show_error
@@ -15,15 +15,17 @@ LOSS_FORMULAS = {
     "binary_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]",
     "categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\sum_{j=1}^{K} t_{ij}\log y_{ij}",
     "sparse_categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}",
+    # hierarchical: the two heads' cross-entropies, weighted and summed
+    "hierarchical": r"\mathcal{L} = \lambda_{c}\,\mathcal{L}_{\text{coarse}} + \lambda_{f}\,\mathcal{L}_{\text{fine}},\quad \mathcal{L}_{\text{level}} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}^{\text{level}}",
 }
 ACTIVATION_FORMULAS = {"softmax": r"y_j = \frac{e^{z_j}}{\sum_{k=1}^{K} e^{z_k}}", "sigmoid": r"y = \frac{1}{1 + e^{-z}}"}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _describe(arch_id: str, shape: tuple, num_classes: int, task: str, options_json: str) -> dict:
+def _describe(arch_id: str, shape: tuple, num_classes: int, task: str, options_json: str, coarse_classes: int = 0) -> dict:
     import json
 
-    return architectures.describe(arch_id, shape, num_classes, task=task, options=json.loads(options_json))
+    return architectures.describe(arch_id, shape, num_classes, task=task, options=json.loads(options_json), coarse_classes=coarse_classes or None)
 
 
 def _pick_architecture(choice: dict) -> architectures.Architecture:
@@ -51,6 +53,9 @@ def _settings(choice: dict) -> None:
 
 
 def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
+    if info.task in task_views.TASK_OUTPUTS:  # binary, multi-label and hierarchical tasks explain themselves
+        task_views.output_and_loss(info, one_hot, LOSS_FORMULAS, ACTIVATION_FORMULAS)
+        return
     units, activation, loss = architectures.output_layer_and_loss(info.task, info.num_classes, one_hot=one_hot)
     st.markdown(
         t("Output layer: **{units} {activation} unit(s)**, one per class; loss: **{loss}**.", units=units, activation=activation, loss=loss)
@@ -67,7 +72,7 @@ def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
 def _summary(arch, info: datasets.DatasetInfo, choice: dict) -> None:
     import json
 
-    description = _describe(arch.id, info.image_shape, info.num_classes, info.task, json.dumps(choice["arch_options"], sort_keys=True))
+    description = _describe(arch.id, info.image_shape, info.num_classes, info.task, json.dumps(choice["arch_options"], sort_keys=True), len(info.coarse_names))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.dataframe(
@@ -114,6 +119,7 @@ except UserInputError as error:
 
 st.subheader(t("Output layer and loss"))
 _output_and_loss(info, choice["one_hot"])
+task_views.task_settings(info)
 st.subheader(t("Summary"))
 try:
     _summary(arch, info, choice)
@@ -121,7 +127,11 @@ except UserInputError as error:
     show_error(error)
     st.stop()
 with st.expander(t("Keras code: a standalone script for these choices"), icon=":material/code:"):
-    script = codegen.keras_script(config)
-    st.download_button(t("Download the script"), script, file_name=f"train_{config.architecture}_{config.dataset}.py", mime="text/x-python", icon=":material/download:")
-    st.code(script, language="python")
+    try:
+        script = codegen.keras_script(config)
+    except UserInputError as error:  # multi-label, hierarchical and derived binary tasks have no script yet
+        show_error(error)
+    else:
+        st.download_button(t("Download the script"), script, file_name=f"train_{config.architecture}_{config.dataset}.py", mime="text/x-python", icon=":material/download:")
+        st.code(script, language="python")
 st.page_link("app_pages/train.py", label=t("Next: train this model"), icon=":material/model_training:")

@@ -14,6 +14,7 @@ from ui.lang import number, t
 from ui.widgets import needs_first, show_error, translated_status
 
 _CONFIRM = "runs_confirm_delete"  # the run whose deletion waits for a confirmation
+_TABLE = "runs_table_version"  # bumped after a deletion: a new table key clears a selection whose rows moved
 HIDDEN_SETTINGS = {"created", "run_name"}  # shown elsewhere (table, column titles)
 
 
@@ -137,6 +138,7 @@ def _actions(run: runs.RunSummary) -> None:
                 show_error(error)
             else:
                 st.toast(t("Deleted {run}.", run=_label(run)), icon=":material/delete:")
+                st.session_state[_TABLE] = st.session_state.get(_TABLE, 0) + 1
                 st.rerun()
         if c2.button(t("Cancel"), key="runs_delete_no"):
             st.session_state[_CONFIRM] = None
@@ -168,7 +170,7 @@ event = st.dataframe(
     width="stretch",
     on_select="rerun",
     selection_mode="multi-row",
-    key="runs_table",
+    key=f"runs_table-{st.session_state.get(_TABLE, 0)}",
     column_config={
         t("Test accuracy"): st.column_config.NumberColumn(format="percent"),
         t("Training time (s)"): st.column_config.NumberColumn(format="%.0f"),

@@ -26,7 +26,7 @@ from clfcore.i18n import N_
 
 Shape = tuple[int, ...]
 
-TASKS = ("binary", "multiclass", "multilabel")
+TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
 MAX_PARAMS = 50_000_000  # beyond this a model does not fit in memory or train in reasonable time on a CPU
 COURSE_CNN_MIN_SIZE = 32  # the CIFAR-10 models were designed for 32x32: smaller images are resized up
 LENET_MIN_SIZE = 28  # LeNet-5 as on MNIST
@@ -171,12 +171,10 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     binary: 1 sigmoid unit, binary cross-entropy. multiclass: ``num_classes`` softmax units with
     categorical (one-hot labels) or sparse categorical (integer labels) cross-entropy.
     multilabel: ``num_classes`` independent sigmoid units, binary cross-entropy.
+    hierarchical: the fine head, ``num_classes`` softmax units with (sparse) categorical cross-entropy;
+    the coarse head is the same with the coarse classes (``model_spec(..., coarse_classes=...)``), and
+    the loss is the weighted sum of both heads' cross-entropies.
     """
-    if task == "hierarchical":
-        raise UserInputError(
-            "Hierarchical classification is not supported yet. Train one multiclass model per level of the hierarchy, "
-            "or choose the binary, multiclass or multilabel task."
-        )
     if task not in TASKS:
         raise UserInputError("Unknown task {task!r}. Choose one of: {known}.", task=task, known=", ".join(TASKS))
     if task == "binary":
@@ -353,8 +351,21 @@ def _checked_input_shape(input_shape) -> Shape:
     return shape
 
 
-def model_spec(arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None) -> list[dict]:
+def _coarse_count(task: str, coarse_classes: int | None) -> int:
+    if task != "hierarchical":
+        return 0
+    if coarse_classes is None or coarse_classes < 2:
+        raise UserInputError("A hierarchical task needs at least 2 coarse classes, got {count}.", count=coarse_classes or 0)
+    return int(coarse_classes)
+
+
+def model_spec(
+    arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None, coarse_classes: int | None = None
+) -> list[dict]:
     """The layer specs of the model, in order, each with a readable Keras name, output layer included.
+
+    A hierarchical model ends in two heads marked ``"head": True``, "coarse" then "fine", both fed by
+    the last layer of the shared body (``coarse_classes`` is then required).
 
     Raises:
         UserInputError: unknown architecture or task, bad options, or a model that cannot be built
@@ -363,13 +374,20 @@ def model_spec(arch_id: str, input_shape: Shape, num_classes: int, *, task: str 
     arch = get_architecture(arch_id)
     shape = _checked_input_shape(input_shape)
     units, activation, _ = output_layer_and_loss(task, num_classes, one_hot=True)
+    coarse = _coarse_count(task, coarse_classes)
     specs = [dict(s) for s in _BUILDERS[arch.id](shape, _checked_options(arch, options))]
     if not any(s["type"] in ("flatten", "globalavgpool", "dense") for s in specs):
         specs.append(dict(_FLATTEN))  # the output is a Dense layer: flatten the feature map first
+    if task == "hierarchical":
+        from clfcore.hierarchy import head_specs
+
+        return custom_layers.with_names(specs) + head_specs(coarse, num_classes)
     return custom_layers.with_names(specs) + [{"type": "dense", "units": units, "activation": activation, "name": "predictions"}]
 
 
-def describe(arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None) -> dict:
+def describe(
+    arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None, coarse_classes: int | None = None
+) -> dict:
     """The model's layer table and parameter counts, computed by hand (no Keras), as ``model.summary()``.
 
     Returns:
@@ -380,9 +398,13 @@ def describe(arch_id: str, input_shape: Shape, num_classes: int, *, task: str = 
         UserInputError: as ``model_spec``, or when the model would have more than ``MAX_PARAMS`` parameters.
     """
     shape, rows, trainable, frozen = _checked_input_shape(input_shape), [], 0, 0
-    for spec in model_spec(arch_id, input_shape, num_classes, task=task, options=options):
-        learn, fixed = custom_layers.parameter_counts(spec, shape)
-        shape = custom_layers.output_shape(spec, shape)
+    body_shape = shape
+    for spec in model_spec(arch_id, input_shape, num_classes, task=task, options=options, coarse_classes=coarse_classes):
+        source = body_shape if spec.get("head") else shape  # both heads of a hierarchical model read the body's output
+        learn, fixed = custom_layers.parameter_counts(spec, source)
+        shape = custom_layers.output_shape(spec, source)
+        if not spec.get("head"):
+            body_shape = shape
         trainable, frozen = trainable + learn, frozen + fixed
         rows.append({"name": spec["name"], "type": custom_layers.keras_class(spec), "output_shape": (None, *shape), "params": learn + fixed})
     if trainable + frozen > MAX_PARAMS:
@@ -394,24 +416,31 @@ def describe(arch_id: str, input_shape: Shape, num_classes: int, *, task: str = 
     return {"total_params": trainable + frozen, "trainable_params": trainable, "non_trainable_params": frozen, "layers": rows}
 
 
-def build_model(arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None):
+def build_model(
+    arch_id: str, input_shape: Shape, num_classes: int, *, task: str = "multiclass", options: dict | None = None, coarse_classes: int | None = None
+):
     """A new, uncompiled ``keras.Model`` named ``arch_id`` for images of ``input_shape`` (floats in [0, 1]).
 
     Args:
         arch_id: one of the ids of ``list_architectures()``.
         input_shape: ``(height, width, channels)``, grayscale or colour, e.g. ``(28, 28, 1)``.
         num_classes: number of classes; the output layer follows ``output_layer_and_loss``.
-        task: "binary", "multiclass" or "multilabel". Defaults to "multiclass".
+        task: one of ``TASKS``. Defaults to "multiclass". A "hierarchical" model has two named
+            outputs, "coarse" and "fine" (a dict of two softmax outputs).
         options: builder options overriding ``get_architecture(arch_id).options``.
+        coarse_classes: the number of coarse classes of a hierarchical task.
 
     Raises:
         UserInputError: the model cannot be built; the message says why and how to fix it.
     """
-    describe(arch_id, input_shape, num_classes, task=task, options=options)  # validates, and refuses huge models
+    describe(arch_id, input_shape, num_classes, task=task, options=options, coarse_classes=coarse_classes)  # validates, refuses huge models
     import keras
 
     inputs = keras.Input(shape=_checked_input_shape(input_shape), name="image")
-    x = inputs
-    for spec in model_spec(arch_id, input_shape, num_classes, task=task, options=options):
-        x = custom_layers.build_layer(spec)(x)
-    return keras.Model(inputs, x, name=arch_id)
+    x, heads = inputs, {}
+    for spec in model_spec(arch_id, input_shape, num_classes, task=task, options=options, coarse_classes=coarse_classes):
+        if spec.get("head"):
+            heads[spec["name"]] = custom_layers.build_layer({k: v for k, v in spec.items() if k != "head"})(x)
+        else:
+            x = custom_layers.build_layer(spec)(x)
+    return keras.Model(inputs, heads or x, name=arch_id)

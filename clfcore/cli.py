@@ -126,9 +126,11 @@ def _train(args: argparse.Namespace) -> dict:
         run = RunFolder(Path(args.run_dir).resolve())
         run.config()
     else:
-        info = datasets.get_dataset(args.dataset)  # an imported dataset brings its own validation split and seed
+        dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
+        info = datasets.get_dataset(dataset)  # an imported dataset brings its own validation split and seed
         config = TrainConfig.for_architecture(
-            args.arch, dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+            args.arch, dataset=dataset, task=info.task, class_weight=args.class_weight, threshold=args.threshold,
+            epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
             learning_rate=args.lr, validation_split=args.validation_split if args.validation_split is not None else info.validation_split,
             train_size=args.train_size, seed=args.seed if args.seed is not None else info.seed,
             augmentation=_augmentation_option(args.augmentation),
@@ -143,6 +145,31 @@ def _train(args: argparse.Namespace) -> dict:
             jobs.dispatch(run.path.parent)  # this slot is free: start the next queued run
     print(f"test accuracy {summary['test_accuracy']:.4f}, {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
     return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
+
+
+def _class_number(info, text: str) -> int:
+    """A class given by name (any case) or number."""
+    names = [name.lower() for name in info.class_names]
+    if text.lower() in names:
+        return names.index(text.lower())
+    if text.isdigit() and int(text) < info.num_classes:
+        return int(text)
+    raise UserInputError(
+        "{name} has no class {value!r}. Give a class name or number: {known}.",
+        name=info.name, value=text, known=", ".join(f"{i} {n}" for i, n in enumerate(info.class_names)),
+    )
+
+
+def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> str:
+    """``--positive-class`` (and ``--negative-class``): the binary task derived from ``dataset`` (clfcore.tasks)."""
+    from clfcore import tasks
+
+    if positive is None:
+        if negative is not None:
+            raise UserInputError("--negative-class needs --positive-class: give the class that becomes label 1 too.")
+        return dataset
+    info = datasets.get_dataset(dataset)
+    return tasks.binary_id(dataset, positive=_class_number(info, positive), negative=None if negative is None else _class_number(info, negative))
 
 
 def _augmentation_option(value: str | None) -> dict:
@@ -168,8 +195,15 @@ def _evaluate(args: argparse.Namespace) -> dict:
     run = evaluation.resolve_run(args.run_ref)
     report, seconds = evaluation.evaluate_run(run)
     print(evaluation.classification_report(report, title=f"run {run.run_id}"), end="")
+    levels = {}
+    if report.task == "hierarchical":  # the report above is the fine level; add the coarse one
+        from clfcore import hierarchy
+
+        levels = hierarchy.levels_json(hierarchy.predict_run_levels(run))
+        print(f"coarse accuracy {levels['coarse_accuracy']:.4f}, fine accuracy {levels['fine_accuracy']:.4f}, "
+              f"coarse right but fine wrong: {levels['coarse_right_fine_wrong']}")
     print(f"evaluated in {seconds:.2f} s")
-    return {"run": run.run_id, **evaluation.report_json(report), "seconds": round(seconds, 3)}
+    return {"run": run.run_id, **evaluation.report_json(report), **levels, "seconds": round(seconds, 3)}
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -236,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--train-size", type=int)
     train.add_argument("--seed", type=int)
     train.add_argument("--augmentation", metavar="JSON", help="augment the training images: 'course' for the course's settings, or JSON that changes them, e.g. '{\"rotation_range\": 15}' (default: none)")
+    train.add_argument("--positive-class", metavar="CLASS", help="train a binary task: this class (name or number) against all the others")
+    train.add_argument("--negative-class", metavar="CLASS", help="with --positive-class: against this class only (the other images are left out)")
+    train.add_argument("--class-weight", choices=("none", "balanced"), help="balanced: weigh rare classes more in the loss (default none)")
+    train.add_argument("--threshold", type=float, help="multi-label datasets: a label is predicted from this probability on (default 0.5)")
     train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
     train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
     train.set_defaults(run=_train)

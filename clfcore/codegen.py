@@ -206,8 +206,13 @@ def keras_script(config: TrainConfig) -> str:
     info = datasets.get_dataset(config.dataset)
     arch = architectures.get_architecture(config.architecture)
     input_shape = tuple(int(v) for v in info.image_shape)  # plain ints: NumPy 2 would print np.int64(28)
-    if info.task == "multilabel":
+    if info.task in ("multilabel", "hierarchical"):
         raise UserInputError("The exported script supports binary and multiclass datasets, not {task} ones.", task=info.task)
+    if ":" in config.dataset:  # a binary task derived on the Dataset page (clfcore.tasks)
+        raise UserInputError(
+            "The exported script loads whole datasets; it cannot cut the binary task {name} out of one yet. Choose all classes on the Dataset page to export a script.",
+            name=info.name,
+        )
     from clfcore.augment import AugmentConfig
 
     augmentation = AugmentConfig.from_dict(config.augmentation) if config.augmentation else None

@@ -51,6 +51,11 @@ class TrainConfig:
     strategy: str = "auto"  # tf.distribute: auto = mirrored when several GPUs are visible
     augmentation: dict[str, Any] = field(default_factory=dict, hash=False)  # clfcore.augment settings (empty = none)
     run_name: str = ""  # optional human name shown beside the run id
+    task: str = ""  # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" = the dataset's
+    class_weight: str = "none"  # "balanced": weigh each class by n_images / (n_classes * its images) in the loss
+    threshold: float = 0.5  # multi-label: a label is predicted when its probability is at least this
+    coarse_loss_weight: float = 1.0  # hierarchical: weight of the coarse head's cross-entropy in the loss
+    fine_loss_weight: float = 1.0  # hierarchical: weight of the fine head's cross-entropy
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -75,6 +80,17 @@ class TrainConfig:
         if not 0 < self.lr_decay < 1:
             raise UserInputError("The decay factor must be between 0 and 1 (for example 0.5), got {value}.", value=self.lr_decay)
         _ = self.split  # validates validation_split and train_size
+        if self.class_weight not in ("none", "balanced"):
+            raise UserInputError("Unknown class_weight {value!r}. Choose one of: {allowed}.", value=self.class_weight, allowed="none, balanced")
+        if self.task and self.task not in ("binary", "multiclass", "multilabel", "hierarchical"):
+            raise UserInputError("Unknown task {task!r}. Choose one of: {known}.", task=self.task, known="binary, multiclass, multilabel, hierarchical")
+        if not 0.0 < self.threshold < 1.0:
+            raise UserInputError("The decision threshold must be between 0 and 1 (for example 0.5), got {value}.", value=self.threshold)
+        if min(self.coarse_loss_weight, self.fine_loss_weight) < 0 or self.coarse_loss_weight + self.fine_loss_weight <= 0:
+            raise UserInputError(
+                "The loss weights must be 0 or more and not both 0, got coarse {coarse} and fine {fine}.",
+                coarse=self.coarse_loss_weight, fine=self.fine_loss_weight,
+            )
         if self.augmentation:
             from clfcore.augment import AugmentConfig
 

@@ -2,7 +2,7 @@
 
     >>> from clfcore import datasets
     >>> [info.id for info in datasets.list_datasets()]
-    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'digits']
+    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic', 'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits']
     >>> splits = datasets.load_splits("digits", SplitConfig(validation_split=0.2, seed=1))
     >>> splits.x_train.shape[1:]
     (8, 8, 1)
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from clfcore import folders, sources
+from clfcore import folders, hierarchy, multilabel, sources, tasks
 from clfcore.errors import DatasetError, DatasetUnavailableError
 from clfcore.i18n import N_
 from clfcore.paths import data_root
 from clfcore.sources import RawData
-from clfcore.splits import DatasetSplits, SplitConfig, make_splits
+from clfcore.splits import DatasetSplits, SplitConfig
 
 TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
 
@@ -67,6 +67,8 @@ class DatasetInfo:
     has_own_test_split: bool = True
     validation_split: float | None = None  # a user dataset's own default (its dataset.json); None: the session's
     seed: int | None = None  # the seed that goes with that validation split
+    coarse_names: tuple[str, ...] = ()  # hierarchical: the coarse classes (class_names are the fine ones)
+    fine_to_coarse: tuple[int, ...] = ()  # hierarchical: the coarse class of every fine class
 
     @property
     def channels(self) -> int:
@@ -155,6 +157,41 @@ _BUILTINS: dict[str, _Builtin] = {
         ),
         _Builtin(
             DatasetInfo(
+                "fashion_mnist_mosaic", "Fashion-MNIST mosaics (multi-label)", (56, 56, 1), FASHION_MNIST_CLASSES,
+                N_("Multi-label: 2x2 mosaics of 1 to 4 Fashion-MNIST items, 56x56 grayscale; the labels are the classes present. Made from the real images with a fixed seed."),
+                "Zalando Research (MIT licence); mosaics made by clfcore.multilabel",
+                task="multilabel", train_count=multilabel.MOSAIC_TRAIN, test_count=multilabel.MOSAIC_TEST, download="fashion_mnist",
+            ),
+            sources.fashion_mnist_location,
+            lambda location: multilabel.read_fashion_mosaics(location),
+            "{data}/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz",
+        ),
+        _Builtin(
+            DatasetInfo(
+                "fashion_mnist_hierarchy", "Fashion-MNIST (hierarchical)", (28, 28, 1), FASHION_MNIST_CLASSES,
+                N_("Hierarchical: the 10 Fashion-MNIST classes grouped into tops (T-shirt/top, Pullover, Coat, Shirt, Dress), bottoms (Trouser), footwear (Sandal, Sneaker, Ankle boot) and bags (Bag)."),
+                "Zalando Research (MIT licence); grouping by clfcore.hierarchy",
+                task="hierarchical", train_count=60000, test_count=10000, download="fashion_mnist",
+                coarse_names=hierarchy.FASHION_COARSE, fine_to_coarse=hierarchy.FASHION_FINE_TO_COARSE,
+            ),
+            sources.fashion_mnist_location,
+            lambda location: hierarchy.read_fashion_hierarchy(location),
+            "{data}/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz",
+        ),
+        _Builtin(
+            DatasetInfo(
+                "cifar100_hierarchy", "CIFAR-100 (hierarchical)", (32, 32, 3), CIFAR100_FINE,
+                N_("Hierarchical: every CIFAR-100 photo with both its superclass (20 coarse labels) and its class (100 fine labels)."),
+                "Alex Krizhevsky, 2009; keras.datasets.cifar100 (both label modes)",
+                task="hierarchical", train_count=50000, test_count=10000, download="cifar100",
+                coarse_names=CIFAR100_COARSE, fine_to_coarse=hierarchy.fine_to_coarse(CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS),
+            ),
+            sources.cifar100_location,
+            lambda location: hierarchy.read_cifar100_hierarchy(location, hierarchy.fine_to_coarse(CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS)),
+            "{data}/cifar-100-python/",
+        ),
+        _Builtin(
+            DatasetInfo(
                 "digits", "Digits 8x8", (8, 8, 1), tuple(str(d) for d in range(10)),
                 N_("Tiny 8x8 handwritten digits bundled with scikit-learn: always available, trains in seconds."),
                 "UCI ML hand-written digits; sklearn.datasets.load_digits",
@@ -177,22 +214,50 @@ def builtin_ids() -> tuple[str, ...]:
 USER_DATASET_DESCRIPTION = N_("Your own images: one folder per class under the data root.")
 
 
-def _user_layouts() -> dict[str, folders.FolderLayout]:
-    """Image-folder datasets under the data root, by folder name (names of built-ins are not allowed)."""
+MULTILABEL_DESCRIPTION = N_("Your own multi-label images: a folder under the data root with a labels.csv.")
+
+
+def _user_layouts() -> dict[str, object]:
+    """Image-folder datasets under the data root, by folder name (names of built-ins are not allowed).
+
+    A folder with a labels.csv is a multi-label dataset (``clfcore.multilabel``); one whose CSV is
+    wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say what to fix.
+    """
     root = data_root()
     if not root.is_dir():
         return {}
     found = {}
     for folder in sorted(root.iterdir()):
-        if folder.is_dir() and folder.name not in _BUILTINS and not folder.name.startswith("."):
-            layout = folders.scan(folder)
+        if folder.is_dir() and folder.name not in _BUILTINS and not folder.name.startswith(".") and ":" not in folder.name:
+            layout = _scan_user_folder(folder)
             if layout is not None:
                 found[folder.name] = layout
     return found
 
 
-def _user_info(name: str, layout: folders.FolderLayout) -> DatasetInfo:
+def _scan_user_folder(folder: Path):
+    """A FolderLayout, a MultiLabelLayout, the DatasetError of a wrong labels.csv, or None."""
+    if multilabel.is_multilabel_folder(folder):
+        try:
+            return multilabel.scan(folder)
+        except DatasetError as error:
+            return error
+    return folders.scan(folder)
+
+
+def _user_info(name: str, layout) -> DatasetInfo:
     from clfcore.splits import stratified_split
+
+    if isinstance(layout, DatasetError):  # a multi-label folder whose labels.csv is wrong: listed, not loadable
+        return DatasetInfo(name, name, (1, 1, 1), (), MULTILABEL_DESCRIPTION, str(data_root() / name), task="multilabel")
+    if isinstance(layout, multilabel.MultiLabelLayout):
+        count = len(layout.train.files)
+        train_count, test_count = (count, len(layout.test.files)) if layout.test is not None else multilabel.held_out_counts(count)
+        return DatasetInfo(
+            name, name, (*layout.image_size, layout.channels), layout.class_names, MULTILABEL_DESCRIPTION, str(layout.root),
+            task="multilabel", train_count=train_count, test_count=test_count, has_own_test_split=layout.test is not None,
+            validation_split=layout.settings.validation_split, seed=layout.settings.seed,
+        )
 
     labels = [label for _, label in layout.train_files]
     if layout.test_files:
@@ -212,14 +277,29 @@ def list_datasets() -> list[DatasetInfo]:
     return [b.info for b in _BUILTINS.values()] + [_user_info(name, layout) for name, layout in _user_layouts().items()]
 
 
-def _user_layout(dataset_id: str) -> folders.FolderLayout | None:
-    if dataset_id in _BUILTINS or not dataset_id or "/" in dataset_id or "\\" in dataset_id or dataset_id.startswith("."):
+def _user_layout(dataset_id: str):
+    if dataset_id in _BUILTINS or not dataset_id or "/" in dataset_id or "\\" in dataset_id or dataset_id.startswith(".") or ":" in dataset_id:
         return None
-    return folders.scan(data_root() / dataset_id)
+    return _scan_user_folder(data_root() / dataset_id)
 
 
 def get_dataset(dataset_id: str) -> DatasetInfo:
-    """The description of ``dataset_id``. Raises DatasetError for an unknown id."""
+    """The description of ``dataset_id``. Raises DatasetError for an unknown id.
+
+    ``base:P-vs-rest`` and ``base:P-vs-N`` are binary tasks derived from the multi-class dataset
+    ``base`` (``clfcore.tasks``).
+    """
+    derived = tasks.parse_binary(dataset_id)
+    if derived is not None:
+        base = get_dataset(derived.base)
+        labels = (None, None)
+        if derived.negative is not None and availability(derived.base).available:
+            try:
+                raw = load_raw(derived.base)
+                labels = (raw.y_train, raw.y_test)
+            except DatasetError:
+                pass  # exact counts when the files can be read; load_raw says what is wrong with them
+        return tasks.derived_info(base, derived, *labels)
     layout = _user_layout(dataset_id)
     if layout is not None:
         return _user_info(dataset_id, layout)
@@ -232,7 +312,13 @@ def get_dataset(dataset_id: str) -> DatasetInfo:
 def availability(dataset_id: str) -> Availability:
     """Whether ``dataset_id`` can be loaded now without the internet (looks at files, reads nothing)."""
     get_dataset(dataset_id)  # unknown ids raise here
+    derived = tasks.parse_binary(dataset_id)
+    if derived is not None:
+        return availability(derived.base)
     if dataset_id not in _BUILTINS:
+        layout = _user_layout(dataset_id)
+        if isinstance(layout, DatasetError):
+            return Availability(False, location=None, how_to_fix=layout.template, params=layout.params)
         return Availability(True, location=str(data_root() / dataset_id))
     builtin = _BUILTINS[dataset_id]
     if dataset_id == "digits":
@@ -260,8 +346,11 @@ def data_version(dataset_id: str) -> str:
 
     Built-in datasets: where the files are. User datasets: their folder, file count, newest file and format.
     """
+    derived = tasks.parse_binary(dataset_id)
+    if derived is not None:
+        return f"{data_version(derived.base)}:{dataset_id}"
     layout = _user_layout(dataset_id)
-    if layout is not None:
+    if layout is not None and not isinstance(layout, DatasetError):
         return f"{layout.root}:{layout.signature}"
     return str(availability(dataset_id).location)
 
@@ -273,8 +362,13 @@ def default_dataset_id() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load_raw_cached(dataset_id: str, location: str | None, signature: tuple = ()) -> RawData:
-    layout = _user_layout(dataset_id)
-    if layout is not None:
+    derived = tasks.parse_binary(dataset_id)
+    layout = None if derived is not None else _user_layout(dataset_id)
+    if derived is not None:
+        info, raw = get_dataset(dataset_id), tasks.derive_binary(load_raw(derived.base), derived)
+    elif isinstance(layout, multilabel.MultiLabelLayout):
+        info, raw = _user_info(dataset_id, layout), multilabel.read_folder(layout)
+    elif layout is not None:
         info, raw = _user_info(dataset_id, layout), sources.read_image_folder(layout)
     else:
         builtin = _BUILTINS[dataset_id]  # known: load_raw checked availability first
@@ -312,20 +406,24 @@ def load_raw(dataset_id: str) -> RawData:
     state = availability(dataset_id)
     if not state.available:
         raise DatasetUnavailableError(state.how_to_fix, **state.params)
-    layout = _user_layout(dataset_id)
+    derived = tasks.parse_binary(dataset_id)
+    layout = _user_layout(derived.base if derived is not None else dataset_id)
     return _load_raw_cached(dataset_id, state.location, layout.signature if layout is not None else ())
 
 
 def load_splits(dataset_id: str, config: SplitConfig = SplitConfig()) -> DatasetSplits:
-    """Train / validation / test arrays for training: float32 in [0, 1], labels as ``config`` says."""
+    """Train / validation / test arrays for training: float32 in [0, 1], labels as the task needs (``clfcore.tasks``)."""
     raw = load_raw(dataset_id)
-    return make_splits(raw.x_train, raw.y_train, raw.x_test, raw.y_test, get_dataset(dataset_id).class_names, config)
+    return tasks.make_task_splits(get_dataset(dataset_id), raw, config)
 
 
 def download(dataset_id: str) -> Availability:
     """Fetch ``dataset_id`` through ``keras.datasets`` (needs the internet once); returns the new state."""
     info = get_dataset(dataset_id)
     if availability(dataset_id).available:
+        return availability(dataset_id)
+    if tasks.parse_binary(dataset_id) is not None:
+        download(tasks.base_id(dataset_id))
         return availability(dataset_id)
     if info.download is None:
         raise DatasetError("{name} cannot be downloaded: it comes with the app.", name=info.name)

@@ -148,12 +148,16 @@ def resolve_run(text: str) -> RunFolder:
 
 
 def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    """The test images (uint8, N x H x W x C), labels, class names and task of a run's dataset."""
+    """The test images (uint8, N x H x W x C), labels, class names and task of a run's dataset.
+
+    Hierarchical datasets: the fine labels and classes (``clfcore.hierarchy`` has both levels).
+    """
     from clfcore import datasets
 
     info = datasets.get_dataset(config.dataset)
     raw = datasets.load_raw(config.dataset)
-    return raw.x_test, raw.y_test, info.class_names, info.task
+    labels = raw.y_test[:, 1] if info.task == "hierarchical" else raw.y_test
+    return raw.x_test, labels, info.class_names, info.task
 
 
 def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
@@ -221,6 +225,11 @@ def predict_run(run: RunFolder, *, model=None) -> Predictions:
         run: a run folder with a model.keras.
         model: the already loaded model, to avoid loading it again (optional).
     """
+    from clfcore import datasets, hierarchy
+
+    if datasets.get_dataset(run.config().dataset).task == "hierarchical":  # two outputs: the fine level here
+        fine = hierarchy.predict_run_levels(run).fine  # loads the two-head model itself
+        return Predictions(fine.probabilities, fine.labels, fine.class_names, "hierarchical")
     stamp = _model_stamp(run)
     cache = run.path / PREDICTIONS_FILE
     cached = _read_cache(cache, stamp)
@@ -247,10 +256,16 @@ def cached_predictions(run: RunFolder) -> Predictions | None:
 
 
 def load_model(run: RunFolder):
-    """The run's model.keras, loaded for inference (compile=False: no optimizer state needed)."""
+    """The run's model.keras, loaded for inference (compile=False: no optimizer state needed).
+
+    A hierarchical run's two-head model comes as its fine level (one output), like the predictions.
+    """
     import keras
 
-    return keras.saving.load_model(run.model_path, compile=False)
+    model = keras.saving.load_model(run.model_path, compile=False)
+    if len(model.outputs) == 2 and list(model.output_names) == ["coarse", "fine"]:
+        return keras.Model(model.inputs, model.outputs[1], name=f"{model.name}_fine")
+    return model
 
 
 # --- Metrics -------------------------------------------------------------------------------------

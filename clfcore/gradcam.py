@@ -181,41 +181,66 @@ def _node_tensor(model, path: str, side: str):
     return layer.input if side == "input" else layer.output
 
 
+def _is_output_activation(layer) -> bool:
+    """A separate softmax/sigmoid layer after the last Dense, as in ``Activation("softmax", dtype="float32")``
+    (Keras's advice for mixed precision)."""
+    import keras
+
+    if isinstance(layer, keras.layers.Softmax):
+        return True
+    return isinstance(layer, keras.layers.Activation) and getattr(layer.activation, "__name__", "") in ("softmax", "sigmoid")
+
+
+def _classifier_path(model) -> tuple[str, bool]:
+    """The path of the layer that computes the class scores (the last Dense, looking inside a nested
+    model that ends the model), and whether a separate softmax/sigmoid layer follows it."""
+    container, prefix = model, ""
+    while True:
+        layers = container.layers
+        index = len(layers) - 1
+        separate = _is_output_activation(layers[index]) and index > 0
+        if separate:
+            index -= 1
+        layer = layers[index]
+        if _is_container(layer) and not separate:
+            container, prefix = layer, prefix + layer.name + SEPARATOR
+            continue
+        return prefix + layer.name, separate
+
+
 def output_layer(model):
-    """The model's last layer (the output layer), looking inside a nested model that ends the model."""
-    layer = model.layers[-1]
-    while _is_container(layer):
-        layer = layer.layers[-1]
-    return layer
+    """The layer that computes the class scores: the model's last Dense layer, before any separate softmax."""
+    return get_layer(model, _classifier_path(model)[0])
 
 
 def _head_path(model) -> str:
-    path, layer = model.layers[-1].name, model.layers[-1]
-    while _is_container(layer):
-        layer = layer.layers[-1]
-        path += SEPARATOR + layer.name
-    return path
+    """The path of the output layer, whose input is the penultimate features."""
+    return _classifier_path(model)[0]
 
 
 def _logit_head(model):
-    """``(tap, to_scores)``: what to tap for the class scores and how to turn it into logits.
+    """``(tap, to_logits)``: what to tap for the class scores and how to turn it into logits.
 
     A Dense output layer with softmax or sigmoid: tap its input and apply its weights without the
-    activation. Anything else: tap the model's output and use it as the score.
+    activation. A Dense layer followed by a separate softmax/sigmoid layer: tap the Dense output.
+    Anything else: tap the model's output and use it as the score.
     """
     import keras
 
-    layer = output_layer(model)
+    path, separate = _classifier_path(model)
+    layer = get_layer(model, path)
     activation = getattr(getattr(layer, "activation", None), "__name__", "")
-    if isinstance(layer, keras.layers.Dense) and activation in ("softmax", "sigmoid"):
+    if separate and activation == "linear":
+        return (path, "output"), lambda x: x
+    if isinstance(layer, keras.layers.Dense) and activation in ("softmax", "sigmoid") and not separate:
         kernel, bias = layer.kernel, layer.bias
 
         def to_logits(x):
             z = keras.ops.matmul(x, keras.ops.cast(kernel, x.dtype))
             return z + keras.ops.cast(bias, x.dtype) if bias is not None else z
 
-        return (_head_path(model), "input"), to_logits
-    return (_head_path(model), "output"), lambda x: x
+        return (path, "input"), to_logits
+    return ("", "model_output"), lambda x: x
 
 
 def cached_tap_model(model, taps: Sequence[tuple[str, str]]):

@@ -40,7 +40,7 @@ MAX_FILE_BYTES = 30 * 1024 * 1024  # one image file: a 12-megapixel PNG is about
 MAX_PIXELS = 50_000_000  # width x height from the header; a 48-megapixel phone photo still passes
 WORK_SIDE = 1024  # decoded images are reduced to at most this many pixels a side
 MAX_ZIP_IMAGES = 300  # images read from one ZIP; the rest are left out (and counted)
-MAX_ZIP_TOTAL_BYTES = 300 * 1024 * 1024  # unpacked bytes read from one ZIP
+MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024  # unpacked bytes read from one ZIP (kept in memory while shown)
 
 Image.init()  # register every Pillow plugin now: ``Image.open(formats=...)`` fails on ids not loaded yet
 _OPEN_FORMATS = [format_id for format_id in ACCEPTED_FORMATS if format_id in Image.OPEN]  # MPO opens through JPEG

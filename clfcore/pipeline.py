@@ -36,15 +36,20 @@ def training_dataset(x, y, *, batch_size, seed, augmentation=None):
         A ``tf.data.Dataset`` to pass to ``model.fit``.
     """
     autotune = tf.data.AUTOTUNE
-    images, labels = tf.constant(x), tf.constant(y)  # one copy; batches are gathered from it by index
+    images = tf.constant(x)  # one copy; batches are gathered from it by index
+    labels = tf.nest.map_structure(tf.constant, y)  # an array, or a dict of arrays (a hierarchical model's two outputs)
+
+    def label_batch(index):
+        return tf.nest.map_structure(lambda values: tf.gather(values, index), labels)
+
     order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if augmentation is None:
-        return order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)), num_parallel_calls=autotune).prefetch(autotune)
+        return order.map(lambda index: (tf.gather(images, index), label_batch(index)), num_parallel_calls=autotune).prefetch(autotune)
     # One seed pair per batch, new ones every epoch; the map then holds no random state and can run in parallel.
     batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
     def augment_batch(index, batch_seed):
-        return augmentation(tf.gather(images, index), training=True, seed=batch_seed), tf.gather(labels, index)
+        return augmentation(tf.gather(images, index), training=True, seed=batch_seed), label_batch(index)
 
     return tf.data.Dataset.zip((order, batch_seeds)).map(augment_batch, num_parallel_calls=autotune).prefetch(autotune)
 

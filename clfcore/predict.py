@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from clfcore import imagefile
 from clfcore.errors import UserInputError
@@ -97,6 +98,7 @@ class Classifier:
     architecture: str | None = None
     convolutional: bool = False  # has Conv2D layers (Grad-CAM can explain it)
     call: Callable | None = None  # model(x, training=False), traced once into a graph (see direct_call)
+    coarse: "Classifier | None" = None  # hierarchical runs: the coarse head (this classifier is the fine head)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, num_classes) for images (N, H, W, C) float32, by calling the model directly."""
@@ -365,6 +367,8 @@ def load_run(run: RunFolder | str | Path) -> Classifier:
     except UserInputError:  # the user's dataset folder was removed: the model still works, with class numbers
         class_names = None
     model = _load_keras_file(run.model_path, run.run_id)
+    if len(getattr(model, "outputs", None) or ()) == 2 and getattr(model, "output_names", None) == ["coarse", "fine"]:
+        return _hierarchical_classifier(model, run, config, class_names)
     units = int(model.outputs[0].shape[-1]) if getattr(model, "outputs", None) else 0
     if class_names is not None and len(class_names) != max(units, 2 if units == 1 else units):
         class_names = None
@@ -372,6 +376,26 @@ def load_run(run: RunFolder | str | Path) -> Classifier:
         model, name=run.run_id, class_names=class_names, style=style_for_dataset(config.dataset), dataset=config.dataset,
         architecture=config.architecture, value_range=1.0,  # every run of this app trains on pixels in [0, 1]
     )
+
+
+def _hierarchical_classifier(model, run: RunFolder, config, class_names: tuple[str, ...] | None) -> Classifier:
+    """A two-head (hierarchical) model: a classifier of its fine head, with one of its coarse head as ``coarse``."""
+    import keras
+
+    from clfcore import datasets
+
+    try:
+        coarse_names = datasets.get_dataset(config.dataset).coarse_names or None
+    except UserInputError:
+        coarse_names = None
+    common = dict(name=run.run_id, style=style_for_dataset(config.dataset), dataset=config.dataset, architecture=config.architecture, value_range=1.0)
+    coarse_model, fine_model = (keras.Model(model.inputs, output, name=f"{model.name}_{level}") for level, output in zip(("coarse", "fine"), model.outputs))
+    if coarse_names is not None and len(coarse_names) != int(model.outputs[0].shape[-1]):
+        coarse_names = None
+    if class_names is not None and len(class_names) != int(model.outputs[1].shape[-1]):
+        class_names = None
+    coarse = classifier_for_model(coarse_model, class_names=coarse_names, **common)
+    return replace(classifier_for_model(fine_model, class_names=class_names, **common), coarse=coarse)
 
 
 def with_style(classifier: Classifier, style: ImageStyle) -> Classifier:
@@ -391,14 +415,23 @@ def classify(
     return Classification(prepared, decide(probabilities, classifier.class_names, top=top, multilabel=classifier.output == "multilabel"))
 
 
+THUMBNAIL_SIDE = 96  # pixels of the picture kept per file of a batch
+
+
 @dataclass(frozen=True, eq=False)
 class BatchRow:
-    """One file of a batch: its image and classification, or why it was refused."""
+    """One file of a batch: its prediction and two small pictures, or why it was refused.
+
+    Kept small on purpose (a ZIP can hold hundreds of photos): the decoded image and the
+    intermediate steps are dropped once the model input is made.
+    """
 
     name: str
-    image: OpenedImage | None = None
-    result: Classification | None = None
+    prediction: Prediction | None = None
+    thumbnail: Image.Image | None = None  # the file's picture, at most THUMBNAIL_SIDE pixels a side
+    model_input: Image.Image | None = None  # what the model saw, e.g. 28x28 grayscale
     error: UserInputError | None = None
+    blank: bool = False  # nothing stood out from the background
 
 
 def classify_many(classifier: Classifier, files: Iterable[tuple[str, bytes | None, UserInputError | None]], *, top: int = TOP_K) -> list[BatchRow]:
@@ -412,7 +445,7 @@ def classify_many(classifier: Classifier, files: Iterable[tuple[str, bytes | Non
         One ``BatchRow`` per file, in order; refused files carry their ``UserInputError``.
     """
     rows: list[BatchRow] = []
-    prepared: list[tuple[int, OpenedImage, Preprocessed]] = []
+    arrays: list[tuple[int, np.ndarray]] = []
     for name, data, error in files:
         if error is not None or data is None:
             rows.append(BatchRow(name, error=error or UserInputError("{name} is empty (0 bytes). Choose an image file such as a PNG or JPEG photo.", name=name)))
@@ -422,13 +455,16 @@ def classify_many(classifier: Classifier, files: Iterable[tuple[str, bytes | Non
         except UserInputError as refused:
             rows.append(BatchRow(name, error=refused))
             continue
-        prepared.append((len(rows), opened, preprocess(opened, classifier.input)))
-        rows.append(BatchRow(name, image=opened))
-    if prepared:
-        probabilities = classifier.probabilities(np.stack([item[2].array for item in prepared]))
-        for (index, opened, result), probs in zip(prepared, probabilities):
+        prepared = preprocess(opened, classifier.input)
+        thumbnail = opened.image.copy()
+        thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        arrays.append((len(rows), prepared.array))
+        rows.append(BatchRow(name, thumbnail=thumbnail, model_input=prepared.image, blank=prepared.blank))
+    if arrays:
+        probabilities = classifier.probabilities(np.stack([array for _, array in arrays]))
+        for (index, _), probs in zip(arrays, probabilities):
             prediction = decide(probs, classifier.class_names, top=top, multilabel=classifier.output == "multilabel")
-            rows[index] = BatchRow(rows[index].name, opened, Classification(result, prediction))
+            rows[index] = replace(rows[index], prediction=prediction)
     return rows
 
 
@@ -443,10 +479,10 @@ def batch_csv(rows: Sequence[BatchRow], *, message: Callable[[UserInputError], s
     writer = csv.writer(out)
     writer.writerow(["file", "label", "class_index", "probability", "unsure", "top_k", "error"])
     for row in rows:
-        if row.result is None:
+        if row.prediction is None:
             writer.writerow([row.name, "", "", "", "", "", message(row.error) if row.error else ""])
             continue
-        prediction = row.result.prediction
+        prediction = row.prediction
         top_k = "; ".join(f"{label(g.label)} {g.probability:.4f}" for g in prediction.top_k)
         writer.writerow([row.name, label(prediction.label), prediction.class_index, f"{prediction.probability:.4f}", prediction.unsure or "", top_k, ""])
     return out.getvalue()

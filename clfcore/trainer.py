@@ -14,7 +14,7 @@ import os
 import signal
 import time
 
-from clfcore import architectures, datasets, schedules
+from clfcore import architectures, datasets, schedules, tasks
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
@@ -57,6 +57,12 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
     if not state.available:
         raise datasets.DatasetUnavailableError(state.how_to_fix, **state.params)
     architectures.get_architecture(config.architecture)
+    if config.task and config.task != info.task:
+        raise UserInputError(
+            "This run is set up for a {task} task but {name} is a {found} dataset. Choose the dataset again on the Dataset page.",
+            task=config.task, name=info.name, found=info.task,
+        )
+    tasks.check_class_weight(config.class_weight, info.task)
     if config.architecture in architectures.TRANSFER_IDS:
         _check_backbone_weights(config)
     train_images = config.train_size or info.train_count
@@ -130,10 +136,11 @@ def make_optimizer(config: TrainConfig):
 
 
 def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
-    """The architecture for ``info``'s shape, compiled with the config's optimizer and the task's loss."""
-    _, _, loss = architectures.output_layer_and_loss(info.task, info.num_classes, one_hot=config.one_hot)
-    model = architectures.build_model(config.architecture, info.image_shape, info.num_classes, task=info.task, options=config.arch_options)
-    model.compile(optimizer=make_optimizer(config), loss=loss, metrics=["accuracy"])
+    """The architecture for ``info``'s shape, compiled with the config's optimizer and the task's loss (``clfcore.tasks``)."""
+    model = architectures.build_model(
+        config.architecture, info.image_shape, info.num_classes, task=info.task, options=config.arch_options, coarse_classes=len(info.coarse_names) or None
+    )
+    model.compile(optimizer=make_optimizer(config), **tasks.compile_arguments(config, info))
     return model
 
 
@@ -190,18 +197,21 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     fine_tune_layers, fine_tune_epochs, fine_tune_lr = fine_tune_settings(config)
     progress = ProgressCallback(run, num_samples=len(splits.x_train), stop_flag=stop_flag, total_epochs=config.epochs + fine_tune_epochs)
     keras_callbacks = _keras_callbacks(config, run)
+    # hierarchical: the fine level's accuracy is also logged as "accuracy", so every callback can monitor it
+    aliases = [tasks.fine_level_logs()] if info.task == "hierarchical" else []
+    class_weight = tasks.fit_class_weights(config, info, splits)  # None unless class_weight="balanced"
     started = time.monotonic()
     fitted.fit(
         **train_inputs,
         validation_data=(splits.x_val, splits.y_val),  # never augmented
-        epochs=config.epochs, verbose=0,
-        callbacks=[progress, *keras_callbacks, *callbacks],
+        epochs=config.epochs, verbose=0, class_weight=class_weight,
+        callbacks=[*aliases, progress, *keras_callbacks, *callbacks],
     )
     if fine_tune_layers and not progress.stopped_by_user and not stop_flag():
         # Second stage (transfer learning): unfreeze the backbone's top layers, train on with a lower learning rate.
         with make_strategy(config.strategy).scope():
             unfreeze_top_layers(model, config.architecture, fine_tune_layers)
-            model.compile(optimizer=make_optimizer(config.replace(learning_rate=fine_tune_lr)), loss=model.loss, metrics=["accuracy"])
+            model.compile(optimizer=make_optimizer(config.replace(learning_rate=fine_tune_lr)), **tasks.compile_arguments(config, info))
             if fitted is not model:  # augmentation inside the model: wrap the recompiled model again
                 fitted, train_inputs = pipeline.fit_inputs(model, splits, batch_size=config.batch_size, seed=config.seed, augmentation=augmentation, placement="model")
         keeper = keras_callbacks[0]  # the best model of both stages is the one kept
@@ -209,21 +219,23 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
             **train_inputs,
             validation_data=(splits.x_val, splits.y_val),
             initial_epoch=len(progress.rows), epochs=len(progress.rows) + fine_tune_epochs,
-            verbose=0,
-            callbacks=[progress, keeper, *callbacks],
+            verbose=0, class_weight=class_weight,
+            callbacks=[*aliases, progress, keeper, *callbacks],
         )
     train_seconds = time.monotonic() - started
     best = keras.saving.load_model(run.model_path)
-    test_loss, test_accuracy = best.evaluate(splits.x_test, splits.y_test, batch_size=max(config.batch_size, 256), verbose=0)
+    scores = tasks.test_metrics(best, splits, batch_size=max(config.batch_size, 256))
     summary = {
-        "test_accuracy": float(test_accuracy),
-        "test_loss": float(test_loss),
+        **scores,  # test_accuracy, test_loss (and test_coarse_accuracy when hierarchical)
+        "task": info.task,
         "epochs_run": len(progress.rows),
         "best_epoch": _best_epoch(progress.rows, config.checkpoint_monitor),
         "train_seconds": round(train_seconds, 2),
         "stopped": progress.stopped_by_user,
         "total_params": int(model.count_params()),
     }
+    if class_weight is not None:
+        summary["class_weights"] = {info.class_names[c]: round(w, 4) for c, w in class_weight.items()}
     run.write_metrics(summary)
     run.set_status("stopped" if progress.stopped_by_user else "completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
     return summary

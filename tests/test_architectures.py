@@ -99,13 +99,14 @@ def test_output_layer_and_loss(task, one_hot, expected):
     assert architectures.output_layer_and_loss(task, classes, one_hot=one_hot) == expected
 
 
-def test_output_layer_follows_the_task_and_hierarchical_is_refused():
+def test_output_layer_follows_the_task():
     binary = architectures.build_model("mlp", (8, 8, 1), 2, task="binary")
     assert binary.output.shape == (None, 1) and binary.layers[-1].activation.__name__ == "sigmoid"
     multilabel = architectures.describe("lenet", (28, 28, 1), 5, task="multilabel")
     assert multilabel["layers"][-1]["output_shape"] == (None, 5)
-    with pytest.raises(UserInputError, match="Hierarchical classification is not supported yet"):
-        architectures.output_layer_and_loss("hierarchical", 10, one_hot=True)
+    assert architectures.output_layer_and_loss("hierarchical", 10, one_hot=False) == (10, "softmax", "sparse_categorical_crossentropy")
+    two_heads = architectures.describe("mlp", (8, 8, 1), 10, task="hierarchical", coarse_classes=3)["layers"][-2:]
+    assert [(h["name"], h["output_shape"]) for h in two_heads] == [("coarse", (None, 3)), ("fine", (None, 10))]  # tests/test_tasks.py builds it
     with pytest.raises(UserInputError, match="binary task has 2 classes"):
         architectures.output_layer_and_loss("binary", 3, one_hot=True)
 

@@ -12,7 +12,7 @@ from tests.conftest import write_cifar10, write_cifar100, write_idx_dataset
 
 def test_registry_has_the_stable_ids_with_descriptions():
     ids = [info.id for info in datasets.list_datasets()]
-    assert ids == ["fashion_mnist", "mnist", "cifar10", "cifar100", "cifar100_coarse", "digits"]
+    assert ids == ["fashion_mnist", "mnist", "cifar10", "cifar100", "cifar100_coarse", "fashion_mnist_mosaic", "fashion_mnist_hierarchy", "cifar100_hierarchy", "digits"]
     for info in datasets.list_datasets():
         assert info.task in datasets.TASKS
         assert len(info.class_names) == info.num_classes == len(set(info.class_names))

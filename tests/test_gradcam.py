@@ -144,6 +144,18 @@ def test_the_class_score_is_the_output_layers_logit(lenet):
     assert gradcam._gradient_model(lenet, gradcam.conv_layer_names(lenet)[-1])[0] is grad_model  # built once
 
 
+def test_a_separate_softmax_layer_is_skipped_for_the_logits():
+    # Keras's mixed-precision advice: Dense(n) then Activation("softmax", dtype="float32").
+    inputs = keras.Input((12, 12, 1))
+    x = keras.layers.Flatten()(keras.layers.Conv2D(4, 3, activation="relu")(inputs))
+    x = keras.layers.Dense(3)(keras.layers.Dense(6, activation="relu")(x))
+    model = keras.Model(inputs, keras.layers.Activation("softmax", dtype="float32")(x))
+    grad_model, to_logits = gradcam._gradient_model(model, gradcam.conv_layer_names(model)[-1])
+    images = np.random.default_rng(0).uniform(0, 1, (4, 12, 12, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(keras.ops.softmax(to_logits(grad_model(images)[1]))), model.predict(images, verbose=0), atol=1e-5)
+    assert gradcam.gradcam(model, images).shape == (4, 12, 12)
+
+
 def test_gradcam_points_at_the_shape_that_decides_the_class_not_at_the_distractor(shapes_model):
     images, labels, shapes, bars = shapes_task(40, seed=99)
     assert (shapes_model.predict(images, verbose=0).argmax(axis=1) == labels).mean() >= 0.95

@@ -64,6 +64,23 @@ def test_augmentation_draws_change_from_epoch_to_epoch():
     assert not np.allclose(a[np.argsort(la)], b[np.argsort(lb)])
 
 
+def test_the_map_holds_no_random_state_so_op_determinism_keeps_it_parallel():
+    # TensorFlow runs a map with stateful ops (variables) serially, without prefetch, once op
+    # determinism is on - as the trainer has it. Keras's built-in random layers keep their seed in a
+    # variable; the pipeline hands each batch its own seed instead.
+    import tensorflow as tf
+
+    x, y = _data(40)
+    everything = AugmentConfig(rotation_range=10, shear_range=5, vertical_flip=True, brightness=0.1, contrast=0.1, noise=0.1, blur=1.0, erasing=0.5, crop_padding=2)
+    dataset = pipeline.training_dataset(x, y, batch_size=8, seed=1, augmentation=augment.build_augmentation(everything))
+    graph = tf.compat.v1.GraphDef()
+    graph.ParseFromString(dataset._as_serialized_graph().numpy())
+    ops = {node.op for function in graph.library.function for node in function.node_def}
+    assert {"StatelessRandomUniformV2", "ImageProjectiveTransformV3"} <= ops
+    assert not {op for op in ops if "Variable" in op or op in {"RandomUniform", "RandomStandardNormal", "RandomUniformInt"}}
+    assert any(node.op == "ParallelMapDatasetV2" for node in graph.node)
+
+
 def test_one_hot_labels_pass_through():
     x, _ = _data(10)
     y = np.eye(5, dtype=np.float32)[np.arange(10) % 5]

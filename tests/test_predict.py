@@ -1,6 +1,7 @@
 """Predictions: safe model loading (Lambda layers and custom code refused), direct calls, top-k, unsure, batches."""
 
 import csv
+import functools
 import io
 import zipfile
 
@@ -213,13 +214,14 @@ def test_classify_many_keeps_order_and_reports_refusals(digits_run):
     ]
     rows = predict.classify_many(classifier, files)
     assert [row.name for row in rows] == ["a.png", "notes.png", "b.png", "huge.png"]
-    assert rows[0].result is not None and rows[2].result is not None
-    assert "contains text" in str(rows[1].error) and rows[3].error is files[3][2]
+    assert rows[0].prediction is not None and rows[2].prediction is not None and rows[2].blank
+    assert "contains text" in str(rows[1].error) and rows[3].error is files[3][2] and rows[1].prediction is None
+    assert max(rows[0].thumbnail.size) <= predict.THUMBNAIL_SIDE and rows[0].model_input.size == (8, 8)
     single = predict.classify(classifier, imagefile.open_image(good, name="a.png"))
-    assert rows[0].result.prediction.probability == pytest.approx(single.prediction.probability, abs=1e-5)
+    assert rows[0].prediction.probability == pytest.approx(single.prediction.probability, abs=1e-5)
     table = list(csv.DictReader(io.StringIO(predict.batch_csv(rows))))
     assert [row["file"] for row in table] == ["a.png", "notes.png", "b.png", "huge.png"]
-    assert table[0]["label"] == rows[0].result.prediction.label and table[0]["error"] == ""
+    assert table[0]["label"] == rows[0].prediction.label and table[0]["error"] == ""
     assert table[1]["label"] == "" and "contains text" in table[1]["error"]
     assert predict.batch_csv(rows, message=lambda e: e.message("es")).count("contiene texto") == 1
 
@@ -231,3 +233,48 @@ def test_classify_path_for_the_command_line(digits_run, tmp_path):
     line = predict.classify_path(classifier, image, top=2)
     assert set(line) >= {"file", "label", "class_index", "probability", "top_k"} and len(line["top_k"]) == 2
     assert predict.classify_path(classifier, tmp_path / "missing.png") == {"file": str(tmp_path / "missing.png"), "error": f"{tmp_path / 'missing.png'} cannot be read: No such file or directory."}
+
+
+@functools.lru_cache(maxsize=1)
+def _unusual_files() -> dict[str, bytes]:
+    from tests.test_imagefile import encode, gradient
+
+    deep = Image.fromarray((np.arange(64 * 48, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16))
+    palette = Image.new("P", (30, 30), 0)
+    palette.putpalette([255, 255, 255, 20, 20, 20] + [0] * 762)
+    ImageDraw.Draw(palette).line([(8, 5), (20, 5), (12, 25)], fill=1, width=3)
+    frames = [Image.new("L", (24, 24), 255) for _ in range(3)]
+    ImageDraw.Draw(frames[0]).ellipse((6, 6, 18, 18), outline=0, width=3)
+    rgba = gradient(mode="RGBA")
+    rgba.putalpha(200)
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    return {
+        "16-bit grayscale PNG": encode(deep, "PNG"),
+        "CMYK JPEG": encode(Image.new("CMYK", (40, 30), (0, 0, 0, 200)), "JPEG"),
+        "palette PNG with transparency": encode(palette, "PNG", transparency=0),
+        "animated GIF": encode(frames[0], "GIF", save_all=True, append_images=frames[1:]),
+        "RGBA PNG": encode(rgba, "PNG"),
+        "tiny BMP": encode(Image.new("RGB", (2, 3), (0, 0, 0)), "BMP"),
+        "12-megapixel JPEG": digit_photo_of_size((4000, 3000)),
+        "EXIF-rotated JPEG": encode(gradient((60, 30)), "JPEG", exif=exif.tobytes()),
+    }
+
+
+def digit_photo_of_size(size) -> bytes:
+    image = Image.new("RGB", size, (230, 228, 220))
+    width, height = size
+    ImageDraw.Draw(image).line([(width * 0.35, height * 0.2), (width * 0.65, height * 0.2), (width * 0.45, height * 0.85)], fill=(20, 20, 30), width=width // 30)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", list(_unusual_files()))
+def test_unusual_but_valid_images_are_classified(digits_run, kind):
+    classifier = predict.load_run(digits_run.path)
+    result = predict.classify(classifier, imagefile.open_image(_unusual_files()[kind], name=kind))
+    assert result.preprocessed.array.shape == (8, 8, 1) and np.isfinite(result.preprocessed.array).all()
+    assert result.prediction.label in classifier.class_names and 0 <= result.prediction.probability <= 1
+    if kind == "EXIF-rotated JPEG":
+        assert result.preprocessed.step("orient").applied and result.preprocessed.step("orient").image.size == (30, 60)

@@ -19,8 +19,12 @@ from clfcore.errors import UserInputError
 from ui.lang import error_message, number, t, translator
 from ui.widgets import show_error
 
-MAX_MAPS = 64  # feature maps / filters / units drawn at once; more make the tiles too small to read
+MAX_MAPS = 64  # feature maps / filters drawn at once; more make the tiles too small to read
+MAX_TEMPLATES = 32  # Dense units drawn as images: each is a whole image, so fewer and larger
 DISPLAY_SIZE = 224  # pixels a side for the Grad-CAM pictures
+# Images t-SNE places (a stratified sample): on 2 CPU cores shared with other work, 1,000 took 16 s
+# where 2,000 took 26 to 35 s.
+TSNE_SAMPLE = min(1000, insight.TSNE_MAX_POINTS)
 PALETTE = (  # plotly's qualitative "Plotly" then "Dark24" colours, enough for CIFAR-100's 20 coarse classes
     "#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52",
     "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86", "#EB663B", "#511CFB",
@@ -86,8 +90,9 @@ def _mosaic_figure(tiles: np.ndarray, *, colorscale: str, zmid: float | None = N
     ))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
-    rows = int(np.ceil(count / columns))
-    fig.update_layout(height=height or int(min(640, max(180, 560 * rows * tile_h / max(1, columns * tile_w)))), margin=dict(t=5, b=5, l=5, r=5),
+    if height is None:  # about 700 px wide on a wide page; keep the pixels square
+        height = int(min(700, max(160, 700 * grid.shape[0] / grid.shape[1])))
+    fig.update_layout(height=height, margin=dict(t=5, b=5, l=5, r=5),
                       plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
@@ -246,8 +251,7 @@ def _filters_section(model, *, key: str) -> None:
         note = t("in colour: the colour each filter looks for")
     else:
         gray = tiles.mean(axis=-1)
-        fig = _mosaic_figure(gray, colorscale="Greys_r", hover=t("Filter"), columns=min(16, len(tiles)),
-                             height=int(min(420, max(120, 60 * np.ceil(len(tiles) / 16)))))
+        fig = _mosaic_figure(gray, colorscale="Greys_r", hover=t("Filter"), columns=min(16, len(tiles)))
         note = t("light = positive weights, dark = negative") if channels == 1 else t("averaged over the {n} input channels", n=channels)
     st.plotly_chart(fig, width="stretch", key=f"{key}-filters")
     st.caption(t("The {count} filters ({k}x{k}) the first convolution learned, each scaled to its own range ({note}). A filter that looks "
@@ -261,12 +265,13 @@ def _templates_section(model, *, key: str) -> None:
     except UserInputError as error:
         st.info(error_message(error), icon=":material/info:")
         return
-    shown = templates[:MAX_MAPS].mean(axis=-1)
-    st.plotly_chart(_mosaic_figure(shown, colorscale="RdBu_r", zmid=0.0, hover=t("Unit"), columns=min(16, len(shown))), width="stretch",
+    shown = templates[:MAX_TEMPLATES].mean(axis=-1)
+    st.plotly_chart(_mosaic_figure(shown, colorscale="RdBu_r", zmid=0.0, hover=t("Unit"), columns=min(8, len(shown))), width="stretch",
                     key=f"{key}-templates")
     st.caption(t("This model has no convolution layers: it flattens the image into one long vector. Each square is the weights of one "
                  "unit of the first Dense layer, laid out like the image: red pixels raise the unit's activation, blue pixels lower it, "
-                 "so the square is the template the unit matches. {shown} of {total} units shown.", shown=len(shown), total=len(templates)))
+                 "so the square is the template the unit matches. {shown} of {total} units shown. After a few epochs they still look much like their random start; "
+                 "shapes appear with longer training.", shown=len(shown), total=len(templates)))
 
 
 # --- Feature space ------------------------------------------------------------------------------------
@@ -292,8 +297,8 @@ def render_feature_space(model, images, labels, class_names, *, key: str, indice
 
     Args:
         model: the trained Keras model (not modified).
-        images: test images, float32 in [0, 1], ``(N, H, W, C)``; t-SNE uses a stratified sample of
-            at most ``clfcore.insight.TSNE_MAX_POINTS``.
+        images: test images, float32 in [0, 1], ``(N, H, W, C)``; PCA shows them all, t-SNE a
+            stratified sample of ``TSNE_SAMPLE``.
         labels: their true class indices ``(N,)``.
         class_names: translated class names.
         key: a unique widget key prefix; also part of the cache key of the results.
@@ -326,16 +331,20 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
         first, second = _variance(fingerprint, _features=features)
         axes = (t("principal component 1 ({share:.0%} of the variance)", share=first), t("principal component 2 ({share:.0%} of the variance)", share=second))
     else:
-        rows = insight.sample_indices(labels, insight.TSNE_MAX_POINTS)
+        rows = insight.sample_indices(labels, TSNE_SAMPLE)
         done = st.session_state.setdefault(f"{key}-tsne-done", [])
         if fingerprint not in done:
-            st.info(t("t-SNE places {count} images so that neighbours stay neighbours; it takes some seconds (longer while a model is training).",
-                      count=number(len(rows))), icon=":material/schedule:")
-            if not st.button(t("Compute t-SNE"), key=f"{key}-tsne-button", icon=":material/scatter_plot:", type="primary"):
+            ask = st.empty()  # the note and the button, removed once t-SNE is computed
+            with ask.container():
+                st.info(t("t-SNE places {count} images so that neighbours stay neighbours; it takes some seconds (longer while a model is training).",
+                          count=number(len(rows))), icon=":material/schedule:")
+                clicked = st.button(t("Compute t-SNE"), key=f"{key}-tsne-button", icon=":material/scatter_plot:", type="primary")
+            if not clicked:
                 return
             with st.spinner(t("Computing t-SNE of {count} images...", count=number(len(rows)))):
                 _projection(fingerprint + "|sample", "tsne", _features=features[rows])
             done.append(fingerprint)
+            ask.empty()
         points = _projection(fingerprint + "|sample", "tsne", _features=features[rows])
         axes = ("t-SNE 1", "t-SNE 2")
     st.plotly_chart(_scatter(points, labels[rows], predicted[rows], indices[rows], names, axes=axes, tsne=method == "tsne"),

@@ -81,6 +81,7 @@ def train_config(**extra):
     split = split_config()
     return TrainConfig(
         dataset=dataset_id(),
+        task=datasets.get_dataset(dataset_id()).task,  # recorded in config.json; the trainer checks it
         validation_split=split.validation_split,
         train_size=split.train_size,
         seed=split.seed,

@@ -20,7 +20,7 @@ def open_evaluate(*, lang: str = "en", tab: str | None = None, **state) -> AppTe
     at = AppTest.from_file(str(ROOT / "app_pages" / "evaluate.py"), default_timeout=120)
     at.session_state["lang"] = lang
     if tab is not None:
-        at.session_state["evaluate_tab"] = tab if lang == "en" else ES[tab]
+        at.session_state["evaluate_tab"] = TABS.index(tab)  # the open tab, by position
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

@@ -18,7 +18,7 @@ def open_runs(*, lang: str = "en", rows: list[int] | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app_pages" / "runs.py"), default_timeout=120)
     at.session_state["lang"] = lang
     if rows is not None:
-        at.session_state["runs_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+        at.session_state["runs_table-0"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
     at.run()
     assert not at.exception, at.exception
     return at
@@ -74,6 +74,7 @@ def test_a_run_can_be_downloaded_and_deleted_after_confirmation(isolated_roots, 
     next(b for b in at.button if b.label == "Yes, delete it").click().run()
     assert not at.exception
     assert [r.run_id for r in runs.list_runs()] == [second]
+    assert "Select runs" in at.info[0].value  # the selection is cleared: its rows have moved
 
 
 def test_cancel_keeps_the_run(isolated_roots, tmp_path_factory):
@@ -88,7 +89,7 @@ def test_a_training_run_cannot_be_deleted(isolated_roots, tmp_path_factory):
     first, _ = _two_runs(isolated_roots, tmp_path_factory)
     open_run(first).set_status("running", pid=os.getpid())
     at = open_page("runs", "en")  # through the router: the page links to the Train page for runs in progress
-    at.session_state["runs_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.session_state["runs_table-0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert next(b for b in at.button if b.label == "Delete").disabled
     assert "stop it on the Train page" in "\n".join(c.value for c in at.caption)
@@ -97,7 +98,7 @@ def test_a_training_run_cannot_be_deleted(isolated_roots, tmp_path_factory):
 def test_evaluate_sends_the_run_to_the_evaluate_page(isolated_roots, tmp_path_factory):
     first, _ = _two_runs(isolated_roots, tmp_path_factory)
     at = open_page("runs", "en")
-    at.session_state["runs_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.session_state["runs_table-0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     next(b for b in at.button if b.label == "Evaluate").click().run()
     assert not at.exception
