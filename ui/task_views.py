@@ -239,7 +239,7 @@ def _hierarchy_tree(info: datasets.DatasetInfo, fine: pd.DataFrame) -> None:
             "images": fine["train"].to_numpy(),
         }
     )
-    fig = px.sunburst(frame, path=["coarse", "fine"], values="images")
+    fig = px.sunburst(frame, path=["coarse", "fine"], values="images", color="coarse")
     fig.update_layout(height=520, margin=dict(t=10, b=10, l=10, r=10))
     st.plotly_chart(fig, width="stretch")
 
