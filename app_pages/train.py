@@ -9,7 +9,7 @@ from clfcore.i18n import N_
 from clfcore.runfolder import open_run
 from ui import state
 from ui.charts import learning_curves, schedule_preview
-from ui.lang import t, translator
+from ui.lang import number, t, translator
 from ui.widgets import show_error, translated_status
 
 POLL_SECONDS = 1.0
@@ -28,14 +28,27 @@ def _augmentation_text(info) -> str:
     return text
 
 
+def _task_text(info) -> str:
+    """The task and its own settings, e.g. "binary, balanced class weights" or "multi-label, threshold 0.5"."""
+    from clfcore.tasks import TASK_NAMES
+
+    choice, parts = state.training_choice(), [t(TASK_NAMES[info.task])]
+    if choice.get("class_weight") == "balanced":
+        parts.append(t("balanced class weights"))
+    if info.task == "multilabel":
+        parts.append(t("threshold {value}", value=choice.get("threshold", 0.5)))
+    return ", ".join(parts)
+
+
 def _what_will_be_trained() -> None:
     info = datasets.get_dataset(state.dataset_id())
     model = state.model_choice()
     split = state.split_config()
     arch = architectures.get_architecture(model["architecture"])
     rows = [
-        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=split.train_size or info.train_count, val=split.validation_split), "app_pages/dataset.py"),
+        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=number(split.train_size or info.train_count), val=split.validation_split), "app_pages/dataset.py"),
         (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=t(arch.name), optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "app_pages/model.py"),
+        (t("Task"), _task_text(info), "app_pages/model.py"),
         (t("Augmentation"), _augmentation_text(info), "app_pages/augment.py"),
     ]
     if not datasets.availability(info.id).available:

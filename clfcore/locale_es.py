@@ -823,6 +823,8 @@ ES: dict[str, str] = {
     '--top-k must be at least 1, got {value}.': '--top-k debe ser al menos 1, pero es {value}.',
     'The object is darker than the background, the reverse of the training images: switch Invert on.': 'El objeto es más oscuro que el fondo, al revés que en las imágenes de entrenamiento: activa Invertir.',
     # --- own datasets, task types, transfer learning ---
+    "balanced class weights": "pesos de clase equilibrados",
+    "threshold {value}": "umbral {value}",
     '(no label)': '(sin etiqueta)',
     '**Coarse level**': '**Nivel general**',
     '**Coarse level** confusion matrix': 'Matriz de confusión del **nivel general**',
