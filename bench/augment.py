@@ -65,7 +65,7 @@ def throughput() -> str:
 
     x, y, source = _images()
     keras.utils.set_random_seed(1)
-    tf.config.experimental.enable_op_determinism()  # as clfcore.trainer trains
+    tf.config.experimental.enable_op_determinism()  # the stricter case for tf.data (the trainer sets it when a GPU is visible)
     ours = pipeline.training_dataset(x, y, batch_size=BATCH_SIZE, seed=1, augmentation=augment.build_augmentation(augment.COURSE_DEFAULTS))
     legacy = ImageDataGenerator(rotation_range=10, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.2, horizontal_flip=True, fill_mode="nearest")
     flow = legacy.flow(x, y, batch_size=BATCH_SIZE, shuffle=True, seed=1)

@@ -187,7 +187,10 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     from clfcore.callbacks import ProgressCallback
 
     keras.utils.set_random_seed(config.seed)
-    tf.config.experimental.enable_op_determinism()
+    if tf.config.list_logical_devices("GPU"):
+        # GPU kernels (cuDNN, atomics) may add in any order; CPU kernels, with the seed set, already give the
+        # same metrics run after run (tests/test_trainer.py checks it), and the flag would cost them about 8 %.
+        tf.config.experimental.enable_op_determinism()
     splits = datasets.load_splits(config.dataset, config.split)
     with make_strategy(config.strategy).scope():
         model = build_compiled_model(config, info)
