@@ -24,7 +24,7 @@ def test_train_watch_and_stop_in_the_browser(app_url, page):
     epochs.press("Enter")
     wait_for_run(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
-    expect(page.get_by_text("Digits 8x8: 1438 training images")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Digits 8x8: 1,438 training images")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button").filter(has_text="Start training").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator(".js-plotly-plot").last).to_be_visible(timeout=TIMEOUT)  # curves after the first epoch
