@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from ui import lang
-from ui.lang import t
+from clfcore import tfenv
+
+tfenv.prefer_onednn()  # the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
+
+from ui import lang  # noqa: E402
+from ui.lang import t  # noqa: E402
 
 st.set_page_config(page_title="clfcore dashboard", page_icon=":material/neurology:", layout="wide")
 lang.selector()

@@ -2,12 +2,14 @@
 
 Both sides run in fresh processes, alternately, on Fashion-MNIST (the course MLP, 3 epochs, batch
 128, the same validation split); the trainer adds its progress, history and checkpoint callbacks.
+Both sides run with TensorFlow's oneDNN kernels, as `python -m clfcore train` does (clfcore.tfenv).
 Prints ``trainer_overhead_ratio: 1.02 (goal <= 1.05)`` with the median seconds of each side.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,7 +45,8 @@ print(json.dumps({{"seconds": trainer.train(run)["train_seconds"]}}))
 
 
 def _seconds(code: str) -> float:
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"}  # the same kernels on both sides
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
 
 

@@ -37,6 +37,11 @@ Run it with `python {filename}` (needs numpy, keras with a backend such as tenso
 It prints the test accuracy and saves the trained model as model.keras.
 """
 
+import os
+
+# TensorFlow's oneDNN kernels: off by default on CPUs without AVX-512, and convolutions train much faster with them.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # must come before keras loads TensorFlow
+
 import numpy as np
 import keras
 from keras import layers

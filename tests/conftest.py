@@ -8,8 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clfcore import datasets, sources
-from clfcore.idx import write_idx
+from clfcore import tfenv
+
+tfenv.prefer_onednn()  # the kernels the app and `python -m clfcore` use: before any test imports TensorFlow
+
+from clfcore import datasets, sources  # noqa: E402
+from clfcore.idx import write_idx  # noqa: E402
 
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 
