@@ -8,8 +8,8 @@ recommended`` with its preset. Prints test accuracy, seconds and the time ratio:
     recommended_vs_course_mlp_time: 12.5x (goal <= 15x; 380 s vs 30.4 s, ...)
 
 The course script runs as a student would run it, with TensorFlow's default kernels; ``python -m
-clfcore`` turns on oneDNN (clfcore.tfenv), which TensorFlow leaves off on CPUs without AVX-512.
-So the MLP also runs a second time with oneDNN, and that ratio is printed too.
+clfcore train`` turns on oneDNN for convolutional models (clfcore.tfenv), which TensorFlow leaves off
+on CPUs without AVX-512. So the MLP also runs a second time with oneDNN, and that ratio is printed too.
 """
 
 from __future__ import annotations

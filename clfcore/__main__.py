@@ -1,9 +1,5 @@
 import sys
 
-from clfcore import tfenv
-
-tfenv.prefer_onednn()  # before the command imports TensorFlow
-
-from clfcore.cli import main  # noqa: E402
+from clfcore.cli import main
 
 sys.exit(main())

@@ -118,13 +118,13 @@ def _describe(args: argparse.Namespace) -> dict:
 
 
 def _train(args: argparse.Namespace) -> dict:
-    from clfcore import jobs, trainer
+    from clfcore import architectures, jobs, tfenv, trainer
     from clfcore.config import TrainConfig
     from clfcore.runfolder import RunFolder, create_run
 
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
         run = RunFolder(Path(args.run_dir).resolve())
-        run.config()
+        config = run.config()
     else:
         dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
         info = datasets.get_dataset(dataset)  # an imported dataset brings its own validation split and seed
@@ -135,6 +135,12 @@ def _train(args: argparse.Namespace) -> dict:
             train_size=args.train_size, seed=args.seed if args.seed is not None else info.seed,
             augmentation=_augmentation_option(args.augmentation),
         )
+    try:  # the kernels are chosen before TensorFlow loads, so here, once the model is known
+        convolutional = architectures.has_convolutions(config.architecture, config.arch_options)
+    except UserInputError:
+        convolutional = True  # an unknown architecture: the trainer refuses it below, with the reason
+    tfenv.prefer_onednn(convolutional=convolutional)
+    if not args.run_dir:
         trainer.check_config(config)
         run = create_run(config, root=Path(args.out) if args.out else None)
     print(f"run {run.run_id} in {run.path}", flush=True)
@@ -290,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.run is not _train:  # training chooses its kernels once it knows the model
+        from clfcore import tfenv
+
+        tfenv.prefer_onednn()
     try:
         summary = args.run(args)
     except UserInputError as error:

@@ -22,6 +22,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from clfcore import tfenv
 from clfcore.config import TrainConfig
 from clfcore.i18n import N_
 from clfcore.paths import RUNS_ENV, runs_root
@@ -95,6 +96,7 @@ def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns its pid."""
     log = open(run.log_path, "ab")
     env = {**os.environ, RUNS_ENV: str(run.path.parent), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model
     process = subprocess.Popen(
         [sys.executable, "-m", "clfcore", "train", "--run-dir", str(run.path)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env, start_new_session=True,

@@ -51,6 +51,14 @@ def test_registry_ids_presets_and_lookup():
     assert architectures.get_architecture("resnet50").convolutional
 
 
+def test_has_convolutions_looks_inside_a_custom_stack():
+    assert not architectures.has_convolutions("mlp")
+    assert architectures.has_convolutions("recommended") and architectures.has_convolutions("mobilenetv2")
+    assert architectures.has_convolutions("custom")  # the default stack starts with a conv2d
+    assert not architectures.has_convolutions("custom", {"layers": [{"type": "dense", "units": 32}, {"type": "dropout"}]})
+    assert architectures.has_convolutions("custom", {"layers": [{"type": "dense", "units": 8}, {"type": "conv2d", "filters": 4}]})
+
+
 @pytest.mark.parametrize(("arch_id", "expected", "total", "frozen"), [
     ("course_cifar_cnn", COURSE_CIFAR_SUMMARY, 276_138, 0),
     ("course_bn_cnn", COURSE_BN_SUMMARY, 393_962, 640),
