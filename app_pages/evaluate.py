@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clfcore import evaluation, runs
+from clfcore import evaluation, run_predictions, runs
 from clfcore.errors import UserInputError
-from clfcore.evaluation import Predictions, Report
+from clfcore.run_predictions import Predictions, Report
 from clfcore.i18n import N_
 from clfcore.runfolder import RunFolder
 from clfcore.splits import stratified_subset
@@ -34,7 +34,7 @@ SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _predictions(run_id: str, stamp: int) -> Predictions:
-    return evaluation.predict_run(evaluation.evaluable_run(run_id))
+    return run_predictions.predict_run(run_predictions.evaluable_run(run_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -49,11 +49,11 @@ def _curves(run_id: str, stamp: int) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _model(run_id: str, stamp: int):
-    return evaluation.load_model(evaluation.evaluable_run(run_id))
+    return run_predictions.load_model(run_predictions.evaluable_run(run_id))
 
 
 def _images(run: RunFolder, indices) -> np.ndarray:
-    return evaluation.scaled_test_images(run.config(), indices)
+    return run_predictions.scaled_test_images(run.config(), indices)
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
 def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: list[str]) -> None:
     if report.task == "multilabel":
         threshold = st.slider(t("Decision threshold"), 0.05, 0.95, 0.5, 0.05, key=f"ml-threshold-{run.run_id}", persist_state="page", help=t("A label is predicted when its probability is at least this."))
-        report = _report(run.run_id, evaluation.model_stamp(run), threshold)
+        report = _report(run.run_id, run_predictions.model_stamp(run), threshold)
         st.markdown(t("Subset accuracy {subset:.2%} · Hamming loss {hamming:.4f}", subset=report.accuracy, hamming=report.hamming_loss))
     readings = evaluation.worst_classes_reading(report)
     if readings:
@@ -205,7 +205,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
 
 
 def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
-    curves = _curves(run.run_id, evaluation.model_stamp(run))
+    curves = _curves(run.run_id, run_predictions.model_stamp(run))
     classes = list(range(len(names)))
     aucs = [c.area if c is not None else None for c in curves["roc"]]
     defined = [a for a in aucs if a is not None]
@@ -332,7 +332,7 @@ def _image_detail(run: RunFolder, preds: Predictions, names: list[str], index: i
     )
     c2.caption(t("Green: the true class (in bold); red: a wrong prediction."))
     with c3:
-        render_gradcam(_model(run.run_id, evaluation.model_stamp(run)), image, names, key=f"{key}-gradcam-{index}")
+        render_gradcam(_model(run.run_id, run_predictions.model_stamp(run)), image, names, key=f"{key}-gradcam-{index}")
 
 
 def _insight_sample(preds: Predictions) -> np.ndarray:
@@ -352,8 +352,8 @@ if not candidates:
 run_id = _pick_run(candidates)
 summary = next(r for r in candidates if r.run_id == run_id)
 try:
-    run = evaluation.evaluable_run(run_id)
-    stamp = evaluation.model_stamp(run)
+    run = run_predictions.evaluable_run(run_id)
+    stamp = run_predictions.model_stamp(run)
     with st.spinner(t("Running the model on the test images (once per model)...")):
         preds = _predictions(run_id, stamp)
     report = _report(run_id, stamp)

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from clfcore import architectures, evaluation, runs
+from clfcore import architectures, evaluation, run_predictions, runs
 from clfcore.errors import UserInputError
 from clfcore.paths import runs_root
 from clfcore.runfolder import open_run, read_json
@@ -67,7 +67,7 @@ def _metric_rows(run: runs.RunSummary) -> dict:
         t("Training time (s)"): f"{run.train_seconds:.0f}" if isinstance(run.train_seconds, (int, float)) else "-",
         t("Parameters"): number(int(run.total_params)) if run.total_params else "-",
     }
-    predictions = evaluation.cached_predictions(folder)
+    predictions = run_predictions.cached_predictions(folder)
     report = evaluation.evaluate(predictions) if predictions is not None else None
     rows[t("Macro F1")] = f"{report.averages['macro']['f1']:.3f}" if report else "-"
     rows[t("Top-3 accuracy")] = f"{report.top_k[3]:.2%}" if report and 3 in report.top_k else "-"
@@ -97,12 +97,12 @@ def _compare(selected: list[runs.RunSummary]) -> None:
         table, width="stretch", hide_index=True, height=min(35 * (len(table) + 1) + 3, 700),
         column_config={t("Setting"): st.column_config.TextColumn(width="medium", pinned=True)},
     )
-    missing = [r for r in selected if r.has_model and evaluation.cached_predictions(open_run(r.run_id)) is None]
+    missing = [r for r in selected if r.has_model and run_predictions.cached_predictions(open_run(r.run_id)) is None]
     if missing and st.button(t("Compute macro F1 and top-3 accuracy for the selected runs"), icon=":material/calculate:"):
         with st.spinner(t("Running each model on its test images...")):
             for run in missing:
                 try:
-                    evaluation.predict_run(evaluation.evaluable_run(run.run_id))
+                    run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
                 except UserInputError as error:
                     show_error(error)
         st.rerun()

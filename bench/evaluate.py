@@ -26,12 +26,12 @@ DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 TIMED = """
 import json, time
 import keras, numpy as np
-from clfcore import evaluation
+from clfcore import evaluation, run_predictions
 
 def everything(run_id):
     start = time.perf_counter()
-    run = evaluation.evaluable_run(run_id)
-    predictions = evaluation.predict_run(run)
+    run = run_predictions.evaluable_run(run_id)
+    predictions = run_predictions.predict_run(run)
     report = evaluation.evaluate(predictions)
     curves = evaluation.one_vs_rest_curves(predictions)
     evaluation.worst_classes_reading(report)

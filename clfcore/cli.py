@@ -196,9 +196,9 @@ def _augmentation_option(value: str | None) -> dict:
 
 
 def _evaluate(args: argparse.Namespace) -> dict:
-    from clfcore import evaluation
+    from clfcore import evaluation, run_predictions
 
-    run = evaluation.resolve_run(args.run_ref)
+    run = run_predictions.resolve_run(args.run_ref)
     report, seconds = evaluation.evaluate_run(run)
     print(evaluation.classification_report(report, title=f"run {run.run_id}"), end="")
     levels = {}

@@ -125,7 +125,7 @@ def head_specs(coarse_classes: int, fine_classes: int) -> list[dict]:
 
 @dataclass(frozen=True, eq=False)
 class LevelPredictions:
-    """A hierarchical model's test-set outputs at both levels (``clfcore.evaluation.Predictions`` each)."""
+    """A hierarchical model's test-set outputs at both levels (``clfcore.run_predictions.Predictions`` each)."""
 
     coarse: object
     fine: object
@@ -174,7 +174,7 @@ def _stamp(run) -> tuple[int, int]:
 def predict_run_levels(run, *, model=None) -> LevelPredictions:
     """Both levels of a hierarchical run on its test split; cached in the run folder per model file."""
     from clfcore import datasets
-    from clfcore.evaluation import Predictions
+    from clfcore.run_predictions import Predictions
 
     config = run.config()
     info = datasets.get_dataset(config.dataset)

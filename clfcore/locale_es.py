@@ -502,7 +502,7 @@ ES: dict[str, str] = {
     'Preview images must have shape (N, height, width, channels), got {shape}.': 'Las imágenes de la vista previa deben tener la forma (N, alto, ancho, canales); se recibió {shape}.',
     'The uploaded file is empty. Upload a PNG, JPEG, GIF, BMP or WebP image.': 'El archivo subido está vacío. Sube una imagen PNG, JPEG, GIF, BMP o WebP.',
     'The uploaded file is not an image that can be read: it is another kind of file, or a damaged image. Upload a PNG, JPEG, GIF, BMP or WebP image.': 'El archivo subido no es una imagen que se pueda leer: es otro tipo de archivo o una imagen dañada. Sube una imagen PNG, JPEG, GIF, BMP o WebP.',
-    # --- evaluation (evaluate and runs pages, clfcore/evaluation.py, gradcam, insight) ---
+    # --- evaluation (evaluate and runs pages, clfcore/evaluation.py, run_predictions.py, gradcam, insight) ---
     'Setting': 'Ajuste',
     'Green: the true class (in bold); red: a wrong prediction.': 'Verde: la clase real (en negrita); rojo: una predicción errónea.',
     # gradcam, insight, ui/insight_views.py

@@ -8,7 +8,7 @@
         metrics.json    test metrics when training ends
         model.keras     the best epoch (ModelCheckpoint), or the last one
         train.log       what the training process printed
-        predictions.npz the test-set predictions of model.keras (clfcore.evaluation's cache)
+        predictions.npz the test-set predictions of model.keras (clfcore.run_predictions' cache)
 
 Every file is written atomically (write a temporary file, then rename), so a reader never sees
 half a file, even if the trainer is killed mid-write.

@@ -30,7 +30,7 @@ def test_bad_arguments_exit_2_without_a_traceback():
 
 
 def test_evaluate_prints_the_report_and_ends_with_json(isolated_roots, tmp_path_factory, capsys):
-    from tests.test_evaluation import make_trained_run
+    from tests.test_run_predictions import make_trained_run
 
     run_id = make_trained_run(isolated_roots["runs"], tmp_path_factory)
     assert main(["evaluate", "--run", run_id]) == 0

@@ -1,46 +1,15 @@
-"""Evaluation metrics against scikit-learn and hand-computed examples; predictions of a real tiny run, cached."""
+"""Evaluation metrics against scikit-learn and hand-computed examples."""
 
 import csv
 import io
 import json
-import os
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from clfcore import evaluation
-from clfcore.config import TrainConfig
-from clfcore.errors import UserInputError
-from clfcore.evaluation import Predictions
-
-# --- a real run, trained once per test session and copied into each test's runs root -------------
-
-_TRAINED: dict[tuple, Path] = {}
-
-
-def make_trained_run(runs_root: Path, tmp_path_factory, **settings) -> str:
-    """A completed run (trainer on digits, 2 epochs) copied into ``runs_root``; returns its id."""
-    from clfcore import trainer
-    from clfcore.runfolder import create_run
-
-    config = TrainConfig(**{"dataset": "digits", "architecture": "mlp", "train_size": 400, "batch_size": 32, "epochs": 2, "seed": 1, **settings})
-    key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.to_json().items()))
-    if key not in _TRAINED:
-        run = create_run(config, root=tmp_path_factory.mktemp("trained-runs"))
-        trainer.train(run)
-        _TRAINED[key] = run.path
-    source = _TRAINED[key]
-    shutil.copytree(source, runs_root / source.name)
-    return source.name
-
-
-@pytest.fixture
-def trained_run(isolated_roots, tmp_path_factory):
-    return evaluation.evaluable_run(make_trained_run(isolated_roots["runs"], tmp_path_factory))
-
+from clfcore import evaluation, run_predictions
+from clfcore.run_predictions import Predictions
 
 # --- hand-made predictions -------------------------------------------------------------------------
 
@@ -169,7 +138,7 @@ def test_threshold_metrics_by_hand_and_against_scikit_learn():
 
 def test_binary_model_output_is_one_sigmoid_unit():
     p = np.array([[0.9], [0.2], [0.6], [0.4]], dtype=np.float32)
-    probs = evaluation.probabilities_from_outputs(p)
+    probs = run_predictions.probabilities_from_outputs(p)
     np.testing.assert_allclose(probs, [[0.1, 0.9], [0.8, 0.2], [0.4, 0.6], [0.6, 0.4]], rtol=1e-6)
     labels = np.array([1, 0, 0, 1])
     report = evaluation.evaluate(Predictions(probs, labels, ("cat", "dog"), task="binary"))
@@ -247,60 +216,3 @@ def test_exports_read_back():
     assert data["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert set(data["per_class"][0]) == {"class", "precision", "recall", "f1", "specificity", "npv", "support"}
     json.dumps(data)
-
-
-# --- a real run ---------------------------------------------------------------------------------------
-
-
-def test_predictions_of_a_real_run_match_keras_and_are_cached(trained_run, monkeypatch):
-    predictions = evaluation.predict_run(trained_run)
-    assert predictions.num_images == 359 and predictions.num_classes == 10
-    assert np.allclose(predictions.probabilities.sum(axis=1), 1, atol=1e-4)
-    report = evaluation.evaluate(predictions)
-    saved = trained_run.metrics()
-    assert report.accuracy == pytest.approx(saved["test_accuracy"], abs=1e-6)
-    assert report.loss == pytest.approx(saved["test_loss"], rel=1e-3)
-    cache = trained_run.path / evaluation.PREDICTIONS_FILE
-    assert cache.is_file()
-
-    def no_model(_run):
-        raise AssertionError("the cached predictions should have been used")
-
-    monkeypatch.setattr(evaluation, "load_model", no_model)
-    again = evaluation.predict_run(trained_run)
-    np.testing.assert_array_equal(again.probabilities, predictions.probabilities)
-    assert again.class_names == predictions.class_names and again.task == "multiclass"
-    # a rewritten model (new mtime) is predicted again
-    stat = trained_run.model_path.stat()
-    os.utime(trained_run.model_path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    with pytest.raises(AssertionError, match="cached predictions"):
-        evaluation.predict_run(trained_run)
-
-
-def test_a_corrupt_cache_is_recomputed(trained_run):
-    (trained_run.path / evaluation.PREDICTIONS_FILE).write_bytes(b"not an npz")
-    assert evaluation.predict_run(trained_run).num_images == 359
-
-
-def test_only_finished_runs_with_a_model_inside_the_runs_root_are_evaluated(trained_run, isolated_roots, tmp_path):
-    trained_run.set_status("running", pid=os.getpid())
-    with pytest.raises(UserInputError, match="still training"):
-        evaluation.evaluable_run(trained_run.run_id)
-    trained_run.set_status("completed")
-    trained_run.model_path.unlink()
-    with pytest.raises(UserInputError, match="has no saved model"):
-        evaluation.evaluable_run(trained_run.run_id)
-    for bad in ("../runs", "", ".hidden", "no-such-run"):
-        with pytest.raises(UserInputError):
-            evaluation.evaluable_run(bad)
-    outside = tmp_path / "elsewhere" / trained_run.run_id
-    shutil.copytree(trained_run.path, outside)
-    with pytest.raises(UserInputError, match="not inside the runs root"):
-        evaluation.resolve_run(str(outside))
-    with pytest.raises(UserInputError, match="not inside the runs root"):
-        evaluation.resolve_run(str(isolated_roots["runs"] / ".." / "elsewhere" / trained_run.run_id))
-
-
-def test_resolve_run_accepts_an_id_or_its_folder(trained_run, isolated_roots):
-    assert evaluation.resolve_run(trained_run.run_id).path == trained_run.path
-    assert evaluation.resolve_run(str(isolated_roots["runs"] / trained_run.run_id)).path == trained_run.path

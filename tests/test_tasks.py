@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clfcore import architectures, datasets, evaluation, hierarchy, multilabel, tasks, trainer
+from clfcore import architectures, datasets, evaluation, hierarchy, multilabel, run_predictions, tasks, trainer
 from clfcore.cli import _task_dataset, main
 from clfcore.config import TrainConfig
 from clfcore.errors import DatasetError, UserInputError
@@ -232,7 +232,7 @@ def test_the_two_head_model():
 
 
 def test_levels_count_coarse_right_but_fine_wrong():
-    from clfcore.evaluation import Predictions
+    from clfcore.run_predictions import Predictions
 
     mapping = hierarchy.FASHION_FINE_TO_COARSE
     fine_true = np.array([0, 2, 5, 8])  # T-shirt, Pullover, Sandal, Bag
@@ -254,7 +254,7 @@ def test_a_multilabel_run_end_to_end(isolated_roots):
     run = create_run(TrainConfig(dataset="fashion_mnist_mosaic", task="multilabel", train_size=120, threshold=0.4, **ONE_EPOCH))
     summary = trainer.train(run)
     assert summary["task"] == "multilabel" and 0 < summary["test_accuracy"] <= 1  # per-label binary accuracy
-    predictions = evaluation.predict_run(evaluation.evaluable_run(run.run_id))
+    predictions = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
     assert predictions.task == "multilabel" and predictions.probabilities.shape == (multilabel.MOSAIC_TEST, 10)
     report = evaluation.evaluate(predictions, threshold=0.4)
     assert report.hamming_loss is not None and 0 <= report.hamming_loss <= 1 and report.per_class["f1"].shape == (10,)
@@ -266,12 +266,12 @@ def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots):
     summary = trainer.train(run)
     assert summary["task"] == "hierarchical" and {"test_accuracy", "test_coarse_accuracy"} <= set(summary)
     assert {"accuracy", "val_accuracy"} <= set(run.history()[0])  # the fine level, under the usual names
-    levels = hierarchy.predict_run_levels(evaluation.evaluable_run(run.run_id))
+    levels = hierarchy.predict_run_levels(run_predictions.evaluable_run(run.run_id))
     assert levels.coarse.probabilities.shape == (20, 4) and levels.fine.probabilities.shape == (20, 10)
     assert levels.fine.labels.tolist() == (np.arange(20) % 10).tolist()
     assert float(np.mean(levels.fine.correct)) == pytest.approx(summary["test_accuracy"])
     assert float(np.mean(levels.coarse.correct)) == pytest.approx(summary["test_coarse_accuracy"])
-    fine = evaluation.predict_run(evaluation.evaluable_run(run.run_id))  # what the Evaluate page shows: the fine level
+    fine = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))  # what the Evaluate page shows: the fine level
     assert fine.task == "hierarchical" and evaluation.evaluate(fine).confusion.shape == (10, 10)
     from clfcore import predict
 

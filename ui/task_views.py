@@ -304,9 +304,9 @@ def task_settings(info: datasets.DatasetInfo) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _levels(run_id: str, stamp: int):
-    from clfcore import evaluation
+    from clfcore import run_predictions
 
-    return hierarchy.predict_run_levels(evaluation.evaluable_run(run_id))
+    return hierarchy.predict_run_levels(run_predictions.evaluable_run(run_id))
 
 
 def hierarchy_section(run_id: str, stamp: int) -> None:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clfcore import evaluation
+from clfcore import evaluation, run_predictions
 from clfcore.config import TrainConfig
 from clfcore.locale_es import ES
 from clfcore.runfolder import create_run, open_run
-from tests.test_evaluation import make_trained_run
+from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]
 TABS = ["Learning curves", "Confusion matrix", "Per-class metrics", "ROC and PR curves", "Test images", "Inside the network", "Feature space"]
@@ -34,7 +34,7 @@ def run_id(isolated_roots, tmp_path_factory):
 
 
 def _report(run_id):
-    return evaluation.evaluate(evaluation.predict_run(open_run(run_id)))
+    return evaluation.evaluate(run_predictions.predict_run(open_run(run_id)))
 
 
 def _markdown(at) -> str:
@@ -52,7 +52,7 @@ def test_the_metrics_shown_are_the_core_s_and_the_curves_mark_the_best_epoch(run
     assert "the best by val_accuracy" in "\n".join(c.value for c in at.caption)
     downloads = at.get("download_button")
     assert len(downloads) == 3
-    assert (open_run(run_id).path / evaluation.PREDICTIONS_FILE).is_file()  # computed once, kept with the run
+    assert (open_run(run_id).path / run_predictions.PREDICTIONS_FILE).is_file()  # computed once, kept with the run
 
 
 def test_the_page_speaks_spanish(run_id):
@@ -96,7 +96,7 @@ def test_per_class_table_and_averages(run_id):
 
 def test_the_threshold_slider_updates_the_binary_metrics(run_id):
     at = open_evaluate(tab="ROC and PR curves")
-    predictions = evaluation.predict_run(open_run(run_id))
+    predictions = run_predictions.predict_run(open_run(run_id))
     positive = at.selectbox[1]
     assert positive.label == "Positive class"
     positive.select(4).run()
@@ -109,7 +109,7 @@ def test_the_threshold_slider_updates_the_binary_metrics(run_id):
 
 def test_gallery_shows_top_losses_and_inspecting_an_image_shows_its_probabilities(run_id):
     at = open_evaluate(tab="Test images")
-    predictions = evaluation.predict_run(open_run(run_id))
+    predictions = run_predictions.predict_run(open_run(run_id))
     wrong = np.flatnonzero(~predictions.correct)
     worst = int(wrong[np.argmax(predictions.losses[wrong])])
     assert at.segmented_control[0].value == "wrong" and at.selectbox[2].value == "loss"
@@ -152,7 +152,7 @@ def _fake_run(root: Path, *, task: str, probabilities: np.ndarray, labels: np.nd
     run.model_path.write_bytes(b"placeholder: the cached predictions are used")
     run.set_status("completed")
     run.write_metrics({"test_accuracy": 0.5, "epochs_run": 1, "train_seconds": 1.0, "total_params": 10})
-    evaluation._write_cache(run.path / evaluation.PREDICTIONS_FILE, evaluation.Predictions(probabilities, labels, class_names, task), evaluation._model_stamp(run))
+    run_predictions._write_cache(run.path / run_predictions.PREDICTIONS_FILE, run_predictions.Predictions(probabilities, labels, class_names, task), run_predictions._model_stamp(run))
     return run.run_id
 
 
@@ -174,12 +174,12 @@ def test_a_multilabel_run_shows_per_label_metrics_hamming_loss_and_subset_accura
     probs = np.clip(truth * 0.45 + rng.random((359, 3)) * 0.6, 0, 1).astype(np.float32)
     _fake_run(isolated_roots["runs"], task="multilabel", probabilities=probs, labels=truth, class_names=("Bag", "Coat", "Dress"))
     at = open_evaluate(tab="Per-class metrics")
-    report = evaluation.evaluate(evaluation.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"))
+    report = evaluation.evaluate(run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Subset accuracy"] == f"{report.accuracy:.2%}" and metrics["Hamming loss"] == f"{report.hamming_loss:.4f}"
     assert list(at.dataframe[0].value["Class"]) == ["Bag", "Coat", "Dress"]
     at.slider[0].set_value(0.3).run()
-    lower = evaluation.evaluate(evaluation.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"), threshold=0.3)
+    lower = evaluation.evaluate(run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"), threshold=0.3)
     np.testing.assert_allclose(at.dataframe[0].value["Recall"], lower.per_class["recall"])
     at = open_evaluate(tab="Confusion matrix")
     assert "no single confusion matrix" in at.info[0].value

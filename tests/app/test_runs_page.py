@@ -9,7 +9,7 @@ from clfcore import runs
 from clfcore.locale_es import ES
 from clfcore.runfolder import open_run
 from tests.app.test_pages import open_page
-from tests.test_evaluation import make_trained_run
+from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
