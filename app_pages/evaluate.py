@@ -7,8 +7,9 @@ import streamlit as st
 
 from clfcore import evaluation, run_predictions, runs
 from clfcore.errors import UserInputError
-from clfcore.run_predictions import Predictions, Report
+from clfcore.evaluation import Report
 from clfcore.i18n import N_
+from clfcore.run_predictions import Predictions
 from clfcore.runfolder import RunFolder
 from clfcore.splits import stratified_subset
 from ui import eval_charts, state, task_views
