@@ -10,7 +10,7 @@ from clfcore.errors import DatasetError, UserInputError
 from clfcore.splits import SplitConfig
 from ui import dataset_import, state, task_views
 from ui.lang import number, t, translator
-from ui.widgets import class_label, show_error
+from ui.widgets import class_label, controlled, show_error
 
 SAMPLES_PER_CLASS = 10
 MAX_CLASSES_SHOWN = 10  # CIFAR-100 has 100: the user picks which to show
@@ -39,10 +39,10 @@ def _pick_dataset() -> datasets.DatasetInfo:
     ready = {d: datasets.availability(d).available for d in infos}
     current = task_views.current_base_id()  # a binary task derived from a dataset is picked below, under "Task"
     tr = translator()
-    chosen = st.selectbox(
-        t("Dataset"),
-        options=list(infos),
-        index=list(infos).index(current) if current in infos else 0,
+    chosen = controlled(
+        st.selectbox, t("Dataset"),
+        options=list(infos), key="dataset_picker",
+        value=current if current in infos else next(iter(infos)),
         format_func=lambda d: infos[d].name + ("" if ready[d] else "  -  " + tr("not downloaded")),
     )
     if chosen != current:
@@ -75,12 +75,12 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
             t("The validation images are held out of training to watch for overfitting; the test set stays untouched until the final evaluation.")
         )
         c1, c2, c3 = st.columns(3)
-        val_pct = c1.slider(t("Validation (%)"), 5, 50, int(round(config.validation_split * 100)), step=5)
-        subset = c2.number_input(
-            t("Training images (0 = all)"), min_value=0, max_value=info.train_count, value=min(config.train_size or 0, info.train_count), step=500,
+        val_pct = controlled(c1.slider, t("Validation (%)"), 5, 50, key="split_validation", value=int(round(config.validation_split * 100)), step=5)
+        subset = controlled(
+            c2.number_input, t("Training images (0 = all)"), min_value=0, max_value=info.train_count, key="split_train_size", value=min(config.train_size or 0, info.train_count), step=500,
             help=t("A stratified subset keeps every class's share; small subsets train in seconds for a demo."),
         )
-        seed = c3.number_input(t("Seed"), min_value=0, max_value=2**31 - 1, value=config.seed, help=t("The same seed always gives the same split."))
+        seed = controlled(c3.number_input, t("Seed"), min_value=0, max_value=2**31 - 1, key="split_seed", value=int(config.seed), help=t("The same seed always gives the same split."))
     try:
         new = SplitConfig(validation_split=val_pct / 100, train_size=int(subset) or None, seed=int(seed), one_hot=config.one_hot)
     except UserInputError as error:

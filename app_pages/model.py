@@ -9,7 +9,7 @@ from clfcore.errors import UserInputError
 from ui import state, task_views
 from ui.lang import number, t, translator
 from ui.model_options import options_for
-from ui.widgets import chosen_dataset_caption, show_error
+from ui.widgets import chosen_dataset_caption, controlled, show_error
 
 LOSS_FORMULAS = {
     "binary_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]",
@@ -30,25 +30,25 @@ def _describe(arch_id: str, shape: tuple, num_classes: int, task: str, options_j
 
 def _pick_architecture(choice: dict) -> architectures.Architecture:
     archs = {arch.id: arch for arch in architectures.list_architectures()}
-    arch_id = st.selectbox(t("Architecture"), list(archs), index=list(archs).index(choice["architecture"]), format_func=lambda a, tr=translator(): tr(archs[a].name))
+    arch_id = controlled(st.selectbox, t("Architecture"), list(archs), key="model_architecture", value=choice["architecture"], format_func=lambda a, tr=translator(): tr(archs[a].name))
     arch = archs[arch_id]
     st.markdown(t(arch.summary))
     st.caption(f"{t('Source')}: {t(arch.source)}")
     if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
-        choice.update(architecture=arch_id, arch_options=dict(arch.options), lr_schedule="none", **arch.preset)
+        choice.update({"lr_schedule": "none", **arch.preset, "architecture": arch_id, "arch_options": dict(arch.options)})
         state.set_training_choice({k: v for k, v in state.training_choice().items() if k != "lr_schedule"})
     return arch
 
 
 def _settings(choice: dict) -> None:
     c1, c2, c3, c4 = st.columns(4)
-    choice["optimizer"] = c1.selectbox(t("Optimizer"), OPTIMIZERS, index=OPTIMIZERS.index(choice["optimizer"]), format_func=lambda o: {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam", "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax", "lion": "Lion"}[o])
-    choice["learning_rate"] = c2.number_input(t("Learning rate"), min_value=0.0, max_value=10.0, value=float(choice["learning_rate"]), step=0.0001, format="%.5f")
-    choice["batch_size"] = c3.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 512, 1024], value=int(choice["batch_size"]))
-    choice["epochs"] = int(c4.number_input(t("Epochs"), min_value=0, max_value=500, value=int(choice["epochs"])))
+    choice["optimizer"] = controlled(c1.selectbox, t("Optimizer"), OPTIMIZERS, key="model_optimizer", value=choice["optimizer"], format_func=lambda o: {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam", "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax", "lion": "Lion"}[o])
+    choice["learning_rate"] = controlled(c2.number_input, t("Learning rate"), min_value=0.0, max_value=10.0, key="model_learning_rate", value=float(choice["learning_rate"]), step=0.0001, format="%.5f")
+    choice["batch_size"] = controlled(c3.select_slider, t("Batch size"), [8, 16, 32, 64, 128, 256, 512, 1024], key="model_batch_size", value=int(choice["batch_size"]))
+    choice["epochs"] = int(controlled(c4.number_input, t("Epochs"), min_value=0, max_value=500, key="model_epochs", value=int(choice["epochs"])))
     if choice["optimizer"] == "sgd":
-        choice["momentum"] = st.slider(t("Momentum (SGD)"), 0.0, 0.99, float(choice.get("momentum", 0.9)), step=0.01)
-    labels = st.radio(t("Labels"), [True, False], index=0 if choice.get("one_hot", True) else 1, horizontal=True, format_func=lambda h, tr=translator(): tr("one-hot (to_categorical)") if h else tr("integers"))
+        choice["momentum"] = controlled(st.slider, t("Momentum (SGD)"), 0.0, 0.99, key="model_momentum", value=float(choice.get("momentum", 0.9)), step=0.01)
+    labels = controlled(st.radio, t("Labels"), [True, False], key="model_one_hot", value=bool(choice.get("one_hot", True)), horizontal=True, format_func=lambda h, tr=translator(): tr("one-hot (to_categorical)") if h else tr("integers"))
     choice["one_hot"] = labels
 
 

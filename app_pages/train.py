@@ -10,7 +10,7 @@ from clfcore.runfolder import open_run
 from ui import state
 from ui.charts import learning_curves, schedule_preview
 from ui.lang import number, t, translator
-from ui.widgets import show_error, translated_status
+from ui.widgets import controlled, show_error, translated_status
 
 POLL_SECONDS = 1.0
 SCHEDULES = {"none": N_("constant"), "step": N_("step decay"), "exponential": N_("exponential decay"), "cosine": N_("cosine decay"), "plateau": "ReduceLROnPlateau"}
@@ -63,21 +63,21 @@ def _what_will_be_trained() -> None:
 def _callbacks(choice: dict) -> dict:
     with st.expander(t("Callbacks: early stopping, best model, learning-rate schedule, TensorBoard"), icon=":material/tune:"):
         c1, c2, c3 = st.columns(3)
-        choice["early_stopping"] = c1.toggle(t("Early stopping"), choice.get("early_stopping", False), help=t("Stop when the monitored metric has not improved for 'patience' epochs."))
-        choice["early_stopping_monitor"] = c2.selectbox(t("Monitor"), MONITORS, index=MONITORS.index(choice.get("early_stopping_monitor", "val_loss")), disabled=not choice["early_stopping"])
-        choice["early_stopping_patience"] = c3.number_input(t("Patience (epochs)"), 0, 50, int(choice.get("early_stopping_patience", 3)), disabled=not choice["early_stopping"])
-        choice["restore_best_weights"] = c1.checkbox(t("Restore the best weights"), choice.get("restore_best_weights", True), disabled=not choice["early_stopping"])
-        choice["checkpoint_monitor"] = c2.selectbox(t("Keep the best model by"), MONITORS, index=MONITORS.index(choice.get("checkpoint_monitor", "val_accuracy")), help=t("ModelCheckpoint saves model.keras whenever this metric improves."))
-        choice["tensorboard"] = c3.toggle(t("TensorBoard logs"), choice.get("tensorboard", False), help=t("Written to the run folder; open them with: tensorboard --logdir runs"))
+        choice["early_stopping"] = controlled(c1.toggle, t("Early stopping"), key="train_early_stopping", value=bool(choice.get("early_stopping", False)), help=t("Stop when the monitored metric has not improved for 'patience' epochs."))
+        choice["early_stopping_monitor"] = controlled(c2.selectbox, t("Monitor"), MONITORS, key="train_early_stopping_monitor", value=choice.get("early_stopping_monitor", "val_loss"), disabled=not choice["early_stopping"])
+        choice["early_stopping_patience"] = controlled(c3.number_input, t("Patience (epochs)"), 0, 50, key="train_early_stopping_patience", value=int(choice.get("early_stopping_patience", 3)), disabled=not choice["early_stopping"])
+        choice["restore_best_weights"] = controlled(c1.checkbox, t("Restore the best weights"), key="train_restore_best_weights", value=bool(choice.get("restore_best_weights", True)), disabled=not choice["early_stopping"])
+        choice["checkpoint_monitor"] = controlled(c2.selectbox, t("Keep the best model by"), MONITORS, key="train_checkpoint_monitor", value=choice.get("checkpoint_monitor", "val_accuracy"), help=t("ModelCheckpoint saves model.keras whenever this metric improves."))
+        choice["tensorboard"] = controlled(c3.toggle, t("TensorBoard logs"), key="train_tensorboard", value=bool(choice.get("tensorboard", False)), help=t("Written to the run folder; open them with: tensorboard --logdir runs"))
         st.divider()
         s1, s2 = st.columns([1, 2])
-        choice["lr_schedule"] = s1.selectbox(t("Learning-rate schedule"), list(SCHEDULES), index=list(SCHEDULES).index(choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none")), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
+        choice["lr_schedule"] = controlled(s1.selectbox, t("Learning-rate schedule"), list(SCHEDULES), key="train_lr_schedule", value=choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none"), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
         if choice["lr_schedule"] in ("step", "exponential", "plateau"):
-            choice["lr_decay"] = s1.slider(t("Decay factor"), 0.05, 0.95, float(choice.get("lr_decay", 0.5)), step=0.05)
+            choice["lr_decay"] = controlled(s1.slider, t("Decay factor"), 0.05, 0.95, key="train_lr_decay", value=float(choice.get("lr_decay", 0.5)), step=0.05)
         if choice["lr_schedule"] == "step":
-            choice["lr_step_epochs"] = s1.number_input(t("Every (epochs)"), 1, 100, int(choice.get("lr_step_epochs", 5)))
+            choice["lr_step_epochs"] = controlled(s1.number_input, t("Every (epochs)"), 1, 100, key="train_lr_step_epochs", value=int(choice.get("lr_step_epochs", 5)))
         if choice["lr_schedule"] == "plateau":
-            choice["lr_patience"] = s1.number_input(t("Patience (epochs)") + " ", 0, 50, int(choice.get("lr_patience", 2)))
+            choice["lr_patience"] = controlled(s1.number_input, t("Patience (epochs)") + " ", 0, 50, key="train_lr_patience", value=int(choice.get("lr_patience", 2)))
             s2.caption(t("ReduceLROnPlateau multiplies the rate by the decay factor when the validation loss stops improving, so its curve is only known while training."))
         try:
             s2.plotly_chart(schedule_preview(schedules.preview(state.train_config(**choice))), width="stretch")

@@ -9,7 +9,7 @@ from clfcore import architectures
 from clfcore.backbones import download_weights, find_weights, get_backbone, missing_weights_error
 from clfcore.errors import UserInputError
 from ui.lang import error_message, t, translator
-from ui.widgets import show_error
+from ui.widgets import controlled, show_error
 
 LAYER_TYPES = ["conv2d", "maxpool", "avgpool", "dropout", "batchnorm", "flatten", "dense"]
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "gelu", "linear"]
@@ -22,16 +22,16 @@ def options_for(arch_id: str, current: dict) -> dict:
     if arch_id == "mlp":
         c1, c2, c3 = st.columns(3)
         return {
-            "hidden_layers": c1.slider(t("Hidden layers"), 1, 5, int(current.get("hidden_layers", 1))),
-            "units": c2.select_slider(t("Neurons per hidden layer"), [32, 64, 128, 256, 512, 1024], value=int(current.get("units", 256))),
-            "dropout": c3.slider(t("Dropout"), 0.0, 0.8, float(current.get("dropout", 0.0)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting.")),
+            "hidden_layers": controlled(c1.slider, t("Hidden layers"), 1, 5, key="mlp_hidden_layers", value=int(current.get("hidden_layers", 1))),
+            "units": controlled(c2.select_slider, t("Neurons per hidden layer"), [32, 64, 128, 256, 512, 1024], key="mlp_units", value=int(current.get("units", 256))),
+            "dropout": controlled(c3.slider, t("Dropout"), 0.0, 0.8, key="mlp_dropout", value=float(current.get("dropout", 0.0)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting.")),
         }
     if arch_id == "lenet":
         c1, c2 = st.columns(2)
         activation = current.get("activation", "relu")
         return {
-            "activation": c1.radio(t("Activation"), ["relu", "tanh"], index=["relu", "tanh"].index(activation), horizontal=True, help=t("The original LeNet-5 used tanh; ReLU usually trains faster.")),
-            "dense_layers": c2.radio(t("Dense layers before the output"), [1, 2], index=int(current.get("dense_layers", 2)) - 1, horizontal=True),
+            "activation": controlled(c1.radio, t("Activation"), ["relu", "tanh"], key="lenet_activation", value=activation, horizontal=True, help=t("The original LeNet-5 used tanh; ReLU usually trains faster.")),
+            "dense_layers": controlled(c2.radio, t("Dense layers before the output"), [1, 2], key="lenet_dense_layers", value=int(current.get("dense_layers", 2)), horizontal=True),
         }
     if arch_id == "custom":
         return {"layers": _layer_table(current.get("layers") or [])}
@@ -43,12 +43,12 @@ def options_for(arch_id: str, current: dict) -> dict:
 def _transfer_options(backbone_id: str, current: dict) -> dict:
     tr = translator()
     c1, c2 = st.columns(2)
-    size = c1.select_slider(
-        t("Image size inside the model"), list(architectures.TRANSFER_IMAGE_SIZES), value=int(current.get("image_size", 96)),
+    size = controlled(
+        c1.select_slider, t("Image size inside the model"), list(architectures.TRANSFER_IMAGE_SIZES), key=f"{backbone_id}_image_size", value=int(current.get("image_size", 96)),
         help=t("Images are resized to this size before the backbone. Larger sees more detail but is slower: the time grows with the square of the size."),
     )
-    weights = c2.radio(
-        t("Starting weights"), ["imagenet", "random"], index=0 if current.get("weights", "imagenet") == "imagenet" else 1, horizontal=True,
+    weights = controlled(
+        c2.radio, t("Starting weights"), ["imagenet", "random"], key=f"{backbone_id}_weights", value="random" if current.get("weights") == "random" else "imagenet", horizontal=True,
         format_func=lambda w: tr("ImageNet (transfer learning)") if w == "imagenet" else tr("random (no transfer)"),
     )
     if weights == "imagenet":
@@ -56,14 +56,14 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
     else:
         st.warning(t("With random weights the backbone knows nothing yet and is frozen: this is not transfer learning, and the model will learn little. Use it only to try the pipeline."), icon=":material/warning:")
     c1, c2 = st.columns(2)
-    dense_units = c1.select_slider(t("Dense layer before the output (neurons, 0 = none)"), [0, 64, 128, 256, 512, 1024], value=int(current.get("dense_units", 0)))
-    dropout = c2.slider(t("Dropout"), 0.0, 0.8, float(current.get("dropout", 0.2)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting."))
+    dense_units = controlled(c1.select_slider, t("Dense layer before the output (neurons, 0 = none)"), [0, 64, 128, 256, 512, 1024], key=f"{backbone_id}_dense_units", value=int(current.get("dense_units", 0)))
+    dropout = controlled(c2.slider, t("Dropout"), 0.0, 0.8, key=f"{backbone_id}_dropout", value=float(current.get("dropout", 0.2)), step=0.05, help=t("Fraction of neurons switched off at random while training, against overfitting."))
     st.markdown(t("**Second stage: fine-tuning** (optional). After the first stage trains the new top, unfreeze the backbone's last layers and train them too, with a lower learning rate so the ImageNet features are adjusted, not destroyed."))
     c1, c2, c3 = st.columns(3)
     layers = get_backbone(backbone_id).layers
-    fine_tune_layers = int(c1.number_input(t("Layers to unfreeze (0 = no second stage)"), 0, layers, int(current.get("fine_tune_layers", 0)), help=t("Counted from the top of the backbone, which has {count} layers. Batch normalisation layers stay frozen.", count=layers)))
-    fine_tune_epochs = int(c2.number_input(t("Fine-tuning epochs"), 0, 100, int(current.get("fine_tune_epochs", 3)), disabled=not fine_tune_layers))
-    factor = c3.select_slider(t("Learning rate factor"), [0.001, 0.01, 0.1, 0.5, 1.0], value=float(current.get("fine_tune_lr_factor", 0.1)), disabled=not fine_tune_layers, help=t("The second stage's learning rate is the first one times this factor."))
+    fine_tune_layers = int(controlled(c1.number_input, t("Layers to unfreeze (0 = no second stage)"), 0, layers, key=f"{backbone_id}_fine_tune_layers", value=int(current.get("fine_tune_layers", 0)), help=t("Counted from the top of the backbone, which has {count} layers. Batch normalisation layers stay frozen.", count=layers)))
+    fine_tune_epochs = int(controlled(c2.number_input, t("Fine-tuning epochs"), 0, 100, key=f"{backbone_id}_fine_tune_epochs", value=int(current.get("fine_tune_epochs", 3)), disabled=not fine_tune_layers))
+    factor = controlled(c3.select_slider, t("Learning rate factor"), [0.001, 0.01, 0.1, 0.5, 1.0], key=f"{backbone_id}_fine_tune_lr_factor", value=float(current.get("fine_tune_lr_factor", 0.1)), disabled=not fine_tune_layers, help=t("The second stage's learning rate is the first one times this factor."))
     return {
         "image_size": int(size), "weights": weights, "dense_units": int(dense_units), "dropout": float(dropout),
         "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": fine_tune_epochs, "fine_tune_lr_factor": float(factor),

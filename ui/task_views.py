@@ -14,7 +14,7 @@ from clfcore.i18n import N_
 from clfcore.splits import SplitConfig
 from ui import state
 from ui.lang import number, t, translator
-from ui.widgets import class_label
+from ui.widgets import class_label, controlled
 
 TASK_OUTPUTS = ("binary", "multilabel", "hierarchical")  # the Model page's explanation comes from here
 OWN_EXPLORER = ("multilabel", "hierarchical")  # the Dataset page's explorer comes from here
@@ -279,22 +279,22 @@ def task_settings(info: datasets.DatasetInfo) -> None:
     choice = state.training_choice()
     changes: dict = {}
     if info.task in ("binary", "multiclass"):
-        balanced = st.checkbox(
-            t("Balanced class weights (class_weight='balanced')"), value=choice.get("class_weight", "none") == "balanced",
+        balanced = controlled(
+            st.checkbox, t("Balanced class weights (class_weight='balanced')"), key="task_balanced", value=choice.get("class_weight", "none") == "balanced",
             help=t("Each class weighs n_images / (n_classes x images of the class) in the loss, computed on the training split, so rare classes count as much as frequent ones."),
         )
         changes["class_weight"] = "balanced" if balanced else "none"
     else:
         changes["class_weight"] = "none"
     if info.task == "multilabel":
-        changes["threshold"] = st.slider(
-            t("Decision threshold"), 0.05, 0.95, float(choice.get("threshold", 0.5)), step=0.05,
+        changes["threshold"] = controlled(
+            st.slider, t("Decision threshold"), 0.05, 0.95, key="task_threshold", value=float(choice.get("threshold", 0.5)), step=0.05,
             help=t("A label is predicted when its probability is at least this. Lower finds more labels (recall), higher makes fewer mistakes (precision)."),
         )
     if info.task == "hierarchical":
         c1, c2 = st.columns(2)
-        changes["coarse_loss_weight"] = c1.number_input(t("Coarse loss weight λc"), 0.0, 10.0, float(choice.get("coarse_loss_weight", 1.0)), step=0.1)
-        changes["fine_loss_weight"] = c2.number_input(t("Fine loss weight λf"), 0.0, 10.0, float(choice.get("fine_loss_weight", 1.0)), step=0.1)
+        changes["coarse_loss_weight"] = controlled(c1.number_input, t("Coarse loss weight λc"), 0.0, 10.0, key="task_coarse_loss_weight", value=float(choice.get("coarse_loss_weight", 1.0)), step=0.1)
+        changes["fine_loss_weight"] = controlled(c2.number_input, t("Fine loss weight λf"), 0.0, 10.0, key="task_fine_loss_weight", value=float(choice.get("fine_loss_weight", 1.0)), step=0.1)
     if any(choice.get(k) != v for k, v in changes.items()):
         state.set_training_choice({**choice, **changes})
 
