@@ -3,7 +3,7 @@
 import pytest
 
 from clfcore import architectures
-from tests.app.test_pages import all_text, open_page
+from tests.app.test_pages import all_text, open_page, widget
 
 ARCH_IDS = [arch.id for arch in architectures.list_architectures()]
 
@@ -11,8 +11,7 @@ ARCH_IDS = [arch.id for arch in architectures.list_architectures()]
 @pytest.mark.parametrize("arch_id", [a for a in ARCH_IDS if a != "mlp"])
 def test_picking_an_architecture_loads_its_preset(arch_id):
     at = open_page("model", "en")
-    picker = next(s for s in at.selectbox if s.label == "Architecture")
-    picker.select(arch_id).run()
+    widget(at.selectbox, "Architecture").select(arch_id).run()
     assert not at.exception, at.exception
     arch = architectures.get_architecture(arch_id)
     choice = at.session_state["chosen_model"]
@@ -24,42 +23,37 @@ def test_picking_an_architecture_loads_its_preset(arch_id):
 
 def test_going_back_to_the_mlp_drops_the_previous_schedule():
     at = open_page("model", "es")
-    picker = next(s for s in at.selectbox if s.label == "Arquitectura")
-    picker.select("recommended").run()
+    widget(at.selectbox, "Arquitectura").select("recommended").run()
     assert at.session_state["chosen_model"]["lr_schedule"] == "cosine"
-    next(s for s in at.selectbox if s.label == "Arquitectura").select("mlp").run()
+    widget(at.selectbox, "Arquitectura").select("mlp").run()
     assert not at.exception, at.exception
     assert at.session_state["chosen_model"]["lr_schedule"] == "none"
     assert at.session_state["chosen_model"]["epochs"] == 10
-
-
-def _widget(elements, label):
-    return next(w for w in elements if w.label == label)
 
 
 def test_every_change_in_a_row_is_kept():
     """Each change is kept, also the second of two in a row (a widget drawn from its own stored value must not be reborn)."""
     at = open_page("model", "en")
     for epochs in (11, 12, 13):
-        _widget(at.number_input, "Epochs").set_value(epochs).run()
+        widget(at.number_input, "Epochs").set_value(epochs).run()
         assert at.session_state["chosen_model"]["epochs"] == epochs
     for optimizer in ("adam", "sgd", "nadam"):
-        _widget(at.selectbox, "Optimizer").select(optimizer).run()
+        widget(at.selectbox, "Optimizer").select(optimizer).run()
         assert at.session_state["chosen_model"]["optimizer"] == optimizer
     for units in (64, 512):
-        _widget(at.select_slider, "Neurons per hidden layer").set_value(units).run()
+        widget(at.select_slider, "Neurons per hidden layer").set_value(units).run()
         assert at.session_state["chosen_model"]["arch_options"]["units"] == units
     for arch_id in ("recommended", "mlp", "lenet"):
-        _widget(at.selectbox, "Architecture").select(arch_id).run()
+        widget(at.selectbox, "Architecture").select(arch_id).run()
         assert at.session_state["chosen_model"]["architecture"] == arch_id
     assert not at.exception
 
 
 def test_a_preset_is_shown_in_the_widgets():
     at = open_page("model", "en")
-    _widget(at.number_input, "Epochs").set_value(3).run()
-    _widget(at.selectbox, "Architecture").select("recommended").run()
-    assert _widget(at.number_input, "Epochs").value == 15  # the new architecture's preset, not the 3 typed before
-    assert _widget(at.selectbox, "Optimizer").value == "adam"
+    widget(at.number_input, "Epochs").set_value(3).run()
+    widget(at.selectbox, "Architecture").select("recommended").run()
+    assert widget(at.number_input, "Epochs").value == 15  # the new architecture's preset, not the 3 typed before
+    assert widget(at.selectbox, "Optimizer").value == "adam"
     at.run()
     assert at.session_state["chosen_model"]["epochs"] == 15

@@ -33,6 +33,11 @@ def open_page(page: str, lang: str) -> AppTest:
     return at
 
 
+def widget(elements, label: str):
+    """The element with this label among ``elements`` (e.g. ``at.number_input``)."""
+    return next(w for w in elements if w.label == label)
+
+
 def all_text(at: AppTest) -> str:
     parts = [el.value for kind in ("title", "markdown", "info", "warning", "error", "success", "caption", "subheader") for el in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
