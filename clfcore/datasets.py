@@ -48,6 +48,7 @@ CIFAR100_COARSE = tuple(
     large_omnivores_and_herbivores medium_mammals non-insect_invertebrates people reptiles small_mammals
     trees vehicles_1 vehicles_2""".split()
 )
+CIFAR100_FINE_TO_COARSE = hierarchy.fine_to_coarse(CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,10 @@ _BUILTINS: dict[str, _Builtin] = {
                 N_("Hierarchical: every CIFAR-100 photo with both its superclass (20 coarse labels) and its class (100 fine labels)."),
                 "Alex Krizhevsky, 2009; keras.datasets.cifar100 (both label modes)",
                 task="hierarchical", train_count=50000, test_count=10000, download="cifar100",
-                coarse_names=CIFAR100_COARSE, fine_to_coarse=hierarchy.fine_to_coarse(CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS),
+                coarse_names=CIFAR100_COARSE, fine_to_coarse=CIFAR100_FINE_TO_COARSE,
             ),
             sources.cifar100_location,
-            lambda location: hierarchy.read_cifar100_hierarchy(location, hierarchy.fine_to_coarse(CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS)),
+            lambda location: hierarchy.read_cifar100_hierarchy(location, CIFAR100_FINE_TO_COARSE),
             "{data}/cifar-100-python/",
         ),
         _Builtin(
