@@ -31,7 +31,21 @@ def test_upload_import_explore_and_delete(app_url, page):
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
     page.get_by_text("Settings of garden").click()
-    page.get_by_test_id("stPopoverButton").filter(has_text="Delete garden...").click()
-    page.get_by_role("button").filter(has_text="Yes, delete garden").click()
+    _open_popover(page, "Delete garden...", "Yes, delete garden").click()
     expect(page.get_by_text("Deleted the dataset garden.")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("combobox", name="Dataset")).not_to_have_value("garden")
+
+
+def _open_popover(page, label: str, inside: str):
+    """Open the popover ``label`` and return its button ``inside``; open it again if a late rerun closed it."""
+    confirm = page.get_by_role("button").filter(has_text=inside)
+    for _ in range(3):
+        wait_for_run(page)
+        page.get_by_test_id("stPopoverButton").filter(has_text=label).click()
+        try:
+            expect(confirm).to_be_visible(timeout=5_000)
+            return confirm
+        except AssertionError:
+            continue
+    expect(confirm).to_be_visible(timeout=TIMEOUT)
+    return confirm
