@@ -4,17 +4,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test check bench install install-test translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# The project installs editable (requirements.txt is `-e .`): `import clfcore` works from any
+# folder, the `clfcore` command is on the venv's PATH, training processes need no PYTHONPATH.
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+$(VENV)/.installed-test: requirements-test.txt pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
 
@@ -24,11 +26,18 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install-test
+# Style and architecture: ruff (lint, format), mypy on clfcore, the import-linter layer contracts.
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: check
 	$(BIN)/python -m pytest
 
 bench: install-test
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

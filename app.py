@@ -14,12 +14,36 @@ lang.selector()
 
 PAGES = [
     st.Page("app_pages/home.py", title=t("Home"), icon=":material/home:", default=True),
-    st.Page("app_pages/dataset.py", title=t("Dataset"), icon=":material/photo_library:", url_path="dataset"),
-    st.Page("app_pages/augment.py", title=t("Augmentation"), icon=":material/auto_fix_high:", url_path="augment"),
-    st.Page("app_pages/model.py", title=t("Model"), icon=":material/account_tree:", url_path="model"),
-    st.Page("app_pages/train.py", title=t("Train"), icon=":material/model_training:", url_path="train"),
-    st.Page("app_pages/evaluate.py", title=t("Evaluate"), icon=":material/insights:", url_path="evaluate"),
-    st.Page("app_pages/classify.py", title=t("Classify"), icon=":material/image_search:", url_path="classify"),
+    st.Page(
+        "app_pages/dataset.py",
+        title=t("Dataset"),
+        icon=":material/photo_library:",
+        url_path="dataset",
+    ),
+    st.Page(
+        "app_pages/augment.py",
+        title=t("Augmentation"),
+        icon=":material/auto_fix_high:",
+        url_path="augment",
+    ),
+    st.Page(
+        "app_pages/model.py", title=t("Model"), icon=":material/account_tree:", url_path="model"
+    ),
+    st.Page(
+        "app_pages/train.py", title=t("Train"), icon=":material/model_training:", url_path="train"
+    ),
+    st.Page(
+        "app_pages/evaluate.py",
+        title=t("Evaluate"),
+        icon=":material/insights:",
+        url_path="evaluate",
+    ),
+    st.Page(
+        "app_pages/classify.py",
+        title=t("Classify"),
+        icon=":material/image_search:",
+        url_path="classify",
+    ),
     st.Page("app_pages/runs.py", title=t("Runs"), icon=":material/history:", url_path="runs"),
 ]
 st.navigation(PAGES).run()

@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from clfcore import augment, datasets, explore
-from clfcore.augment import COURSE_DEFAULTS, RANGES, AugmentConfig
+from clfcore.data import augment, datasets, explore
+from clfcore.data.augment import COURSE_DEFAULTS, RANGES, AugmentConfig
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from ui import state
@@ -14,30 +14,120 @@ from ui.widgets import chosen_dataset_caption, class_label, show_error
 # field -> (label, one-line explanation, slider step); ranges come from clfcore.augment.RANGES
 GROUPS = {
     N_("Geometry"): {
-        "rotation_range": (N_("Rotation (degrees)"), N_("Turns each image by a random angle of up to this many degrees, either way. Course: 10."), 1.0),
-        "width_shift_range": (N_("Horizontal shift (fraction of the width)"), N_("Moves each image left or right by up to this fraction of its width. Course: 0.1."), 0.01),
-        "height_shift_range": (N_("Vertical shift (fraction of the height)"), N_("Moves each image up or down by up to this fraction of its height. Course: 0.1."), 0.01),
-        "zoom_range": (N_("Zoom (fraction)"), N_("Zooms in or out by up to this fraction: 0.2 gives sizes from 80 % to 120 %. Course: 0.2 (0.1 in its illustration)."), 0.05),
-        "shear_range": (N_("Shear (degrees)"), N_("Slants each image sideways by up to this angle, like pushing the top of a deck of cards. Course: 0."), 1.0),
-        "horizontal_flip": (N_("Horizontal flip"), N_("Mirrors half of the images left to right: a car facing left is still a car. Course: on."), None),
-        "vertical_flip": (N_("Vertical flip"), N_("Turns half of the images upside down. Course: off (its illustration had it on)."), None),
-        "fill_mode": (N_("Fill mode"), N_("How the corners a rotation or shift uncovers are filled: nearest edge pixel (course), black, mirror or wrap around."), None),
+        "rotation_range": (
+            N_("Rotation (degrees)"),
+            N_(
+                "Turns each image by a random angle of up to this many degrees, either way. Course: 10."
+            ),
+            1.0,
+        ),
+        "width_shift_range": (
+            N_("Horizontal shift (fraction of the width)"),
+            N_("Moves each image left or right by up to this fraction of its width. Course: 0.1."),
+            0.01,
+        ),
+        "height_shift_range": (
+            N_("Vertical shift (fraction of the height)"),
+            N_("Moves each image up or down by up to this fraction of its height. Course: 0.1."),
+            0.01,
+        ),
+        "zoom_range": (
+            N_("Zoom (fraction)"),
+            N_(
+                "Zooms in or out by up to this fraction: 0.2 gives sizes from 80 % to 120 %. Course: 0.2 (0.1 in its illustration)."
+            ),
+            0.05,
+        ),
+        "shear_range": (
+            N_("Shear (degrees)"),
+            N_(
+                "Slants each image sideways by up to this angle, like pushing the top of a deck of cards. Course: 0."
+            ),
+            1.0,
+        ),
+        "horizontal_flip": (
+            N_("Horizontal flip"),
+            N_(
+                "Mirrors half of the images left to right: a car facing left is still a car. Course: on."
+            ),
+            None,
+        ),
+        "vertical_flip": (
+            N_("Vertical flip"),
+            N_("Turns half of the images upside down. Course: off (its illustration had it on)."),
+            None,
+        ),
+        "fill_mode": (
+            N_("Fill mode"),
+            N_(
+                "How the corners a rotation or shift uncovers are filled: nearest edge pixel (course), black, mirror or wrap around."
+            ),
+            None,
+        ),
     },
     N_("Light and noise"): {
-        "brightness": (N_("Brightness"), N_("Adds or removes up to this much light on every pixel (pixels go from 0 to 1)."), 0.05),
-        "contrast": (N_("Contrast"), N_("Stretches or flattens the difference between light and dark by up to this fraction."), 0.05),
-        "noise": (N_("Gaussian noise (standard deviation)"), N_("Adds random grain: every pixel moves by a random amount of about this size."), 0.01),
-        "blur": (N_("Blur (sigma in pixels)"), N_("Softens each image with a Gaussian blur of random strength, up to this sigma."), 0.1),
+        "brightness": (
+            N_("Brightness"),
+            N_("Adds or removes up to this much light on every pixel (pixels go from 0 to 1)."),
+            0.05,
+        ),
+        "contrast": (
+            N_("Contrast"),
+            N_(
+                "Stretches or flattens the difference between light and dark by up to this fraction."
+            ),
+            0.05,
+        ),
+        "noise": (
+            N_("Gaussian noise (standard deviation)"),
+            N_("Adds random grain: every pixel moves by a random amount of about this size."),
+            0.01,
+        ),
+        "blur": (
+            N_("Blur (sigma in pixels)"),
+            N_("Softens each image with a Gaussian blur of random strength, up to this sigma."),
+            0.1,
+        ),
     },
     N_("Hiding and cropping"): {
-        "erasing": (N_("Random erasing (probability)"), N_("Hides a random rectangle in this share of the images, so the network cannot rely on one small detail."), 0.05),
-        "erasing_size": (N_("Erased rectangle (fraction of the side)"), N_("The largest side of that rectangle, as a fraction of the image side."), 0.05),
-        "crop_padding": (N_("Random crop (padding in pixels)"), N_("Pads the image with black by this many pixels, then cuts a random window of the original size (CIFAR-10 recipe: 4)."), 1),
+        "erasing": (
+            N_("Random erasing (probability)"),
+            N_(
+                "Hides a random rectangle in this share of the images, so the network cannot rely on one small detail."
+            ),
+            0.05,
+        ),
+        "erasing_size": (
+            N_("Erased rectangle (fraction of the side)"),
+            N_("The largest side of that rectangle, as a fraction of the image side."),
+            0.05,
+        ),
+        "crop_padding": (
+            N_("Random crop (padding in pixels)"),
+            N_(
+                "Pads the image with black by this many pixels, then cuts a random window of the original size (CIFAR-10 recipe: 4)."
+            ),
+            1,
+        ),
     },
 }
-FORMATS = {"rotation_range": "%.0f°", "shear_range": "%.0f°", "blur": "%.1f px", "crop_padding": "%d px"}
-FILL_MODES = {"nearest": N_("nearest edge pixel"), "constant": N_("black"), "reflect": N_("mirror"), "wrap": N_("wrap around")}
-SOURCES = {"random": N_("Random images"), "per_class": N_("One per class"), "upload": N_("Your image")}
+FORMATS = {
+    "rotation_range": "%.0f°",
+    "shear_range": "%.0f°",
+    "blur": "%.1f px",
+    "crop_padding": "%d px",
+}
+FILL_MODES = {
+    "nearest": N_("nearest edge pixel"),
+    "constant": N_("black"),
+    "reflect": N_("mirror"),
+    "wrap": N_("wrap around"),
+}
+SOURCES = {
+    "random": N_("Random images"),
+    "per_class": N_("One per class"),
+    "upload": N_("Your image"),
+}
 PREVIEW_ROWS = 4  # random images shown
 MAX_CLASS_ROWS = 10
 _KEY = "aug_"  # widget keys: aug_<field>
@@ -61,11 +151,30 @@ def _control(name: str, label: str, explanation: str, step) -> None:
     if name in ("horizontal_flip", "vertical_flip"):
         st.toggle(t(label), key=key)
     elif name == "fill_mode":
-        st.selectbox(t(label), list(FILL_MODES), key=key, format_func=lambda mode, tr=translator(): tr(FILL_MODES[mode]))
+        st.selectbox(
+            t(label),
+            list(FILL_MODES),
+            key=key,
+            format_func=lambda mode, tr=translator(): tr(FILL_MODES[mode]),
+        )
     elif name == "crop_padding":
-        st.slider(t(label), int(RANGES[name].low), int(RANGES[name].high), step=step, key=key, format=FORMATS[name])
+        st.slider(
+            t(label),
+            int(RANGES[name].low),
+            int(RANGES[name].high),
+            step=step,
+            key=key,
+            format=FORMATS[name],
+        )
     else:
-        st.slider(t(label), float(RANGES[name].low), float(RANGES[name].high), step=step, key=key, format=FORMATS.get(name, "%.2f"))
+        st.slider(
+            t(label),
+            float(RANGES[name].low),
+            float(RANGES[name].high),
+            step=step,
+            key=key,
+            format=FORMATS.get(name, "%.2f"),
+        )
     st.caption(t(explanation))
 
 
@@ -74,19 +183,26 @@ def _settings() -> AugmentConfig:
         with tab:
             for name, (label, explanation, step) in controls.items():
                 _control(name, label, explanation, step)
-    values = {name: st.session_state[_KEY + name] for controls in GROUPS.values() for name in controls}
+    values = {
+        name: st.session_state[_KEY + name] for controls in GROUPS.values() for name in controls
+    }
     return AugmentConfig.from_dict(values)
 
 
 def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray, list[str]] | None:
     """The preview's originals (uint8, N x H x W x C) and a label for each row; None when there are none."""
     if source == "upload":
-        upload = st.file_uploader(t("Your image"), help=t("Any photo or drawing: it is converted to the dataset's size and colours."))
+        upload = st.file_uploader(
+            t("Your image"),
+            help=t("Any photo or drawing: it is converted to the dataset's size and colours."),
+        )
         if upload is None:
             st.info(t("Upload an image to see it augmented."), icon=":material/upload:")
             return None
         try:
-            return augment.image_from_upload(upload.getvalue(), info.image_shape)[None], [upload.name]
+            return augment.image_from_upload(upload.getvalue(), info.image_shape)[None], [
+                upload.name
+            ]
         except UserInputError as error:
             show_error(error)
             return None
@@ -99,11 +215,21 @@ def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray,
     picks_seed = st.session_state.setdefault("aug_images_seed", 0)
     if source == "per_class":
         classes = list(range(min(info.num_classes, MAX_CLASS_ROWS)))
-        picks = explore.sample_indices(raw.y_train, info.num_classes, 1, seed=picks_seed)[classes, 0]
+        picks = explore.sample_indices(raw.y_train, info.num_classes, 1, seed=picks_seed)[
+            classes, 0
+        ]
         if info.num_classes > MAX_CLASS_ROWS:
-            st.caption(t("Showing the first {shown} of {total} classes.", shown=MAX_CLASS_ROWS, total=info.num_classes))
+            st.caption(
+                t(
+                    "Showing the first {shown} of {total} classes.",
+                    shown=MAX_CLASS_ROWS,
+                    total=info.num_classes,
+                )
+            )
         kept = [(i, c) for i, c in zip(picks, classes) if i >= 0]
-        return raw.x_train[[i for i, _ in kept]], [class_label(info.class_names[c]) for _, c in kept]
+        return raw.x_train[[i for i, _ in kept]], [
+            class_label(info.class_names[c]) for _, c in kept
+        ]
     rng = np.random.default_rng(picks_seed)
     picks = rng.choice(len(raw.y_train), size=min(PREVIEW_ROWS, len(raw.y_train)), replace=False)
     return raw.x_train[picks], [class_label(info.class_names[raw.y_train[i]]) for i in picks]
@@ -112,31 +238,61 @@ def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray,
 def _preview(info: datasets.DatasetInfo, config: AugmentConfig) -> None:
     st.subheader(t("Live preview"))
     c1, c2 = st.columns([3, 2])
-    source = c1.radio(t("Images"), list(SOURCES), horizontal=True, key="aug_source", format_func=lambda s, tr=translator(): tr(SOURCES[s]))
+    source = c1.radio(
+        t("Images"),
+        list(SOURCES),
+        horizontal=True,
+        key="aug_source",
+        format_func=lambda s, tr=translator(): tr(SOURCES[s]),
+    )
     copies = c2.slider(t("Augmented versions per image"), 2, 10, 6, key="aug_copies")
     b1, b2 = st.columns(2)
-    if b1.button(t("Re-roll"), icon=":material/casino:", help=t("New random changes for the same images."), width="stretch"):
+    if b1.button(
+        t("Re-roll"),
+        icon=":material/casino:",
+        help=t("New random changes for the same images."),
+        width="stretch",
+    ):
         st.session_state["aug_preview_seed"] = st.session_state.get("aug_preview_seed", 0) + 1
-    if source != "upload" and b2.button(t("Other images"), icon=":material/shuffle:", width="stretch"):
+    if source != "upload" and b2.button(
+        t("Other images"), icon=":material/shuffle:", width="stretch"
+    ):
         st.session_state["aug_images_seed"] = st.session_state.get("aug_images_seed", 0) + 1
     found = _source_images(info, source)
     if found is None:
         return
     originals, labels = found
     if not config.active:
-        st.info(t("Every transform is off: the augmented versions equal the original."), icon=":material/info:")
-    augmented = augment.preview(originals, config, copies=copies, seed=st.session_state.get("aug_preview_seed", 0))
+        st.info(
+            t("Every transform is off: the augmented versions equal the original."),
+            icon=":material/info:",
+        )
+    augmented = augment.preview(
+        originals, config, copies=copies, seed=st.session_state.get("aug_preview_seed", 0)
+    )
     scale = explore.display_scale(info.image_shape[0], target=56)
-    st.caption(t("Left: the original. Right: {copies} random augmented versions, as the network sees them during training.", copies=copies))
+    st.caption(
+        t(
+            "Left: the original. Right: {copies} random augmented versions, as the network sees them during training.",
+            copies=copies,
+        )
+    )
     for label, original, versions in zip(labels, originals, augmented):
         label_col, image_col = st.columns([1, 6], vertical_alignment="center")
         label_col.markdown(f"**{label}**")
-        image_col.image(augment.preview_grid(original[None], versions[None], upscale=scale, separator=16), clamp=True)
+        image_col.image(
+            augment.preview_grid(original[None], versions[None], upscale=scale, separator=16),
+            clamp=True,
+        )
 
 
 def _code(config: AugmentConfig) -> None:
     with st.expander(t("The Keras 3 code"), icon=":material/code:"):
-        st.markdown(t("The course's `ImageDataGenerator` is gone from Keras 3. Its replacement here is one preprocessing layer with the same setting names, applied to each training batch in a `tf.data` pipeline:"))
+        st.markdown(
+            t(
+                "The course's `ImageDataGenerator` is gone from Keras 3. Its replacement here is one preprocessing layer with the same setting names, applied to each training batch in a `tf.data` pipeline:"
+            )
+        )
         st.code(
             f"augmentation = {augment.keras_call(config, one_per_line=True)}\n"
             "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE,\n    seed=SEED, augmentation=augmentation,\n)\n"
@@ -144,7 +300,11 @@ def _code(config: AugmentConfig) -> None:
             "model.fit(train_ds, epochs=EPOCHS,\n          validation_data=(x_val, y_val))",
             language="python",
         )
-        st.caption(t("The script you download on the Model page contains this layer and the pipeline when augmentation is on."))
+        st.caption(
+            t(
+                "The script you download on the Model page contains this layer and the pipeline when augmentation is on."
+            )
+        )
 
 
 st.title(t("Data augmentation"))
@@ -161,22 +321,49 @@ st.markdown(
 kept, enabled = state.augment_choice()
 _load_widgets(kept, enabled)
 top1, top2, top3 = st.columns([5, 3, 2], vertical_alignment="center")
-enabled = top1.toggle(t("Train with augmentation"), key=_KEY + "enabled", help=t("Off: runs train on the images as they are. Train once without and once with it, then compare the two runs' curves on the Runs page."))
-top2.button(t("Reset to course defaults"), icon=":material/restart_alt:", on_click=_set_widgets, args=(COURSE_DEFAULTS,), width="stretch")
-top3.button(t("All off"), icon=":material/block:", on_click=_set_widgets, args=(AugmentConfig.off(),), width="stretch")
+enabled = top1.toggle(
+    t("Train with augmentation"),
+    key=_KEY + "enabled",
+    help=t(
+        "Off: runs train on the images as they are. Train once without and once with it, then compare the two runs' curves on the Runs page."
+    ),
+)
+top2.button(
+    t("Reset to course defaults"),
+    icon=":material/restart_alt:",
+    on_click=_set_widgets,
+    args=(COURSE_DEFAULTS,),
+    width="stretch",
+)
+top3.button(
+    t("All off"),
+    icon=":material/block:",
+    on_click=_set_widgets,
+    args=(AugmentConfig.off(),),
+    width="stretch",
+)
 warning_box = st.container()
 settings_col, preview_col = st.columns([2, 3], gap="large")
 with settings_col:
     try:
         config = _settings()
-    except UserInputError as error:  # only reachable through a hand-edited session; keep the last good settings
+    except (
+        UserInputError
+    ) as error:  # only reachable through a hand-edited session; keep the last good settings
         show_error(error)
         config = kept
 state.set_augment_choice(config, enabled)
 with warning_box:
     if enabled and not config.active:
-        st.info(t("Augmentation is on but every transform is off: runs will train without augmentation."), icon=":material/info:")
-    for message in augment.warnings(config, class_names=info.class_names, image_shape=info.image_shape):
+        st.info(
+            t(
+                "Augmentation is on but every transform is off: runs will train without augmentation."
+            ),
+            icon=":material/info:",
+        )
+    for message in augment.warnings(
+        config, class_names=info.class_names, image_shape=info.image_shape
+    ):
         st.warning(t(message.template, **message.params), icon=":material/warning:")
 with preview_col:
     _preview(info, config)

@@ -5,9 +5,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from clfcore import datasets, explore
+from clfcore.data import datasets, explore
+from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
-from clfcore.splits import SplitConfig
 from ui import dataset_import, state, task_views
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled, show_error
@@ -20,13 +20,17 @@ MAX_CLASSES_SHOWN = 10  # CIFAR-100 has 100: the user picks which to show
 @st.cache_data(show_spinner=False, max_entries=8)
 def _split_counts(dataset_id: str, location: str, config: SplitConfig) -> pd.DataFrame:
     raw = datasets.load_raw(dataset_id)
-    return explore.split_counts(raw.y_train, raw.y_test, datasets.get_dataset(dataset_id).class_names, config)
+    return explore.split_counts(
+        raw.y_train, raw.y_test, datasets.get_dataset(dataset_id).class_names, config
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _mean_images(dataset_id: str, location: str) -> np.ndarray:
     raw = datasets.load_raw(dataset_id)
-    return explore.mean_images(raw.x_train, raw.y_train, datasets.get_dataset(dataset_id).num_classes)
+    return explore.mean_images(
+        raw.x_train, raw.y_train, datasets.get_dataset(dataset_id).num_classes
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -37,11 +41,15 @@ def _pixel_histogram(dataset_id: str, location: str) -> pd.DataFrame:
 def _pick_dataset() -> datasets.DatasetInfo:
     infos = {info.id: info for info in datasets.list_datasets()}
     ready = {d: datasets.availability(d).available for d in infos}
-    current = task_views.current_base_id()  # a binary task derived from a dataset is picked below, under "Task"
+    current = (
+        task_views.current_base_id()
+    )  # a binary task derived from a dataset is picked below, under "Task"
     tr = translator()
     chosen = controlled(
-        st.selectbox, t("Dataset"),
-        options=list(infos), key="dataset_picker",
+        st.selectbox,
+        t("Dataset"),
+        options=list(infos),
+        key="dataset_picker",
         value=current if current in infos else next(iter(infos)),
         format_func=lambda d: infos[d].name + ("" if ready[d] else "  -  " + tr("not downloaded")),
     )
@@ -55,7 +63,9 @@ def _pick_dataset() -> datasets.DatasetInfo:
 def _offer_download(info: datasets.DatasetInfo) -> None:
     status = datasets.availability(info.id)
     st.warning(t(status.how_to_fix, **status.params), icon=":material/cloud_download:")
-    if info.download is None:  # a user dataset that cannot be read (e.g. a wrong labels.csv): only the fix helps
+    if (
+        info.download is None
+    ):  # a user dataset that cannot be read (e.g. a wrong labels.csv): only the fix helps
         return
     if st.button(t("Download {name} now", name=info.name), icon=":material/download:"):
         with st.spinner(t("Downloading {name} (this needs the internet)...", name=info.name)):
@@ -72,17 +82,48 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
     config = state.split_config()
     with st.expander(t("Validation split and quick-demo subset"), icon=":material/tune:"):
         st.caption(
-            t("The validation images are held out of training to watch for overfitting; the test set stays untouched until the final evaluation.")
+            t(
+                "The validation images are held out of training to watch for overfitting; the test set stays untouched until the final evaluation."
+            )
         )
         c1, c2, c3 = st.columns(3)
-        val_pct = controlled(c1.slider, t("Validation (%)"), 5, 50, key="split_validation", value=int(round(config.validation_split * 100)), step=5)
-        subset = controlled(
-            c2.number_input, t("Training images (0 = all)"), min_value=0, max_value=info.train_count, key="split_train_size", value=min(config.train_size or 0, info.train_count), step=500,
-            help=t("A stratified subset keeps every class's share; small subsets train in seconds for a demo."),
+        val_pct = controlled(
+            c1.slider,
+            t("Validation (%)"),
+            5,
+            50,
+            key="split_validation",
+            value=int(round(config.validation_split * 100)),
+            step=5,
         )
-        seed = controlled(c3.number_input, t("Seed"), min_value=0, max_value=2**31 - 1, key="split_seed", value=int(config.seed), help=t("The same seed always gives the same split."))
+        subset = controlled(
+            c2.number_input,
+            t("Training images (0 = all)"),
+            min_value=0,
+            max_value=info.train_count,
+            key="split_train_size",
+            value=min(config.train_size or 0, info.train_count),
+            step=500,
+            help=t(
+                "A stratified subset keeps every class's share; small subsets train in seconds for a demo."
+            ),
+        )
+        seed = controlled(
+            c3.number_input,
+            t("Seed"),
+            min_value=0,
+            max_value=2**31 - 1,
+            key="split_seed",
+            value=int(config.seed),
+            help=t("The same seed always gives the same split."),
+        )
     try:
-        new = SplitConfig(validation_split=val_pct / 100, train_size=int(subset) or None, seed=int(seed), one_hot=config.one_hot)
+        new = SplitConfig(
+            validation_split=val_pct / 100,
+            train_size=int(subset) or None,
+            seed=int(seed),
+            one_hot=config.one_hot,
+        )
     except UserInputError as error:
         show_error(error)
         return config
@@ -100,7 +141,11 @@ def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     cols[3].metric(t("Image size"), f"{info.image_shape[0]}x{info.image_shape[1]}")
     cols[4].metric(t("Colour"), t("gray") if info.channels == 1 else t("RGB"))
     if not info.has_own_test_split:
-        st.caption(t("This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."))
+        st.caption(
+            t(
+                "This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."
+            )
+        )
 
 
 def _samples(info: datasets.DatasetInfo, raw, shown: list[int]) -> None:
@@ -113,13 +158,29 @@ def _samples(info: datasets.DatasetInfo, raw, shown: list[int]) -> None:
         row = picks[cls][picks[cls] >= 0]
         label_col, image_col = st.columns([1, 6], vertical_alignment="center")
         label_col.markdown(f"**{class_label(info.class_names[cls])}**")
-        image_col.image(explore.image_grid(raw.x_train[row], columns=SAMPLES_PER_CLASS, upscale=scale, gap=2), clamp=True)
+        image_col.image(
+            explore.image_grid(raw.x_train[row], columns=SAMPLES_PER_CLASS, upscale=scale, gap=2),
+            clamp=True,
+        )
 
 
 def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
-    long = counts.rename(index=class_label).reset_index().melt(id_vars="class", var_name="split", value_name="images")
-    long["split"] = long["split"].map({"train": t("Training"), "validation": t("Validation"), "test": t("Test")})
-    fig = px.bar(long, x="class", y="images", color="split", barmode="group", labels={"class": t("Class"), "images": t("Images"), "split": t("Split")})
+    long = (
+        counts.rename(index=class_label)
+        .reset_index()
+        .melt(id_vars="class", var_name="split", value_name="images")
+    )
+    long["split"] = long["split"].map(
+        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
+    )
+    fig = px.bar(
+        long,
+        x="class",
+        y="images",
+        color="split",
+        barmode="group",
+        labels={"class": t("Class"), "images": t("Images"), "split": t("Split")},
+    )
     fig.update_layout(height=420, margin=dict(t=20, b=10), legend_title_text="")
     st.plotly_chart(fig, width="stretch")
     ratio = explore.imbalance_ratio(counts["train"].to_numpy())
@@ -136,12 +197,19 @@ def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
 
 
 def _mean_image_grid(info: datasets.DatasetInfo, location: str, shown: list[int]) -> None:
-    st.caption(t("The average of every training image of a class: what the class looks like 'on average'. Blurry means varied."))
+    st.caption(
+        t(
+            "The average of every training image of a class: what the class looks like 'on average'. Blurry means varied."
+        )
+    )
     means = _mean_images(info.id, location)
     scale = explore.display_scale(info.image_shape[0], target=96)
     cols = st.columns(min(len(shown), 10))
     for i, cls in enumerate(shown):
-        cols[i % len(cols)].image(explore.image_grid(means[cls : cls + 1], columns=1, upscale=scale), caption=class_label(info.class_names[cls]))
+        cols[i % len(cols)].image(
+            explore.image_grid(means[cls : cls + 1], columns=1, upscale=scale),
+            caption=class_label(info.class_names[cls]),
+        )
 
 
 def _histogram(info: datasets.DatasetInfo, location: str) -> None:
@@ -149,14 +217,28 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
     colors = {"gray": "#555555", "red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4"}
     hist = hist.assign(channel=hist["channel"].map(t))
     fig = px.line(
-        hist, x="intensity", y="fraction", color="channel", log_y=True,
+        hist,
+        x="intensity",
+        y="fraction",
+        color="channel",
+        log_y=True,
         color_discrete_map={t(k): v for k, v in colors.items()},
-        labels={"intensity": t("Pixel intensity (0 = black, 255 = white)"), "fraction": t("Fraction of pixels"), "channel": t("Channel")},
+        labels={
+            "intensity": t("Pixel intensity (0 = black, 255 = white)"),
+            "fraction": t("Fraction of pixels"),
+            "channel": t("Channel"),
+        },
     )
     fig.update_layout(height=380, margin=dict(t=20, b=10))
-    fig.update_yaxes(dtick=1, tickformat=".1%")  # one tick per power of ten: 100 %, 10 %, 1 %, 0.1 %
+    fig.update_yaxes(
+        dtick=1, tickformat=".1%"
+    )  # one tick per power of ten: 100 %, 10 %, 1 %, 0.1 %
     st.plotly_chart(fig, width="stretch")
-    st.caption(t("Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as in the course."))
+    st.caption(
+        t(
+            "Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as in the course."
+        )
+    )
 
 
 st.title(t("Dataset"))
@@ -167,16 +249,24 @@ if location is None:
     _offer_download(info)
     st.stop()
 try:
-    info = task_views.pick_task(info)  # multi-class datasets: all classes, or a binary task derived from them
+    info = task_views.pick_task(
+        info
+    )  # multi-class datasets: all classes, or a binary task derived from them
 except (DatasetError, UserInputError) as error:
     show_error(error)
     st.stop()
-location = datasets.data_version(info.id)  # the cache key: also changes when a user dataset's files or settings do
+location = datasets.data_version(
+    info.id
+)  # the cache key: also changes when a user dataset's files or settings do
 
 config = _split_settings(info)
 try:
     raw = datasets.load_raw(info.id)
-    counts = task_views.split_counts(info, config) if info.task in task_views.OWN_EXPLORER else _split_counts(info.id, location, config)
+    counts = (
+        task_views.split_counts(info, config)
+        if info.task in task_views.OWN_EXPLORER
+        else _split_counts(info.id, location, config)
+    )
 except (DatasetError, UserInputError) as error:
     show_error(error)
     st.stop()
@@ -185,22 +275,36 @@ _overview(info, counts)
 task_views.binary_balance(info, counts)
 if raw.skipped:
     st.warning(
-        t("{count} images could not be read and were left out: {files}.", count=len(raw.skipped), files=", ".join(raw.skipped[:10])),
+        t(
+            "{count} images could not be read and were left out: {files}.",
+            count=len(raw.skipped),
+            files=", ".join(raw.skipped[:10]),
+        ),
         icon=":material/broken_image:",
     )
-if info.task in task_views.OWN_EXPLORER:  # multi-label and hierarchical datasets have their own explorer
+if (
+    info.task in task_views.OWN_EXPLORER
+):  # multi-label and hierarchical datasets have their own explorer
     task_views.explore_task(info, raw, config, lambda: _histogram(info, location))
     st.stop()
 classes = list(range(info.num_classes))
 shown = classes
 tr = translator()
 if info.num_classes > MAX_CLASSES_SHOWN:
-    shown = st.multiselect(
-        t("Classes to show"), classes, default=classes[:MAX_CLASSES_SHOWN], format_func=lambda c: tr(info.class_names[c]),
-        max_selections=20,
-    ) or classes[:1]
+    shown = (
+        st.multiselect(
+            t("Classes to show"),
+            classes,
+            default=classes[:MAX_CLASSES_SHOWN],
+            format_func=lambda c: tr(info.class_names[c]),
+            max_selections=20,
+        )
+        or classes[:1]
+    )
 
-samples, distribution, means, pixels = st.tabs([t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")])
+samples, distribution, means, pixels = st.tabs(
+    [t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")]
+)
 with samples:
     _samples(info, raw, shown)
 with distribution:

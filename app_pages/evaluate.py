@@ -5,13 +5,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clfcore import evaluation, run_predictions, runs
+from clfcore.data.splits import stratified_subset
 from clfcore.errors import UserInputError
-from clfcore.evaluation import Report
+from clfcore.evaluation import run_predictions, scoring
+from clfcore.evaluation.run_predictions import Predictions
+from clfcore.evaluation.scoring import Report
 from clfcore.i18n import N_
-from clfcore.run_predictions import Predictions
-from clfcore.runfolder import RunFolder
-from clfcore.splits import stratified_subset
+from clfcore.runs import listing
+from clfcore.runs.folder import RunFolder
 from ui import eval_charts, state, task_views
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
@@ -20,7 +21,9 @@ from ui.widgets import class_label, finished_runs_or_prompt, show_error, transla
 
 PAGE_SIZE = 24  # images per gallery page
 GALLERY_COLUMNS = 6
-INSIGHT_IMAGES = 2000  # test images handed to the feature-space and inside-the-network views (stratified)
+INSIGHT_IMAGES = (
+    2000  # test images handed to the feature-space and inside-the-network views (stratified)
+)
 SORTS = {
     "loss": N_("highest loss first (top losses)"),
     "least_confident": N_("least confident first"),
@@ -40,12 +43,12 @@ def _predictions(run_id: str, stamp: int) -> Predictions:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _report(run_id: str, stamp: int, threshold: float = 0.5) -> Report:
-    return evaluation.evaluate(_predictions(run_id, stamp), threshold=threshold)
+    return scoring.evaluate(_predictions(run_id, stamp), threshold=threshold)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _curves(run_id: str, stamp: int) -> dict:
-    return evaluation.one_vs_rest_curves(_predictions(run_id, stamp))
+    return scoring.one_vs_rest_curves(_predictions(run_id, stamp))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -63,11 +66,18 @@ def _images(run: RunFolder, indices) -> np.ndarray:
 def _pick_run(candidates: list) -> str:
     ids = [r.run_id for r in candidates]
     by_id = {r.run_id: r for r in candidates}
-    preferred = next((r for r in (state.evaluated_run(), state.followed_run()) if r in by_id), ids[0])
+    preferred = next(
+        (r for r in (state.evaluated_run(), state.followed_run()) if r in by_id), ids[0]
+    )
     tr = translator()
     choice = st.selectbox(
-        t("Run"), ids, index=ids.index(preferred), key="evaluate_run_picker",
-        format_func=lambda r: f"{by_id[r].name or r} · {by_id[r].architecture} · {by_id[r].dataset} · {tr(by_id[r].status)}",
+        t("Run"),
+        ids,
+        index=ids.index(preferred),
+        key="evaluate_run_picker",
+        format_func=lambda r: (
+            f"{by_id[r].name or r} · {by_id[r].architecture} · {by_id[r].dataset} · {tr(by_id[r].status)}"
+        ),
     )
     state.set_evaluated_run(choice)
     return choice
@@ -78,42 +88,81 @@ def _summary(run: RunFolder, summary, report: Report) -> None:
     st.caption(
         t(
             "{arch} on {dataset} · {status} · {epochs} epochs in {seconds} s · {params} parameters · evaluated on {count} test images",
-            arch=summary.architecture, dataset=summary.dataset, status=translated_status(summary.status), epochs=metrics.get("epochs_run", "?"),
-            seconds=f"{metrics.get('train_seconds', 0):.0f}", params=number(int(metrics.get("total_params") or 0)), count=number(report.num_images),
+            arch=summary.architecture,
+            dataset=summary.dataset,
+            status=translated_status(summary.status),
+            epochs=metrics.get("epochs_run", "?"),
+            seconds=f"{metrics.get('train_seconds', 0):.0f}",
+            params=number(int(metrics.get("total_params") or 0)),
+            count=number(report.num_images),
         )
     )
     cols = st.columns(5)
     if report.task == "multilabel":
-        cols[0].metric(t("Subset accuracy"), f"{report.accuracy:.2%}", help=t("Images whose every label is right."))
-        cols[1].metric(t("Hamming loss"), f"{report.hamming_loss:.4f}", help=t("Share of wrong (image, label) decisions."))
+        cols[0].metric(
+            t("Subset accuracy"),
+            f"{report.accuracy:.2%}",
+            help=t("Images whose every label is right."),
+        )
+        cols[1].metric(
+            t("Hamming loss"),
+            f"{report.hamming_loss:.4f}",
+            help=t("Share of wrong (image, label) decisions."),
+        )
     else:
         cols[0].metric(t("Test accuracy"), f"{report.accuracy:.2%}")
         for col, (k, value) in zip(cols[1:3], report.top_k.items()):
-            col.metric(t("Top-{k} accuracy", k=k), f"{value:.2%}", help=t("The true class is among the {k} most probable ones.", k=k))
-    cols[3].metric(t("Test loss"), f"{report.loss:.4f}", help=t("Mean cross-entropy on the test images, the loss the model was trained on."))
-    cols[4].metric(t("Macro F1"), f"{report.averages['macro']['f1']:.3f}", help=t("The mean of the per-class F1 scores: every class counts the same."))
+            col.metric(
+                t("Top-{k} accuracy", k=k),
+                f"{value:.2%}",
+                help=t("The true class is among the {k} most probable ones.", k=k),
+            )
+    cols[3].metric(
+        t("Test loss"),
+        f"{report.loss:.4f}",
+        help=t("Mean cross-entropy on the test images, the loss the model was trained on."),
+    )
+    cols[4].metric(
+        t("Macro F1"),
+        f"{report.averages['macro']['f1']:.3f}",
+        help=t("The mean of the per-class F1 scores: every class counts the same."),
+    )
 
 
 def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
     tr = translator()
     cols = st.columns(3)
     cols[0].download_button(
-        t("Metrics (CSV)"), evaluation.metrics_csv(report, tuple(names), tr=tr), file_name=f"{run.run_id}-metrics.csv", mime="text/csv",
-        icon=":material/download:", on_click="ignore",
+        t("Metrics (CSV)"),
+        scoring.metrics_csv(report, tuple(names), tr=tr),
+        file_name=f"{run.run_id}-metrics.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
     )
     cols[1].download_button(
-        t("Classification report"), evaluation.classification_report(report, tuple(names), title=run.run_id, tr=tr),
-        file_name=f"{run.run_id}-report.txt", mime="text/plain", icon=":material/download:", on_click="ignore",
+        t("Classification report"),
+        scoring.classification_report(report, tuple(names), title=run.run_id, tr=tr),
+        file_name=f"{run.run_id}-report.txt",
+        mime="text/plain",
+        icon=":material/download:",
+        on_click="ignore",
     )
     if report.confusion is not None:
         cols[2].download_button(
-            t("Confusion matrix (CSV)"), evaluation.confusion_csv(report, tuple(names)), file_name=f"{run.run_id}-confusion.csv",
-            mime="text/csv", icon=":material/download:", on_click="ignore",
+            t("Confusion matrix (CSV)"),
+            scoring.confusion_csv(report, tuple(names)),
+            file_name=f"{run.run_id}-confusion.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
         )
 
 
-def _reading(reading: evaluation.Reading, names: list[str]) -> str:
-    params = {k: number(v) if isinstance(v, int) else v for k, v in reading.params.items()}  # 1,000 / 1.000
+def _reading(reading: scoring.Reading, names: list[str]) -> str:
+    params = {
+        k: number(v) if isinstance(v, int) else v for k, v in reading.params.items()
+    }  # 1,000 / 1.000
     return t(reading.template, **params, **{k: names[v] for k, v in reading.classes.items()})
 
 
@@ -126,11 +175,21 @@ def _curves_tab(run: RunFolder) -> None:
         st.info(t("This run saved no history."), icon=":material/info:")
         return
     config = run.config()
-    best = run.metrics().get("best_epoch") or evaluation.best_epoch(history, config.checkpoint_monitor)
-    st.plotly_chart(eval_charts.training_curves(history, best_epoch=best), width="stretch", key=f"curves-{run.run_id}")
+    best = run.metrics().get("best_epoch") or scoring.best_epoch(history, config.checkpoint_monitor)
+    st.plotly_chart(
+        eval_charts.training_curves(history, best_epoch=best),
+        width="stretch",
+        key=f"curves-{run.run_id}",
+    )
     if best:
-        st.caption(t("The dashed line marks epoch {epoch}, the best by {monitor}: model.keras holds that epoch's weights, and it is the model evaluated here.", epoch=best, monitor=config.checkpoint_monitor))
-    for reading in evaluation.curves_reading(history):
+        st.caption(
+            t(
+                "The dashed line marks epoch {epoch}, the best by {monitor}: model.keras holds that epoch's weights, and it is the model evaluated here.",
+                epoch=best,
+                monitor=config.checkpoint_monitor,
+            )
+        )
+    for reading in scoring.curves_reading(history):
         st.markdown("- " + _reading(reading, []))
 
 
@@ -144,7 +203,12 @@ def _cell_from_selection(event) -> tuple[int, int] | None:
 
 def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: list[str]) -> None:
     if report.confusion is None:
-        st.info(t("A multi-label model has no single confusion matrix: each label is a yes/no decision of its own. See the per-label metrics."), icon=":material/info:")
+        st.info(
+            t(
+                "A multi-label model has no single confusion matrix: each label is a yes/no decision of its own. See the per-label metrics."
+            ),
+            icon=":material/info:",
+        )
         return
     key = f"cm-{run.run_id}"
     errors = report.confusion.copy()
@@ -153,56 +217,165 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
         i, j = np.unravel_index(np.argmax(errors), errors.shape)
         st.session_state[f"{key}-true"], st.session_state[f"{key}-pred"] = int(i), int(j)
     modes = {"counts": t("counts"), "rows": t("share of each true class (row-normalised)")}
-    mode = st.segmented_control(t("Show"), list(modes), format_func=modes.get, default="counts", key=f"{key}-mode", required=True, persist_state="page") or "counts"
+    mode = (
+        st.segmented_control(
+            t("Show"),
+            list(modes),
+            format_func=modes.get,
+            default="counts",
+            key=f"{key}-mode",
+            required=True,
+            persist_state="page",
+        )
+        or "counts"
+    )
     chosen = (st.session_state[f"{key}-true"], st.session_state[f"{key}-pred"])
     event = st.plotly_chart(
-        eval_charts.confusion_heatmap(report.confusion, names, normalise=mode == "rows", chosen=chosen),
-        width="stretch", on_select="rerun", selection_mode="points", key=f"{key}-chart", config={"displayModeBar": False},
+        eval_charts.confusion_heatmap(
+            report.confusion, names, normalise=mode == "rows", chosen=chosen
+        ),
+        width="stretch",
+        on_select="rerun",
+        selection_mode="points",
+        key=f"{key}-chart",
+        config={"displayModeBar": False},
     )
     picked = _cell_from_selection(event)
     if picked is not None and picked != st.session_state.get(f"{key}-picked"):
         st.session_state[f"{key}-picked"] = picked
         st.session_state[f"{key}-true"], st.session_state[f"{key}-pred"] = picked
         st.rerun()
-    st.caption(t("Rows are the true classes, columns the predicted ones; the diagonal holds the correct predictions. Click a cell, or choose it below, to see its test images."))
+    st.caption(
+        t(
+            "Rows are the true classes, columns the predicted ones; the diagonal holds the correct predictions. Click a cell, or choose it below, to see its test images."
+        )
+    )
     c1, c2 = st.columns(2)
     classes = list(range(len(names)))
-    true = c1.selectbox(t("True class"), classes, format_func=names.__getitem__, key=f"{key}-true", persist_state="page")
-    pred = c2.selectbox(t("Predicted class"), classes, format_func=names.__getitem__, key=f"{key}-pred", persist_state="page")
+    true = c1.selectbox(
+        t("True class"),
+        classes,
+        format_func=names.__getitem__,
+        key=f"{key}-true",
+        persist_state="page",
+    )
+    pred = c2.selectbox(
+        t("Predicted class"),
+        classes,
+        format_func=names.__getitem__,
+        key=f"{key}-pred",
+        persist_state="page",
+    )
     cell = np.flatnonzero((preds.labels == true) & (preds.predicted == pred))
     cell = cell[np.argsort(-preds.confidence[cell], kind="stable")]
     if true == pred:
-        st.markdown(t("**{count}** test images of {name} were classified correctly, most confident first.", count=len(cell), name=names[true]))
+        st.markdown(
+            t(
+                "**{count}** test images of {name} were classified correctly, most confident first.",
+                count=len(cell),
+                name=names[true],
+            )
+        )
     else:
-        st.markdown(t("**{count}** test images of {true} were predicted as {pred}, most confident first.", count=len(cell), true=names[true], pred=names[pred]))
+        st.markdown(
+            t(
+                "**{count}** test images of {true} were predicted as {pred}, most confident first.",
+                count=len(cell),
+                true=names[true],
+                pred=names[pred],
+            )
+        )
     _gallery(run, preds, names, cell, key=f"{key}-gallery")
 
 
 def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: list[str]) -> None:
     if report.task == "multilabel":
-        threshold = st.slider(t("Decision threshold"), 0.05, 0.95, 0.5, 0.05, key=f"ml-threshold-{run.run_id}", persist_state="page", help=t("A label is predicted when its probability is at least this."))
+        threshold = st.slider(
+            t("Decision threshold"),
+            0.05,
+            0.95,
+            0.5,
+            0.05,
+            key=f"ml-threshold-{run.run_id}",
+            persist_state="page",
+            help=t("A label is predicted when its probability is at least this."),
+        )
         report = _report(run.run_id, run_predictions.model_stamp(run), threshold)
-        st.markdown(t("Subset accuracy {subset:.2%} · Hamming loss {hamming:.4f}", subset=report.accuracy, hamming=report.hamming_loss))
-    readings = evaluation.worst_classes_reading(report)
+        st.markdown(
+            t(
+                "Subset accuracy {subset:.2%} · Hamming loss {hamming:.4f}",
+                subset=report.accuracy,
+                hamming=report.hamming_loss,
+            )
+        )
+    readings = scoring.worst_classes_reading(report)
     if readings:
         st.markdown("\n".join("- " + _reading(r, names) for r in readings))
-    columns = {"precision": t("Precision"), "recall": t("Recall"), "f1": t("F1"), "specificity": t("Specificity"), "npv": t("NPV")}
-    rows = evaluation.metrics_rows(report, tuple(names), tr=translator())
-    table = pd.DataFrame([{t("Class"): row["class"], **{columns[k]: row[k] for k in columns}, t("Support"): row["support"]} for row in rows])
-    percent = {label: st.column_config.ProgressColumn(label, format="percent", min_value=0.0, max_value=1.0) for label in columns.values()}
-    st.dataframe(table.iloc[: report.num_classes], hide_index=True, width="stretch", column_config=percent)
-    st.markdown(t("**Averages** - macro: every class counts the same; micro: every image counts the same (for one label per image, micro precision = recall = F1 = accuracy); weighted: classes weighted by their number of test images."))
-    st.dataframe(table.iloc[report.num_classes :], hide_index=True, width="stretch", column_config={label: st.column_config.NumberColumn(label, format="percent") for label in columns.values()})
+    columns = {
+        "precision": t("Precision"),
+        "recall": t("Recall"),
+        "f1": t("F1"),
+        "specificity": t("Specificity"),
+        "npv": t("NPV"),
+    }
+    rows = scoring.metrics_rows(report, tuple(names), tr=translator())
+    table = pd.DataFrame(
+        [
+            {
+                t("Class"): row["class"],
+                **{columns[k]: row[k] for k in columns},
+                t("Support"): row["support"],
+            }
+            for row in rows
+        ]
+    )
+    percent = {
+        label: st.column_config.ProgressColumn(
+            label, format="percent", min_value=0.0, max_value=1.0
+        )
+        for label in columns.values()
+    }
+    st.dataframe(
+        table.iloc[: report.num_classes], hide_index=True, width="stretch", column_config=percent
+    )
+    st.markdown(
+        t(
+            "**Averages** - macro: every class counts the same; micro: every image counts the same (for one label per image, micro precision = recall = F1 = accuracy); weighted: classes weighted by their number of test images."
+        )
+    )
+    st.dataframe(
+        table.iloc[report.num_classes :],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            label: st.column_config.NumberColumn(label, format="percent")
+            for label in columns.values()
+        },
+    )
     for note in report.notes:
         st.caption(t(note.template, classes=", ".join(names[c] for c in note.classes)))
     st.plotly_chart(
-        eval_charts.per_class_bars({columns[k]: report.per_class[k] for k in ("precision", "recall", "f1")}, names), width="stretch", key=f"bars-{run.run_id}"
+        eval_charts.per_class_bars(
+            {columns[k]: report.per_class[k] for k in ("precision", "recall", "f1")}, names
+        ),
+        width="stretch",
+        key=f"bars-{run.run_id}",
     )
     with st.expander(t("How these are computed"), icon=":material/function:"):
-        st.markdown(t("For each class, its test images are the positives and all others the negatives: TP are its images predicted as it, FP other images predicted as it, FN its images predicted as something else, TN the rest."))
-        st.latex(r"\text{precision}=\frac{TP}{TP+FP}\quad \text{recall}=\frac{TP}{TP+FN}\quad F_1=\frac{2\,\text{precision}\cdot\text{recall}}{\text{precision}+\text{recall}}")
+        st.markdown(
+            t(
+                "For each class, its test images are the positives and all others the negatives: TP are its images predicted as it, FP other images predicted as it, FN its images predicted as something else, TN the rest."
+            )
+        )
+        st.latex(
+            r"\text{precision}=\frac{TP}{TP+FP}\quad \text{recall}=\frac{TP}{TP+FN}\quad F_1=\frac{2\,\text{precision}\cdot\text{recall}}{\text{precision}+\text{recall}}"
+        )
         st.latex(r"\text{specificity}=\frac{TN}{TN+FP}\quad \text{NPV}=\frac{TN}{TN+FN}")
-        st.caption(t("The course slide prints the negative predictive value as TN/(TN+TP); the correct formula is TN/(TN+FN). A ratio whose denominator is 0 is shown as 0, as scikit-learn does with zero_division=0."))
+        st.caption(
+            t(
+                "The course slide prints the negative predictive value as TN/(TN+TP); the correct formula is TN/(TN+FN). A ratio whose denominator is 0 is shown as 0, as scikit-learn does with zero_division=0."
+            )
+        )
 
 
 def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
@@ -210,18 +383,45 @@ def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
     classes = list(range(len(names)))
     aucs = [c.area if c is not None else None for c in curves["roc"]]
     defined = [a for a in aucs if a is not None]
-    default = classes if len(classes) <= 10 else sorted((c for c in classes if aucs[c] is not None), key=lambda c: aucs[c])[:5]
+    default = (
+        classes
+        if len(classes) <= 10
+        else sorted((c for c in classes if aucs[c] is not None), key=lambda c: aucs[c])[:5]
+    )
     if preds.task == "binary":
         default = [1]
-    shown = st.multiselect(t("Classes"), classes, default=default, format_func=names.__getitem__, key=f"roc-classes-{run.run_id}", persist_state="page")
+    shown = st.multiselect(
+        t("Classes"),
+        classes,
+        default=default,
+        format_func=names.__getitem__,
+        key=f"roc-classes-{run.run_id}",
+        persist_state="page",
+    )
     if defined:
-        st.caption(t("Each curve is one class against all the others (one-vs-rest). Mean AUC over classes: {auc:.3f}.", auc=float(np.mean(defined))))
+        st.caption(
+            t(
+                "Each curve is one class against all the others (one-vs-rest). Mean AUC over classes: {auc:.3f}.",
+                auc=float(np.mean(defined)),
+            )
+        )
     c1, c2 = st.columns(2)
-    c1.plotly_chart(eval_charts.roc_figure(curves["roc"], names, shown), width="stretch", key=f"roc-{run.run_id}")
-    c2.plotly_chart(eval_charts.pr_figure(curves["pr"], names, shown), width="stretch", key=f"pr-{run.run_id}")
+    c1.plotly_chart(
+        eval_charts.roc_figure(curves["roc"], names, shown),
+        width="stretch",
+        key=f"roc-{run.run_id}",
+    )
+    c2.plotly_chart(
+        eval_charts.pr_figure(curves["pr"], names, shown), width="stretch", key=f"pr-{run.run_id}"
+    )
     missing = [names[c] for c in classes if curves["roc"][c] is None]
     if missing:
-        st.caption(t("No curve for classes with no test images (or only those): {classes}.", classes=", ".join(missing)))
+        st.caption(
+            t(
+                "No curve for classes with no test images (or only those): {classes}.",
+                classes=", ".join(missing),
+            )
+        )
     st.divider()
     st.fragment(_threshold_view)(run, preds, names, curves)
 
@@ -230,25 +430,64 @@ def _threshold_view(run: RunFolder, preds: Predictions, names: list[str], curves
     st.subheader(t("Decision threshold"))
     if preds.task == "binary":
         positive = 1
-        st.markdown(t("An image is called **{name}** when its probability is above the threshold. Move it to trade false positives for false negatives.", name=names[1]))
+        st.markdown(
+            t(
+                "An image is called **{name}** when its probability is above the threshold. Move it to trade false positives for false negatives.",
+                name=names[1],
+            )
+        )
     else:
-        st.markdown(t("Treat one class as the positive one and all others as negative, as a binary classifier would: an image is called positive when that class's probability is above the threshold."))
-        positive = st.selectbox(t("Positive class"), list(range(len(names))), format_func=names.__getitem__, key=f"thr-class-{run.run_id}", persist_state="page")
-    threshold = st.slider(t("Threshold"), 0.0, 1.0, 0.5, 0.01, key=f"thr-{run.run_id}", persist_state="page")
-    truth, scores = evaluation.positive_scores(preds, positive)
-    result = evaluation.threshold_metrics(truth, scores, threshold)
+        st.markdown(
+            t(
+                "Treat one class as the positive one and all others as negative, as a binary classifier would: an image is called positive when that class's probability is above the threshold."
+            )
+        )
+        positive = st.selectbox(
+            t("Positive class"),
+            list(range(len(names))),
+            format_func=names.__getitem__,
+            key=f"thr-class-{run.run_id}",
+            persist_state="page",
+        )
+    threshold = st.slider(
+        t("Threshold"), 0.0, 1.0, 0.5, 0.01, key=f"thr-{run.run_id}", persist_state="page"
+    )
+    truth, scores = scoring.positive_scores(preds, positive)
+    result = scoring.threshold_metrics(truth, scores, threshold)
     cols = st.columns(6)
     for col, (label, value) in zip(
         cols,
-        ((t("Accuracy"), result.accuracy), (t("Precision"), result.precision), (t("Recall"), result.recall), (t("F1"), result.f1), (t("Specificity"), result.specificity), (t("NPV"), result.npv)),
+        (
+            (t("Accuracy"), result.accuracy),
+            (t("Precision"), result.precision),
+            (t("Recall"), result.recall),
+            (t("F1"), result.f1),
+            (t("Specificity"), result.specificity),
+            (t("NPV"), result.npv),
+        ),
     ):
         col.metric(label, f"{value:.1%}")
     c1, c2 = st.columns([2, 3])
-    labels = [t("not {name}", name=names[positive]), names[positive]] if preds.task != "binary" else [names[0], names[1]]
-    c1.plotly_chart(eval_charts.small_confusion(result.confusion, labels), width="stretch", key=f"thr-cm-{run.run_id}")
+    labels = (
+        [t("not {name}", name=names[positive]), names[positive]]
+        if preds.task != "binary"
+        else [names[0], names[1]]
+    )
+    c1.plotly_chart(
+        eval_charts.small_confusion(result.confusion, labels),
+        width="stretch",
+        key=f"thr-cm-{run.run_id}",
+    )
     c2.plotly_chart(
-        eval_charts.roc_figure(curves["roc"], names, [positive], point=(result.false_positive_rate, result.recall), height=300),
-        width="stretch", key=f"thr-roc-{run.run_id}",
+        eval_charts.roc_figure(
+            curves["roc"],
+            names,
+            [positive],
+            point=(result.false_positive_rate, result.recall),
+            height=300,
+        ),
+        width="stretch",
+        key=f"thr-roc-{run.run_id}",
     )
 
 
@@ -262,7 +501,9 @@ def _filtered(preds: Predictions, *, cls: int | None, show: str, sort: str) -> n
     if sort == "loss":
         return indices[np.argsort(-preds.losses[indices], kind="stable")]
     if sort in ("least_confident", "most_confident"):
-        order = np.argsort(preds.confidence[indices] * (1 if sort == "least_confident" else -1), kind="stable")
+        order = np.argsort(
+            preds.confidence[indices] * (1 if sort == "least_confident" else -1), kind="stable"
+        )
         return indices[order]
     return indices
 
@@ -271,12 +512,42 @@ def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> No
     tr = translator()
     c1, c2, c3 = st.columns(3)
     classes = [None, *range(len(names))]
-    cls = c1.selectbox(t("True class"), classes, format_func=lambda c: tr("every class") if c is None else names[c], key=f"gal-class-{run.run_id}", persist_state="page")
-    show = c2.segmented_control(t("Show"), list(SHOW), format_func=lambda k: tr(SHOW[k]), default="wrong", key=f"gal-show-{run.run_id}", required=True, persist_state="page") or "all"
-    sort = c3.selectbox(t("Sort"), list(SORTS), format_func=lambda k: tr(SORTS[k]), key=f"gal-sort-{run.run_id}", persist_state="page")
+    cls = c1.selectbox(
+        t("True class"),
+        classes,
+        format_func=lambda c: tr("every class") if c is None else names[c],
+        key=f"gal-class-{run.run_id}",
+        persist_state="page",
+    )
+    show = (
+        c2.segmented_control(
+            t("Show"),
+            list(SHOW),
+            format_func=lambda k: tr(SHOW[k]),
+            default="wrong",
+            key=f"gal-show-{run.run_id}",
+            required=True,
+            persist_state="page",
+        )
+        or "all"
+    )
+    sort = c3.selectbox(
+        t("Sort"),
+        list(SORTS),
+        format_func=lambda k: tr(SORTS[k]),
+        key=f"gal-sort-{run.run_id}",
+        persist_state="page",
+    )
     indices = _filtered(preds, cls=cls, show=show, sort=sort)
     wrong = int(np.sum(~preds.correct))
-    st.caption(t("{count} of {total} test images match ({wrong} wrong in total). ✓ right, ✗ wrong: true class → predicted class (confidence).", count=number(len(indices)), total=number(preds.num_images), wrong=number(wrong)))
+    st.caption(
+        t(
+            "{count} of {total} test images match ({wrong} wrong in total). ✓ right, ✗ wrong: true class → predicted class (confidence).",
+            count=number(len(indices)),
+            total=number(preds.num_images),
+            wrong=number(wrong),
+        )
+    )
     _gallery(run, preds, names, indices, key=f"gal-{run.run_id}")
 
 
@@ -287,7 +558,9 @@ def _label_text(preds: Predictions, names: list[str], index: int, which: str) ->
     return names[preds.labels[index] if which == "true" else preds.predicted[index]]
 
 
-def _gallery(run: RunFolder, preds: Predictions, names: list[str], indices: np.ndarray, *, key: str) -> None:
+def _gallery(
+    run: RunFolder, preds: Predictions, names: list[str], indices: np.ndarray, *, key: str
+) -> None:
     """A paged grid of test images; "Inspect" under an image shows its probabilities and Grad-CAM."""
     if len(indices) == 0:
         st.info(t("No test image matches."), icon=":material/info:")
@@ -299,16 +572,32 @@ def _gallery(run: RunFolder, preds: Predictions, names: list[str], indices: np.n
     shown = indices[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     images = _images(run, shown)
     inspect_key = f"{key}-inspect"
-    for start in range(0, len(shown), GALLERY_COLUMNS):  # a row of images, then a row of buttons: both stay aligned
-        row = list(zip(shown[start : start + GALLERY_COLUMNS], images[start : start + GALLERY_COLUMNS]))
+    for start in range(
+        0, len(shown), GALLERY_COLUMNS
+    ):  # a row of images, then a row of buttons: both stay aligned
+        row = list(
+            zip(shown[start : start + GALLERY_COLUMNS], images[start : start + GALLERY_COLUMNS])
+        )
         for col, (index, image) in zip(st.columns(GALLERY_COLUMNS), row):
-            true, pred = _label_text(preds, names, index, "true"), _label_text(preds, names, index, "pred")
+            true, pred = (
+                _label_text(preds, names, index, "true"),
+                _label_text(preds, names, index, "pred"),
+            )
             confidence = f"{preds.confidence[index]:.0%}"
-            caption = f"✓ {true} ({confidence})" if preds.correct[index] else f"✗ {true} → {pred} ({confidence})"
+            caption = (
+                f"✓ {true} ({confidence})"
+                if preds.correct[index]
+                else f"✗ {true} → {pred} ({confidence})"
+            )
             col.image(eval_charts.enlarge(image), caption=caption, width="stretch")
         for col, (index, _) in zip(st.columns(GALLERY_COLUMNS), row):
             chosen = st.session_state.get(inspect_key) == index
-            if col.button(t("Inspect"), key=f"{key}-btn-{index}", width="stretch", type="primary" if chosen else "secondary"):
+            if col.button(
+                t("Inspect"),
+                key=f"{key}-btn-{index}",
+                width="stretch",
+                type="primary" if chosen else "secondary",
+            ):
                 st.session_state[inspect_key] = int(index)
     if pages > 1:
         st.pagination(pages, key=f"{key}-page", persist_state="page")
@@ -317,23 +606,42 @@ def _gallery(run: RunFolder, preds: Predictions, names: list[str], indices: np.n
         _image_detail(run, preds, names, int(chosen), key=key)
 
 
-def _image_detail(run: RunFolder, preds: Predictions, names: list[str], index: int, *, key: str) -> None:
+def _image_detail(
+    run: RunFolder, preds: Predictions, names: list[str], index: int, *, key: str
+) -> None:
     st.divider()
     image = _images(run, [index])[0]
     c1, c2, c3 = st.columns([1, 2, 2])
-    c1.image(eval_charts.enlarge(image, size=160), caption=t("Test image #{index}", index=index), width="stretch")
+    c1.image(
+        eval_charts.enlarge(image, size=160),
+        caption=t("Test image #{index}", index=index),
+        width="stretch",
+    )
     c1.markdown(
-        t("True: **{true}**  \nPredicted: **{pred}** ({conf:.1%})  \nLoss: {loss:.3f}", true=_label_text(preds, names, index, "true"),
-          pred=_label_text(preds, names, index, "pred"), conf=float(preds.confidence[index]), loss=float(preds.losses[index]))
+        t(
+            "True: **{true}**  \nPredicted: **{pred}** ({conf:.1%})  \nLoss: {loss:.3f}",
+            true=_label_text(preds, names, index, "true"),
+            pred=_label_text(preds, names, index, "pred"),
+            conf=float(preds.confidence[index]),
+            loss=float(preds.losses[index]),
+        )
     )
     true = None if preds.multilabel else int(preds.labels[index])
     c2.plotly_chart(
-        eval_charts.probability_bars(preds.probabilities[index], names, true=true, predicted=int(preds.predicted[index])),
-        width="stretch", key=f"{key}-bars-{index}",
+        eval_charts.probability_bars(
+            preds.probabilities[index], names, true=true, predicted=int(preds.predicted[index])
+        ),
+        width="stretch",
+        key=f"{key}-bars-{index}",
     )
     c2.caption(t("Green: the true class (in bold); red: a wrong prediction."))
     with c3:
-        render_gradcam(_model(run.run_id, run_predictions.model_stamp(run)), image, names, key=f"{key}-gradcam-{index}")
+        render_gradcam(
+            _model(run.run_id, run_predictions.model_stamp(run)),
+            image,
+            names,
+            key=f"{key}-gradcam-{index}",
+        )
 
 
 def _insight_sample(preds: Predictions) -> np.ndarray:
@@ -344,11 +652,20 @@ def _insight_sample(preds: Predictions) -> np.ndarray:
 # --- the page -----------------------------------------------------------------------------------------
 
 st.title(t("Evaluate"))
-st.markdown(t("What a trained model learned and where it fails: learning curves, test metrics, the confusion matrix, per-class scores, ROC curves, the test images themselves and a look inside the network."))
+st.markdown(
+    t(
+        "What a trained model learned and where it fails: learning curves, test metrics, the confusion matrix, per-class scores, ROC curves, the test images themselves and a look inside the network."
+    )
+)
 candidates = [r for r in finished_runs_or_prompt() if r.has_model]
 if not candidates:
-    if any(r.status in runs.FINISHED for r in runs.list_runs()):
-        st.info(t("None of the finished runs saved a model (they ended before their first epoch). Train a model to evaluate it."), icon=":material/info:")
+    if any(r.status in listing.FINISHED for r in listing.list_runs()):
+        st.info(
+            t(
+                "None of the finished runs saved a model (they ended before their first epoch). Train a model to evaluate it."
+            ),
+            icon=":material/info:",
+        )
     st.stop()
 run_id = _pick_run(candidates)
 summary = next(r for r in candidates if r.run_id == run_id)
@@ -367,7 +684,15 @@ _downloads(run, report, names)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(run_id, stamp)
 
-TABS = [t("Learning curves"), t("Confusion matrix"), t("Per-class metrics"), t("ROC and PR curves"), t("Test images"), t("Inside the network"), t("Feature space")]
+TABS = [
+    t("Learning curves"),
+    t("Confusion matrix"),
+    t("Per-class metrics"),
+    t("ROC and PR curves"),
+    t("Test images"),
+    t("Inside the network"),
+    t("Feature space"),
+]
 _TAB = "evaluate_tab"  # the open tab's position: kept when the language (and so every tab label) changes
 
 
@@ -376,7 +701,13 @@ def _remember_tab(labels: list[str], key: str) -> None:
 
 
 tab_key = f"evaluate-tabs-{current_language()}"
-tabs = st.tabs(TABS, default=TABS[st.session_state.get(_TAB, 0)], key=tab_key, on_change=_remember_tab, args=(TABS, tab_key))
+tabs = st.tabs(
+    TABS,
+    default=TABS[st.session_state.get(_TAB, 0)],
+    key=tab_key,
+    on_change=_remember_tab,
+    args=(TABS, tab_key),
+)
 if tabs[0].open:
     with tabs[0]:
         _curves_tab(run)
@@ -398,7 +729,11 @@ if tabs[5].open or tabs[6].open:
     model = _model(run_id, stamp)
     if tabs[5].open:
         with tabs[5]:
-            render_inside_network(model, _images(run, sample), labels, names, key=f"inside-{run_id}", indices=sample)
+            render_inside_network(
+                model, _images(run, sample), labels, names, key=f"inside-{run_id}", indices=sample
+            )
     if tabs[6].open:
         with tabs[6]:
-            render_feature_space(model, _images(run, sample), labels, names, key=f"features-{run_id}", indices=sample)
+            render_feature_space(
+                model, _images(run, sample), labels, names, key=f"features-{run_id}", indices=sample
+            )

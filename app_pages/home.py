@@ -3,22 +3,47 @@
 import pandas as pd
 import streamlit as st
 
-from clfcore import datasets, runs
+from clfcore.data import datasets
 from clfcore.paths import data_root, runs_root
+from clfcore.runs import listing
 from ui.lang import t
 
 st.title("clfcore dashboard")
-st.markdown(t("Train and inspect image classifiers with Keras, live, in class: see how a neural network learns, where it fails, and why."))
+st.markdown(
+    t(
+        "Train and inspect image classifiers with Keras, live, in class: see how a neural network learns, where it fails, and why."
+    )
+)
 
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(t("Quick start"))
     st.markdown(t("Five steps from nothing to a trained model and your own prediction:"))
-    st.page_link("app_pages/dataset.py", label=t("1. Pick a dataset and look at its images"), icon=":material/photo_library:")
-    st.page_link("app_pages/model.py", label=t("2. Choose an architecture (the course's MLP, LeNet, CNNs)"), icon=":material/account_tree:")
-    st.page_link("app_pages/augment.py", label=t("3. Optionally add data augmentation"), icon=":material/auto_fix_high:")
-    st.page_link("app_pages/train.py", label=t("4. Train it and watch the learning curves live"), icon=":material/model_training:")
-    st.page_link("app_pages/evaluate.py", label=t("5. Evaluate it, then classify your own photo or drawing"), icon=":material/insights:")
+    st.page_link(
+        "app_pages/dataset.py",
+        label=t("1. Pick a dataset and look at its images"),
+        icon=":material/photo_library:",
+    )
+    st.page_link(
+        "app_pages/model.py",
+        label=t("2. Choose an architecture (the course's MLP, LeNet, CNNs)"),
+        icon=":material/account_tree:",
+    )
+    st.page_link(
+        "app_pages/augment.py",
+        label=t("3. Optionally add data augmentation"),
+        icon=":material/auto_fix_high:",
+    )
+    st.page_link(
+        "app_pages/train.py",
+        label=t("4. Train it and watch the learning curves live"),
+        icon=":material/model_training:",
+    )
+    st.page_link(
+        "app_pages/evaluate.py",
+        label=t("5. Evaluate it, then classify your own photo or drawing"),
+        icon=":material/insights:",
+    )
 
     st.subheader(t("What you can do here"))
     for line in (
@@ -47,14 +72,24 @@ with right:
     st.table(pd.DataFrame(rows).set_index(t("Dataset")))
 
     st.subheader(t("Training runs"))
-    all_runs = runs.list_runs()
+    all_runs = listing.list_runs()
     if all_runs:
         by_status = pd.Series([run.status for run in all_runs]).value_counts()
         st.markdown(
-            t("{count} runs saved: {detail}.", count=len(all_runs), detail=", ".join(f"{n} {t(s)}" for s, n in by_status.items()))
+            t(
+                "{count} runs saved: {detail}.",
+                count=len(all_runs),
+                detail=", ".join(f"{n} {t(s)}" for s, n in by_status.items()),
+            )
         )
         st.page_link("app_pages/runs.py", label=t("See all runs"), icon=":material/history:")
     else:
         st.info(t("No training runs yet. Train a first model to see it here."))
         st.page_link("app_pages/train.py", label=t("Go to Train"), icon=":material/model_training:")
-    st.caption(t("Runs are saved in {runs}; your datasets live in {data}.", runs=str(runs_root()), data=str(data_root())))
+    st.caption(
+        t(
+            "Runs are saved in {runs}; your datasets live in {data}.",
+            runs=str(runs_root()),
+            data=str(data_root()),
+        )
+    )

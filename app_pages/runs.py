@@ -5,10 +5,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from clfcore import architectures, evaluation, run_predictions, runs
 from clfcore.errors import UserInputError
+from clfcore.evaluation import run_predictions, scoring
+from clfcore.models import architectures
 from clfcore.paths import runs_root
-from clfcore.runfolder import open_run, read_json
+from clfcore.runs import listing
+from clfcore.runs.folder import open_run, read_json
 from ui import eval_charts, state
 from ui.lang import number, t
 from ui.widgets import needs_first, show_error, translated_status
@@ -18,7 +20,7 @@ _TABLE = "runs_table_version"  # bumped after a deletion: a new table key clears
 HIDDEN_SETTINGS = {"created", "run_name"}  # shown elsewhere (table, column titles)
 
 
-def _label(run: runs.RunSummary) -> str:
+def _label(run: listing.RunSummary) -> str:
     return run.name or run.run_id
 
 
@@ -34,9 +36,11 @@ def _flat(prefix: str, value, out: dict) -> dict:
     return out
 
 
-def _settings(run: runs.RunSummary) -> dict:
+def _settings(run: listing.RunSummary) -> dict:
     """config.json without what the table shows elsewhere; architecture options with their defaults filled in."""
-    config = {k: v for k, v in read_json(run.path / "config.json").items() if k not in HIDDEN_SETTINGS}
+    config = {
+        k: v for k, v in read_json(run.path / "config.json").items() if k not in HIDDEN_SETTINGS
+    }
     try:
         defaults = architectures.get_architecture(config.get("architecture")).options
     except UserInputError:
@@ -55,50 +59,91 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _metric_rows(run: runs.RunSummary) -> dict:
+def _metric_rows(run: listing.RunSummary) -> dict:
     folder = open_run(run.run_id)
     metrics = folder.metrics()
     rows = {
         t("Status"): translated_status(run.status),
         t("Test accuracy"): f"{run.test_accuracy:.2%}" if run.test_accuracy is not None else "-",
-        t("Test loss"): f"{metrics['test_loss']:.4f}" if isinstance(metrics.get("test_loss"), (int, float)) else "-",
+        t("Test loss"): f"{metrics['test_loss']:.4f}"
+        if isinstance(metrics.get("test_loss"), (int, float))
+        else "-",
         t("Epochs run"): _shown(metrics.get("epochs_run")),
         t("Best epoch"): _shown(metrics.get("best_epoch")),
-        t("Training time (s)"): f"{run.train_seconds:.0f}" if isinstance(run.train_seconds, (int, float)) else "-",
+        t("Training time (s)"): f"{run.train_seconds:.0f}"
+        if isinstance(run.train_seconds, (int, float))
+        else "-",
         t("Parameters"): number(int(run.total_params)) if run.total_params else "-",
     }
     predictions = run_predictions.cached_predictions(folder)
-    report = evaluation.evaluate(predictions) if predictions is not None else None
+    report = scoring.evaluate(predictions) if predictions is not None else None
     rows[t("Macro F1")] = f"{report.averages['macro']['f1']:.3f}" if report else "-"
     rows[t("Top-3 accuracy")] = f"{report.top_k[3]:.2%}" if report and 3 in report.top_k else "-"
     return rows
 
 
-def _compare(selected: list[runs.RunSummary]) -> None:
+def _compare(selected: list[listing.RunSummary]) -> None:
     histories = [(_label(r), open_run(r.run_id).history()) for r in selected]
     if len(selected) == 1:
         if histories[0][1]:
             best = open_run(selected[0].run_id).metrics().get("best_epoch")
-            st.plotly_chart(eval_charts.training_curves(histories[0][1], best_epoch=best), width="stretch", key="runs-curves-one")
+            st.plotly_chart(
+                eval_charts.training_curves(histories[0][1], best_epoch=best),
+                width="stretch",
+                key="runs-curves-one",
+            )
     elif any(h for _, h in histories):
-        st.plotly_chart(eval_charts.compare_curves([(label, h) for label, h in histories if h]), width="stretch", key="runs-curves")
-        st.caption(t("Solid lines: validation; dotted: training. A smaller distance between a run's two lines means less overfitting."))
+        st.plotly_chart(
+            eval_charts.compare_curves([(label, h) for label, h in histories if h]),
+            width="stretch",
+            key="runs-curves",
+        )
+        st.caption(
+            t(
+                "Solid lines: validation; dotted: training. A smaller distance between a run's two lines means less overfitting."
+            )
+        )
     settings = {_label(r): _flat("", _settings(r), {}) for r in selected}
     metrics = {_label(r): _metric_rows(r) for r in selected}
     keys = list(dict.fromkeys(k for flat in settings.values() for k in flat))
-    only_diff = len(selected) > 1 and st.toggle(t("Only the settings that differ"), value=True, key="runs_only_diff")
+    only_diff = len(selected) > 1 and st.toggle(
+        t("Only the settings that differ"), value=True, key="runs_only_diff"
+    )
     if only_diff:
-        keys = [k for k in keys if len({json.dumps(flat.get(k), sort_keys=True, default=str) for flat in settings.values()}) > 1]
+        keys = [
+            k
+            for k in keys
+            if len(
+                {json.dumps(flat.get(k), sort_keys=True, default=str) for flat in settings.values()}
+            )
+            > 1
+        ]
     rows = list(next(iter(metrics.values()))) + keys
     table = pd.DataFrame(
-        {t("Setting"): rows, **{label: [metrics[label][m] for m in metrics[label]] + [_shown(settings[label].get(k)) for k in keys] for label in metrics}}
+        {
+            t("Setting"): rows,
+            **{
+                label: [metrics[label][m] for m in metrics[label]]
+                + [_shown(settings[label].get(k)) for k in keys]
+                for label in metrics
+            },
+        }
     )
     st.dataframe(
-        table, width="stretch", hide_index=True, height=min(35 * (len(table) + 1) + 3, 700),
+        table,
+        width="stretch",
+        hide_index=True,
+        height=min(35 * (len(table) + 1) + 3, 700),
         column_config={t("Setting"): st.column_config.TextColumn(width="medium", pinned=True)},
     )
-    missing = [r for r in selected if r.has_model and run_predictions.cached_predictions(open_run(r.run_id)) is None]
-    if missing and st.button(t("Compute macro F1 and top-3 accuracy for the selected runs"), icon=":material/calculate:"):
+    missing = [
+        r
+        for r in selected
+        if r.has_model and run_predictions.cached_predictions(open_run(r.run_id)) is None
+    ]
+    if missing and st.button(
+        t("Compute macro F1 and top-3 accuracy for the selected runs"), icon=":material/calculate:"
+    ):
         with st.spinner(t("Running each model on its test images...")):
             for run in missing:
                 try:
@@ -108,32 +153,65 @@ def _compare(selected: list[runs.RunSummary]) -> None:
         st.rerun()
 
 
-def _actions(run: runs.RunSummary) -> None:
+def _actions(run: listing.RunSummary) -> None:
     folder = open_run(run.run_id)
     cols = st.columns(4)
-    if cols[0].button(t("Evaluate"), icon=":material/insights:", disabled=not (run.has_model and run.status in runs.FINISHED), key="runs_evaluate"):
+    if cols[0].button(
+        t("Evaluate"),
+        icon=":material/insights:",
+        disabled=not (run.has_model and run.status in listing.FINISHED),
+        key="runs_evaluate",
+    ):
         state.set_evaluated_run(run.run_id)
         st.switch_page("app_pages/evaluate.py")
     cols[1].download_button(
-        t("Model (.keras)"), data=folder.model_path.read_bytes if run.has_model else b"", file_name=f"{run.run_id}.keras",
-        mime="application/octet-stream", icon=":material/download:", disabled=not run.has_model, on_click="ignore", key="runs_model",
+        t("Model (.keras)"),
+        data=folder.model_path.read_bytes if run.has_model else b"",
+        file_name=f"{run.run_id}.keras",
+        mime="application/octet-stream",
+        icon=":material/download:",
+        disabled=not run.has_model,
+        on_click="ignore",
+        key="runs_model",
     )
     cols[2].download_button(
-        t("Settings (config.json)"), data=folder.config_path.read_text(encoding="utf-8"), file_name=f"{run.run_id}-config.json",
-        mime="application/json", icon=":material/download:", on_click="ignore", key="runs_config",
+        t("Settings (config.json)"),
+        data=folder.config_path.read_text(encoding="utf-8"),
+        file_name=f"{run.run_id}-config.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        key="runs_config",
     )
-    active = run.status in runs.ACTIVE
-    if cols[3].button(t("Delete"), icon=":material/delete:", key="runs_delete", disabled=active, help=t("Stop it on the Train page first.") if active else None):
+    active = run.status in listing.ACTIVE
+    if cols[3].button(
+        t("Delete"),
+        icon=":material/delete:",
+        key="runs_delete",
+        disabled=active,
+        help=t("Stop it on the Train page first.") if active else None,
+    ):
         st.session_state[_CONFIRM] = run.run_id
     if active:
-        st.caption(t("This run is {status}: stop it on the Train page before deleting it.", status=translated_status(run.status)))
+        st.caption(
+            t(
+                "This run is {status}: stop it on the Train page before deleting it.",
+                status=translated_status(run.status),
+            )
+        )
     if st.session_state.get(_CONFIRM) == run.run_id:
-        st.warning(t("Delete the run {run}? Its folder with the model, history and metrics is removed for good.", run=_label(run)), icon=":material/warning:")
+        st.warning(
+            t(
+                "Delete the run {run}? Its folder with the model, history and metrics is removed for good.",
+                run=_label(run),
+            ),
+            icon=":material/warning:",
+        )
         c1, c2 = st.columns([1, 5])
         if c1.button(t("Yes, delete it"), type="primary", key="runs_delete_yes"):
             st.session_state[_CONFIRM] = None
             try:
-                runs.delete_run(run.run_id)
+                listing.delete_run(run.run_id)
             except UserInputError as error:
                 show_error(error)
             else:
@@ -147,9 +225,14 @@ def _actions(run: runs.RunSummary) -> None:
 
 st.title(t("Runs"))
 st.caption(t("Every training run is a folder in {root}.", root=str(runs_root())))
-saved = runs.list_runs()
+saved = listing.list_runs()
 if not saved:
-    needs_first(t("No training runs yet. Train a first model to see it here."), "app_pages/train.py", t("Go to Train"), ":material/model_training:")
+    needs_first(
+        t("No training runs yet. Train a first model to see it here."),
+        "app_pages/train.py",
+        t("Go to Train"),
+        ":material/model_training:",
+    )
     st.stop()
 configs = [read_json(run.path / "config.json") for run in saved]
 event = st.dataframe(
@@ -159,7 +242,9 @@ event = st.dataframe(
             t("Status"): [translated_status(run.status) for run in saved],
             t("Dataset"): [run.dataset for run in saved],
             t("Architecture"): [run.architecture for run in saved],
-            t("Augmentation"): [t("on") if config.get("augmentation") else t("none") for config in configs],
+            t("Augmentation"): [
+                t("on") if config.get("augmentation") else t("none") for config in configs
+            ],
             t("Parameters"): [run.total_params for run in saved],
             t("Training time (s)"): [run.train_seconds for run in saved],
             t("Test accuracy"): [run.test_accuracy for run in saved],
@@ -177,17 +262,32 @@ event = st.dataframe(
         t("Parameters"): st.column_config.NumberColumn(format="localized"),
     },
 )
-if any(run.status in runs.ACTIVE for run in saved):
-    st.page_link("app_pages/train.py", label=t("Follow the runs in progress on the Train page"), icon=":material/model_training:")
+if any(run.status in listing.ACTIVE for run in saved):
+    st.page_link(
+        "app_pages/train.py",
+        label=t("Follow the runs in progress on the Train page"),
+        icon=":material/model_training:",
+    )
 selected = [saved[i] for i in event.selection.rows if i < len(saved)]
 if not selected:
-    st.info(t("Select runs with the boxes at the left of the table: one to see its details, download or delete it; several to compare their curves, settings and metrics (for example MLP vs CNN vs transfer learning on the same data)."), icon=":material/touch_app:")
+    st.info(
+        t(
+            "Select runs with the boxes at the left of the table: one to see its details, download or delete it; several to compare their curves, settings and metrics (for example MLP vs CNN vs transfer learning on the same data)."
+        ),
+        icon=":material/touch_app:",
+    )
     st.stop()
-st.subheader(t("Compare {count} runs", count=len(selected)) if len(selected) > 1 else _label(selected[0]))
+st.subheader(
+    t("Compare {count} runs", count=len(selected)) if len(selected) > 1 else _label(selected[0])
+)
 _compare(selected)
 st.subheader(t("Download or delete"))
 chosen = selected[0]
 if len(selected) > 1:
     by_id = {r.run_id: r for r in selected}
-    chosen = by_id[st.selectbox(t("Run"), list(by_id), format_func=lambda r: _label(by_id[r]), key="runs_action_run")]
+    chosen = by_id[
+        st.selectbox(
+            t("Run"), list(by_id), format_func=lambda r: _label(by_id[r]), key="runs_action_run"
+        )
+    ]
 _actions(chosen)

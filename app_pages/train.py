@@ -2,18 +2,28 @@
 
 import streamlit as st
 
-from clfcore import architectures, augment, datasets, jobs, runs, schedules
+from clfcore import jobs
 from clfcore.config import MONITORS
+from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
-from clfcore.runfolder import open_run
+from clfcore.models import architectures
+from clfcore.runs import listing, liveness
+from clfcore.runs.folder import open_run
+from clfcore.training import schedules
 from ui import state
 from ui.charts import learning_curves, schedule_preview
 from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
 
 POLL_SECONDS = 1.0
-SCHEDULES = {"none": N_("constant"), "step": N_("step decay"), "exponential": N_("exponential decay"), "cosine": N_("cosine decay"), "plateau": "ReduceLROnPlateau"}
+SCHEDULES = {
+    "none": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential decay"),
+    "cosine": N_("cosine decay"),
+    "plateau": "ReduceLROnPlateau",
+}
 
 
 def _augmentation_text(info) -> str:
@@ -22,15 +32,24 @@ def _augmentation_text(info) -> str:
     if not settings:
         return t("none")
     config = augment.AugmentConfig.from_dict(settings)
-    text = t("on: {transforms}", transforms=", ".join(t(m.template, **m.params) for m in augment.summary(config)))
+    text = t(
+        "on: {transforms}",
+        transforms=", ".join(t(m.template, **m.params) for m in augment.summary(config)),
+    )
     if augment.warnings(config, class_names=info.class_names, image_shape=info.image_shape):
-        text += "  \n:orange[:material/warning: " + t("Some of these settings may hurt training on this dataset: see the warnings on the Augment page.") + "]"
+        text += (
+            "  \n:orange[:material/warning: "
+            + t(
+                "Some of these settings may hurt training on this dataset: see the warnings on the Augment page."
+            )
+            + "]"
+        )
     return text
 
 
 def _task_text(info) -> str:
     """The task and its own settings, e.g. "binary, balanced class weights" or "multi-label, threshold 0.5"."""
-    from clfcore.tasks import TASK_NAMES
+    from clfcore.data.tasks import TASK_NAMES
 
     choice, parts = state.training_choice(), [t(TASK_NAMES[info.task])]
     if choice.get("class_weight") == "balanced":
@@ -46,13 +65,38 @@ def _what_will_be_trained() -> None:
     split = state.split_config()
     arch = architectures.get_architecture(model["architecture"])
     rows = [
-        (t("Dataset"), t("{name}: {count} training images, {val:.0%} of them for validation", name=info.name, count=number(split.train_size or info.train_count), val=split.validation_split), "app_pages/dataset.py"),
-        (t("Model"), t("{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs", name=t(arch.name), optimizer=model["optimizer"], lr=model["learning_rate"], batch=model["batch_size"], epochs=model["epochs"]), "app_pages/model.py"),
+        (
+            t("Dataset"),
+            t(
+                "{name}: {count} training images, {val:.0%} of them for validation",
+                name=info.name,
+                count=number(split.train_size or info.train_count),
+                val=split.validation_split,
+            ),
+            "app_pages/dataset.py",
+        ),
+        (
+            t("Model"),
+            t(
+                "{name}: {optimizer}, learning rate {lr}, batch {batch}, {epochs} epochs",
+                name=t(arch.name),
+                optimizer=model["optimizer"],
+                lr=model["learning_rate"],
+                batch=model["batch_size"],
+                epochs=model["epochs"],
+            ),
+            "app_pages/model.py",
+        ),
         (t("Task"), _task_text(info), "app_pages/model.py"),
         (t("Augmentation"), _augmentation_text(info), "app_pages/augment.py"),
     ]
     if not datasets.availability(info.id).available:
-        st.warning(t("{name} is not on this machine yet: download it on the Dataset page or pick another dataset.", name=info.name))
+        st.warning(
+            t(
+                "{name} is not on this machine yet: download it on the Dataset page or pick another dataset.",
+                name=info.name,
+            )
+        )
     for label, text, page in rows:
         c1, c2, c3 = st.columns([1, 5, 1], vertical_alignment="center")
         c1.markdown(f"**{label}**")
@@ -61,26 +105,104 @@ def _what_will_be_trained() -> None:
 
 
 def _callbacks(choice: dict) -> dict:
-    with st.expander(t("Callbacks: early stopping, best model, learning-rate schedule, TensorBoard"), icon=":material/tune:"):
+    with st.expander(
+        t("Callbacks: early stopping, best model, learning-rate schedule, TensorBoard"),
+        icon=":material/tune:",
+    ):
         c1, c2, c3 = st.columns(3)
-        choice["early_stopping"] = controlled(c1.toggle, t("Early stopping"), key="train_early_stopping", value=bool(choice.get("early_stopping", False)), help=t("Stop when the monitored metric has not improved for 'patience' epochs."))
-        choice["early_stopping_monitor"] = controlled(c2.selectbox, t("Monitor"), MONITORS, key="train_early_stopping_monitor", value=choice.get("early_stopping_monitor", "val_loss"), disabled=not choice["early_stopping"])
-        choice["early_stopping_patience"] = controlled(c3.number_input, t("Patience (epochs)"), 0, 50, key="train_early_stopping_patience", value=int(choice.get("early_stopping_patience", 3)), disabled=not choice["early_stopping"])
-        choice["restore_best_weights"] = controlled(c1.checkbox, t("Restore the best weights"), key="train_restore_best_weights", value=bool(choice.get("restore_best_weights", True)), disabled=not choice["early_stopping"])
-        choice["checkpoint_monitor"] = controlled(c2.selectbox, t("Keep the best model by"), MONITORS, key="train_checkpoint_monitor", value=choice.get("checkpoint_monitor", "val_accuracy"), help=t("ModelCheckpoint saves model.keras whenever this metric improves."))
-        choice["tensorboard"] = controlled(c3.toggle, t("TensorBoard logs"), key="train_tensorboard", value=bool(choice.get("tensorboard", False)), help=t("Written to the run folder; open them with: tensorboard --logdir runs"))
+        choice["early_stopping"] = controlled(
+            c1.toggle,
+            t("Early stopping"),
+            key="train_early_stopping",
+            value=bool(choice.get("early_stopping", False)),
+            help=t("Stop when the monitored metric has not improved for 'patience' epochs."),
+        )
+        choice["early_stopping_monitor"] = controlled(
+            c2.selectbox,
+            t("Monitor"),
+            MONITORS,
+            key="train_early_stopping_monitor",
+            value=choice.get("early_stopping_monitor", "val_loss"),
+            disabled=not choice["early_stopping"],
+        )
+        choice["early_stopping_patience"] = controlled(
+            c3.number_input,
+            t("Patience (epochs)"),
+            0,
+            50,
+            key="train_early_stopping_patience",
+            value=int(choice.get("early_stopping_patience", 3)),
+            disabled=not choice["early_stopping"],
+        )
+        choice["restore_best_weights"] = controlled(
+            c1.checkbox,
+            t("Restore the best weights"),
+            key="train_restore_best_weights",
+            value=bool(choice.get("restore_best_weights", True)),
+            disabled=not choice["early_stopping"],
+        )
+        choice["checkpoint_monitor"] = controlled(
+            c2.selectbox,
+            t("Keep the best model by"),
+            MONITORS,
+            key="train_checkpoint_monitor",
+            value=choice.get("checkpoint_monitor", "val_accuracy"),
+            help=t("ModelCheckpoint saves model.keras whenever this metric improves."),
+        )
+        choice["tensorboard"] = controlled(
+            c3.toggle,
+            t("TensorBoard logs"),
+            key="train_tensorboard",
+            value=bool(choice.get("tensorboard", False)),
+            help=t("Written to the run folder; open them with: tensorboard --logdir runs"),
+        )
         st.divider()
         s1, s2 = st.columns([1, 2])
-        choice["lr_schedule"] = controlled(s1.selectbox, t("Learning-rate schedule"), list(SCHEDULES), key="train_lr_schedule", value=choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none"), format_func=lambda k, tr=translator(): tr(SCHEDULES[k]))
+        choice["lr_schedule"] = controlled(
+            s1.selectbox,
+            t("Learning-rate schedule"),
+            list(SCHEDULES),
+            key="train_lr_schedule",
+            value=choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none"),
+            format_func=lambda k, tr=translator(): tr(SCHEDULES[k]),
+        )
         if choice["lr_schedule"] in ("step", "exponential", "plateau"):
-            choice["lr_decay"] = controlled(s1.slider, t("Decay factor"), 0.05, 0.95, key="train_lr_decay", value=float(choice.get("lr_decay", 0.5)), step=0.05)
+            choice["lr_decay"] = controlled(
+                s1.slider,
+                t("Decay factor"),
+                0.05,
+                0.95,
+                key="train_lr_decay",
+                value=float(choice.get("lr_decay", 0.5)),
+                step=0.05,
+            )
         if choice["lr_schedule"] == "step":
-            choice["lr_step_epochs"] = controlled(s1.number_input, t("Every (epochs)"), 1, 100, key="train_lr_step_epochs", value=int(choice.get("lr_step_epochs", 5)))
+            choice["lr_step_epochs"] = controlled(
+                s1.number_input,
+                t("Every (epochs)"),
+                1,
+                100,
+                key="train_lr_step_epochs",
+                value=int(choice.get("lr_step_epochs", 5)),
+            )
         if choice["lr_schedule"] == "plateau":
-            choice["lr_patience"] = controlled(s1.number_input, t("Patience (epochs)") + " ", 0, 50, key="train_lr_patience", value=int(choice.get("lr_patience", 2)))
-            s2.caption(t("ReduceLROnPlateau multiplies the rate by the decay factor when the validation loss stops improving, so its curve is only known while training."))
+            choice["lr_patience"] = controlled(
+                s1.number_input,
+                t("Patience (epochs)") + " ",
+                0,
+                50,
+                key="train_lr_patience",
+                value=int(choice.get("lr_patience", 2)),
+            )
+            s2.caption(
+                t(
+                    "ReduceLROnPlateau multiplies the rate by the decay factor when the validation loss stops improving, so its curve is only known while training."
+                )
+            )
         try:
-            s2.plotly_chart(schedule_preview(schedules.preview(state.train_config(**choice))), width="stretch")
+            s2.plotly_chart(
+                schedule_preview(schedules.preview(state.train_config(**choice))), width="stretch"
+            )
         except UserInputError:
             pass  # the settings error is shown once, below
     return choice
@@ -93,21 +215,38 @@ def _progress(run_id: str, polling: bool) -> None:
     except UserInputError:
         state.follow_run(None)
         return
-    status = jobs.effective_status(run)
+    status = liveness.effective_status(run)
     config = run.config()
     st.subheader(t("Run {run}", run=config.run_name or run.run_id))
     if status == "queued":
-        st.info(t("Queued: position {n}. It starts when a training slot frees (at most {slots} at once on this server).", n=jobs.queue_position(run) or 1, slots=jobs.max_concurrent()), icon=":material/hourglass_top:")
+        st.info(
+            t(
+                "Queued: position {n}. It starts when a training slot frees (at most {slots} at once on this server).",
+                n=jobs.queue_position(run) or 1,
+                slots=jobs.max_concurrent(),
+            ),
+            icon=":material/hourglass_top:",
+        )
     progress = run.progress()
     if progress:
-        st.progress(min(progress.get("fraction", 0.0), 1.0), text=t(
-            "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {elapsed:.0f} s elapsed · about {eta} s left · learning rate {lr:.2g}",
-            epoch=progress["epoch"], epochs=progress["epochs"], batch=progress["batch"], batches=progress["batches"],
-            elapsed=progress["elapsed"], eta="?" if progress.get("eta") is None else f"{progress['eta']:.0f}", lr=progress["learning_rate"],
-        ))
+        st.progress(
+            min(progress.get("fraction", 0.0), 1.0),
+            text=t(
+                "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {elapsed:.0f} s elapsed · about {eta} s left · learning rate {lr:.2g}",
+                epoch=progress["epoch"],
+                epochs=progress["epochs"],
+                batch=progress["batch"],
+                batches=progress["batches"],
+                elapsed=progress["elapsed"],
+                eta="?" if progress.get("eta") is None else f"{progress['eta']:.0f}",
+                lr=progress["learning_rate"],
+            ),
+        )
     history = run.history()
     if history:
-        st.plotly_chart(learning_curves(history), width="stretch", key=f"curves-{run_id}-{len(history)}")
+        st.plotly_chart(
+            learning_curves(history), width="stretch", key=f"curves-{run_id}-{len(history)}"
+        )
     elif status == "running":
         st.caption(t("The curves appear when the first epoch ends."))
     if status in ("running", "queued"):
@@ -122,7 +261,7 @@ def _progress(run_id: str, polling: bool) -> None:
 
 def _is_active(run_id: str) -> bool:
     try:
-        return jobs.effective_status(open_run(run_id)) in runs.ACTIVE
+        return liveness.effective_status(open_run(run_id)) in listing.ACTIVE
     except UserInputError:
         return False
 
@@ -136,8 +275,18 @@ def _finished(run, status: str) -> None:
     elif status == "interrupted" and reason:
         st.warning(reason)
     if metrics:
-        st.success(t("{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).", status=translated_status(status).capitalize(), acc=metrics["test_accuracy"], epochs=metrics["epochs_run"], seconds=metrics["train_seconds"]))
-    st.page_link("app_pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:")
+        st.success(
+            t(
+                "{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).",
+                status=translated_status(status).capitalize(),
+                acc=metrics["test_accuracy"],
+                epochs=metrics["epochs_run"],
+                seconds=metrics["train_seconds"],
+            )
+        )
+    st.page_link(
+        "app_pages/evaluate.py", label=t("Evaluate this model"), icon=":material/insights:"
+    )
 
 
 st.title(t("Train"))
@@ -146,7 +295,9 @@ st.subheader(t("What will be trained"))
 _what_will_be_trained()
 choice = _callbacks(state.training_choice())
 state.set_training_choice(choice)
-name = st.text_input(t("Run name (optional)"), max_chars=60, placeholder=t("e.g. cnn-with-augmentation"))
+name = st.text_input(
+    t("Run name (optional)"), max_chars=60, placeholder=t("e.g. cnn-with-augmentation")
+)
 try:
     config = state.train_config(run_name=name.strip())
 except UserInputError as error:
@@ -161,8 +312,15 @@ if st.button(t("Start training"), type="primary", icon=":material/play_arrow:"):
         state.follow_run(run.run_id)
 
 if state.followed_run() is None:  # e.g. after a page reload: offer the runs that are training now
-    for summary in (r for r in runs.list_runs() if r.status in runs.ACTIVE):
-        if st.button(t("Follow {run} ({status})", run=summary.name or summary.run_id, status=translated_status(summary.status)), key=f"follow-{summary.run_id}"):
+    for summary in (r for r in listing.list_runs() if r.status in listing.ACTIVE):
+        if st.button(
+            t(
+                "Follow {run} ({status})",
+                run=summary.name or summary.run_id,
+                status=translated_status(summary.status),
+            ),
+            key=f"follow-{summary.run_id}",
+        ):
             state.follow_run(summary.run_id)
 followed = state.followed_run()
 if followed:

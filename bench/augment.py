@@ -19,16 +19,12 @@ from __future__ import annotations
 
 import io
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from clfcore import augment, datasets  # noqa: E402
+from clfcore.data import augment, datasets
 
 IMAGES = 10_000
 BATCH_SIZE = 128
@@ -57,7 +53,7 @@ def throughput() -> str:
     import keras
     import tensorflow as tf
 
-    from clfcore import pipeline
+    from clfcore.training import pipeline
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the legacy generator's deprecation notices
@@ -66,8 +62,21 @@ def throughput() -> str:
     x, y, source = _images()
     keras.utils.set_random_seed(1)
     tf.config.experimental.enable_op_determinism()  # the stricter case for tf.data (the trainer sets it when a GPU is visible)
-    ours = pipeline.training_dataset(x, y, batch_size=BATCH_SIZE, seed=1, augmentation=augment.build_augmentation(augment.COURSE_DEFAULTS))
-    legacy = ImageDataGenerator(rotation_range=10, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.2, horizontal_flip=True, fill_mode="nearest")
+    ours = pipeline.training_dataset(
+        x,
+        y,
+        batch_size=BATCH_SIZE,
+        seed=1,
+        augmentation=augment.build_augmentation(augment.COURSE_DEFAULTS),
+    )
+    legacy = ImageDataGenerator(
+        rotation_range=10,
+        width_shift_range=0.1,
+        height_shift_range=0.1,
+        zoom_range=0.2,
+        horizontal_flip=True,
+        fill_mode="nearest",
+    )
     flow = legacy.flow(x, y, batch_size=BATCH_SIZE, shuffle=True, seed=1)
 
     def legacy_epoch():
@@ -92,9 +101,13 @@ def preview_latency() -> str:
     x, _, source = _images()
     originals = (x[:4] * 255).astype(np.uint8)
     times = []
-    augment.preview(originals, augment.COURSE_DEFAULTS, copies=4, seed=0)  # warm-up: TensorFlow's first eager ops
+    augment.preview(
+        originals, augment.COURSE_DEFAULTS, copies=4, seed=0
+    )  # warm-up: TensorFlow's first eager ops
     for redraw in range(PREVIEW_REDRAWS):
-        config = augment.COURSE_DEFAULTS.replace(rotation_range=float(11 + redraw))  # a slider moved: a new layer
+        config = augment.COURSE_DEFAULTS.replace(
+            rotation_range=float(11 + redraw)
+        )  # a slider moved: a new layer
         start = time.perf_counter()
         augmented = augment.preview(originals, config, copies=4, seed=redraw)
         grid = augment.preview_grid(originals, augmented, upscale=2)

@@ -11,16 +11,15 @@ Prints ``name: value`` lines, e.g. ``gradcam_lenet_28x28x1_ms: 45.1 (first 180.2
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from clfcore import architectures, gradcam, insight  # noqa: E402
+from clfcore.inference import gradcam, insight
+from clfcore.models import architectures
 
 GOAL_MS = 300  # one Grad-CAM must feel instant when the user picks another class or image
 REPEATS = 20
@@ -34,29 +33,49 @@ def timed(call) -> float:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    for arch, shape in (("lenet", (28, 28, 1)), ("course_cifar_cnn", (32, 32, 3)), ("recommended", (28, 28, 1))):
+    for arch, shape in (
+        ("lenet", (28, 28, 1)),
+        ("course_cifar_cnn", (32, 32, 3)),
+        ("recommended", (28, 28, 1)),
+    ):
         model = architectures.build_model(arch, shape, 10)
         image = rng.uniform(0, 1, (1, *shape)).astype(np.float32)
         model(image, training=False)  # the model's own first call is not Grad-CAM's cost
-        forward = statistics.median(timed(lambda: model(image, training=False)) for _ in range(REPEATS))
+        forward = statistics.median(
+            timed(lambda: model(image, training=False)) for _ in range(REPEATS)
+        )
         first = timed(lambda: gradcam.gradcam(model, image))
-        median = statistics.median(timed(lambda: gradcam.gradcam(model, image)) for _ in range(REPEATS))
-        maps = statistics.median(timed(lambda: insight.feature_maps(model, image[0], gradcam.conv_layer_names(model)[0])) for _ in range(5))
+        median = statistics.median(
+            timed(lambda: gradcam.gradcam(model, image)) for _ in range(REPEATS)
+        )
+        maps = statistics.median(
+            timed(lambda: insight.feature_maps(model, image[0], gradcam.conv_layer_names(model)[0]))
+            for _ in range(5)
+        )
         name = f"{arch}_{'x'.join(map(str, shape))}"
-        print(f"gradcam_{name}_ms: {median:.1f} (first {first:.1f} ms; {median / forward:.1f}x a forward pass of {forward:.1f} ms; goal <= {GOAL_MS} ms)", flush=True)
+        print(
+            f"gradcam_{name}_ms: {median:.1f} (first {first:.1f} ms; {median / forward:.1f}x a forward pass of {forward:.1f} ms; goal <= {GOAL_MS} ms)",
+            flush=True,
+        )
         print(f"feature_maps_{name}_ms: {maps:.1f}", flush=True)
 
     model = architectures.build_model("course_cifar_cnn", (32, 32, 3), 10)
     images = rng.uniform(0, 1, (insight.TSNE_MAX_POINTS, 32, 32, 3)).astype(np.float32)
     start = time.perf_counter()
     features = insight.penultimate_features(model, images)
-    print(f"penultimate_features_2000_course_cifar_cnn_s: {time.perf_counter() - start:.2f}", flush=True)
+    print(
+        f"penultimate_features_2000_course_cifar_cnn_s: {time.perf_counter() - start:.2f}",
+        flush=True,
+    )
     start = time.perf_counter()
     insight.project_2d(features, "pca")
     print(f"pca_2000x{features.shape[1]}_s: {time.perf_counter() - start:.2f}", flush=True)
     start = time.perf_counter()
     insight.project_2d(features, "tsne")
-    print(f"tsne_2000x{features.shape[1]}_s: {time.perf_counter() - start:.2f} (one thread; slower while other processes use the CPU)", flush=True)
+    print(
+        f"tsne_2000x{features.shape[1]}_s: {time.perf_counter() - start:.2f} (one thread; slower while other processes use the CPU)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

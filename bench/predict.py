@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import io
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
@@ -26,19 +22,33 @@ from PIL import Image, ImageDraw  # noqa: E402
 GOAL_MS = 50.0
 REPEATS = 60  # single predictions per model (median)
 PREDICT_REPEATS = 15  # model.predict is slow: fewer repetitions
-MODELS = (("course_cifar_cnn", "cifar10", (32, 32, 3)), ("course_bn_cnn", "cifar10", (32, 32, 3)), ("lenet", "fashion_mnist", (28, 28, 1)))
+MODELS = (
+    ("course_cifar_cnn", "cifar10", (32, 32, 3)),
+    ("course_bn_cnn", "cifar10", (32, 32, 3)),
+    ("lenet", "fashion_mnist", (28, 28, 1)),
+)
 
 
 def camera_photo(size=(640, 480), seed=0) -> bytes:
     """A photo-like JPEG: a lit background with a few coloured shapes."""
     rng = np.random.default_rng(seed)
     width, height = size
-    ramp = np.linspace(150, 230, width, dtype=np.float32)[None, :, None].repeat(height, 0).repeat(3, 2)
-    image = Image.fromarray(np.clip(ramp + rng.normal(0, 6, (height, width, 3)), 0, 255).astype(np.uint8))
+    ramp = (
+        np.linspace(150, 230, width, dtype=np.float32)[None, :, None].repeat(height, 0).repeat(3, 2)
+    )
+    image = Image.fromarray(
+        np.clip(ramp + rng.normal(0, 6, (height, width, 3)), 0, 255).astype(np.uint8)
+    )
     draw = ImageDraw.Draw(image)
     for _ in range(6):
-        x, y, r = int(rng.integers(0, width)), int(rng.integers(0, height)), int(rng.integers(20, 120))
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+        x, y, r = (
+            int(rng.integers(0, width)),
+            int(rng.integers(0, height)),
+            int(rng.integers(20, 120)),
+        )
+        draw.ellipse(
+            (x - r, y - r, x + r, y + r), fill=tuple(int(v) for v in rng.integers(0, 255, 3))
+        )
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
@@ -60,9 +70,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as root:
         os.environ["CLFCORE_RUNS_DIR"] = root
-        from clfcore import architectures, imagefile, predict
         from clfcore.config import TrainConfig
-        from clfcore.runfolder import create_run
+        from clfcore.inference import imagefile, predict
+        from clfcore.models import architectures
+        from clfcore.runs.folder import create_run
 
         photo = camera_photo()
         big_photo = camera_photo((4000, 3000), seed=1)
@@ -76,7 +87,9 @@ def main() -> None:
 
             ours = median_ms(one_image, REPEATS)
             x = one_image().preprocessed.array[None]
-            keras_predict = median_ms(lambda: classifier.model.predict(x, verbose=0), PREDICT_REPEATS)
+            keras_predict = median_ms(
+                lambda: classifier.model.predict(x, verbose=0), PREDICT_REPEATS
+            )
             eager = median_ms(lambda: classifier.model(x, training=False), REPEATS)
             twelve = median_ms(lambda: one_image(big_photo), 10, warmup=1)
             print(

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COURSE_MLP = """
 import json, time
 import keras
-from clfcore import datasets
+from clfcore.data import datasets
 raw = datasets.load_raw("fashion_mnist")   # the same IDX files keras.datasets.fashion_mnist reads
 x_train = raw.x_train.reshape(60000, 784).astype("float32") / 255
 x_test = raw.x_test.reshape(10000, 784).astype("float32") / 255
@@ -46,7 +46,14 @@ def _course_mlp(onednn: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     if onednn:
         env["TF_ENABLE_ONEDNN_OPTS"] = "1"
-    out = subprocess.run([sys.executable, "-c", COURSE_MLP], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", COURSE_MLP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -55,15 +62,37 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as root:
         start = time.monotonic()
         out = subprocess.run(
-            [sys.executable, "-m", "clfcore", "train", "--dataset", "fashion_mnist", "--arch", "recommended", "--out", root],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "clfcore",
+                "train",
+                "--dataset",
+                "fashion_mnist",
+                "--arch",
+                "recommended",
+                "--out",
+                root,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         seconds = time.monotonic() - start
     ours = json.loads(out.strip().splitlines()[-1])
-    print(f"course_mlp_test_accuracy: {mlp['accuracy']:.4f} ({mlp['seconds']:.1f} s as shipped; {mlp_onednn['seconds']:.1f} s with oneDNN)")
-    print(f"recommended_test_accuracy: {ours['test_accuracy']:.4f} (goal >= 0.925; {ours['epochs_run']} epochs, fit {ours['train_seconds']:.0f} s)")
-    print(f"recommended_vs_course_mlp_time: {seconds / mlp['seconds']:.1f}x (goal <= 15x; {seconds:.0f} s vs {mlp['seconds']:.1f} s, whole command vs the MLP script's fit and evaluate)")
-    print(f"recommended_vs_course_mlp_onednn_time: {seconds / mlp_onednn['seconds']:.1f}x (the MLP script with oneDNN too: {mlp_onednn['seconds']:.1f} s)")
+    print(
+        f"course_mlp_test_accuracy: {mlp['accuracy']:.4f} ({mlp['seconds']:.1f} s as shipped; {mlp_onednn['seconds']:.1f} s with oneDNN)"
+    )
+    print(
+        f"recommended_test_accuracy: {ours['test_accuracy']:.4f} (goal >= 0.925; {ours['epochs_run']} epochs, fit {ours['train_seconds']:.0f} s)"
+    )
+    print(
+        f"recommended_vs_course_mlp_time: {seconds / mlp['seconds']:.1f}x (goal <= 15x; {seconds:.0f} s vs {mlp['seconds']:.1f} s, whole command vs the MLP script's fit and evaluate)"
+    )
+    print(
+        f"recommended_vs_course_mlp_onednn_time: {seconds / mlp_onednn['seconds']:.1f}x (the MLP script with oneDNN too: {mlp_onednn['seconds']:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 5  # this VM varies by 20-30 % between identical runs: take the median of several
-SETTINGS = dict(dataset="fashion_mnist", architecture="mlp", epochs=3, batch_size=128, optimizer="rmsprop", seed=1)
+SETTINGS = dict(
+    dataset="fashion_mnist",
+    architecture="mlp",
+    epochs=3,
+    batch_size=128,
+    optimizer="rmsprop",
+    seed=1,
+)
 
 PLAIN = """
 import json, time, keras
-from clfcore import datasets, trainer
+from clfcore.data import datasets
+from clfcore.training import trainer
 from clfcore.config import TrainConfig
 config = TrainConfig(**{settings})
 info = datasets.get_dataset(config.dataset)
@@ -37,17 +45,21 @@ print(json.dumps({{"seconds": time.monotonic() - start}}))
 
 CLFCORE = """
 import json, os
-from clfcore import trainer
+from clfcore.training import trainer
 from clfcore.config import TrainConfig
-from clfcore.runfolder import create_run
+from clfcore.runs.folder import create_run
 run = create_run(TrainConfig(**{settings}), root={root!r})
 print(json.dumps({{"seconds": trainer.train(run)["train_seconds"]}}))
 """
 
 
 def _seconds(code: str) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}  # the same kernels on both sides
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    env = {
+        k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"
+    }  # the same kernels on both sides
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
 
 
@@ -58,7 +70,9 @@ def main() -> None:
             plain.append(_seconds(PLAIN.format(settings=SETTINGS)))
             ours.append(_seconds(CLFCORE.format(settings=SETTINGS, root=root)))
     p, o = statistics.median(plain), statistics.median(ours)
-    print(f"trainer_overhead_ratio: {o / p:.3f} (goal <= 1.05; clfcore trainer {o:.2f} s vs plain model.fit {p:.2f} s, median of {REPEATS}, MLP 3 epochs on Fashion-MNIST)")
+    print(
+        f"trainer_overhead_ratio: {o / p:.3f} (goal <= 1.05; clfcore trainer {o:.2f} s vs plain model.fit {p:.2f} s, median of {REPEATS}, MLP 3 epochs on Fashion-MNIST)"
+    )
 
 
 if __name__ == "__main__":

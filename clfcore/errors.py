@@ -8,6 +8,8 @@ can print it as is. Anything else that escapes clfcore is a bug and should surfa
 
 from __future__ import annotations
 
+from clfcore.i18n import translate
+
 
 class UserInputError(ValueError):
     """Something the user can fix. The message says what happened and how to fix it.
@@ -28,7 +30,6 @@ class UserInputError(ValueError):
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("en" or "es")."""
-        from clfcore.i18n import translate
 
         return translate(self.template, lang, **self.params)
 

@@ -35,7 +35,9 @@ def resolve_inside(root: Path, relative: str | os.PathLike) -> Path:
     candidate = Path(relative)
     if candidate.is_absolute():
         raise UserInputError(
-            "The path {path!r} is absolute. Give a path relative to {root}.", path=str(relative), root=str(root)
+            "The path {path!r} is absolute. Give a path relative to {root}.",
+            path=str(relative),
+            root=str(root),
         )
     resolved = (root / candidate).resolve()
     if resolved != root and root not in resolved.parents:

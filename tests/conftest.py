@@ -12,8 +12,8 @@ from clfcore import tfenv
 
 tfenv.prefer_onednn()  # the kernels the app and `python -m clfcore` use: before any test imports TensorFlow
 
-from clfcore import datasets, sources  # noqa: E402
-from clfcore.idx import write_idx  # noqa: E402
+from clfcore.data import datasets, sources  # noqa: E402
+from clfcore.data.idx import write_idx  # noqa: E402
 
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 
@@ -37,7 +37,9 @@ def isolated_roots(tmp_path, monkeypatch):
 def debian_fashion_mnist(monkeypatch):
     """The real Fashion-MNIST from the Debian package dataset-fashion-mnist (CI installs it)."""
     if not (FASHION_DEBIAN / "train-images-idx3-ubyte.gz").is_file():
-        pytest.skip("Debian package dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
+        pytest.skip(
+            "Debian package dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)"
+        )
     monkeypatch.setattr(sources, "DEBIAN_FASHION_MNIST", FASHION_DEBIAN)
     return FASHION_DEBIAN
 
@@ -50,7 +52,9 @@ def balanced_labels(n: int, num_classes: int) -> np.ndarray:
     return np.arange(n) % num_classes
 
 
-def write_idx_dataset(folder: Path, *, train: int = 60, test: int = 20, size: int = 28, num_classes: int = 10) -> Path:
+def write_idx_dataset(
+    folder: Path, *, train: int = 60, test: int = 20, size: int = 28, num_classes: int = 10
+) -> Path:
     """The four MNIST-format IDX files with ``train``/``test`` random images, balanced labels."""
     folder.mkdir(parents=True, exist_ok=True)
     write_idx(folder / "train-images-idx3-ubyte.gz", tiny_images(train, (size, size), seed=1))
@@ -64,7 +68,10 @@ def write_cifar10(folder: Path, *, per_batch: int = 20) -> Path:
     """A CIFAR-10 python folder (5 data batches + test batch) of random images, pickled like the real one."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {b"data": tiny_images(per_batch, (3 * 32 * 32,)), b"labels": [int(v) for v in balanced_labels(per_batch, 10)]}
+        batch = {
+            b"data": tiny_images(per_batch, (3 * 32 * 32,)),
+            b"labels": [int(v) for v in balanced_labels(per_batch, 10)],
+        }
         (folder / name).write_bytes(pickle.dumps(batch))
     return folder
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clfcore import archive, datasets, folders
+from clfcore.data import archive, datasets, folders
+from clfcore.data.folders import FolderSettings
 from clfcore.errors import DatasetError, UserInputError
-from clfcore.folders import FolderSettings
 
 COLOURS = {"cat": (200, 30, 30), "dog": (30, 200, 30), "bird": (30, 30, 200)}
 
@@ -43,17 +43,27 @@ def write_zip(path, files: dict[str, bytes] | bytes):
     return path
 
 
-def patch_entry(data: bytes, name: str, *, file_size: int | None = None, set_flags: int = 0) -> bytes:
+def patch_entry(
+    data: bytes, name: str, *, file_size: int | None = None, set_flags: int = 0
+) -> bytes:
     """Rewrite an entry's declared size and/or flags in its local header and its central directory record."""
     buffer, encoded = bytearray(data), name.encode()
-    for signature, name_length_at, name_at, flags_at, size_at in ((b"PK\x03\x04", 26, 30, 6, 22), (b"PK\x01\x02", 28, 46, 8, 24)):
+    for signature, name_length_at, name_at, flags_at, size_at in (
+        (b"PK\x03\x04", 26, 30, 6, 22),
+        (b"PK\x01\x02", 28, 46, 8, 24),
+    ):
         at = buffer.find(signature)
         while at >= 0:
             length = struct.unpack_from("<H", buffer, at + name_length_at)[0]
             if buffer[at + name_at : at + name_at + length] == encoded:
                 if file_size is not None:
                     struct.pack_into("<I", buffer, at + size_at, file_size)
-                struct.pack_into("<H", buffer, at + flags_at, struct.unpack_from("<H", buffer, at + flags_at)[0] | set_flags)
+                struct.pack_into(
+                    "<H",
+                    buffer,
+                    at + flags_at,
+                    struct.unpack_from("<H", buffer, at + flags_at)[0] | set_flags,
+                )
             at = buffer.find(signature, at + 4)
     return bytes(buffer)
 
@@ -69,18 +79,32 @@ def left_behind(data_root):
 def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(isolated_roots, tmp_path):
     source = write_zip(tmp_path / "pets.zip", class_files(count=6))
     plan = archive.inspect(source)
-    assert plan.class_names == ("cat", "dog") and plan.train_counts == (6, 6) and not plan.has_test_set
+    assert (
+        plan.class_names == ("cat", "dog") and plan.train_counts == (6, 6) and not plan.has_test_set
+    )
     assert plan.first_image == (12, 8, "RGB") and plan.suggested_settings().image_size == (8, 12)
 
     result = archive.import_dataset(source, "pets")
-    assert (result.class_names, result.images, result.skipped, result.non_images) == (("cat", "dog"), 12, (), ())
-    assert result.settings == FolderSettings(image_size=(8, 12), color_mode="rgb", validation_split=0.2, seed=42)
+    assert (result.class_names, result.images, result.skipped, result.non_images) == (
+        ("cat", "dog"),
+        12,
+        (),
+        (),
+    )
+    assert result.settings == FolderSettings(
+        image_size=(8, 12), color_mode="rgb", validation_split=0.2, seed=42
+    )
     assert left_behind(isolated_roots["data"]) == ["pets"]  # no temporary folder left
 
     datasets._load_raw_cached.cache_clear()  # a restart: nothing but the files on disk
     info = datasets.get_dataset("pets")
     assert info.id in [d.id for d in datasets.list_datasets()]
-    assert (info.image_shape, info.class_names, info.validation_split, info.seed) == ((8, 12, 3), ("cat", "dog"), 0.2, 42)
+    assert (info.image_shape, info.class_names, info.validation_split, info.seed) == (
+        (8, 12, 3),
+        ("cat", "dog"),
+        0.2,
+        42,
+    )
     raw = datasets.load_raw("pets")
     assert raw.x_train.shape[1:] == (8, 12, 3) and len(raw.y_train) + len(raw.y_test) == 12
     assert tuple(raw.x_train[raw.y_train == 1][0, 0, 0]) == COLOURS["dog"]
@@ -106,7 +130,11 @@ def test_top_folders_that_wrap_the_class_folders_are_unwrapped(isolated_roots, t
 
 def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(isolated_roots, tmp_path):
     nfd = "cafe\u0301"  # 'café' as macOS writes it
-    files = {f"{nfd}/{i}.png": png() for i in range(3)} | {f"niño/{i}.png": png(COLOURS["dog"]) for i in range(3)} | {"猫/0.png": png()}
+    files = (
+        {f"{nfd}/{i}.png": png() for i in range(3)}
+        | {f"niño/{i}.png": png(COLOURS["dog"]) for i in range(3)}
+        | {"猫/0.png": png()}
+    )
     result = archive.import_dataset(write_zip(tmp_path / "ñ.zip", files), "unicode")
     assert result.class_names == ("café", "niño", "猫")  # NFC, sorted
     assert (isolated_roots["data"] / "unicode" / "train" / "café" / "0.png").is_file()
@@ -114,8 +142,13 @@ def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(isolated_roots,
 
 def test_names_without_the_utf8_flag_are_recovered(isolated_roots, tmp_path):
     """macOS zips UTF-8 bytes without the flag; old Windows zips cp437; Info-ZIP adds a Unicode Path field."""
-    data = zip_bytes({f"cafXY/{i}.png": png() for i in range(2)} | {f"ni_o/{i}.png": png(COLOURS["dog"]) for i in range(2)})
-    data = data.replace(b"cafXY/", "café/".encode("utf-8")).replace(b"ni_o/", "niño/".encode("cp437"))
+    data = zip_bytes(
+        {f"cafXY/{i}.png": png() for i in range(2)}
+        | {f"ni_o/{i}.png": png(COLOURS["dog"]) for i in range(2)}
+    )
+    data = data.replace(b"cafXY/", "café/".encode("utf-8")).replace(
+        b"ni_o/", "niño/".encode("cp437")
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive_file:
         archive_file.writestr("plain/0.png", png())
@@ -123,16 +156,28 @@ def test_names_without_the_utf8_flag_are_recovered(isolated_roots, tmp_path):
             stored = f"Unicod_/{i}.png"
             real = f"Unicodé/{i}.png".encode()
             info = zipfile.ZipInfo(stored)
-            info.extra = struct.pack("<HHB", 0x7075, 5 + len(real), 1) + struct.pack("<L", zlib.crc32(stored.encode())) + real
+            info.extra = (
+                struct.pack("<HHB", 0x7075, 5 + len(real), 1)
+                + struct.pack("<L", zlib.crc32(stored.encode()))
+                + real
+            )
             archive_file.writestr(info, png(COLOURS["bird"]))
     assert archive.inspect(write_zip(tmp_path / "mac.zip", data)).class_names == ("café", "niño")
-    assert archive.inspect(write_zip(tmp_path / "infozip.zip", buffer.getvalue())).class_names == ("Unicodé", "plain")
+    assert archive.inspect(write_zip(tmp_path / "infozip.zip", buffer.getvalue())).class_names == (
+        "Unicodé",
+        "plain",
+    )
 
 
 def test_non_images_are_skipped_and_counted_and_system_files_ignored(isolated_roots, tmp_path):
     files = class_files() | {
-        "cat/notes.txt": b"x", "labels.csv": b"a,b", "dog/clip.mp4": b"\0" * 10,
-        "__MACOSX/cat/._0.png": b"fork", "cat/.DS_Store": b"ds", "dog/Thumbs.db": b"db", ".git/config": b"",
+        "cat/notes.txt": b"x",
+        "labels.csv": b"a,b",
+        "dog/clip.mp4": b"\0" * 10,
+        "__MACOSX/cat/._0.png": b"fork",
+        "cat/.DS_Store": b"ds",
+        "dog/Thumbs.db": b"db",
+        ".git/config": b"",
     }
     result = archive.import_dataset(write_zip(tmp_path / "pets.zip", files), "pets")
     assert sorted(result.non_images) == ["cat/notes.txt", "dog/clip.mp4", "labels.csv"]
@@ -141,28 +186,43 @@ def test_non_images_are_skipped_and_counted_and_system_files_ignored(isolated_ro
     assert stored == {"0.png", "1.png", "2.png", "3.png", "4.png", folders.MANIFEST}
 
 
-@pytest.mark.parametrize("in_memory", [archive.IN_MEMORY_BYTES, 0], ids=["checked-in-memory", "streamed-to-disk"])
+@pytest.mark.parametrize(
+    "in_memory", [archive.IN_MEMORY_BYTES, 0], ids=["checked-in-memory", "streamed-to-disk"]
+)
 def test_corrupt_images_are_left_out_and_listed(isolated_roots, tmp_path, monkeypatch, in_memory):
     monkeypatch.setattr(archive, "IN_MEMORY_BYTES", in_memory)
     truncated = png()[:40]
     files = class_files() | {"cat/broken.png": truncated, "dog/fake.jpg": b"not a jpeg at all"}
     result = archive.import_dataset(write_zip(tmp_path / "pets.zip", files), "pets")
-    assert {(s.name, s.reason) for s in result.skipped} == {("cat/broken.png", "not readable as an image"), ("dog/fake.jpg", "not readable as an image")}
+    assert {(s.name, s.reason) for s in result.skipped} == {
+        ("cat/broken.png", "not readable as an image"),
+        ("dog/fake.jpg", "not readable as an image"),
+    }
     assert result.to_json()["skipped"] == ["cat/broken.png", "dog/fake.jpg"]
-    assert result.images == 10 and not (isolated_roots["data"] / "pets" / "train" / "cat" / "broken.png").exists()
+    assert (
+        result.images == 10
+        and not (isolated_roots["data"] / "pets" / "train" / "cat" / "broken.png").exists()
+    )
     assert datasets.load_raw("pets").skipped == ()
 
 
 def test_train_test_and_val_folders_any_case(isolated_roots, tmp_path):
     files = (
-        class_files("Training/", count=4) | class_files("Testing/", count=2) | class_files("val/", count=1)
+        class_files("Training/", count=4)
+        | class_files("Testing/", count=2)
+        | class_files("val/", count=1)
         | {"Testing/bird/0.png": png(COLOURS["bird"]), "Training/loose.png": png()}
     )
     plan = archive.inspect(write_zip(tmp_path / "split.zip", files))
-    assert plan.class_names == ("cat", "dog") and plan.train_counts == (5, 5) and plan.test_counts == (2, 2)
+    assert (
+        plan.class_names == ("cat", "dog")
+        and plan.train_counts == (5, 5)
+        and plan.test_counts == (2, 2)
+    )
     assert plan.merged_validation == "val"
     assert {(s.name, s.reason) for s in plan.left_out} == {
-        ("Testing/bird/0.png", archive.UNKNOWN_TEST_CLASS), ("Training/loose.png", archive.OUTSIDE_CLASS_FOLDERS)
+        ("Testing/bird/0.png", archive.UNKNOWN_TEST_CLASS),
+        ("Training/loose.png", archive.OUTSIDE_CLASS_FOLDERS),
     }
     archive.import_dataset(write_zip(tmp_path / "split.zip", files), "split")
     info = datasets.get_dataset("split")
@@ -178,7 +238,11 @@ def test_class_folders_with_a_test_folder_beside_them(isolated_roots, tmp_path):
 
 def test_a_separate_test_archive(isolated_roots, tmp_path):
     train = write_zip(tmp_path / "train.zip", class_files(count=4))
-    test = write_zip(tmp_path / "test.zip", class_files("test_images/", count=2) | class_files("test_images/", classes=("bird",), count=1))
+    test = write_zip(
+        tmp_path / "test.zip",
+        class_files("test_images/", count=2)
+        | class_files("test_images/", classes=("bird",), count=1),
+    )
     result = archive.import_dataset(train, "pets", test_source=test)
     assert (result.train_images, result.test_images) == (8, 4)
     assert [s.reason for s in result.skipped] == [archive.UNKNOWN_TEST_CLASS]
@@ -189,14 +253,20 @@ def test_a_separate_test_archive(isolated_roots, tmp_path):
 
 def test_settings_are_stored_and_used(isolated_roots, tmp_path):
     source = write_zip(tmp_path / "pets.zip", class_files())
-    settings = FolderSettings(image_size=(16, 20), color_mode="grayscale", validation_split=0.3, seed=7)
+    settings = FolderSettings(
+        image_size=(16, 20), color_mode="grayscale", validation_split=0.3, seed=7
+    )
     archive.import_dataset(source, "pets", settings=settings)
     info = datasets.get_dataset("pets")
     assert (info.image_shape, info.validation_split, info.seed) == ((16, 20, 1), 0.3, 7)
     assert datasets.load_raw("pets").x_train.shape[1:] == (16, 20, 1)
 
     archive.save_settings("pets", FolderSettings(image_size=(10, 10), color_mode="rgb"))
-    assert datasets.load_raw("pets").x_train.shape[1:] == (10, 10, 3)  # the cache follows the settings
+    assert datasets.load_raw("pets").x_train.shape[1:] == (
+        10,
+        10,
+        3,
+    )  # the cache follows the settings
     assert datasets.get_dataset("pets").validation_split == 0.3  # untouched settings are kept
 
 
@@ -238,7 +308,9 @@ def test_zip_slip_is_refused(isolated_roots, tmp_path, entry):
     assert left_behind(isolated_roots["data"]) == [] and not (tmp_path / "evil.png").exists()
 
 
-@pytest.mark.parametrize("entry", ["/tmp/evil.png", "C:/evil.png", "C:\\Windows\\evil.png", "//server/share/evil.png"])
+@pytest.mark.parametrize(
+    "entry", ["/tmp/evil.png", "C:/evil.png", "C:\\Windows\\evil.png", "//server/share/evil.png"]
+)
 def test_absolute_paths_are_refused(isolated_roots, tmp_path, entry):
     source = write_zip(tmp_path / "abs.zip", class_files() | {entry: png()})
     with pytest.raises(DatasetError, match="absolute path"):
@@ -263,7 +335,9 @@ def test_symlinks_are_refused(isolated_roots, tmp_path):
 def test_too_many_entries_are_refused_before_reading_them(isolated_roots, tmp_path, monkeypatch):
     source = write_zip(tmp_path / "many.zip", {f"c{i % 2}/{i}.png": b"" for i in range(60)})
     monkeypatch.setattr(archive, "MAX_ENTRIES", 50)
-    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: pytest.fail("the central directory was parsed"))
+    monkeypatch.setattr(
+        zipfile, "ZipFile", lambda *a, **k: pytest.fail("the central directory was parsed")
+    )
     with pytest.raises(DatasetError, match="holds 60 files and folders, more than the limit of 50"):
         archive.import_dataset(source, "many")
     assert left_behind(isolated_roots["data"]) == []
@@ -271,7 +345,9 @@ def test_too_many_entries_are_refused_before_reading_them(isolated_roots, tmp_pa
 
 def test_a_huge_declared_size_is_refused_before_extracting(isolated_roots, tmp_path):
     data = patch_entry(zip_bytes(class_files()), "cat/0.png", file_size=3_000_000_000)
-    with pytest.raises(DatasetError, match=r"would unpack to 3\.0 GB of images, more than the limit of 1\.0 GB"):
+    with pytest.raises(
+        DatasetError, match=r"would unpack to 3\.0 GB of images, more than the limit of 1\.0 GB"
+    ):
         archive.import_dataset(write_zip(tmp_path / "bomb.zip", data), "bomb")
     assert left_behind(isolated_roots["data"]) == []
 
@@ -292,10 +368,14 @@ def test_a_header_that_lies_about_its_size_cannot_fill_the_disk(isolated_roots, 
 
 
 @pytest.mark.parametrize(("declared", "budget"), [(100, 10_000), (10_000, 100)])
-def test_extraction_stops_at_the_first_byte_beyond_the_declared_size_or_the_budget(declared, budget):
+def test_extraction_stops_at_the_first_byte_beyond_the_declared_size_or_the_budget(
+    declared, budget
+):
     written = io.BytesIO()
     with pytest.raises(archive._TooLarge):
-        archive._copy_capped(io.BytesIO(b"x" * 5_000_000), written, declared=declared, budget=budget)
+        archive._copy_capped(
+            io.BytesIO(b"x" * 5_000_000), written, declared=declared, budget=budget
+        )
     assert written.tell() == 0  # the chunk that crossed the limit is never written
     assert archive._copy_capped(io.BytesIO(b"x" * 100), written, declared=100, budget=100) == 100
 
@@ -313,11 +393,16 @@ def test_password_protected_archives_are_refused(tmp_path):
         ({"notes.txt": b"hi", "docs/readme.md": b"# hi"}, "contains no images"),
         ({"0.png": png(), "1.png": png()}, "not inside class folders"),
         (class_files(classes=("cat",)), r"only one class folder with images \(cat\)"),
-        (class_files("pets/", classes=("cat",)) | {"pets/dog/notes.txt": b"x"}, "only one class folder"),
+        (
+            class_files("pets/", classes=("cat",)) | {"pets/dog/notes.txt": b"x"},
+            "only one class folder",
+        ),
     ],
     ids=["empty", "no-images", "no-class-folders", "one-class", "one-class-wrapped"],
 )
-def test_archives_without_two_classes_of_images_are_refused(isolated_roots, tmp_path, files, message):
+def test_archives_without_two_classes_of_images_are_refused(
+    isolated_roots, tmp_path, files, message
+):
     with pytest.raises(DatasetError, match=message):
         archive.import_dataset(write_zip(tmp_path / "bad.zip", files), "bad")
     assert left_behind(isolated_roots["data"]) == []
@@ -343,7 +428,9 @@ def test_a_failure_half_way_leaves_nothing_half_imported(isolated_roots, tmp_pat
             raise KeyboardInterrupt  # the server stopped mid-import
 
     with pytest.raises(KeyboardInterrupt):
-        archive.import_dataset(write_zip(tmp_path / "pets.zip", class_files()), "pets", on_progress=crash)
+        archive.import_dataset(
+            write_zip(tmp_path / "pets.zip", class_files()), "pets", on_progress=crash
+        )
     assert left_behind(isolated_roots["data"]) == []
 
 
@@ -364,7 +451,17 @@ def test_invalid_names_are_refused(name):
         archive.check_name(name)
 
 
-@pytest.mark.parametrize("name", ["mnist", "digits", "cifar100_coarse", "fashion-mnist", "cifar-10-batches-py", "CIFAR-100-python"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mnist",
+        "digits",
+        "cifar100_coarse",
+        "fashion-mnist",
+        "cifar-10-batches-py",
+        "CIFAR-100-python",
+    ],
+)
 def test_names_of_built_in_datasets_are_refused(name):
     with pytest.raises(DatasetError, match="built-in dataset"):
         archive.check_name(name)
@@ -410,9 +507,15 @@ def test_delete_an_imported_dataset(isolated_roots, tmp_path):
 
 
 def test_import_result_json_for_the_command_line(isolated_roots, tmp_path):
-    result = archive.import_dataset(write_zip(tmp_path / "pets.zip", class_files() | {"a.txt": b""}), "pets")
+    result = archive.import_dataset(
+        write_zip(tmp_path / "pets.zip", class_files() | {"a.txt": b""}), "pets"
+    )
     summary = result.to_json()
     assert {k: summary[k] for k in ("name", "classes", "images", "skipped", "non_images")} == {
-        "name": "pets", "classes": ["cat", "dog"], "images": 10, "skipped": [], "non_images": 1
+        "name": "pets",
+        "classes": ["cat", "dog"],
+        "images": 10,
+        "skipped": [],
+        "non_images": 1,
     }
     assert np.array_equal(summary["image_size"], [8, 12])

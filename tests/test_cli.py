@@ -24,7 +24,9 @@ def test_unknown_dataset_exits_2_with_one_line(capsys):
 
 
 def test_bad_arguments_exit_2_without_a_traceback():
-    result = subprocess.run([sys.executable, "-m", "clfcore", "no-such-command"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "clfcore", "no-such-command"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "invalid choice" in result.stderr
 
@@ -38,14 +40,32 @@ def test_evaluate_prints_the_report_and_ends_with_json(isolated_roots, tmp_path_
     summary = json.loads(out[-1])
     assert "weighted avg" in "\n".join(out[:-1])
     matrix = summary["confusion_matrix"]
-    assert len(matrix) == 10 and all(len(row) == 10 for row in matrix) and sum(map(sum, matrix)) == 359
+    assert (
+        len(matrix) == 10 and all(len(row) == 10 for row in matrix) and sum(map(sum, matrix)) == 359
+    )
     assert summary["accuracy"] == sum(matrix[i][i] for i in range(10)) / 359
-    assert [entry["support"] for entry in summary["per_class"]] == [sum(row) for row in matrix]  # rows = true class
-    assert set(summary["per_class"][0]) >= {"precision", "recall", "f1", "specificity", "npv", "support"}
-    assert set(summary["macro_avg"]) == set(summary["weighted_avg"]) == {"precision", "recall", "f1", "specificity", "npv"}
+    assert [entry["support"] for entry in summary["per_class"]] == [
+        sum(row) for row in matrix
+    ]  # rows = true class
+    assert set(summary["per_class"][0]) >= {
+        "precision",
+        "recall",
+        "f1",
+        "specificity",
+        "npv",
+        "support",
+    }
+    assert (
+        set(summary["macro_avg"])
+        == set(summary["weighted_avg"])
+        == {"precision", "recall", "f1", "specificity", "npv"}
+    )
     # the folder path inside the runs root works too, and gives the same numbers (from predictions.npz)
     assert main(["evaluate", "--run", str(isolated_roots["runs"] / run_id)]) == 0
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["accuracy"] == summary["accuracy"]
+    assert (
+        json.loads(capsys.readouterr().out.strip().splitlines()[-1])["accuracy"]
+        == summary["accuracy"]
+    )
 
 
 def test_evaluate_a_bad_run_exits_2_with_one_line(isolated_roots, tmp_path, capsys):
@@ -59,12 +79,40 @@ def test_evaluate_a_bad_run_exits_2_with_one_line(isolated_roots, tmp_path, caps
 def test_import_dataset_from_a_zip_and_from_a_folder_anywhere(isolated_roots, tmp_path, capsys):
     from tests.test_archive import class_files, write_zip
 
-    source = write_zip(tmp_path / "pets.zip", class_files() | {"pets/notes.txt": b"x", "cat/bad.png": b"junk"})
-    assert main(["import-dataset", str(source), "--name", "pets", "--image-size", "16,16", "--color-mode", "grayscale", "--seed", "3"]) == 0
+    source = write_zip(
+        tmp_path / "pets.zip", class_files() | {"pets/notes.txt": b"x", "cat/bad.png": b"junk"}
+    )
+    assert (
+        main(
+            [
+                "import-dataset",
+                str(source),
+                "--name",
+                "pets",
+                "--image-size",
+                "16,16",
+                "--color-mode",
+                "grayscale",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(out[-1])
-    assert {k: summary[k] for k in ("name", "classes", "images", "skipped")} == {"name": "pets", "classes": ["cat", "dog"], "images": 10, "skipped": ["cat/bad.png"]}
-    assert (summary["image_size"], summary["color_mode"], summary["seed"], summary["non_images"]) == ([16, 16], "grayscale", 3, 1)
+    assert {k: summary[k] for k in ("name", "classes", "images", "skipped")} == {
+        "name": "pets",
+        "classes": ["cat", "dog"],
+        "images": 10,
+        "skipped": ["cat/bad.png"],
+    }
+    assert (
+        summary["image_size"],
+        summary["color_mode"],
+        summary["seed"],
+        summary["non_images"],
+    ) == ([16, 16], "grayscale", 3, 1)
     assert "left out cat/bad.png: not readable as an image" in out
     folder = tmp_path / "outside" / "birds"  # a folder outside the data root is copied in
     for name, data in class_files(classes=("cat", "bird")).items():
@@ -82,7 +130,10 @@ def test_import_dataset_mistakes_exit_2_with_json(isolated_roots, tmp_path, caps
     for argv, message in (
         (["import-dataset", str(slip), "--name", "slip"], "climbs out of its folder"),
         (["import-dataset", str(tmp_path / "missing.zip")], "There is no file or folder"),
-        (["import-dataset", str(slip), "--name", "x", "--image-size", "big"], "The image size must be H,W"),
+        (
+            ["import-dataset", str(slip), "--name", "x", "--image-size", "big"],
+            "The image size must be H,W",
+        ),
         (["import-dataset", str(slip), "--name", "mnist"], "built-in dataset"),
     ):
         assert main(argv) == 2
@@ -92,19 +143,48 @@ def test_import_dataset_mistakes_exit_2_with_json(isolated_roots, tmp_path, caps
     assert list(isolated_roots["data"].iterdir()) == []
 
 
-def test_train_uses_the_validation_split_stored_with_an_imported_dataset(isolated_roots, tmp_path, monkeypatch, capsys):
-    from clfcore import archive, cli, trainer
-    from clfcore.folders import FolderSettings
-    from clfcore.runfolder import RunFolder
+def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
+    isolated_roots, tmp_path, monkeypatch, capsys
+):
+    from clfcore import cli
+    from clfcore.data import archive
+    from clfcore.data.folders import FolderSettings
+    from clfcore.runs.folder import RunFolder
+    from clfcore.training import trainer
     from tests.test_archive import class_files, write_zip
 
-    archive.import_dataset(write_zip(tmp_path / "p.zip", class_files(count=10)), "pets", settings=FolderSettings(validation_split=0.3, seed=9))
-    monkeypatch.setattr(cli, "_epoch_printer", lambda: None)  # no Keras: only the config matters here
-    monkeypatch.setattr(trainer, "run_in_this_process", lambda run, callbacks: {"test_accuracy": 1.0, "epochs_run": 1, "train_seconds": 0.0})
+    archive.import_dataset(
+        write_zip(tmp_path / "p.zip", class_files(count=10)),
+        "pets",
+        settings=FolderSettings(validation_split=0.3, seed=9),
+    )
+    monkeypatch.setattr(
+        cli, "_epoch_printer", lambda: None
+    )  # no Keras: only the config matters here
+    monkeypatch.setattr(
+        trainer,
+        "run_in_this_process",
+        lambda run, callbacks: {"test_accuracy": 1.0, "epochs_run": 1, "train_seconds": 0.0},
+    )
     assert main(["train", "--dataset", "pets", "--batch-size", "2"]) == 0
     run = RunFolder(Path(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_dir"]))
     assert (run.config().validation_split, run.config().seed) == (0.3, 9)
-    assert main(["train", "--dataset", "pets", "--batch-size", "2", "--validation-split", "0.5", "--seed", "1"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "pets",
+                "--batch-size",
+                "2",
+                "--validation-split",
+                "0.5",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
     run = RunFolder(Path(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_dir"]))
     assert (run.config().validation_split, run.config().seed) == (0.5, 1)
 
@@ -116,9 +196,9 @@ def _predict_run(tmp_path):
     """A digits run with an (untrained) LeNet as its model, and two image files: a digit photo and a text file."""
     from PIL import Image, ImageDraw
 
-    from clfcore import architectures
     from clfcore.config import TrainConfig
-    from clfcore.runfolder import create_run
+    from clfcore.models import architectures
+    from clfcore.runs.folder import create_run
 
     run = create_run(TrainConfig(dataset="digits", architecture="lenet", epochs=1))
     architectures.build_model("lenet", (8, 8, 1), 10).save(run.model_path)
@@ -138,16 +218,23 @@ def test_predict_prints_one_json_line_per_file(isolated_roots, tmp_path, capsys)
     result = json.loads(line)
     assert result["file"] == str(good) and result["label"] == str(result["class_index"])
     assert len(result["top_k"]) == 3 and result["top_k"][0]["probability"] == result["probability"]
-    assert main(["predict", "--run", run.run_id, str(good), str(bad), str(good)]) == 2  # a run id works too
+    assert (
+        main(["predict", "--run", run.run_id, str(good), str(bad), str(good)]) == 2
+    )  # a run id works too
     lines = [json.loads(text) for text in capsys.readouterr().out.strip().splitlines()]
-    assert [sorted(line) for line in lines][1] == ["error", "file"] and "contains text" in lines[1]["error"]
+    assert [sorted(line) for line in lines][1] == ["error", "file"] and "contains text" in lines[1][
+        "error"
+    ]
     assert "label" in lines[0] and "label" in lines[2]
 
 
 def test_predict_mistakes_exit_2_without_a_traceback(isolated_roots, tmp_path, capsys):
     run, good, _ = _predict_run(tmp_path)
     assert main(["predict", "--run", "no-such-run", str(good)]) == 2
-    assert "There is no run 'no-such-run'" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+    assert (
+        "There is no run 'no-such-run'"
+        in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+    )
     run.model_path.unlink()
     assert main(["predict", "--run", str(run.path), str(good)]) == 2
     assert "has no saved model yet" in capsys.readouterr().err
@@ -157,12 +244,28 @@ def test_predict_mistakes_exit_2_without_a_traceback(isolated_roots, tmp_path, c
 def test_predict_from_the_shell(isolated_roots, tmp_path):
     run, good, bad = _predict_run(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "clfcore", "predict", "--run", str(run.path), str(good), str(bad), str(tmp_path / "missing.png")],
-        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+        [
+            sys.executable,
+            "-m",
+            "clfcore",
+            "predict",
+            "--run",
+            str(run.path),
+            str(good),
+            str(bad),
+            str(tmp_path / "missing.png"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = [json.loads(text) for text in result.stdout.strip().splitlines()]
-    assert [("label" in line, "error" in line) for line in lines] == [(True, False), (False, True), (False, True)]
+    assert [("label" in line, "error" in line) for line in lines] == [
+        (True, False),
+        (False, True),
+        (False, True),
+    ]
 
 
 def test_download_weights_offline_is_one_line_and_exit_2(isolated_roots, capsys, monkeypatch):
@@ -170,11 +273,18 @@ def test_download_weights_offline_is_one_line_and_exit_2(isolated_roots, capsys,
 
     from clfcore import cli
 
-    monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+    monkeypatch.setattr(
+        keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network"))
+    )
     assert cli.main(["download-weights", "mobilenetv2"]) == 2
     out = capsys.readouterr()
-    assert "no network" in json.loads(out.out.strip().splitlines()[-1])["error"] and "Traceback" not in out.err
-    local = isolated_roots["data"] / "weights" / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    assert (
+        "no network" in json.loads(out.out.strip().splitlines()[-1])["error"]
+        and "Traceback" not in out.err
+    )
+    local = (
+        isolated_roots["data"] / "weights" / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    )
     local.parent.mkdir()
     local.write_bytes(b"x")
     assert cli.main(["download-weights", "resnet50"]) == 0

@@ -1,18 +1,28 @@
-import sys
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from clfcore import datasets, sources
+from clfcore.data import datasets, sources
+from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, DatasetUnavailableError
-from clfcore.splits import SplitConfig
 from tests.conftest import write_cifar10, write_cifar100, write_idx_dataset
 
 
 def test_registry_has_the_stable_ids_with_descriptions():
     ids = [info.id for info in datasets.list_datasets()]
-    assert ids == ["fashion_mnist", "mnist", "cifar10", "cifar100", "cifar100_coarse", "fashion_mnist_mosaic", "fashion_mnist_hierarchy", "cifar100_hierarchy", "digits"]
+    assert ids == [
+        "fashion_mnist",
+        "mnist",
+        "cifar10",
+        "cifar100",
+        "cifar100_coarse",
+        "fashion_mnist_mosaic",
+        "fashion_mnist_hierarchy",
+        "cifar100_hierarchy",
+        "digits",
+    ]
     for info in datasets.list_datasets():
         assert info.task in datasets.TASKS
         assert len(info.class_names) == info.num_classes == len(set(info.class_names))
@@ -23,7 +33,9 @@ def test_registry_has_the_stable_ids_with_descriptions():
 
 
 def test_unknown_dataset_names_the_known_ones():
-    with pytest.raises(DatasetError, match="Unknown dataset 'imagenet'. Choose one of: fashion_mnist"):
+    with pytest.raises(
+        DatasetError, match="Unknown dataset 'imagenet'. Choose one of: fashion_mnist"
+    ):
         datasets.get_dataset("imagenet")
     with pytest.raises(DatasetError):
         datasets.load_raw("imagenet")
@@ -34,7 +46,10 @@ def test_digits_is_always_available_and_has_a_fixed_held_out_test_split():
     raw = datasets.load_raw("digits")
     assert raw.x_train.shape[1:] == (8, 8, 1) and raw.x_train.dtype == np.uint8
     assert len(raw.x_train) + len(raw.x_test) == 1797
-    assert (len(raw.x_train), len(raw.x_test)) == (datasets.get_dataset("digits").train_count, datasets.get_dataset("digits").test_count)
+    assert (len(raw.x_train), len(raw.x_test)) == (
+        datasets.get_dataset("digits").train_count,
+        datasets.get_dataset("digits").test_count,
+    )
     assert raw.x_train.max() == 255
     assert np.bincount(raw.y_test).min() >= 35  # stratified: every digit is in the test set
 
@@ -51,12 +66,18 @@ def test_offline_default_is_digits_and_missing_datasets_say_how_to_fix(isolated_
 
 def test_fashion_mnist_from_the_data_root(isolated_roots):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=50, test=20)
-    assert datasets.availability("fashion_mnist").location == str(isolated_roots["data"] / "fashion-mnist")
+    assert datasets.availability("fashion_mnist").location == str(
+        isolated_roots["data"] / "fashion-mnist"
+    )
     assert datasets.default_dataset_id() == "fashion_mnist"
     splits = datasets.load_splits("fashion_mnist", SplitConfig(validation_split=0.2, seed=0))
     assert splits.x_train.shape == (40, 28, 28, 1) and splits.x_val.shape == (10, 28, 28, 1)
     assert splits.x_test.shape == (20, 28, 28, 1)
-    assert 0.0 <= splits.x_train.min() and splits.x_train.max() <= 1.0 and splits.x_train.dtype == np.float32
+    assert (
+        0.0 <= splits.x_train.min()
+        and splits.x_train.max() <= 1.0
+        and splits.x_train.dtype == np.float32
+    )
     assert splits.class_names[9] == "Ankle boot"
 
 
@@ -84,7 +105,9 @@ def test_truncated_dataset_file_is_a_clear_error(isolated_roots):
 def test_mismatched_image_and_label_counts(isolated_roots):
     folder = write_idx_dataset(isolated_roots["data"] / "fashion-mnist")
     write_idx_dataset(isolated_roots["data"] / "other", train=30)
-    (folder / "train-labels-idx1-ubyte.gz").write_bytes((isolated_roots["data"] / "other" / "train-labels-idx1-ubyte.gz").read_bytes())
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(
+        (isolated_roots["data"] / "other" / "train-labels-idx1-ubyte.gz").read_bytes()
+    )
     with pytest.raises(DatasetError, match="do not match: 60 images .* but 30 labels"):
         datasets.load_raw("fashion_mnist")
 
@@ -99,8 +122,13 @@ def test_mnist_npz_and_its_corruption(isolated_roots):
     path = isolated_roots["keras"] / "datasets" / "mnist.npz"
     path.parent.mkdir()
     rng = np.random.default_rng(0)
-    np.savez(path, x_train=rng.integers(0, 255, (30, 28, 28), dtype=np.uint8), y_train=np.arange(30) % 10,
-             x_test=rng.integers(0, 255, (10, 28, 28), dtype=np.uint8), y_test=np.arange(10))
+    np.savez(
+        path,
+        x_train=rng.integers(0, 255, (30, 28, 28), dtype=np.uint8),
+        y_train=np.arange(30) % 10,
+        x_test=rng.integers(0, 255, (10, 28, 28), dtype=np.uint8),
+        y_test=np.arange(10),
+    )
     raw = datasets.load_raw("mnist")
     assert raw.x_train.shape == (30, 28, 28, 1) and raw.y_test.tolist() == list(range(10))
     datasets._load_raw_cached.cache_clear()
@@ -110,7 +138,9 @@ def test_mnist_npz_and_its_corruption(isolated_roots):
 
 
 def test_cifar10_from_the_keras_3_cache_layout(isolated_roots):
-    write_cifar10(isolated_roots["keras"] / "datasets" / "cifar-10-batches-py-target" / "cifar-10-batches-py")
+    write_cifar10(
+        isolated_roots["keras"] / "datasets" / "cifar-10-batches-py-target" / "cifar-10-batches-py"
+    )
     raw = datasets.load_raw("cifar10")
     assert raw.x_train.shape == (100, 32, 32, 3) and raw.x_test.shape == (20, 32, 32, 3)
 
@@ -142,7 +172,10 @@ def test_unreachable_download_is_a_clear_message(monkeypatch, isolated_roots):
         raise OSError("[Errno -2] Name or service not known")
 
     monkeypatch.setattr(importlib, "import_module", no_network)
-    with pytest.raises(DatasetUnavailableError, match="Could not download CIFAR-10: OSError: .*Name or service not known. Check the internet"):
+    with pytest.raises(
+        DatasetUnavailableError,
+        match="Could not download CIFAR-10: OSError: .*Name or service not known. Check the internet",
+    ):
         datasets.download("cifar10")
 
 
@@ -152,7 +185,14 @@ def test_download_uses_keras_datasets_then_reads_the_cache(monkeypatch, isolated
 
     def fake_keras(name):
         assert name == "keras.datasets.cifar10"
-        return types.SimpleNamespace(load_data=lambda: write_cifar10(isolated_roots["keras"] / "datasets" / "cifar-10-batches-py-target" / "cifar-10-batches-py"))
+        return types.SimpleNamespace(
+            load_data=lambda: write_cifar10(
+                isolated_roots["keras"]
+                / "datasets"
+                / "cifar-10-batches-py-target"
+                / "cifar-10-batches-py"
+            )
+        )
 
     monkeypatch.setattr(importlib, "import_module", fake_keras)
     assert datasets.download("cifar10").available
@@ -169,8 +209,10 @@ def test_full_fashion_mnist_from_the_debian_package(debian_fashion_mnist):
 
 
 def test_importing_the_data_modules_does_not_import_tensorflow():
-    code = "import sys, clfcore.datasets, clfcore.explore, clfcore.runs, clfcore.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    code = "import sys, clfcore.data.datasets, clfcore.data.explore, clfcore.runs.listing, clfcore.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 

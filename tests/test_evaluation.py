@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from clfcore import evaluation, run_predictions
-from clfcore.run_predictions import Predictions
+from clfcore.evaluation import run_predictions, scoring
+from clfcore.evaluation.run_predictions import Predictions
 
 # --- hand-made predictions -------------------------------------------------------------------------
 
@@ -27,23 +27,35 @@ def test_confusion_matrix_and_per_class_scores_match_scikit_learn():
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 6, 500)
     preds = Predictions(softmax_like(labels, 6), labels, tuple("abcdef"))
-    report = evaluation.evaluate(preds)
+    report = scoring.evaluate(preds)
     y_pred = preds.predicted
-    np.testing.assert_array_equal(report.confusion, skm.confusion_matrix(labels, y_pred, labels=range(6)))
-    p, r, f, s = skm.precision_recall_fscore_support(labels, y_pred, labels=range(6), zero_division=0)
+    np.testing.assert_array_equal(
+        report.confusion, skm.confusion_matrix(labels, y_pred, labels=range(6))
+    )
+    p, r, f, s = skm.precision_recall_fscore_support(
+        labels, y_pred, labels=range(6), zero_division=0
+    )
     np.testing.assert_allclose(report.per_class["precision"], p)
     np.testing.assert_allclose(report.per_class["recall"], r)
     np.testing.assert_allclose(report.per_class["f1"], f)
     np.testing.assert_array_equal(report.per_class["support"], s)
     for average in ("macro", "micro", "weighted"):
-        p, r, f, _ = skm.precision_recall_fscore_support(labels, y_pred, labels=range(6), average=average, zero_division=0)
+        p, r, f, _ = skm.precision_recall_fscore_support(
+            labels, y_pred, labels=range(6), average=average, zero_division=0
+        )
         assert report.averages[average]["precision"] == pytest.approx(p)
         assert report.averages[average]["recall"] == pytest.approx(r)
         assert report.averages[average]["f1"] == pytest.approx(f)
     assert report.accuracy == pytest.approx(skm.accuracy_score(labels, y_pred))
-    assert report.loss == pytest.approx(skm.log_loss(labels, preds.probabilities, labels=range(6)), rel=1e-5)
-    assert report.top_k[3] == pytest.approx(skm.top_k_accuracy_score(labels, preds.probabilities, k=3, labels=range(6)))
-    assert report.top_k[5] == pytest.approx(skm.top_k_accuracy_score(labels, preds.probabilities, k=5, labels=range(6)))
+    assert report.loss == pytest.approx(
+        skm.log_loss(labels, preds.probabilities, labels=range(6)), rel=1e-5
+    )
+    assert report.top_k[3] == pytest.approx(
+        skm.top_k_accuracy_score(labels, preds.probabilities, k=3, labels=range(6))
+    )
+    assert report.top_k[5] == pytest.approx(
+        skm.top_k_accuracy_score(labels, preds.probabilities, k=5, labels=range(6))
+    )
 
 
 def test_hand_computed_specificity_and_npv():
@@ -53,7 +65,9 @@ def test_hand_computed_specificity_and_npv():
     #                            c  [ 0, 1, 1 ]
     truth = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
     guess = np.array([0, 0, 0, 1, 0, 0, 1, 1, 1, 2])
-    report = evaluation.evaluate(Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c")))
+    report = scoring.evaluate(
+        Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c"))
+    )
     np.testing.assert_array_equal(report.confusion, [[3, 1, 0], [2, 2, 0], [0, 1, 1]])
     # class a: TP 3, FP 2, FN 1, TN 4 -> specificity 4/6, NPV 4/5 (the course slide's TN/(TN+TP) would give 4/7)
     assert report.per_class["specificity"][0] == pytest.approx(4 / 6)
@@ -67,7 +81,9 @@ def test_hand_computed_specificity_and_npv():
     assert report.per_class["f1"][2] == pytest.approx(2 / 3)
     # micro specificity: sum TN / (sum TN + sum FP) = 16 / (16 + 4)
     assert report.averages["micro"]["specificity"] == pytest.approx(16 / 20)
-    assert report.averages["weighted"]["npv"] == pytest.approx((4 * 4 / 5 + 4 * 4 / 6 + 2 * 8 / 9) / 10)
+    assert report.averages["weighted"]["npv"] == pytest.approx(
+        (4 * 4 / 5 + 4 * 4 / 6 + 2 * 8 / 9) / 10
+    )
     assert report.accuracy == pytest.approx(0.6)
 
 
@@ -76,10 +92,10 @@ def test_never_predicted_and_absent_classes_give_zeros_and_notes_not_nan():
     guess = np.array([0, 0, 0, 0, 0, 0])  # classes 1 and 2 are never predicted; 0 always
     probs = np.full((6, 3), 0.1, dtype=np.float32)
     probs[:, 0] = 0.8
-    report = evaluation.evaluate(Predictions(probs, truth, ("x", "y", "z")))
-    for metric in evaluation.METRICS:
+    report = scoring.evaluate(Predictions(probs, truth, ("x", "y", "z")))
+    for metric in scoring.METRICS:
         assert np.all(np.isfinite(report.per_class[metric])), metric
-        assert all(np.isfinite(v) for v in (report.averages[a][metric] for a in evaluation.AVERAGES))
+        assert all(np.isfinite(v) for v in (report.averages[a][metric] for a in scoring.AVERAGES))
     assert report.per_class["precision"][1] == 0 and report.per_class["recall"][2] == 0
     assert report.per_class["npv"][0] == 0  # class x is predicted for every image: TN + FN = 0
     p, r, f, _ = skm.precision_recall_fscore_support(truth, guess, labels=range(3), zero_division=0)
@@ -87,11 +103,14 @@ def test_never_predicted_and_absent_classes_give_zeros_and_notes_not_nan():
     np.testing.assert_allclose(report.per_class["recall"], r)
     np.testing.assert_allclose(report.per_class["f1"], f)
     notes = {note.template: note.classes for note in report.notes}
-    assert notes[evaluation.NEVER_PREDICTED] == (1, 2)
-    assert notes[evaluation.NO_TEST_IMAGES] == (2,)
-    assert notes[evaluation.ALWAYS_PREDICTED] == (0,)
-    text = evaluation.classification_report(report)
-    assert "nan" not in text.lower() and "Never predicted, so precision is 0 (no division by zero): y, z." in text
+    assert notes[scoring.NEVER_PREDICTED] == (1, 2)
+    assert notes[scoring.NO_TEST_IMAGES] == (2,)
+    assert notes[scoring.ALWAYS_PREDICTED] == (0,)
+    text = scoring.classification_report(report)
+    assert (
+        "nan" not in text.lower()
+        and "Never predicted, so precision is 0 (no division by zero): y, z." in text
+    )
 
 
 def test_one_vs_rest_roc_and_pr_match_scikit_learn():
@@ -99,7 +118,7 @@ def test_one_vs_rest_roc_and_pr_match_scikit_learn():
     labels = rng.integers(0, 4, 300)
     probs = softmax_like(labels, 4, accuracy=0.5, seed=3)
     probs[:40] = np.round(probs[:40], 1)  # some tied scores
-    curves = evaluation.one_vs_rest_curves(Predictions(probs, labels, tuple("abcd")))
+    curves = scoring.one_vs_rest_curves(Predictions(probs, labels, tuple("abcd")))
     for c in range(4):
         truth = labels == c
         roc, pr = curves["roc"][c], curves["pr"][c]
@@ -108,7 +127,9 @@ def test_one_vs_rest_roc_and_pr_match_scikit_learn():
         np.testing.assert_allclose(roc.x, fpr)
         np.testing.assert_allclose(roc.y, tpr)
         assert pr.area == pytest.approx(skm.average_precision_score(truth, probs[:, c]))
-        precision, recall, _ = skm.precision_recall_curve(truth, probs[:, c], drop_intermediate=False)
+        precision, recall, _ = skm.precision_recall_curve(
+            truth, probs[:, c], drop_intermediate=False
+        )
         np.testing.assert_allclose(pr.x, recall[::-1])
         np.testing.assert_allclose(pr.y, precision[::-1])
         thin = roc.thinned(20)
@@ -117,8 +138,10 @@ def test_one_vs_rest_roc_and_pr_match_scikit_learn():
 
 def test_curves_are_none_when_a_class_has_no_positives():
     labels = np.array([0, 0, 1, 1])
-    probs = np.array([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.4, 0.5, 0.1]], dtype=np.float32)
-    curves = evaluation.one_vs_rest_curves(Predictions(probs, labels, tuple("abc")))
+    probs = np.array(
+        [[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.4, 0.5, 0.1]], dtype=np.float32
+    )
+    curves = scoring.one_vs_rest_curves(Predictions(probs, labels, tuple("abc")))
     assert curves["roc"][2] is None and curves["pr"][2] is None
     assert curves["roc"][0].area == 1.0
 
@@ -126,13 +149,21 @@ def test_curves_are_none_when_a_class_has_no_positives():
 def test_threshold_metrics_by_hand_and_against_scikit_learn():
     truth = np.array([1, 1, 1, 0, 0, 0, 0, 1])
     scores = np.array([0.9, 0.6, 0.3, 0.7, 0.2, 0.1, 0.5, 0.5])
-    result = evaluation.threshold_metrics(truth, scores, 0.5)  # above 0.5 is positive: 0.9, 0.6, 0.7
-    np.testing.assert_array_equal(result.confusion, [[3, 1], [2, 2]])  # rows true: negative, positive
-    assert (result.precision, result.recall, result.specificity, result.npv) == pytest.approx((2 / 3, 2 / 4, 3 / 4, 3 / 5))
-    assert result.accuracy == pytest.approx(5 / 8) and result.false_positive_rate == pytest.approx(1 / 4)
+    result = scoring.threshold_metrics(truth, scores, 0.5)  # above 0.5 is positive: 0.9, 0.6, 0.7
+    np.testing.assert_array_equal(
+        result.confusion, [[3, 1], [2, 2]]
+    )  # rows true: negative, positive
+    assert (result.precision, result.recall, result.specificity, result.npv) == pytest.approx(
+        (2 / 3, 2 / 4, 3 / 4, 3 / 5)
+    )
+    assert result.accuracy == pytest.approx(5 / 8) and result.false_positive_rate == pytest.approx(
+        1 / 4
+    )
     for threshold in (0.0, 0.25, 0.55, 0.95, 1.0):
-        result = evaluation.threshold_metrics(truth, scores, threshold)
-        np.testing.assert_array_equal(result.confusion, skm.confusion_matrix(truth, scores > threshold, labels=[0, 1]))
+        result = scoring.threshold_metrics(truth, scores, threshold)
+        np.testing.assert_array_equal(
+            result.confusion, skm.confusion_matrix(truth, scores > threshold, labels=[0, 1])
+        )
         assert result.f1 == pytest.approx(skm.f1_score(truth, scores > threshold, zero_division=0))
 
 
@@ -141,10 +172,12 @@ def test_binary_model_output_is_one_sigmoid_unit():
     probs = run_predictions.probabilities_from_outputs(p)
     np.testing.assert_allclose(probs, [[0.1, 0.9], [0.8, 0.2], [0.4, 0.6], [0.6, 0.4]], rtol=1e-6)
     labels = np.array([1, 0, 0, 1])
-    report = evaluation.evaluate(Predictions(probs, labels, ("cat", "dog"), task="binary"))
+    report = scoring.evaluate(Predictions(probs, labels, ("cat", "dog"), task="binary"))
     assert report.accuracy == 0.5 and report.top_k == {}
-    assert report.loss == pytest.approx(skm.log_loss(labels, p[:, 0]), rel=1e-5)  # binary cross-entropy
-    same = evaluation.threshold_metrics(labels == 1, probs[:, 1], 0.5)
+    assert report.loss == pytest.approx(
+        skm.log_loss(labels, p[:, 0]), rel=1e-5
+    )  # binary cross-entropy
+    same = scoring.threshold_metrics(labels == 1, probs[:, 1], 0.5)
     np.testing.assert_array_equal(same.confusion, report.confusion)
 
 
@@ -153,7 +186,9 @@ def test_multilabel_metrics_match_scikit_learn():
     truth = (rng.random((200, 4)) < 0.35).astype(np.int8)
     truth[:, 3] = 0  # a label no image has
     probs = np.clip(truth * 0.5 + rng.random((200, 4)) * 0.6, 0, 1).astype(np.float32)
-    report = evaluation.evaluate(Predictions(probs, truth, tuple("abcd"), task="multilabel"), threshold=0.5)
+    report = scoring.evaluate(
+        Predictions(probs, truth, tuple("abcd"), task="multilabel"), threshold=0.5
+    )
     chosen = (probs >= 0.5).astype(np.int8)
     assert report.hamming_loss == pytest.approx(skm.hamming_loss(truth, chosen))
     assert report.accuracy == pytest.approx(skm.accuracy_score(truth, chosen))  # subset accuracy
@@ -164,25 +199,40 @@ def test_multilabel_metrics_match_scikit_learn():
     np.testing.assert_allclose(report.per_class["f1"], f)
     np.testing.assert_array_equal(report.per_class["support"], s)
     for average in ("macro", "micro", "weighted"):
-        p, r, f, _ = skm.precision_recall_fscore_support(truth, chosen, average=average, zero_division=0)
-        assert (report.averages[average]["precision"], report.averages[average]["recall"], report.averages[average]["f1"]) == pytest.approx((p, r, f))
-    assert report.loss == pytest.approx(np.mean([skm.log_loss(truth[:, j], probs[:, j], labels=[0, 1]) for j in range(4)]), rel=1e-4)
-    assert evaluation.NO_TEST_IMAGES in {note.template for note in report.notes}
-    assert evaluation.one_vs_rest_curves(Predictions(probs, truth, tuple("abcd"), task="multilabel"))["roc"][3] is None
-    assert evaluation.report_json(report)["hamming_loss"] == report.hamming_loss
+        p, r, f, _ = skm.precision_recall_fscore_support(
+            truth, chosen, average=average, zero_division=0
+        )
+        assert (
+            report.averages[average]["precision"],
+            report.averages[average]["recall"],
+            report.averages[average]["f1"],
+        ) == pytest.approx((p, r, f))
+    assert report.loss == pytest.approx(
+        np.mean([skm.log_loss(truth[:, j], probs[:, j], labels=[0, 1]) for j in range(4)]), rel=1e-4
+    )
+    assert scoring.NO_TEST_IMAGES in {note.template for note in report.notes}
+    assert (
+        scoring.one_vs_rest_curves(Predictions(probs, truth, tuple("abcd"), task="multilabel"))[
+            "roc"
+        ][3]
+        is None
+    )
+    assert scoring.report_json(report)["hamming_loss"] == report.hamming_loss
 
 
 def test_worst_classes_are_read_in_plain_language():
     names = ("T-shirt/top", "Trouser", "Shirt")
     truth = np.array([0] * 10 + [1] * 10 + [2] * 10)
     guess = np.array([0] * 9 + [2] + [1] * 10 + [0] * 4 + [2] * 6)
-    report = evaluation.evaluate(Predictions(np.eye(3, dtype=np.float32)[guess], truth, names))
-    first = evaluation.worst_classes_reading(report)[0]
-    assert first.template == evaluation.CONFUSED_WITH
+    report = scoring.evaluate(Predictions(np.eye(3, dtype=np.float32)[guess], truth, names))
+    first = scoring.worst_classes_reading(report)[0]
+    assert first.template == scoring.CONFUSED_WITH
     text = first.template.format(**first.params, **{k: names[v] for k, v in first.classes.items()})
-    assert text.startswith("**Shirt** is most often confused with **T-shirt/top**: 4 of its 10 test images (40%)")
-    perfect = evaluation.evaluate(Predictions(np.eye(3, dtype=np.float32)[truth], truth, names))
-    assert [r.template for r in evaluation.worst_classes_reading(perfect)] == [evaluation.ALL_CORRECT]
+    assert text.startswith(
+        "**Shirt** is most often confused with **T-shirt/top**: 4 of its 10 test images (40%)"
+    )
+    perfect = scoring.evaluate(Predictions(np.eye(3, dtype=np.float32)[truth], truth, names))
+    assert [r.template for r in scoring.worst_classes_reading(perfect)] == [scoring.ALL_CORRECT]
 
 
 def test_curves_reading_spots_overfitting_and_best_epoch():
@@ -192,27 +242,50 @@ def test_curves_reading_spots_overfitting_and_best_epoch():
         {"epoch": 3, "loss": 0.3, "val_loss": 0.8, "accuracy": 0.92, "val_accuracy": 0.75},
         {"epoch": 4, "loss": 0.2, "val_loss": 1.0, "accuracy": 0.95, "val_accuracy": 0.74},
     ]
-    readings = evaluation.curves_reading(history)
-    assert readings[0].template == evaluation.OVERFIT_AFTER and readings[0].params["best"] == 2
-    assert readings[1].template == evaluation.GAP_AT_END and readings[1].params["gap"] == pytest.approx(21.0)
-    assert evaluation.best_epoch(history) == 2 and evaluation.best_epoch(history, "val_loss") == 2
+    readings = scoring.curves_reading(history)
+    assert readings[0].template == scoring.OVERFIT_AFTER and readings[0].params["best"] == 2
+    assert readings[1].template == scoring.GAP_AT_END and readings[1].params[
+        "gap"
+    ] == pytest.approx(21.0)
+    assert scoring.best_epoch(history) == 2 and scoring.best_epoch(history, "val_loss") == 2
     rising = [{**row, "accuracy": row["val_accuracy"]} for row in history[:2]]
-    assert [r.template for r in evaluation.curves_reading(rising)] == [evaluation.STILL_IMPROVING]
-    assert evaluation.curves_reading(history[:1]) == []
+    assert [r.template for r in scoring.curves_reading(rising)] == [scoring.STILL_IMPROVING]
+    assert scoring.curves_reading(history[:1]) == []
 
 
 def test_exports_read_back():
     truth = np.array([0, 0, 1, 1, 2, 2])
     guess = np.array([0, 1, 1, 1, 2, 0])
-    report = evaluation.evaluate(Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c")))
-    rows = list(csv.DictReader(io.StringIO(evaluation.metrics_csv(report))))
-    assert [row["class"] for row in rows] == ["a", "b", "c", "macro avg", "micro avg", "weighted avg"]
+    report = scoring.evaluate(
+        Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c"))
+    )
+    rows = list(csv.DictReader(io.StringIO(scoring.metrics_csv(report))))
+    assert [row["class"] for row in rows] == [
+        "a",
+        "b",
+        "c",
+        "macro avg",
+        "micro avg",
+        "weighted avg",
+    ]
     assert float(rows[1]["precision"]) == pytest.approx(2 / 3) and rows[3]["support"] == "6"
-    matrix = list(csv.reader(io.StringIO(evaluation.confusion_csv(report, ("A", "B", "C")))))
+    matrix = list(csv.reader(io.StringIO(scoring.confusion_csv(report, ("A", "B", "C")))))
     assert matrix[0] == ["true \\ predicted", "A", "B", "C"] and matrix[1] == ["A", "1", "1", "0"]
-    text = evaluation.classification_report(report, title="run x")
-    assert text.splitlines()[0] == "run x" and "6 test images · accuracy 66.67%" in text and "weighted avg" in text
-    data = evaluation.report_json(report)
+    text = scoring.classification_report(report, title="run x")
+    assert (
+        text.splitlines()[0] == "run x"
+        and "6 test images · accuracy 66.67%" in text
+        and "weighted avg" in text
+    )
+    data = scoring.report_json(report)
     assert data["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
-    assert set(data["per_class"][0]) == {"class", "precision", "recall", "f1", "specificity", "npv", "support"}
+    assert set(data["per_class"][0]) == {
+        "class",
+        "precision",
+        "recall",
+        "f1",
+        "specificity",
+        "npv",
+        "support",
+    }
     json.dumps(data)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clfcore import datasets, folders
+from clfcore.data import datasets, folders
 from clfcore.errors import DatasetError
 
 
@@ -39,7 +39,9 @@ def test_separate_test_folder_manifest_size_and_grayscale(isolated_roots):
     root = isolated_roots["data"] / "digits_photos"
     make_image_folder(root / "train", classes=("0", "1", "2"), count=4, size=(64, 64))
     make_image_folder(root / "test", classes=("0", "1", "2"), count=2, size=(64, 64))
-    (root / folders.MANIFEST).write_text(json.dumps({"image_size": [28, 28], "color_mode": "grayscale"}))
+    (root / folders.MANIFEST).write_text(
+        json.dumps({"image_size": [28, 28], "color_mode": "grayscale"})
+    )
     info = datasets.get_dataset("digits_photos")
     assert info.image_shape == (28, 28, 1) and info.has_own_test_split
     splits = datasets.load_splits("digits_photos")
@@ -97,18 +99,29 @@ def test_training_and_testing_folders_in_any_case(isolated_roots):
     make_image_folder(root / "Training", count=4)
     make_image_folder(root / "TEST", count=2)
     layout = folders.scan(root)
-    assert layout.class_names == ("cat", "dog") and (len(layout.train_files), len(layout.test_files)) == (8, 4)
+    assert layout.class_names == ("cat", "dog") and (
+        len(layout.train_files),
+        len(layout.test_files),
+    ) == (8, 4)
 
 
 def test_settings_round_trip_and_invalid_values_fall_back_to_automatic(tmp_path):
-    settings = folders.FolderSettings(image_size=(32, 48), color_mode="grayscale", validation_split=0.25, seed=3)
+    settings = folders.FolderSettings(
+        image_size=(32, 48), color_mode="grayscale", validation_split=0.25, seed=3
+    )
     folders.write_settings(tmp_path, settings, imported_from="pets.zip")
     assert folders.read_settings(tmp_path) == settings
     assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
-    folders.write_settings(tmp_path, folders.FolderSettings(seed=5))  # None: back to automatic; other keys are kept
+    folders.write_settings(
+        tmp_path, folders.FolderSettings(seed=5)
+    )  # None: back to automatic; other keys are kept
     assert folders.read_settings(tmp_path) == folders.FolderSettings(seed=5)
     assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
-    (tmp_path / folders.MANIFEST).write_text(json.dumps({"image_size": [0, "x"], "color_mode": "sepia", "validation_split": 3, "seed": 9}))
+    (tmp_path / folders.MANIFEST).write_text(
+        json.dumps(
+            {"image_size": [0, "x"], "color_mode": "sepia", "validation_split": 3, "seed": 9}
+        )
+    )
     assert folders.read_settings(tmp_path) == folders.FolderSettings(seed=9)
     (tmp_path / folders.MANIFEST).write_text("[1, 2")
     assert folders.read_settings(tmp_path) == folders.FolderSettings()
@@ -146,5 +159,7 @@ def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots):
     assert folders.scan(root).class_names == ("cat", "puppy")
     (root / folders.MANIFEST).write_text('{"color_mode": "grayscale"}')
     assert folders.scan(root).channels == 1
-    (root / folders.MANIFEST).write_text('{"color_mode": "rgb"}')  # edited in place, within the same clock tick
+    (root / folders.MANIFEST).write_text(
+        '{"color_mode": "rgb"}'
+    )  # edited in place, within the same clock tick
     assert folders.scan(root).channels == 3

@@ -7,8 +7,9 @@ import keras
 import numpy as np
 import pytest
 
-from clfcore import architectures, gradcam
 from clfcore.errors import UserInputError
+from clfcore.inference import gradcam
+from clfcore.models import architectures
 
 SIZE = 20
 SQUARE = np.ones((5, 5), np.float32)
@@ -28,8 +29,10 @@ def shapes_task(count: int, seed: int):
             br, bc = rng.integers(0, SIZE - 1), rng.integers(0, SIZE - 8)
             if not (r - 1 <= br <= r + 5 and bc <= c + 5 and bc + 8 >= c - 1):
                 break
-        images[i, r:r + 5, c:c + 5, 0] = np.maximum(images[i, r:r + 5, c:c + 5, 0], (SQUARE, CROSS)[labels[i]])
-        images[i, br, bc:bc + 8, 0] = 1.0
+        images[i, r : r + 5, c : c + 5, 0] = np.maximum(
+            images[i, r : r + 5, c : c + 5, 0], (SQUARE, CROSS)[labels[i]]
+        )
+        images[i, br, bc : bc + 8, 0] = 1.0
         shapes.append((r, c))
         bars.append((br, bc))
     return images, labels, shapes, bars
@@ -40,12 +43,19 @@ def shapes_model():
     """A small CNN (convolutions, flatten, Dense, like the course's) trained to tell squares from Xs."""
     keras.utils.set_random_seed(0)
     layers = [
-        {"type": "conv2d", "filters": 8, "kernel_size": 3}, {"type": "maxpool", "pool_size": 2},
-        {"type": "conv2d", "filters": 16, "kernel_size": 3}, {"type": "flatten"}, {"type": "dense", "units": 16},
+        {"type": "conv2d", "filters": 8, "kernel_size": 3},
+        {"type": "maxpool", "pool_size": 2},
+        {"type": "conv2d", "filters": 16, "kernel_size": 3},
+        {"type": "flatten"},
+        {"type": "dense", "units": 16},
     ]
     model = architectures.build_model("custom", (SIZE, SIZE, 1), 2, options={"layers": layers})
     images, labels, _, _ = shapes_task(320, seed=10)
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(images, labels, epochs=5, batch_size=32, verbose=0)
     return model
 
@@ -57,7 +67,11 @@ def lenet():
 
 
 def images_like(model, count=3, seed=0):
-    return np.random.default_rng(seed).uniform(0, 1, (count, *model.inputs[0].shape[1:])).astype(np.float32)
+    return (
+        np.random.default_rng(seed)
+        .uniform(0, 1, (count, *model.inputs[0].shape[1:]))
+        .astype(np.float32)
+    )
 
 
 # --- the layers ---------------------------------------------------------------------------------------
@@ -68,7 +82,14 @@ def test_conv_layer_names_in_order_and_empty_for_the_mlp():
     names = gradcam.conv_layer_names(lenet)
     assert len(names) == 2 and [lenet.get_layer(n).filters for n in names] == [6, 16]
     cnn = architectures.build_model("course_cifar_cnn", (32, 32, 3), 10)
-    assert [cnn.get_layer(n).filters for n in gradcam.conv_layer_names(cnn)] == [32, 32, 64, 64, 64, 64]
+    assert [cnn.get_layer(n).filters for n in gradcam.conv_layer_names(cnn)] == [
+        32,
+        32,
+        64,
+        64,
+        64,
+        64,
+    ]
     assert gradcam.conv_layer_names(architectures.build_model("mlp", (8, 8, 1), 10)) == []
 
 
@@ -78,7 +99,7 @@ def nested(flat):
     backbone = keras.Model(flat.inputs[0], flat.get_layer(last_conv).output, name="backbone")
     inputs = keras.Input(flat.inputs[0].shape[1:])
     x = backbone(inputs)
-    for layer in flat.layers[[layer.name for layer in flat.layers].index(last_conv) + 1:]:
+    for layer in flat.layers[[layer.name for layer in flat.layers].index(last_conv) + 1 :]:
         x = layer(x)
     return keras.Model(inputs, x)
 
@@ -88,20 +109,28 @@ def test_nested_backbone_layers_are_named_with_their_model_and_explained_the_sam
     flat_names = gradcam.conv_layer_names(lenet)
     assert gradcam.conv_layer_names(outer) == [f"backbone/{name}" for name in flat_names]
     images = images_like(lenet, 4)
-    np.testing.assert_allclose(outer.predict(images, verbose=0), lenet.predict(images, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(
+        outer.predict(images, verbose=0), lenet.predict(images, verbose=0), atol=1e-6
+    )
     for name in flat_names:
         np.testing.assert_allclose(
-            gradcam.gradcam(outer, images, layer_name=f"backbone/{name}"), gradcam.gradcam(lenet, images, layer_name=name), atol=1e-4
+            gradcam.gradcam(outer, images, layer_name=f"backbone/{name}"),
+            gradcam.gradcam(lenet, images, layer_name=name),
+            atol=1e-4,
         )
 
 
 def test_a_keras_applications_backbone_is_explained():
-    backbone = keras.applications.MobileNetV2(input_shape=(32, 32, 3), alpha=0.35, include_top=False, weights=None)
+    backbone = keras.applications.MobileNetV2(
+        input_shape=(32, 32, 3), alpha=0.35, include_top=False, weights=None
+    )
     inputs = keras.Input((32, 32, 3))
     x = keras.layers.GlobalAveragePooling2D()(backbone(inputs, training=False))
     model = keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(x))
     names = gradcam.conv_layer_names(model)
-    assert names[-1] == f"{backbone.name}/Conv_1" and all(n.startswith(backbone.name + "/") for n in names)
+    assert names[-1] == f"{backbone.name}/Conv_1" and all(
+        n.startswith(backbone.name + "/") for n in names
+    )
     heat = gradcam.gradcam(model, images_like(model, 2))
     assert heat.shape == (2, 32, 32) and heat.dtype == np.float32
 
@@ -116,7 +145,11 @@ def test_heatmaps_have_the_images_size_and_range(lenet):
     assert heat.min() >= 0 and heat.max() <= 1
     assert np.allclose(heat.reshape(3, -1).max(axis=1)[heat.reshape(3, -1).max(axis=1) > 0], 1.0)
     assert gradcam.gradcam(lenet, images[0]).shape == (1, 8, 8)  # one image without the batch axis
-    assert gradcam.gradcam(lenet, images[..., 0]).shape == (3, 8, 8)  # grayscale without the channel axis
+    assert gradcam.gradcam(lenet, images[..., 0]).shape == (
+        3,
+        8,
+        8,
+    )  # grayscale without the channel axis
     first = gradcam.gradcam(lenet, images, layer_name=gradcam.conv_layer_names(lenet)[0])
     assert first.shape == (3, 8, 8)
 
@@ -124,14 +157,20 @@ def test_heatmaps_have_the_images_size_and_range(lenet):
 def test_the_default_class_is_the_predicted_one(lenet):
     images = images_like(lenet, 4, seed=3)
     predicted = lenet.predict(images, verbose=0).argmax(axis=1)
-    np.testing.assert_allclose(gradcam.gradcam(lenet, images), gradcam.gradcam(lenet, images, predicted), atol=1e-6)
-    np.testing.assert_allclose(gradcam.gradcam(lenet, images, 2), gradcam.gradcam(lenet, images, [2, 2, 2, 2]), atol=1e-6)
+    np.testing.assert_allclose(
+        gradcam.gradcam(lenet, images), gradcam.gradcam(lenet, images, predicted), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        gradcam.gradcam(lenet, images, 2), gradcam.gradcam(lenet, images, [2, 2, 2, 2]), atol=1e-6
+    )
 
 
 def test_batches_run_compiled_and_give_the_same_maps_as_one_image_at_a_time(lenet):
     images = images_like(lenet, gradcam.COMPILE_FROM, seed=7)
     batch = gradcam.gradcam(lenet, images, np.arange(len(images)) % 3)  # the tf.function path
-    one_by_one = np.stack([gradcam.gradcam(lenet, image, [i % 3])[0] for i, image in enumerate(images)])  # eager
+    one_by_one = np.stack(
+        [gradcam.gradcam(lenet, image, [i % 3])[0] for i, image in enumerate(images)]
+    )  # eager
     np.testing.assert_allclose(batch, one_by_one, atol=1e-4)
 
 
@@ -140,8 +179,12 @@ def test_the_class_score_is_the_output_layers_logit(lenet):
     images = images_like(lenet, 5)
     _, head = grad_model(images, training=False)
     probabilities = keras.ops.softmax(to_logits(head))
-    np.testing.assert_allclose(np.asarray(probabilities), lenet.predict(images, verbose=0), atol=1e-5)
-    assert gradcam._gradient_model(lenet, gradcam.conv_layer_names(lenet)[-1])[0] is grad_model  # built once
+    np.testing.assert_allclose(
+        np.asarray(probabilities), lenet.predict(images, verbose=0), atol=1e-5
+    )
+    assert (
+        gradcam._gradient_model(lenet, gradcam.conv_layer_names(lenet)[-1])[0] is grad_model
+    )  # built once
 
 
 def test_a_separate_softmax_layer_is_skipped_for_the_logits():
@@ -152,7 +195,11 @@ def test_a_separate_softmax_layer_is_skipped_for_the_logits():
     model = keras.Model(inputs, keras.layers.Activation("softmax", dtype="float32")(x))
     grad_model, to_logits = gradcam._gradient_model(model, gradcam.conv_layer_names(model)[-1])
     images = np.random.default_rng(0).uniform(0, 1, (4, 12, 12, 1)).astype(np.float32)
-    np.testing.assert_allclose(np.asarray(keras.ops.softmax(to_logits(grad_model(images)[1]))), model.predict(images, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(keras.ops.softmax(to_logits(grad_model(images)[1]))),
+        model.predict(images, verbose=0),
+        atol=1e-5,
+    )
     assert gradcam.gradcam(model, images).shape == (4, 12, 12)
 
 
@@ -163,10 +210,10 @@ def test_gradcam_points_at_the_shape_that_decides_the_class_not_at_the_distracto
     peak_on_shape, shape_beats_bar = [], []
     for hm, (r, c), (br, bc) in zip(heat, shapes, bars):
         around_shape = np.zeros((SIZE, SIZE), bool)
-        around_shape[max(0, r - 1):r + 6, max(0, c - 1):c + 6] = True
+        around_shape[max(0, r - 1) : r + 6, max(0, c - 1) : c + 6] = True
         row, col = np.unravel_index(hm.argmax(), hm.shape)
         peak_on_shape.append(around_shape[row, col])
-        shape_beats_bar.append(hm[around_shape].mean() > hm[br, bc:bc + 8].mean())
+        shape_beats_bar.append(hm[around_shape].mean() > hm[br, bc : bc + 8].mean())
     # The bar is as bright as the shape (a brightness map would favour it) but says nothing about the class.
     assert np.mean(peak_on_shape) >= 0.8, np.mean(peak_on_shape)
     assert np.mean(shape_beats_bar) >= 0.9, np.mean(shape_beats_bar)
@@ -179,7 +226,11 @@ def test_binary_sigmoid_models_explain_both_classes():
     heat1, heat0 = gradcam.gradcam(model, images, 1), gradcam.gradcam(model, images, 0)
     assert heat1.shape == heat0.shape == (3, 8, 8)
     predicted = (model.predict(images, verbose=0)[:, 0] > 0.5).astype(int)
-    np.testing.assert_allclose(gradcam.gradcam(model, images), np.where(predicted[:, None, None] == 1, heat1, heat0), atol=1e-6)
+    np.testing.assert_allclose(
+        gradcam.gradcam(model, images),
+        np.where(predicted[:, None, None] == 1, heat1, heat0),
+        atol=1e-6,
+    )
 
 
 # --- the shared model stays as it was -----------------------------------------------------------------
@@ -235,9 +286,18 @@ def test_a_model_without_convolutions_is_refused_with_a_clear_message():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda m, x: gradcam.gradcam(m, x, layer_name="dense"), "no convolution layer named 'dense'"),
-        (lambda m, x: gradcam.gradcam(m, np.zeros((1, 9, 9, 1), np.float32)), r"expects images of shape \(8, 8, 1\)"),
-        (lambda m, x: gradcam.gradcam(m, np.zeros((1, 8, 8, 3), np.float32)), "expects images of shape"),
+        (
+            lambda m, x: gradcam.gradcam(m, x, layer_name="dense"),
+            "no convolution layer named 'dense'",
+        ),
+        (
+            lambda m, x: gradcam.gradcam(m, np.zeros((1, 9, 9, 1), np.float32)),
+            r"expects images of shape \(8, 8, 1\)",
+        ),
+        (
+            lambda m, x: gradcam.gradcam(m, np.zeros((1, 8, 8, 3), np.float32)),
+            "expects images of shape",
+        ),
         (lambda m, x: gradcam.gradcam(m, x, 3), "out of range: the model has 3 classes"),
         (lambda m, x: gradcam.gradcam(m, x, [0, 1]), "one class index per image: 3 images, 2"),
         (lambda m, x: gradcam.gradcam(m, x, 0.5), "whole numbers"),
@@ -252,7 +312,9 @@ def test_bad_requests_are_refused(lenet, call, match):
 
 
 def test_jet_goes_from_dark_blue_through_green_to_dark_red():
-    np.testing.assert_allclose(gradcam.jet(np.array([0.0, 0.5, 1.0])), [[0, 0, 0.5], [0.5, 1, 0.5], [0.5, 0, 0]], atol=1e-6)
+    np.testing.assert_allclose(
+        gradcam.jet(np.array([0.0, 0.5, 1.0])), [[0, 0, 0.5], [0.5, 1, 0.5], [0.5, 0, 0]], atol=1e-6
+    )
     assert gradcam.jet(np.zeros((4, 5))).shape == (4, 5, 3)
 
 
@@ -264,14 +326,20 @@ def test_overlay_is_uint8_rgb_at_the_images_size(shape):
     out = gradcam.overlay(image, heat)
     assert out.shape == (8, 8, 3) and out.dtype == np.uint8
     rgb = np.broadcast_to(image.reshape(8, 8, -1), (8, 8, 3))
-    np.testing.assert_array_equal(gradcam.overlay(image, heat, alpha=0.0), np.round(rgb * 255).astype(np.uint8))
-    np.testing.assert_array_equal(gradcam.overlay(image, heat, alpha=1.0), np.round(gradcam.jet(heat) * 255).astype(np.uint8))
+    np.testing.assert_array_equal(
+        gradcam.overlay(image, heat, alpha=0.0), np.round(rgb * 255).astype(np.uint8)
+    )
+    np.testing.assert_array_equal(
+        gradcam.overlay(image, heat, alpha=1.0), np.round(gradcam.jet(heat) * 255).astype(np.uint8)
+    )
     assert out[2, 3, 0] > out[0, 0, 0] or rgb[0, 0, 0] > 0.9  # the hot pixel is redder
 
 
 def test_overlay_resizes_a_smaller_heatmap_and_refuses_bad_shapes():
     out = gradcam.overlay(np.zeros((32, 32, 3), np.float32), np.ones((4, 4), np.float32), alpha=1.0)
-    assert out.shape == (32, 32, 3) and (out[..., 0] == 128).all()  # jet(1) = (0.5, 0, 0) everywhere
+    assert (
+        out.shape == (32, 32, 3) and (out[..., 0] == 128).all()
+    )  # jet(1) = (0.5, 0, 0) everywhere
     with pytest.raises(UserInputError, match="image of shape"):
         gradcam.overlay(np.zeros((8, 8, 2)), np.zeros((8, 8)))
     with pytest.raises(UserInputError, match="heatmap of shape"):

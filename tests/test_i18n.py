@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from clfcore import datasets
+from clfcore.data import datasets
 from clfcore.i18n import LANGUAGES, pick_language, translate
-from clfcore.locale_es import ES
+from clfcore.i18n.locale_es import ES
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "clfcore").glob("*.py"))]
+SOURCES = [
+    ROOT / "app.py",
+    *sorted((ROOT / "app_pages").glob("*.py")),
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "clfcore").rglob("*.py")),
+]
 TRANSLATING_CALLS = {"t", "tr", "N_", "translate"}  # tr: ui.lang.translator()
 
 
@@ -26,9 +31,15 @@ def user_facing_strings() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
             first = node.args[0] if node.args else None
-            if (name in TRANSLATING_CALLS or _is_error_class(name)) and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if (
+                (name in TRANSLATING_CALLS or _is_error_class(name))
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
                 found.add(first.value)
             for keyword in node.keywords:
                 if keyword.arg == "how_to_fix" and isinstance(keyword.value, ast.Constant):
@@ -44,7 +55,9 @@ def _fields(template: str) -> set[str]:
 
 def test_every_user_facing_string_has_a_spanish_translation():
     missing = sorted(user_facing_strings() - ES.keys())
-    assert not missing, "add Spanish entries to clfcore/locale_es.py for:\n" + "\n".join(map(repr, missing))
+    assert not missing, "add Spanish entries to clfcore/locale_es.py for:\n" + "\n".join(
+        map(repr, missing)
+    )
 
 
 def test_catalogue_has_no_stale_entries():
@@ -67,7 +80,15 @@ def test_translate_fills_placeholders_in_both_languages():
 
 @pytest.mark.parametrize(
     ("requested", "locale", "expected"),
-    [("es", "en-US", "es"), ("EN", "es-ES", "en"), (None, "es-ES", "es"), (None, "es_AR", "es"), ("fr", "de-DE", "en"), (None, None, "en"), ("xx", "es", "es")],
+    [
+        ("es", "en-US", "es"),
+        ("EN", "es-ES", "en"),
+        (None, "es-ES", "es"),
+        (None, "es_AR", "es"),
+        ("fr", "de-DE", "en"),
+        (None, None, "en"),
+        ("xx", "es", "es"),
+    ],
 )
 def test_pick_language(requested, locale, expected):
     assert pick_language(requested, locale) == expected

@@ -4,8 +4,8 @@ import struct
 import numpy as np
 import pytest
 
+from clfcore.data.idx import read_idx, write_idx
 from clfcore.errors import DatasetError
-from clfcore.idx import read_idx, write_idx
 
 
 def test_round_trip_keeps_shape_and_values(tmp_path):
@@ -35,7 +35,9 @@ def test_missing_data_bytes_are_reported_with_counts(tmp_path):
         read_idx(tmp_path / "x.gz")
 
 
-@pytest.mark.parametrize("content", [b"", b"not an idx file at all", bytes([0, 0, 13, 1, 0, 0, 0, 1, 0])])
+@pytest.mark.parametrize(
+    "content", [b"", b"not an idx file at all", bytes([0, 0, 13, 1, 0, 0, 0, 1, 0])]
+)
 def test_garbage_is_not_an_idx_file(tmp_path, content):
     (tmp_path / "x").write_bytes(content)
     with pytest.raises(DatasetError, match="not an IDX file|truncated"):

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from clfcore import imagefile
 from clfcore.errors import UserInputError
 from clfcore.i18n import translate
+from clfcore.inference import imagefile
 
 
 def encode(image: Image.Image, format_name: str, **options) -> bytes:
@@ -29,13 +29,23 @@ def gradient(size=(40, 30), mode="RGB") -> Image.Image:
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height pixels (a decompression bomb)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) + png_chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def refusal(data: bytes, name: str = "upload.png", **options) -> UserInputError:
@@ -53,10 +63,19 @@ def refusal(data: bytes, name: str = "upload.png", **options) -> UserInputError:
 
 @pytest.mark.parametrize(
     ("format_name", "shown", "options"),
-    [("PNG", "PNG", {}), ("JPEG", "JPEG", {"quality": 95}), ("BMP", "BMP", {}), ("GIF", "GIF", {}), ("WEBP", "WebP", {"lossless": True}), ("TIFF", "TIFF", {})],
+    [
+        ("PNG", "PNG", {}),
+        ("JPEG", "JPEG", {"quality": 95}),
+        ("BMP", "BMP", {}),
+        ("GIF", "GIF", {}),
+        ("WEBP", "WebP", {"lossless": True}),
+        ("TIFF", "TIFF", {}),
+    ],
 )
 def test_every_accepted_format_opens(format_name, shown, options):
-    opened = imagefile.open_image(encode(gradient(), format_name, **options), name=f"x.{format_name.lower()}")
+    opened = imagefile.open_image(
+        encode(gradient(), format_name, **options), name=f"x.{format_name.lower()}"
+    )
     assert opened.format == shown
     assert opened.image.mode in ("RGB", "L", "RGBA")
     assert opened.image.size == (40, 30) == opened.original_size
@@ -107,7 +126,11 @@ def test_random_bytes():
 
 @pytest.mark.parametrize(
     ("data", "kind"),
-    [(b"%PDF-1.7\n%binary", "PDF"), (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"), (encode(gradient((16, 16)), "ICO"), "ICO")],
+    [
+        (b"%PDF-1.7\n%binary", "PDF"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
+        (encode(gradient((16, 16)), "ICO"), "ICO"),
+    ],
 )
 def test_other_formats_are_named_and_refused(data, kind):
     error = refusal(data, name="file.png")
@@ -117,7 +140,9 @@ def test_other_formats_are_named_and_refused(data, kind):
 def test_file_over_the_size_limit():
     data = encode(Image.effect_noise((200, 200), 80).convert("RGB"), "PNG")
     error = refusal(data, name="big.png", max_bytes=10_000)
-    assert "big.png is 0.1 MB; image files up to 0.01 MB are accepted" in str(error) and "Save it smaller" in str(error)
+    assert "big.png is 0.1 MB; image files up to 0.01 MB are accepted" in str(
+        error
+    ) and "Save it smaller" in str(error)
 
 
 def test_pixel_bomb_is_refused_from_the_header_without_decoding(monkeypatch):
@@ -146,7 +171,9 @@ def test_refusals_leave_pillows_global_limit_alone():
 
 
 def test_16_bit_grayscale_png():
-    deep = (np.arange(64 * 32, dtype=np.uint32).reshape(32, 64) * 32).astype(np.uint16)  # 0 .. 65504
+    deep = (np.arange(64 * 32, dtype=np.uint32).reshape(32, 64) * 32).astype(
+        np.uint16
+    )  # 0 .. 65504
     data = encode(Image.fromarray(deep), "PNG")
     opened = imagefile.open_image(data, name="deep.png")
     assert opened.original_mode.startswith("I")
@@ -156,7 +183,9 @@ def test_16_bit_grayscale_png():
 
 
 def test_cmyk_jpeg_becomes_rgb():
-    data = encode(Image.new("CMYK", (32, 24), (0, 255, 255, 0)), "JPEG", quality=95)  # pure red in CMYK
+    data = encode(
+        Image.new("CMYK", (32, 24), (0, 255, 255, 0)), "JPEG", quality=95
+    )  # pure red in CMYK
     opened = imagefile.open_image(data, name="print.jpg")
     assert opened.original_mode == "CMYK" and opened.image.mode == "RGB"
     red, green, blue = opened.image.getpixel((16, 12))
@@ -169,7 +198,12 @@ def test_palette_png_with_transparency_keeps_it():
     image.paste(1, (5, 5, 15, 15))
     opened = imagefile.open_image(encode(image, "PNG", transparency=0), name="icon.png")
     assert opened.original_mode == "P" and opened.image.mode == "RGBA"
-    assert opened.image.getpixel((0, 0))[3] == 0 and opened.image.getpixel((10, 10)) == (200, 0, 0, 255)
+    assert opened.image.getpixel((0, 0))[3] == 0 and opened.image.getpixel((10, 10)) == (
+        200,
+        0,
+        0,
+        255,
+    )
 
 
 def test_animated_gif_uses_the_first_frame():
@@ -188,7 +222,9 @@ def test_rgba_png():
 
 
 def test_tiny_bmp():
-    opened = imagefile.open_image(encode(Image.new("RGB", (1, 2), (10, 20, 30)), "BMP"), name="tiny.bmp")
+    opened = imagefile.open_image(
+        encode(Image.new("RGB", (1, 2), (10, 20, 30)), "BMP"), name="tiny.bmp"
+    )
     assert opened.image.size == (1, 2) and opened.image.getpixel((0, 1)) == (10, 20, 30)
 
 
@@ -210,7 +246,10 @@ def test_exif_orientation_is_read_not_yet_applied():
     exif[0x0112] = 6  # the camera was turned: rotate 90 degrees clockwise to view
     data = encode(gradient((60, 20)), "JPEG", exif=exif.tobytes())
     opened = imagefile.open_image(data, name="sideways.jpg")
-    assert opened.orientation == 6 and opened.image.size == (60, 20)  # preprocess turns it (a visible step)
+    assert opened.orientation == 6 and opened.image.size == (
+        60,
+        20,
+    )  # preprocess turns it (a visible step)
 
 
 # --- other sources -----------------------------------------------------------------------------------
@@ -252,7 +291,15 @@ def make_zip(entries: dict[str, bytes]) -> bytes:
 
 def test_zip_reads_images_in_memory_and_skips_the_rest():
     png = encode(gradient(), "PNG")
-    data = make_zip({"a/one.png": png, "a/two.JPG": encode(gradient(), "JPEG"), "README.txt": b"hi", "__MACOSX/a/._one.png": b"junk", ".hidden.png": png})
+    data = make_zip(
+        {
+            "a/one.png": png,
+            "a/two.JPG": encode(gradient(), "JPEG"),
+            "README.txt": b"hi",
+            "__MACOSX/a/._one.png": b"junk",
+            ".hidden.png": png,
+        }
+    )
     assert imagefile.is_zip(data)
     contents = imagefile.read_zip(data, name="batch.zip")
     assert [entry.name for entry in contents.entries] == ["a/one.png", "a/two.JPG"]

@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from clfcore import architectures, gradcam, insight
 from clfcore.errors import UserInputError
+from clfcore.inference import gradcam, insight
+from clfcore.models import architectures
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,11 @@ def images(count=6, shape=(8, 8, 1), seed=0):
 
 def test_spatial_layers_are_the_convolutions_and_poolings(lenet, mlp):
     assert [lenet.get_layer(n).__class__.__name__ for n in insight.spatial_layer_names(lenet)] == [
-        "Resizing", "Conv2D", "AveragePooling2D", "Conv2D", "AveragePooling2D"
+        "Resizing",
+        "Conv2D",
+        "AveragePooling2D",
+        "Conv2D",
+        "AveragePooling2D",
     ]
     assert insight.spatial_layer_names(mlp) == []
 
@@ -39,10 +44,16 @@ def test_feature_maps_are_the_layers_output_for_the_image(lenet):
     first, second = gradcam.conv_layer_names(lenet)
     maps = insight.feature_maps(lenet, image, first)
     assert maps.shape == (28, 28, 6) and maps.dtype == np.float32
-    resized = lenet.layers[1](image[None])  # the Resizing layer, then the first convolution, by hand
+    resized = lenet.layers[1](
+        image[None]
+    )  # the Resizing layer, then the first convolution, by hand
     np.testing.assert_allclose(maps, np.asarray(lenet.get_layer(first)(resized))[0], atol=1e-5)
     assert insight.feature_maps(lenet, image, second).shape == (10, 10, 16)
-    assert insight.feature_maps(lenet, image[..., 0], second).shape == (10, 10, 16)  # grayscale without channel axis
+    assert insight.feature_maps(lenet, image[..., 0], second).shape == (
+        10,
+        10,
+        16,
+    )  # grayscale without channel axis
 
 
 def test_feature_maps_refuse_unknown_layers_several_images_and_the_mlp(lenet, mlp):
@@ -64,7 +75,9 @@ def test_first_layer_filters_are_each_scaled_to_0_1(lenet):
     np.testing.assert_allclose(filters.min(axis=(0, 1, 2)), 0, atol=1e-6)
     np.testing.assert_allclose(filters.max(axis=(0, 1, 2)), 1, atol=1e-6)
     for f in range(6):  # a per-filter linear rescaling: same order of weights
-        assert np.argmax(filters[..., f]) == np.argmax(kernel[..., f]) and np.argmin(filters[..., f]) == np.argmin(kernel[..., f])
+        assert np.argmax(filters[..., f]) == np.argmax(kernel[..., f]) and np.argmin(
+            filters[..., f]
+        ) == np.argmin(kernel[..., f])
 
 
 def test_rgb_filters_keep_their_three_input_channels():
@@ -76,10 +89,14 @@ def test_the_mlp_has_no_filters_but_dense_templates(mlp, lenet):
     with pytest.raises(UserInputError, match="no convolution layer"):
         insight.first_layer_filters(mlp)
     templates = insight.first_dense_templates(mlp)
-    kernel = np.asarray(mlp.get_layer(next(l.name for l in mlp.layers if l.__class__.__name__ == "Dense")).kernel)
+    kernel = np.asarray(
+        mlp.get_layer(next(l.name for l in mlp.layers if l.__class__.__name__ == "Dense")).kernel
+    )
     assert templates.shape == (12, 8, 8, 1)
     np.testing.assert_allclose(np.abs(templates).reshape(12, -1).max(axis=1), 1.0, atol=1e-6)
-    np.testing.assert_allclose(templates[5].reshape(-1), kernel[:, 5] / np.abs(kernel[:, 5]).max(), atol=1e-6)
+    np.testing.assert_allclose(
+        templates[5].reshape(-1), kernel[:, 5] / np.abs(kernel[:, 5]).max(), atol=1e-6
+    )
     with pytest.raises(UserInputError, match="straight to a Dense layer"):
         insight.first_dense_templates(lenet)
 
@@ -91,7 +108,9 @@ def test_the_mlp_has_no_filters_but_dense_templates(mlp, lenet):
 def test_penultimate_features_are_what_the_output_layer_classifies(which, request):
     model = request.getfixturevalue(which)
     x = images(7)
-    features = insight.penultimate_features(model, x, batch_size=3)  # several batches, the last one short
+    features = insight.penultimate_features(
+        model, x, batch_size=3
+    )  # several batches, the last one short
     assert features.shape == (7, {"lenet": 84, "mlp": 12}[which]) and features.dtype == np.float32
     output = model.layers[-1]
     np.testing.assert_allclose(np.asarray(output(features)), model.predict(x, verbose=0), atol=1e-5)
@@ -129,8 +148,15 @@ def clusters(per_class=30, dims=20, classes=3, seed=0):
 def separation(points, labels) -> float:
     """Mean distance between class centres over the mean spread inside a class."""
     centres = np.array([points[labels == c].mean(axis=0) for c in np.unique(labels)])
-    spread = np.mean([np.linalg.norm(points[labels == c] - centres[i], axis=1).mean() for i, c in enumerate(np.unique(labels))])
-    between = np.mean([np.linalg.norm(a - b) for i, a in enumerate(centres) for b in centres[i + 1:]])
+    spread = np.mean(
+        [
+            np.linalg.norm(points[labels == c] - centres[i], axis=1).mean()
+            for i, c in enumerate(np.unique(labels))
+        ]
+    )
+    between = np.mean(
+        [np.linalg.norm(a - b) for i, a in enumerate(centres) for b in centres[i + 1 :]]
+    )
     return between / spread
 
 
@@ -152,7 +178,10 @@ def test_pca_of_few_points_or_one_feature_pads_with_zeros():
 
 
 def test_tsne_works_for_a_handful_of_points_and_refuses_too_few_or_too_many():
-    assert insight.project_2d(clusters(per_class=2)[0], "tsne").shape == (6, 2)  # perplexity below the number of points
+    assert insight.project_2d(clusters(per_class=2)[0], "tsne").shape == (
+        6,
+        2,
+    )  # perplexity below the number of points
     with pytest.raises(UserInputError, match="at least 4 images"):
         insight.project_2d(np.zeros((3, 4)), "tsne")
     with pytest.raises(UserInputError, match="limited to 2,000 images"):

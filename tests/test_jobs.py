@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from clfcore import jobs, runs
+from clfcore import jobs
 from clfcore.config import TrainConfig
-from clfcore.runfolder import RunFolder, create_run
+from clfcore.runs import listing, liveness
+from clfcore.runs.folder import RunFolder, create_run
 
 QUICK = dict(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1, seed=1)
 
@@ -18,14 +19,18 @@ QUICK = dict(dataset="digits", architecture="mlp", train_size=200, batch_size=32
 def wait_for(run: RunFolder, statuses, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = jobs.effective_status(run)
+        status = liveness.effective_status(run)
         if status in statuses:
             return status
         time.sleep(0.3)
-    raise AssertionError(f"{run.run_id} still {run.status()} after {timeout} s; log:\n{run.log_path.read_text()[-2000:]}")
+    raise AssertionError(
+        f"{run.run_id} still {run.status()} after {timeout} s; log:\n{run.log_path.read_text()[-2000:]}"
+    )
 
 
-def test_submitted_runs_train_in_their_own_process_and_the_queue_moves_on(isolated_roots, monkeypatch):
+def test_submitted_runs_train_in_their_own_process_and_the_queue_moves_on(
+    isolated_roots, monkeypatch
+):
     monkeypatch.setenv(jobs.MAX_ENV, "1")
     first = jobs.submit(TrainConfig(**QUICK))
     second = jobs.submit(TrainConfig(**{**QUICK, "run_name": "second"}))
@@ -36,7 +41,7 @@ def test_submitted_runs_train_in_their_own_process_and_the_queue_moves_on(isolat
     assert wait_for(second, {"completed", "failed"}) == "completed"
     assert second.metrics()["test_accuracy"] > 0.2
     assert "test accuracy" in first.log_path.read_text()
-    assert [r.status for r in runs.list_runs()] == ["completed", "completed"]
+    assert [r.status for r in listing.list_runs()] == ["completed", "completed"]
 
 
 def test_stop_a_running_process_keeps_model_and_history(isolated_roots):
@@ -62,9 +67,9 @@ def test_a_running_run_whose_process_is_gone_is_interrupted(isolated_roots):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     run.set_status("running", pid=dead.pid)
-    assert jobs.effective_status(run) == "interrupted"
+    assert liveness.effective_status(run) == "interrupted"
     assert run.status()["status"] == "interrupted"
-    assert runs.list_runs()[0].status == "interrupted"
+    assert listing.list_runs()[0].status == "interrupted"
 
 
 def test_queued_runs_start_on_dispatch_after_a_restart(isolated_roots, monkeypatch):
@@ -82,23 +87,58 @@ def test_bad_settings_are_refused_before_a_process_starts(isolated_roots):
 
     with pytest.raises(UserInputError, match="larger than the training set"):
         jobs.submit(TrainConfig(**{**QUICK, "batch_size": 1000}))
-    assert runs.list_runs() == []
+    assert listing.list_runs() == []
 
 
 def test_the_command_line_trains_headless_and_ends_with_json(isolated_roots):
     result = subprocess.run(
-        [sys.executable, "-m", "clfcore", "train", "--dataset", "digits", "--arch", "mlp", "--epochs", "2", "--train-size", "300", "--batch-size", "32", "--out", str(isolated_roots["runs"])],
-        capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "clfcore",
+            "train",
+            "--dataset",
+            "digits",
+            "--arch",
+            "mlp",
+            "--epochs",
+            "2",
+            "--train-size",
+            "300",
+            "--batch-size",
+            "32",
+            "--out",
+            str(isolated_roots["runs"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["status"] == "completed" and 0 < summary["test_accuracy"] <= 1
     assert "epoch 2/2" in result.stdout
-    assert (RunFolder(__import__("pathlib").Path(summary["run_dir"])).config().optimizer) == "rmsprop"  # the MLP preset
+    assert (
+        RunFolder(__import__("pathlib").Path(summary["run_dir"])).config().optimizer
+    ) == "rmsprop"  # the MLP preset
 
 
-@pytest.mark.parametrize("args", [["--epochs", "0"], ["--lr", "0"], ["--dataset", "cifar10"], ["--arch", "transformer"], ["--batch-size", "100000"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--epochs", "0"],
+        ["--lr", "0"],
+        ["--dataset", "cifar10"],
+        ["--arch", "transformer"],
+        ["--batch-size", "100000"],
+    ],
+)
 def test_the_command_line_refuses_bad_arguments_in_one_line(isolated_roots, args):
-    result = subprocess.run([sys.executable, "-m", "clfcore", "train", "--out", str(isolated_roots["runs"]), *args], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "clfcore", "train", "--out", str(isolated_roots["runs"]), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from clfcore import architectures, imagefile, predict
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
-from clfcore.preprocess import DIGITS_STYLE, PHOTO_STYLE
-from clfcore.runfolder import create_run
-from clfcore.runs import RunSummary
+from clfcore.inference import imagefile, predict
+from clfcore.inference.preprocess import DIGITS_STYLE, PHOTO_STYLE
+from clfcore.models import architectures
+from clfcore.runs.folder import create_run
+from clfcore.runs.listing import RunSummary
 
 
 def png(image: Image.Image) -> bytes:
@@ -72,10 +73,19 @@ def test_unsure_on_a_near_tie_or_a_low_top_probability():
 
 def test_default_run_is_the_best_on_the_latest_dataset(tmp_path):
     def summary(run_id, dataset, accuracy):
-        return RunSummary(run_id, tmp_path / run_id, "completed", dataset=dataset, test_accuracy=accuracy)
+        return RunSummary(
+            run_id, tmp_path / run_id, "completed", dataset=dataset, test_accuracy=accuracy
+        )
 
-    newest_first = [summary("r4", "digits", 0.80), summary("r3", "cifar10", 0.99), summary("r2", "digits", 0.95), summary("r1", "digits", 0.95)]
-    assert predict.default_run(newest_first).run_id == "r2"  # best on digits; the newer of two equals
+    newest_first = [
+        summary("r4", "digits", 0.80),
+        summary("r3", "cifar10", 0.99),
+        summary("r2", "digits", 0.95),
+        summary("r1", "digits", 0.95),
+    ]
+    assert (
+        predict.default_run(newest_first).run_id == "r2"
+    )  # best on digits; the newer of two equals
     assert predict.default_run([]) is None
 
 
@@ -85,14 +95,18 @@ def test_default_run_is_the_best_on_the_latest_dataset(tmp_path):
 def test_a_lambda_layer_is_refused(tmp_path):
     inputs = keras.Input((8, 8, 1))
     x = keras.layers.Lambda(lambda t: t * 2.0)(inputs)
-    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(x)))
+    model = keras.Model(
+        inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(x))
+    )
     with pytest.raises(UserInputError) as caught:
         predict.load_model_bytes(saved(model, tmp_path), name="lambda.keras")
     assert "Lambda layer" in str(caught.value) and "safe mode" in str(caught.value)
     assert "capa Lambda" in caught.value.message("es")
 
 
-class SneakyLayer(keras.layers.Layer):  # not registered: a file using it needs code this app does not have
+class SneakyLayer(
+    keras.layers.Layer
+):  # not registered: a file using it needs code this app does not have
     def call(self, inputs):
         return inputs * 2.0
 
@@ -142,7 +156,9 @@ def test_a_model_that_is_not_an_image_classifier(tmp_path):
 
 def test_an_uploaded_model_round_trip(tmp_path):
     model = predict.load_model_bytes(saved(small_model(), tmp_path), name="mine.keras")
-    classifier = predict.classifier_for_model(model, name="mine.keras", class_names=["cat", "dog", "bird"], style=PHOTO_STYLE)
+    classifier = predict.classifier_for_model(
+        model, name="mine.keras", class_names=["cat", "dog", "bird"], style=PHOTO_STYLE
+    )
     assert classifier.class_names == ("cat", "dog", "bird") and classifier.convolutional
     assert (classifier.input.height, classifier.input.width, classifier.input.channels) == (8, 8, 1)
     with pytest.raises(UserInputError, match="3 output classes, but 2 class names"):
@@ -157,21 +173,35 @@ def test_direct_call_matches_model_predict():
     model = small_model(units=4)
     classifier = predict.classifier_for_model(model, name="m")
     images = np.random.default_rng(0).random((3, 8, 8, 1), dtype=np.float32)
-    assert np.allclose(classifier.probabilities(images), model.predict(images, verbose=0), atol=1e-5)
-    assert np.allclose(classifier.probabilities(images[:1]), model.predict(images[:1], verbose=0), atol=1e-5)
+    assert np.allclose(
+        classifier.probabilities(images), model.predict(images, verbose=0), atol=1e-5
+    )
+    assert np.allclose(
+        classifier.probabilities(images[:1]), model.predict(images[:1], verbose=0), atol=1e-5
+    )
 
 
 def test_binary_sigmoid_logits_and_rescaling_models():
-    binary = predict.classifier_for_model(small_model(units=1, activation="sigmoid"), name="b", class_names=["no", "yes"])
+    binary = predict.classifier_for_model(
+        small_model(units=1, activation="sigmoid"), name="b", class_names=["no", "yes"]
+    )
     probabilities = binary.probabilities(np.zeros((2, 8, 8, 1), np.float32))
-    assert binary.output == "binary" and probabilities.shape == (2, 2) and np.allclose(probabilities.sum(axis=1), 1)
+    assert (
+        binary.output == "binary"
+        and probabilities.shape == (2, 2)
+        and np.allclose(probabilities.sum(axis=1), 1)
+    )
     logits = predict.classifier_for_model(small_model(units=3, activation=None), name="l")
-    assert logits.logits and np.allclose(logits.probabilities(np.ones((1, 8, 8, 1), np.float32)).sum(), 1)
+    assert logits.logits and np.allclose(
+        logits.probabilities(np.ones((1, 8, 8, 1), np.float32)).sum(), 1
+    )
     multilabel = predict.classifier_for_model(small_model(units=3, activation="sigmoid"), name="m")
     assert multilabel.output == "multilabel"
     inputs = keras.Input((8, 8, 1))
     x = keras.layers.Flatten()(keras.layers.Rescaling(1 / 255)(inputs))
-    raw = predict.classifier_for_model(keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x)), name="r")
+    raw = predict.classifier_for_model(
+        keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x)), name="r"
+    )
     assert raw.input.value_range == 255.0 and not raw.convolutional
 
 
@@ -196,8 +226,12 @@ def test_a_run_without_model_or_an_unknown_run(digits_run):
 
 def test_classify_one_image_end_to_end(digits_run):
     classifier = predict.load_run(digits_run.path)
-    result = predict.classify(classifier, imagefile.open_image(digit_on_paper(), name="seven.png"), top=3)
-    assert result.preprocessed.array.shape == (8, 8, 1) and result.preprocessed.step("invert").applied
+    result = predict.classify(
+        classifier, imagefile.open_image(digit_on_paper(), name="seven.png"), top=3
+    )
+    assert (
+        result.preprocessed.array.shape == (8, 8, 1) and result.preprocessed.step("invert").applied
+    )
     assert len(result.prediction.top_k) == 3
     assert sum(g.probability for g in result.prediction.top_k) <= 1.0 + 1e-6
     assert result.prediction.label in classifier.class_names
@@ -210,13 +244,27 @@ def test_classify_many_keeps_order_and_reports_refusals(digits_run):
         ("a.png", good, None),
         ("notes.png", b"my shopping list", None),
         ("b.png", png(Image.new("L", (50, 50), 0)), None),
-        ("huge.png", None, UserInputError("{name} is empty (0 bytes). Choose an image file such as a PNG or JPEG photo.", name="huge.png")),
+        (
+            "huge.png",
+            None,
+            UserInputError(
+                "{name} is empty (0 bytes). Choose an image file such as a PNG or JPEG photo.",
+                name="huge.png",
+            ),
+        ),
     ]
     rows = predict.classify_many(classifier, files)
     assert [row.name for row in rows] == ["a.png", "notes.png", "b.png", "huge.png"]
     assert rows[0].prediction is not None and rows[2].prediction is not None and rows[2].blank
-    assert "contains text" in str(rows[1].error) and rows[3].error is files[3][2] and rows[1].prediction is None
-    assert max(rows[0].thumbnail.size) <= predict.THUMBNAIL_SIDE and rows[0].model_input.size == (8, 8)
+    assert (
+        "contains text" in str(rows[1].error)
+        and rows[3].error is files[3][2]
+        and rows[1].prediction is None
+    )
+    assert max(rows[0].thumbnail.size) <= predict.THUMBNAIL_SIDE and rows[0].model_input.size == (
+        8,
+        8,
+    )
     single = predict.classify(classifier, imagefile.open_image(good, name="a.png"))
     assert rows[0].prediction.probability == pytest.approx(single.prediction.probability, abs=1e-5)
     table = list(csv.DictReader(io.StringIO(predict.batch_csv(rows))))
@@ -231,15 +279,23 @@ def test_classify_path_for_the_command_line(digits_run, tmp_path):
     image = tmp_path / "seven.png"
     image.write_bytes(digit_on_paper())
     line = predict.classify_path(classifier, image, top=2)
-    assert set(line) >= {"file", "label", "class_index", "probability", "top_k"} and len(line["top_k"]) == 2
-    assert predict.classify_path(classifier, tmp_path / "missing.png") == {"file": str(tmp_path / "missing.png"), "error": f"{tmp_path / 'missing.png'} cannot be read: No such file or directory."}
+    assert (
+        set(line) >= {"file", "label", "class_index", "probability", "top_k"}
+        and len(line["top_k"]) == 2
+    )
+    assert predict.classify_path(classifier, tmp_path / "missing.png") == {
+        "file": str(tmp_path / "missing.png"),
+        "error": f"{tmp_path / 'missing.png'} cannot be read: No such file or directory.",
+    }
 
 
 @functools.lru_cache(maxsize=1)
 def _unusual_files() -> dict[str, bytes]:
     from tests.test_imagefile import encode, gradient
 
-    deep = Image.fromarray((np.arange(64 * 48, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16))
+    deep = Image.fromarray(
+        (np.arange(64 * 48, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16)
+    )
     palette = Image.new("P", (30, 30), 0)
     palette.putpalette([255, 255, 255, 20, 20, 20] + [0] * 762)
     ImageDraw.Draw(palette).line([(8, 5), (20, 5), (12, 25)], fill=1, width=3)
@@ -264,7 +320,11 @@ def _unusual_files() -> dict[str, bytes]:
 def digit_photo_of_size(size) -> bytes:
     image = Image.new("RGB", size, (230, 228, 220))
     width, height = size
-    ImageDraw.Draw(image).line([(width * 0.35, height * 0.2), (width * 0.65, height * 0.2), (width * 0.45, height * 0.85)], fill=(20, 20, 30), width=width // 30)
+    ImageDraw.Draw(image).line(
+        [(width * 0.35, height * 0.2), (width * 0.65, height * 0.2), (width * 0.45, height * 0.85)],
+        fill=(20, 20, 30),
+        width=width // 30,
+    )
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
@@ -274,7 +334,15 @@ def digit_photo_of_size(size) -> bytes:
 def test_unusual_but_valid_images_are_classified(digits_run, kind):
     classifier = predict.load_run(digits_run.path)
     result = predict.classify(classifier, imagefile.open_image(_unusual_files()[kind], name=kind))
-    assert result.preprocessed.array.shape == (8, 8, 1) and np.isfinite(result.preprocessed.array).all()
-    assert result.prediction.label in classifier.class_names and 0 <= result.prediction.probability <= 1
+    assert (
+        result.preprocessed.array.shape == (8, 8, 1)
+        and np.isfinite(result.preprocessed.array).all()
+    )
+    assert (
+        result.prediction.label in classifier.class_names
+        and 0 <= result.prediction.probability <= 1
+    )
     if kind == "EXIF-rotated JPEG":
-        assert result.preprocessed.step("orient").applied and result.preprocessed.step("orient").image.size == (30, 60)
+        assert result.preprocessed.step("orient").applied and result.preprocessed.step(
+            "orient"
+        ).image.size == (30, 60)

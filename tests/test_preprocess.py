@@ -4,10 +4,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from clfcore import imagefile, preprocess, sources
+from clfcore.data import sources
 from clfcore.i18n import translate
-from clfcore.imagefile import OpenedImage
-from clfcore.preprocess import DIGITS_STYLE, FASHION_STYLE, MNIST_STYLE, PHOTO_STYLE, ImageStyle, ModelInput
+from clfcore.inference import imagefile, preprocess
+from clfcore.inference.imagefile import OpenedImage
+from clfcore.inference.preprocess import (
+    DIGITS_STYLE,
+    FASHION_STYLE,
+    MNIST_STYLE,
+    PHOTO_STYLE,
+    ImageStyle,
+    ModelInput,
+)
 
 MNIST_INPUT = ModelInput(28, 28, 1, MNIST_STYLE)
 CIFAR_INPUT = ModelInput(32, 32, 3, PHOTO_STYLE)
@@ -18,7 +26,9 @@ def opened(image: Image.Image, *, orientation: int = 1) -> OpenedImage:
     return OpenedImage(image, "test.png", "PNG", image.size, image.mode, orientation)
 
 
-def ink_on_paper(size=(400, 300), box=(150, 60, 210, 240), paper=(228, 224, 215), ink=(35, 35, 45)) -> Image.Image:
+def ink_on_paper(
+    size=(400, 300), box=(150, 60, 210, 240), paper=(228, 224, 215), ink=(35, 35, 45)
+) -> Image.Image:
     """A photo-like '1': a dark bar on greyish paper, off centre."""
     image = Image.new("RGB", size, paper)
     ImageDraw.Draw(image).rectangle(box, fill=ink)
@@ -26,7 +36,10 @@ def ink_on_paper(size=(400, 300), box=(150, 60, 210, 240), paper=(228, 224, 215)
 
 
 def content_box(array: np.ndarray, threshold: float = 0.2) -> tuple[int, int, int, int]:
-    rows, cols = np.flatnonzero((array > threshold).any(axis=1)), np.flatnonzero((array > threshold).any(axis=0))
+    rows, cols = (
+        np.flatnonzero((array > threshold).any(axis=1)),
+        np.flatnonzero((array > threshold).any(axis=0)),
+    )
     return rows[0], cols[0], rows[-1] + 1, cols[-1] + 1
 
 
@@ -38,7 +51,9 @@ def test_steps_and_output_array():
     assert result.image.size == (28, 28) and result.image.mode == "L"
     for step in result.steps:
         assert translate(step.title, "es") != step.title or step.title == "Scale to [0, 1]"
-        assert translate(step.reason, "es", **step.params) != translate(step.reason, "en", **step.params)
+        assert translate(step.reason, "es", **step.params) != translate(
+            step.reason, "en", **step.params
+        )
         assert step.image.mode in ("L", "RGB")
     assert [step.optional for step in result.steps] == [True, False, True, True, True, False, False]
 
@@ -53,8 +68,13 @@ def test_dark_ink_on_paper_becomes_an_mnist_digit():
     top, left, bottom, right = content_box(digit)
     assert max(bottom - top, right - left) == pytest.approx(20, abs=1)  # the 20x20 box of MNIST
     mass = digit / digit.sum()
-    centre_y, centre_x = (mass.sum(axis=1) * np.arange(28)).sum(), (mass.sum(axis=0) * np.arange(28)).sum()
-    assert centre_y == pytest.approx(13.5, abs=1.0) and centre_x == pytest.approx(13.5, abs=1.0)  # centre of mass in the middle
+    centre_y, centre_x = (
+        (mass.sum(axis=1) * np.arange(28)).sum(),
+        (mass.sum(axis=0) * np.arange(28)).sum(),
+    )
+    assert centre_y == pytest.approx(13.5, abs=1.0) and centre_x == pytest.approx(
+        13.5, abs=1.0
+    )  # centre of mass in the middle
 
 
 def test_white_on_black_drawing_is_not_inverted():
@@ -71,9 +91,15 @@ def test_switching_steps_off_changes_the_result():
     without = preprocess.preprocess(source, MNIST_INPUT, switches={"invert": False})
     step = without.step("invert")
     assert step.automatic and not step.applied and step.note == "Switched off."
-    assert without.array[0, 0, 0] > 0.5  # the paper stays light: the model would see the reverse of MNIST
-    assert "Invert" in without.step("contrast").note  # contrast explains the strokes are the wrong way round
-    plain = preprocess.preprocess(source, MNIST_INPUT, switches={"contrast": False, "square": False})
+    assert (
+        without.array[0, 0, 0] > 0.5
+    )  # the paper stays light: the model would see the reverse of MNIST
+    assert (
+        "Invert" in without.step("contrast").note
+    )  # contrast explains the strokes are the wrong way round
+    plain = preprocess.preprocess(
+        source, MNIST_INPUT, switches={"contrast": False, "square": False}
+    )
     assert not plain.step("square").applied and not plain.step("contrast").applied
     assert not np.allclose(plain.array, automatic.array)
 
@@ -90,15 +116,21 @@ def test_exif_orientation_turns_the_picture_upright():
     turned = preprocess.preprocess(opened(wide, orientation=6), CIFAR_INPUT)
     assert turned.step("orient").applied and turned.step("orient").image.size == (160, 240)
     assert "EXIF orientation {orientation}" in turned.step("orient").note
-    kept = preprocess.preprocess(opened(wide, orientation=6), CIFAR_INPUT, switches={"orient": False})
+    kept = preprocess.preprocess(
+        opened(wide, orientation=6), CIFAR_INPUT, switches={"orient": False}
+    )
     assert not kept.step("orient").applied and kept.step("orient").image.size == (240, 160)
     upright = preprocess.preprocess(opened(wide), CIFAR_INPUT)
-    assert not upright.step("orient").applied and upright.step("orient").note.startswith("Already upright")
+    assert not upright.step("orient").applied and upright.step("orient").note.startswith(
+        "Already upright"
+    )
 
 
 def test_transparency_is_composited_on_white():
     image = Image.new("RGBA", (40, 40), (0, 0, 0, 0))  # transparent black ...
-    ImageDraw.Draw(image).rectangle((10, 10, 30, 30), fill=(255, 0, 0, 255))  # ... with an opaque red square
+    ImageDraw.Draw(image).rectangle(
+        (10, 10, 30, 30), fill=(255, 0, 0, 255)
+    )  # ... with an opaque red square
     result = preprocess.preprocess(opened(image), CIFAR_INPUT)
     colour = np.asarray(result.step("colour").image)
     assert tuple(colour[0, 0]) == (255, 255, 255) and tuple(colour[20, 20]) == (255, 0, 0)
@@ -113,7 +145,9 @@ def test_photos_keep_colours_and_lose_the_sides():
     assert not result.step("invert").applied and not result.step("contrast").applied
     assert result.step("square").applied and result.step("square").image.size == (32, 32)
     assert result.array.shape == (32, 32, 3)
-    assert np.allclose(result.array[..., 0], 1.0, atol=0.02) and np.allclose(result.array[..., 2], 0.0, atol=0.02)
+    assert np.allclose(result.array[..., 0], 1.0, atol=0.02) and np.allclose(
+        result.array[..., 2], 0.0, atol=0.02
+    )
 
 
 def test_dataset_images_pass_unchanged():
@@ -126,12 +160,16 @@ def test_dataset_images_pass_unchanged():
 
 
 def test_models_that_rescale_themselves_get_0_to_255():
-    result = preprocess.preprocess(opened(ink_on_paper()), ModelInput(28, 28, 1, MNIST_STYLE, value_range=255.0))
+    result = preprocess.preprocess(
+        opened(ink_on_paper()), ModelInput(28, 28, 1, MNIST_STYLE, value_range=255.0)
+    )
     assert result.array.max() > 200 and not result.step("scale").applied
 
 
 def test_a_blank_page_is_flagged():
-    result = preprocess.preprocess(opened(Image.new("RGB", (200, 150), (230, 230, 225))), MNIST_INPUT)
+    result = preprocess.preprocess(
+        opened(Image.new("RGB", (200, 150), (230, 230, 225))), MNIST_INPUT
+    )
     assert result.blank and "blank" in result.step("contrast").note
 
 
@@ -140,7 +178,9 @@ def test_light_background_datasets_get_the_reverse():
     ImageDraw.Draw(board).rectangle((50, 20, 70, 100), fill=255)
     style = ImageStyle("light", 0.8, False)
     result = preprocess.preprocess(opened(board), ModelInput(28, 28, 1, style))
-    assert result.step("invert").applied and result.array[0, 0, 0] == 1.0 and result.array.min() < 0.1
+    assert (
+        result.step("invert").applied and result.array[0, 0, 0] == 1.0 and result.array.min() < 0.1
+    )
 
 
 def test_fashion_objects_fill_their_frame():

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clfcore import evaluation, run_predictions
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
+from clfcore.evaluation import run_predictions, scoring
 
 # --- a real run, trained once per test session and copied into each test's runs root -------------
 
@@ -19,10 +19,20 @@ _TRAINED: dict[tuple, Path] = {}
 
 def make_trained_run(runs_root: Path, tmp_path_factory, **settings) -> str:
     """A completed run (trainer on digits, 2 epochs) copied into ``runs_root``; returns its id."""
-    from clfcore import trainer
-    from clfcore.runfolder import create_run
+    from clfcore.runs.folder import create_run
+    from clfcore.training import trainer
 
-    config = TrainConfig(**{"dataset": "digits", "architecture": "mlp", "train_size": 400, "batch_size": 32, "epochs": 2, "seed": 1, **settings})
+    config = TrainConfig(
+        **{
+            "dataset": "digits",
+            "architecture": "mlp",
+            "train_size": 400,
+            "batch_size": 32,
+            "epochs": 2,
+            "seed": 1,
+            **settings,
+        }
+    )
     key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.to_json().items()))
     if key not in _TRAINED:
         run = create_run(config, root=tmp_path_factory.mktemp("trained-runs"))
@@ -38,12 +48,11 @@ def trained_run(isolated_roots, tmp_path_factory):
     return run_predictions.evaluable_run(make_trained_run(isolated_roots["runs"], tmp_path_factory))
 
 
-
 def test_predictions_of_a_real_run_match_keras_and_are_cached(trained_run, monkeypatch):
     predictions = run_predictions.predict_run(trained_run)
     assert predictions.num_images == 359 and predictions.num_classes == 10
     assert np.allclose(predictions.probabilities.sum(axis=1), 1, atol=1e-4)
-    report = evaluation.evaluate(predictions)
+    report = scoring.evaluate(predictions)
     saved = trained_run.metrics()
     assert report.accuracy == pytest.approx(saved["test_accuracy"], abs=1e-6)
     assert report.loss == pytest.approx(saved["test_loss"], rel=1e-3)
@@ -69,7 +78,9 @@ def test_a_corrupt_cache_is_recomputed(trained_run):
     assert run_predictions.predict_run(trained_run).num_images == 359
 
 
-def test_only_finished_runs_with_a_model_inside_the_runs_root_are_evaluated(trained_run, isolated_roots, tmp_path):
+def test_only_finished_runs_with_a_model_inside_the_runs_root_are_evaluated(
+    trained_run, isolated_roots, tmp_path
+):
     trained_run.set_status("running", pid=os.getpid())
     with pytest.raises(UserInputError, match="still training"):
         run_predictions.evaluable_run(trained_run.run_id)
@@ -85,9 +96,14 @@ def test_only_finished_runs_with_a_model_inside_the_runs_root_are_evaluated(trai
     with pytest.raises(UserInputError, match="not inside the runs root"):
         run_predictions.resolve_run(str(outside))
     with pytest.raises(UserInputError, match="not inside the runs root"):
-        run_predictions.resolve_run(str(isolated_roots["runs"] / ".." / "elsewhere" / trained_run.run_id))
+        run_predictions.resolve_run(
+            str(isolated_roots["runs"] / ".." / "elsewhere" / trained_run.run_id)
+        )
 
 
 def test_resolve_run_accepts_an_id_or_its_folder(trained_run, isolated_roots):
     assert run_predictions.resolve_run(trained_run.run_id).path == trained_run.path
-    assert run_predictions.resolve_run(str(isolated_roots["runs"] / trained_run.run_id)).path == trained_run.path
+    assert (
+        run_predictions.resolve_run(str(isolated_roots["runs"] / trained_run.run_id)).path
+        == trained_run.path
+    )

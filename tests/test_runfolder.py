@@ -4,7 +4,7 @@ import pytest
 
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
-from clfcore.runfolder import create_run, open_run
+from clfcore.runs.folder import create_run, open_run
 
 
 def test_run_ids_sort_by_creation_even_within_one_millisecond(isolated_roots):

@@ -1,12 +1,21 @@
 import json
 
-from clfcore import runs
+from clfcore.runs import listing
 
 
 def _run(root, name, *, status=None, config=None, metrics=None):
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps(config or {"dataset": "digits", "architecture": "mlp", "created": f"2026-01-0{name[-1]}T10:00:00"}))
+    (folder / "config.json").write_text(
+        json.dumps(
+            config
+            or {
+                "dataset": "digits",
+                "architecture": "mlp",
+                "created": f"2026-01-0{name[-1]}T10:00:00",
+            }
+        )
+    )
     if status is not None:
         (folder / "status.json").write_text(json.dumps({"status": status}))
     if metrics is not None:
@@ -15,7 +24,7 @@ def _run(root, name, *, status=None, config=None, metrics=None):
 
 
 def test_no_runs_root_means_no_runs(tmp_path):
-    assert runs.list_runs(tmp_path / "missing") == []
+    assert listing.list_runs(tmp_path / "missing") == []
 
 
 def test_runs_are_listed_newest_first_with_status_and_accuracy(isolated_roots):
@@ -23,18 +32,21 @@ def test_runs_are_listed_newest_first_with_status_and_accuracy(isolated_roots):
     _run(root, "run1", status="completed", metrics={"test_accuracy": 0.91})
     _run(root, "run2", status="running")
     (root / "not-a-run").mkdir()
-    listed = runs.list_runs()
+    listed = listing.list_runs()
     assert [r.run_id for r in listed] == ["run2", "run1"]
-    assert listed[1].status == "completed" and listed[1].test_accuracy == 0.91 and listed[1].dataset == "digits"
+    assert (
+        listed[1].status == "completed"
+        and listed[1].test_accuracy == 0.91
+        and listed[1].dataset == "digits"
+    )
 
 
 def test_unreadable_files_do_not_break_the_list(isolated_roots):
     folder = _run(isolated_roots["runs"], "run3", status="completed")
     (folder / "status.json").write_text("{ not json")
     (folder / "metrics.json").write_text("[1, 2]")
-    (run,) = runs.list_runs()
-    assert run.status == runs.UNKNOWN and run.test_accuracy is None
-
+    (run,) = listing.list_runs()
+    assert run.status == listing.UNKNOWN and run.test_accuracy is None
 
 
 def test_delete_run_refuses_active_runs_and_ids_outside_the_root(isolated_roots, tmp_path):
@@ -47,14 +59,16 @@ def test_delete_run_refuses_active_runs_and_ids_outside_the_root(isolated_roots,
     root = isolated_roots["runs"]
     _run(root, "run1", status="completed")
     _run(root, "run2", status="running")
-    (root / "run2" / "status.json").write_text(json.dumps({"status": "running", "pid": os.getpid()}))
+    (root / "run2" / "status.json").write_text(
+        json.dumps({"status": "running", "pid": os.getpid()})
+    )
     _run(root, "run3", status="queued")
     for active in ("run2", "run3"):
         with pytest.raises(UserInputError, match="Stop it on the Train page first"):
-            runs.delete_run(active)
+            listing.delete_run(active)
         assert (root / active).is_dir()
     for bad in ("../outside", "", "no-such-run"):
         with pytest.raises(UserInputError):
-            runs.delete_run(bad)
-    runs.delete_run("run1")
-    assert [r.run_id for r in runs.list_runs()] == ["run3", "run2"]
+            listing.delete_run(bad)
+    listing.delete_run("run1")
+    assert [r.run_id for r in listing.list_runs()] == ["run3", "run2"]

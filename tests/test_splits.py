@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
 
+from clfcore.data.splits import (
+    SplitConfig,
+    make_splits,
+    one_hot,
+    split_indices,
+    stratified_split,
+    stratified_subset,
+)
 from clfcore.errors import UserInputError
-from clfcore.splits import SplitConfig, make_splits, one_hot, split_indices, stratified_split, stratified_subset
 
 
 def _labels(counts):
@@ -41,8 +48,19 @@ def test_make_splits_scales_encodes_and_never_touches_test():
     x = np.full((50, 4, 4, 1), 255, np.uint8)
     y = np.arange(50) % 5
     x_test = np.zeros((10, 4, 4, 1), np.uint8)
-    splits = make_splits(x, y, x_test, np.arange(10) % 5, tuple("abcde"), SplitConfig(validation_split=0.2, one_hot=True))
-    assert splits.x_train.dtype == np.float32 and splits.x_train.max() == 1.0 and splits.x_test.max() == 0.0
+    splits = make_splits(
+        x,
+        y,
+        x_test,
+        np.arange(10) % 5,
+        tuple("abcde"),
+        SplitConfig(validation_split=0.2, one_hot=True),
+    )
+    assert (
+        splits.x_train.dtype == np.float32
+        and splits.x_train.max() == 1.0
+        and splits.x_test.max() == 0.0
+    )
     assert splits.x_train.shape == (40, 4, 4, 1) and splits.x_val.shape == (10, 4, 4, 1)
     assert splits.y_train.shape == (40, 5) and splits.y_train.sum(axis=1).tolist() == [1.0] * 40
     assert len(splits.x_test) == 10
@@ -58,7 +76,15 @@ def test_one_hot_matches_keras_to_categorical_layout():
     np.testing.assert_array_equal(one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
 
 
-@pytest.mark.parametrize("kwargs", [{"validation_split": 0}, {"validation_split": 1.0}, {"validation_split": -0.1}, {"train_size": 1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"validation_split": 0},
+        {"validation_split": 1.0},
+        {"validation_split": -0.1},
+        {"train_size": 1},
+    ],
+)
 def test_bad_split_settings_are_refused_with_the_allowed_range(kwargs):
     with pytest.raises(UserInputError):
         SplitConfig(**kwargs)

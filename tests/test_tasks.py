@@ -1,5 +1,5 @@
 """The course's task types: derived binary tasks, multi-label CSVs and mosaics, hierarchies, class weights,
-and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.tasks, .multilabel, .hierarchy)."""
+and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.data.tasks, .multilabel, .hierarchy)."""
 
 import json
 import pickle
@@ -8,19 +8,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clfcore import architectures, datasets, evaluation, hierarchy, multilabel, run_predictions, tasks, trainer
 from clfcore.cli import _task_dataset, main
 from clfcore.config import TrainConfig
+from clfcore.data import datasets, hierarchy, multilabel, tasks
+from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
-from clfcore.runfolder import create_run
-from clfcore.splits import SplitConfig
+from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
+from clfcore.models import architectures
+from clfcore.runs.folder import create_run
+from clfcore.training import trainer
 from tests.conftest import tiny_images, write_idx_dataset
 
 ONE_EPOCH = dict(architecture="mlp", epochs=1, batch_size=16, seed=1)
 
 
 def _fashion(isolated_roots, **sizes):
-    return write_idx_dataset(isolated_roots["data"] / "fashion-mnist", **({"train": 60, "test": 20} | sizes))
+    return write_idx_dataset(
+        isolated_roots["data"] / "fashion-mnist", **({"train": 60, "test": 20} | sizes)
+    )
 
 
 def _image(path, value=128, size=(10, 12)):
@@ -28,7 +33,9 @@ def _image(path, value=128, size=(10, 12)):
     Image.fromarray(np.full(size, value, dtype=np.uint8)).save(path)
 
 
-def _multilabel_folder(root, csv_text, *, images=("a.png", "b.png", "c.png", "d.png"), test_csv=None):
+def _multilabel_folder(
+    root, csv_text, *, images=("a.png", "b.png", "c.png", "d.png"), test_csv=None
+):
     for i, name in enumerate(images):
         _image(root / name, value=(20 * i) % 256)
     (root / "labels.csv").write_text(csv_text, encoding="utf-8")
@@ -57,17 +64,24 @@ def test_binary_ids_round_trip_and_bad_ids_are_refused():
 def test_binary_derivations_have_the_right_images_and_labels():
     base = datasets.load_raw("digits")
     rest = datasets.load_raw("digits:3-vs-rest")
-    assert len(rest.y_train) == len(base.y_train) and rest.y_train.sum() == (base.y_train == 3).sum()
+    assert (
+        len(rest.y_train) == len(base.y_train) and rest.y_train.sum() == (base.y_train == 3).sum()
+    )
     assert np.array_equal(rest.y_test, (base.y_test == 3).astype(int))
     pair = datasets.load_raw("digits:3-vs-5")
     keep = np.isin(base.y_train, (3, 5))
     assert len(pair.y_train) == keep.sum() and pair.y_train.sum() == (base.y_train == 3).sum()
     assert np.array_equal(pair.x_train, base.x_train[keep])
     info = datasets.get_dataset("digits:3-vs-5")
-    assert info.task == "binary" and info.class_names == ("5", "3") and info.train_count == keep.sum()
+    assert (
+        info.task == "binary" and info.class_names == ("5", "3") and info.train_count == keep.sum()
+    )
     assert datasets.get_dataset("digits:3-vs-rest").class_names == ("others", "3")
     splits = datasets.load_splits("digits:3-vs-rest", SplitConfig(one_hot=True, seed=0))
-    assert splits.y_train.ndim == 1 and set(np.unique(splits.y_train)) == {0, 1}  # one sigmoid unit: 0/1 even with one-hot
+    assert splits.y_train.ndim == 1 and set(np.unique(splits.y_train)) == {
+        0,
+        1,
+    }  # one sigmoid unit: 0/1 even with one-hot
 
 
 def test_balanced_class_weights_match_scikit_learn_and_reach_fit(isolated_roots, monkeypatch):
@@ -84,9 +98,15 @@ def test_balanced_class_weights_match_scikit_learn_and_reach_fit(isolated_roots,
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(keras.Model, "fit", spy)
-    run = create_run(TrainConfig(dataset="digits:3-vs-rest", class_weight="balanced", train_size=200, **ONE_EPOCH))
+    run = create_run(
+        TrainConfig(
+            dataset="digits:3-vs-rest", class_weight="balanced", train_size=200, **ONE_EPOCH
+        )
+    )
     summary = trainer.train(run)
-    assert seen["class_weight"][1] > 3 * seen["class_weight"][0]  # the rare positive class weighs more
+    assert (
+        seen["class_weight"][1] > 3 * seen["class_weight"][0]
+    )  # the rare positive class weighs more
     assert summary["class_weights"]["3"] == pytest.approx(seen["class_weight"][1], abs=1e-4)
     assert json.loads((run.path / "config.json").read_text())["class_weight"] == "balanced"
     assert summary["task"] == "binary" and 0.5 < summary["test_accuracy"] <= 1
@@ -105,9 +125,18 @@ def test_class_weights_are_refused_where_they_do_not_apply():
 
 
 def test_both_csv_formats_give_the_same_labels(tmp_path):
-    listed = _multilabel_folder(tmp_path / "listed", "filename,labels\na.png,cat;grass\nb.png,dog\nc.png,\nd.png,grass;dog\n")
-    columns = _multilabel_folder(tmp_path / "columns", "filename,cat,dog,grass\na.png,1,0,1\nb.png,0,1,0\nc.png,0,0,0\nd.png,0,1,1\n")
-    first, second = multilabel.read_label_csv(listed / "labels.csv"), multilabel.read_label_csv(columns / "labels.csv")
+    listed = _multilabel_folder(
+        tmp_path / "listed",
+        "filename,labels\na.png,cat;grass\nb.png,dog\nc.png,\nd.png,grass;dog\n",
+    )
+    columns = _multilabel_folder(
+        tmp_path / "columns",
+        "filename,cat,dog,grass\na.png,1,0,1\nb.png,0,1,0\nc.png,0,0,0\nd.png,0,1,1\n",
+    )
+    first, second = (
+        multilabel.read_label_csv(listed / "labels.csv"),
+        multilabel.read_label_csv(columns / "labels.csv"),
+    )
     assert first.label_names == second.label_names == ("cat", "dog", "grass")
     assert np.array_equal(first.labels, second.labels)
     assert first.labels.tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 0], [0, 1, 1]]
@@ -126,7 +155,10 @@ def test_both_csv_formats_give_the_same_labels(tmp_path):
         ("filename,labels\na.png,cat\na.png,dog\n", "listed twice"),
         ("filename,cat,dog\na.png,1,yes\n", "expected 0 or 1"),
         ("filename,cat,dog\na.png,1\n", "has 2 values but the header has 3"),
-        ("filename,cat,dog,bird\na.png,1,0,0\nb.png,0,1,0\n", "label 'bird' in labels.csv is never used"),
+        (
+            "filename,cat,dog,bird\na.png,1,0,0\nb.png,0,1,0\n",
+            "label 'bird' in labels.csv is never used",
+        ),
         ("filename,labels\na.png,cat\nb.png,cat\n", "needs at least 2"),
     ],
 )
@@ -138,22 +170,45 @@ def test_bad_csvs_are_refused_with_a_clear_message(tmp_path, csv_text, message):
 
 
 def test_a_test_csv_may_only_use_the_training_labels(tmp_path):
-    folder = _multilabel_folder(tmp_path / "set", "filename,labels\na.png,cat\nb.png,dog\n", test_csv="filename,labels\nc.png,bird\n")
+    folder = _multilabel_folder(
+        tmp_path / "set",
+        "filename,labels\na.png,cat\nb.png,dog\n",
+        test_csv="filename,labels\nc.png,bird\n",
+    )
     with pytest.raises(DatasetError, match="'bird' is in test.csv but not in labels.csv"):
         multilabel.scan(folder)
 
 
 def test_a_multilabel_folder_is_a_dataset_and_a_broken_one_says_why(isolated_roots):
-    rows = "\n".join(f"img/{i}.png,{'cat' if i % 2 else 'dog'}{';grass' if i % 3 == 0 else ''}" for i in range(20))
-    _multilabel_folder(isolated_roots["data"] / "garden", "filename,labels\n" + rows + "\n", images=[f"img/{i}.png" for i in range(20)])
+    rows = "\n".join(
+        f"img/{i}.png,{'cat' if i % 2 else 'dog'}{';grass' if i % 3 == 0 else ''}"
+        for i in range(20)
+    )
+    _multilabel_folder(
+        isolated_roots["data"] / "garden",
+        "filename,labels\n" + rows + "\n",
+        images=[f"img/{i}.png" for i in range(20)],
+    )
     info = datasets.get_dataset("garden")
-    assert info.task == "multilabel" and info.class_names == ("cat", "dog", "grass") and (info.train_count, info.test_count) == (16, 4)
+    assert (
+        info.task == "multilabel"
+        and info.class_names == ("cat", "dog", "grass")
+        and (info.train_count, info.test_count) == (16, 4)
+    )
     raw = datasets.load_raw("garden")
-    assert raw.x_train.shape == (16, 10, 12, 1) and raw.y_train.shape == (16, 3) and raw.y_test.shape == (4, 3)
+    assert (
+        raw.x_train.shape == (16, 10, 12, 1)
+        and raw.y_train.shape == (16, 3)
+        and raw.y_test.shape == (4, 3)
+    )
     splits = datasets.load_splits("garden", SplitConfig(validation_split=0.25, seed=0))
-    assert splits.y_train.dtype == np.float32 and len(splits.x_train) == 12 and len(splits.x_val) == 4
+    assert (
+        splits.y_train.dtype == np.float32 and len(splits.x_train) == 12 and len(splits.x_val) == 4
+    )
     _multilabel_folder(isolated_roots["data"] / "broken", "filename,labels\nnope.png,cat\n")
-    assert "broken" in [d.id for d in datasets.list_datasets()]  # listed, so the page can say what to fix
+    assert "broken" in [
+        d.id for d in datasets.list_datasets()
+    ]  # listed, so the page can say what to fix
     state = datasets.availability("broken")
     assert not state.available and "no such file" in state.how_to_fix
     with pytest.raises(UserInputError, match="no such file"):
@@ -164,12 +219,18 @@ def test_a_multilabel_folder_is_a_dataset_and_a_broken_one_says_why(isolated_roo
 
 
 def test_mosaics_are_deterministic_and_labelled_with_the_classes_present():
-    items = np.stack([np.full((4, 4), 10 * (c + 1), dtype=np.uint8) for c in range(10)])  # item c has pixel value 10(c+1)
+    items = np.stack(
+        [np.full((4, 4), 10 * (c + 1), dtype=np.uint8) for c in range(10)]
+    )  # item c has pixel value 10(c+1)
     classes = np.arange(10)
     first, labels = multilabel.make_mosaics(items, classes, 200, num_classes=10, seed=5)
     again, labels_again = multilabel.make_mosaics(items, classes, 200, num_classes=10, seed=5)
     other, _ = multilabel.make_mosaics(items, classes, 200, num_classes=10, seed=6)
-    assert first.shape == (200, 8, 8, 1) and np.array_equal(first, again) and np.array_equal(labels, labels_again)
+    assert (
+        first.shape == (200, 8, 8, 1)
+        and np.array_equal(first, again)
+        and np.array_equal(labels, labels_again)
+    )
     assert not np.array_equal(first, other)
     for mosaic, label in zip(first[..., 0], labels):
         tiles = [mosaic[r : r + 4, c : c + 4] for r in (0, 4) for c in (0, 4)]
@@ -181,11 +242,20 @@ def test_mosaics_are_deterministic_and_labelled_with_the_classes_present():
 def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots):
     _fashion(isolated_roots)
     info = datasets.get_dataset("fashion_mnist_mosaic")
-    assert info.task == "multilabel" and info.image_shape == (56, 56, 1) and datasets.availability(info.id).available
+    assert (
+        info.task == "multilabel"
+        and info.image_shape == (56, 56, 1)
+        and datasets.availability(info.id).available
+    )
     raw = datasets.load_raw("fashion_mnist_mosaic")
-    assert raw.x_train.shape == (multilabel.MOSAIC_TRAIN, 56, 56, 1) and raw.y_train.shape == (multilabel.MOSAIC_TRAIN, 10)
+    assert raw.x_train.shape == (multilabel.MOSAIC_TRAIN, 56, 56, 1) and raw.y_train.shape == (
+        multilabel.MOSAIC_TRAIN,
+        10,
+    )
     datasets._load_raw_cached.cache_clear()
-    assert np.array_equal(datasets.load_raw("fashion_mnist_mosaic").y_test, raw.y_test)  # same files, same mosaics
+    assert np.array_equal(
+        datasets.load_raw("fashion_mnist_mosaic").y_test, raw.y_test
+    )  # same files, same mosaics
 
 
 # --- hierarchies -----------------------------------------------------------------------------------------
@@ -193,11 +263,22 @@ def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots):
 
 def test_the_fashion_grouping_and_the_cifar100_mapping():
     assert [hierarchy.FASHION_COARSE[c] for c in hierarchy.FASHION_FINE_TO_COARSE] == [
-        "tops", "bottoms", "tops", "tops", "tops", "footwear", "tops", "footwear", "bags", "footwear"
+        "tops",
+        "bottoms",
+        "tops",
+        "tops",
+        "tops",
+        "footwear",
+        "tops",
+        "footwear",
+        "bags",
+        "footwear",
     ]
     info = datasets.get_dataset("cifar100_hierarchy")
     assert len(info.coarse_names) == 20 and np.bincount(info.fine_to_coarse).tolist() == [5] * 20
-    assert info.coarse_names[info.fine_to_coarse[info.class_names.index("whale")]] == "aquatic_mammals"
+    assert (
+        info.coarse_names[info.fine_to_coarse[info.class_names.index("whale")]] == "aquatic_mammals"
+    )
 
 
 def _write_consistent_cifar100(folder, count=100):
@@ -205,14 +286,23 @@ def _write_consistent_cifar100(folder, count=100):
     folder.mkdir(parents=True)
     for name in ("train", "test"):
         fine = [i % 100 for i in range(count)]
-        batch = {b"data": tiny_images(count, (3 * 32 * 32,)), b"fine_labels": fine, b"coarse_labels": [mapping[f] for f in fine]}
+        batch = {
+            b"data": tiny_images(count, (3 * 32 * 32,)),
+            b"fine_labels": fine,
+            b"coarse_labels": [mapping[f] for f in fine],
+        }
         (folder / name).write_bytes(pickle.dumps(batch))
 
 
 def test_cifar100_hierarchy_reads_both_label_sets_and_checks_them(isolated_roots):
     _write_consistent_cifar100(isolated_roots["data"] / "cifar-100-python")
     raw = datasets.load_raw("cifar100_hierarchy")
-    assert raw.y_train.shape == (100, 2) and np.array_equal(raw.y_train[:, 0], hierarchy.coarse_labels(raw.y_train[:, 1], datasets.get_dataset("cifar100_hierarchy").fine_to_coarse))
+    assert raw.y_train.shape == (100, 2) and np.array_equal(
+        raw.y_train[:, 0],
+        hierarchy.coarse_labels(
+            raw.y_train[:, 1], datasets.get_dataset("cifar100_hierarchy").fine_to_coarse
+        ),
+    )
     batch = pickle.loads((isolated_roots["data"] / "cifar-100-python" / "test").read_bytes())
     batch[b"coarse_labels"][0] = (batch[b"coarse_labels"][0] + 1) % 20
     (isolated_roots["data"] / "cifar-100-python" / "test").write_bytes(pickle.dumps(batch))
@@ -222,28 +312,47 @@ def test_cifar100_hierarchy_reads_both_label_sets_and_checks_them(isolated_roots
 
 
 def test_the_two_head_model():
-    described = architectures.describe("lenet", (28, 28, 1), 10, task="hierarchical", coarse_classes=4)
+    described = architectures.describe(
+        "lenet", (28, 28, 1), 10, task="hierarchical", coarse_classes=4
+    )
     heads = described["layers"][-2:]
-    assert [(h["name"], h["output_shape"], h["params"]) for h in heads] == [("coarse", (None, 4), 85 * 4), ("fine", (None, 10), 85 * 10)]
-    model = architectures.build_model("lenet", (28, 28, 1), 10, task="hierarchical", coarse_classes=4)
-    assert model.output_names == ["coarse", "fine"] and model.count_params() == described["total_params"]
+    assert [(h["name"], h["output_shape"], h["params"]) for h in heads] == [
+        ("coarse", (None, 4), 85 * 4),
+        ("fine", (None, 10), 85 * 10),
+    ]
+    model = architectures.build_model(
+        "lenet", (28, 28, 1), 10, task="hierarchical", coarse_classes=4
+    )
+    assert (
+        model.output_names == ["coarse", "fine"]
+        and model.count_params() == described["total_params"]
+    )
     with pytest.raises(UserInputError, match="at least 2 coarse classes"):
         architectures.describe("mlp", (8, 8, 1), 10, task="hierarchical")
 
 
 def test_levels_count_coarse_right_but_fine_wrong():
-    from clfcore.run_predictions import Predictions
+    from clfcore.evaluation.run_predictions import Predictions
 
     mapping = hierarchy.FASHION_FINE_TO_COARSE
     fine_true = np.array([0, 2, 5, 8])  # T-shirt, Pullover, Sandal, Bag
-    fine_pred = np.array([0, 6, 9, 0])  # right; Shirt (same group); Ankle boot (same group); T-shirt (wrong group)
+    fine_pred = np.array(
+        [0, 6, 9, 0]
+    )  # right; Shirt (same group); Ankle boot (same group); T-shirt (wrong group)
     coarse_true = hierarchy.coarse_labels(fine_true, mapping)
     coarse_pred = np.array([0, 0, 2, 0])
-    levels = hierarchy.LevelPredictions(
-        Predictions(np.eye(4)[coarse_pred], coarse_true, hierarchy.FASHION_COARSE), Predictions(np.eye(10)[fine_pred], fine_true, tuple("abcdefghij")), mapping
+    levels = hierarchy_levels.LevelPredictions(
+        Predictions(np.eye(4)[coarse_pred], coarse_true, hierarchy.FASHION_COARSE),
+        Predictions(np.eye(10)[fine_pred], fine_true, tuple("abcdefghij")),
+        mapping,
     )
     assert levels.coarse_right_fine_wrong == 2 and levels.fine_implies_coarse == 1.0
-    assert hierarchy.levels_json(levels) == {"coarse_accuracy": 0.75, "fine_accuracy": 0.25, "coarse_right_fine_wrong": 2, "heads_agree": 1.0}
+    assert hierarchy_levels.levels_json(levels) == {
+        "coarse_accuracy": 0.75,
+        "fine_accuracy": 0.25,
+        "coarse_right_fine_wrong": 2,
+        "heads_agree": 1.0,
+    }
 
 
 # --- end to end on tiny data ------------------------------------------------------------------------
@@ -251,42 +360,113 @@ def test_levels_count_coarse_right_but_fine_wrong():
 
 def test_a_multilabel_run_end_to_end(isolated_roots):
     _fashion(isolated_roots)
-    run = create_run(TrainConfig(dataset="fashion_mnist_mosaic", task="multilabel", train_size=120, threshold=0.4, **ONE_EPOCH))
+    run = create_run(
+        TrainConfig(
+            dataset="fashion_mnist_mosaic",
+            task="multilabel",
+            train_size=120,
+            threshold=0.4,
+            **ONE_EPOCH,
+        )
+    )
     summary = trainer.train(run)
-    assert summary["task"] == "multilabel" and 0 < summary["test_accuracy"] <= 1  # per-label binary accuracy
+    assert (
+        summary["task"] == "multilabel" and 0 < summary["test_accuracy"] <= 1
+    )  # per-label binary accuracy
     predictions = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
-    assert predictions.task == "multilabel" and predictions.probabilities.shape == (multilabel.MOSAIC_TEST, 10)
-    report = evaluation.evaluate(predictions, threshold=0.4)
-    assert report.hamming_loss is not None and 0 <= report.hamming_loss <= 1 and report.per_class["f1"].shape == (10,)
+    assert predictions.task == "multilabel" and predictions.probabilities.shape == (
+        multilabel.MOSAIC_TEST,
+        10,
+    )
+    report = scoring.evaluate(predictions, threshold=0.4)
+    assert (
+        report.hamming_loss is not None
+        and 0 <= report.hamming_loss <= 1
+        and report.per_class["f1"].shape == (10,)
+    )
 
 
 def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots):
     _fashion(isolated_roots)
-    run = create_run(TrainConfig(dataset="fashion_mnist_hierarchy", task="hierarchical", coarse_loss_weight=0.5, one_hot=False, **ONE_EPOCH))
+    run = create_run(
+        TrainConfig(
+            dataset="fashion_mnist_hierarchy",
+            task="hierarchical",
+            coarse_loss_weight=0.5,
+            one_hot=False,
+            **ONE_EPOCH,
+        )
+    )
     summary = trainer.train(run)
-    assert summary["task"] == "hierarchical" and {"test_accuracy", "test_coarse_accuracy"} <= set(summary)
-    assert {"accuracy", "val_accuracy"} <= set(run.history()[0])  # the fine level, under the usual names
-    levels = hierarchy.predict_run_levels(run_predictions.evaluable_run(run.run_id))
-    assert levels.coarse.probabilities.shape == (20, 4) and levels.fine.probabilities.shape == (20, 10)
+    assert summary["task"] == "hierarchical" and {"test_accuracy", "test_coarse_accuracy"} <= set(
+        summary
+    )
+    assert {"accuracy", "val_accuracy"} <= set(
+        run.history()[0]
+    )  # the fine level, under the usual names
+    levels = hierarchy_levels.predict_run_levels(run_predictions.evaluable_run(run.run_id))
+    assert levels.coarse.probabilities.shape == (20, 4) and levels.fine.probabilities.shape == (
+        20,
+        10,
+    )
     assert levels.fine.labels.tolist() == (np.arange(20) % 10).tolist()
     assert float(np.mean(levels.fine.correct)) == pytest.approx(summary["test_accuracy"])
     assert float(np.mean(levels.coarse.correct)) == pytest.approx(summary["test_coarse_accuracy"])
-    fine = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))  # what the Evaluate page shows: the fine level
-    assert fine.task == "hierarchical" and evaluation.evaluate(fine).confusion.shape == (10, 10)
-    from clfcore import predict
+    fine = run_predictions.predict_run(
+        run_predictions.evaluable_run(run.run_id)
+    )  # what the Evaluate page shows: the fine level
+    assert fine.task == "hierarchical" and scoring.evaluate(fine).confusion.shape == (10, 10)
+    from clfcore.inference import predict
 
     classifier = predict.load_run(run.run_id)
-    assert classifier.class_names[8] == "Bag" and classifier.coarse.class_names == hierarchy.FASHION_COARSE
+    assert (
+        classifier.class_names[8] == "Bag"
+        and classifier.coarse.class_names == hierarchy.FASHION_COARSE
+    )
 
 
 def test_cli_trains_the_new_datasets(isolated_roots, capsys):
     _fashion(isolated_roots)
-    code = main(["train", "--dataset", "fashion_mnist", "--positive-class", "Bag", "--class-weight", "balanced", "--arch", "mlp",
-                 "--epochs", "1", "--batch-size", "16", "--seed", "1"])
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "fashion_mnist",
+            "--positive-class",
+            "Bag",
+            "--class-weight",
+            "balanced",
+            "--arch",
+            "mlp",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--seed",
+            "1",
+        ]
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and out["task"] == "binary" and "class_weights" in out
-    assert json.loads((isolated_roots["runs"] / out["run_dir"].split("/")[-1] / "config.json").read_text())["dataset"] == "fashion_mnist:8-vs-rest"
-    code = main(["train", "--dataset", "fashion_mnist_hierarchy", "--arch", "mlp", "--epochs", "1", "--batch-size", "16"])
+    assert (
+        json.loads(
+            (isolated_roots["runs"] / out["run_dir"].split("/")[-1] / "config.json").read_text()
+        )["dataset"]
+        == "fashion_mnist:8-vs-rest"
+    )
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "fashion_mnist_hierarchy",
+            "--arch",
+            "mlp",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+        ]
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and out["task"] == "hierarchical" and "test_coarse_accuracy" in out
 
@@ -299,6 +479,11 @@ def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--dataset", "digits", "--positive-class", "3", "--class-weight", "heavy"])
     assert exit_info.value.code == 2
-    assert _task_dataset("digits", "7", "5") == "digits:7-vs-5" and _task_dataset("digits", None, None) == "digits"
+    assert (
+        _task_dataset("digits", "7", "5") == "digits:7-vs-5"
+        and _task_dataset("digits", None, None) == "digits"
+    )
     _fashion(isolated_roots)
-    assert _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"  # names in any case, or numbers
+    assert (
+        _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"
+    )  # names in any case, or numbers

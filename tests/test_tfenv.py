@@ -40,7 +40,9 @@ def test_keeps_the_users_choice(fresh, monkeypatch):
     assert tfenv.prefer_onednn() is False
     assert os.environ[tfenv.ONEDNN_ENV] == "0"
     monkeypatch.setenv(tfenv.ONEDNN_ENV, "1")
-    assert tfenv.prefer_onednn(convolutional=False) is True  # asked for by the user: kept even for an MLP
+    assert (
+        tfenv.prefer_onednn(convolutional=False) is True
+    )  # asked for by the user: kept even for an MLP
 
 
 def test_leaves_other_cpus_alone(fresh, monkeypatch):
@@ -72,7 +74,9 @@ def _cli_kernels(*argv: str) -> str:
         "from tensorflow.python.util import _pywrap_util_port\n"
         "print('ONEDNN', os.environ.get('TF_ENABLE_ONEDNN_OPTS'), _pywrap_util_port.IsMklEnabled())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     return out.strip().splitlines()[-1]
 
 

@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-from clfcore import schedules, trainer
 from clfcore.config import TrainConfig
 from clfcore.errors import DatasetUnavailableError, UserInputError
-from clfcore.runfolder import create_run
+from clfcore.runs.folder import create_run
+from clfcore.training import schedules, trainer
 
 TINY = dict(dataset="digits", architecture="mlp", train_size=300, batch_size=32, epochs=2, seed=3)
 
@@ -23,8 +23,15 @@ def test_a_run_writes_history_model_metrics_and_status(isolated_roots):
     assert [row["epoch"] for row in history] == [1.0, 2.0]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"} <= set(history[0])
     assert run.model_path.is_file()
-    assert json.loads((run.path / "metrics.json").read_text())["test_accuracy"] == summary["test_accuracy"]
-    assert 0.3 < summary["test_accuracy"] <= 1.0 and summary["epochs_run"] == 2 and not summary["stopped"]
+    assert (
+        json.loads((run.path / "metrics.json").read_text())["test_accuracy"]
+        == summary["test_accuracy"]
+    )
+    assert (
+        0.3 < summary["test_accuracy"] <= 1.0
+        and summary["epochs_run"] == 2
+        and not summary["stopped"]
+    )
     progress = run.progress()
     assert progress["fraction"] == 1.0 and progress["epoch"] == 2 and progress["batches"] == 8
 
@@ -34,19 +41,29 @@ def test_same_seed_same_metrics(isolated_roots, architecture):
     # On the CPU this holds without TensorFlow's op-determinism flag (the trainer sets it only for GPUs).
     runs = [create_run(TrainConfig(**{**TINY, "architecture": architecture})) for _ in range(2)]
     first, second = (trainer.train(run) for run in runs)
-    assert first["test_accuracy"] == second["test_accuracy"] and first["test_loss"] == second["test_loss"]
+    assert (
+        first["test_accuracy"] == second["test_accuracy"]
+        and first["test_loss"] == second["test_loss"]
+    )
     assert [r["loss"] for r in runs[0].history()] == [r["loss"] for r in runs[1].history()]
 
 
 def test_same_seed_same_metrics_with_augmentation(isolated_roots):
-    from clfcore.augment import AugmentConfig
+    from clfcore.data.augment import AugmentConfig
 
     settings = AugmentConfig(horizontal_flip=False, noise=0.05, erasing=0.5).to_dict()
     runs = [create_run(TrainConfig(**TINY, augmentation=settings)) for _ in range(2)]
     first, second = (trainer.train(run) for run in runs)
-    assert first["test_accuracy"] == second["test_accuracy"] and first["test_loss"] == second["test_loss"]
-    assert [(r["loss"], r["val_loss"]) for r in runs[0].history()] == [(r["loss"], r["val_loss"]) for r in runs[1].history()]
-    assert json.loads((runs[0].path / "config.json").read_text())["augmentation"] == settings  # the Runs page can tell the runs apart
+    assert (
+        first["test_accuracy"] == second["test_accuracy"]
+        and first["test_loss"] == second["test_loss"]
+    )
+    assert [(r["loss"], r["val_loss"]) for r in runs[0].history()] == [
+        (r["loss"], r["val_loss"]) for r in runs[1].history()
+    ]
+    assert (
+        json.loads((runs[0].path / "config.json").read_text())["augmentation"] == settings
+    )  # the Runs page can tell the runs apart
     plain = trainer.train(create_run(TrainConfig(**TINY)))
     assert plain["test_loss"] != first["test_loss"]  # the augmentation did change the training
 
@@ -71,7 +88,17 @@ def test_stop_file_is_a_stop_request(isolated_roots):
 
 
 def test_learning_rate_schedule_and_early_stopping_are_applied(isolated_roots):
-    config = TrainConfig(**{**TINY, "epochs": 4, "lr_schedule": "step", "lr_step_epochs": 2, "lr_decay": 0.5, "early_stopping": True, "early_stopping_patience": 10})
+    config = TrainConfig(
+        **{
+            **TINY,
+            "epochs": 4,
+            "lr_schedule": "step",
+            "lr_step_epochs": 2,
+            "lr_decay": 0.5,
+            "early_stopping": True,
+            "early_stopping_patience": 10,
+        }
+    )
     run = create_run(config)
     trainer.train(run)
     rates = [row["learning_rate"] for row in run.history()]
@@ -94,7 +121,9 @@ def test_bad_settings_are_refused_before_training(settings, message):
 
 
 def test_batch_larger_than_the_training_set_is_refused(isolated_roots):
-    with pytest.raises(UserInputError, match=r"batch size \(512\) is larger than the training set \(240 images\)"):
+    with pytest.raises(
+        UserInputError, match=r"batch size \(512\) is larger than the training set \(240 images\)"
+    ):
         trainer.check_config(TrainConfig(**{**TINY, "batch_size": 512}))
 
 
@@ -104,7 +133,9 @@ def test_an_unavailable_dataset_is_refused_with_how_to_fix(isolated_roots):
 
 
 def test_a_failure_marks_the_run_failed_with_the_reason(isolated_roots, monkeypatch):
-    monkeypatch.setattr(trainer.StopFlag, "install_signal_handlers", lambda self: None)  # keep pytest's Ctrl-C
+    monkeypatch.setattr(
+        trainer.StopFlag, "install_signal_handlers", lambda self: None
+    )  # keep pytest's Ctrl-C
     run = create_run(TrainConfig(**{**TINY, "batch_size": 512}))
     with pytest.raises(UserInputError):
         trainer.run_in_this_process(run)
@@ -121,16 +152,18 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path):
         import tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from clfcore import trainer
+        from clfcore.training import trainer
         from clfcore.config import TrainConfig
-        from clfcore.runfolder import create_run
+        from clfcore.runs.folder import create_run
         strategy = trainer.make_strategy("mirrored")
         run = create_run(TrainConfig(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1, strategy="mirrored"))
         summary = trainer.train(run)
         print(json.dumps({{"replicas": strategy.num_replicas_in_sync, "accuracy": summary["test_accuracy"]}}))
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["replicas"] == 2 and out["accuracy"] > 0.1
@@ -140,7 +173,7 @@ def test_the_kept_model_is_the_best_epoch_and_written_atomically(tmp_path):
     import keras
     import numpy as np
 
-    from clfcore.callbacks import BestModelKeeper
+    from clfcore.training.callbacks import BestModelKeeper
 
     keras.utils.set_random_seed(0)
     x, y = np.random.rand(64, 4).astype("float32"), np.random.randint(0, 2, 64)
@@ -158,8 +191,22 @@ def test_the_kept_model_is_the_best_epoch_and_written_atomically(tmp_path):
 
 
 def test_transfer_learning_trains_the_head_then_fine_tunes_the_top_layers(isolated_roots):
-    options = {"weights": "random", "image_size": 32, "fine_tune_layers": 5, "fine_tune_epochs": 1, "fine_tune_lr_factor": 0.1}
-    config = TrainConfig(dataset="digits", architecture="mobilenetv2", train_size=120, batch_size=32, epochs=1, seed=1, arch_options=options)
+    options = {
+        "weights": "random",
+        "image_size": 32,
+        "fine_tune_layers": 5,
+        "fine_tune_epochs": 1,
+        "fine_tune_lr_factor": 0.1,
+    }
+    config = TrainConfig(
+        dataset="digits",
+        architecture="mobilenetv2",
+        train_size=120,
+        batch_size=32,
+        epochs=1,
+        seed=1,
+        arch_options=options,
+    )
     run = create_run(config)
     summary = trainer.train(run)
     history = run.history()
@@ -170,20 +217,26 @@ def test_transfer_learning_trains_the_head_then_fine_tunes_the_top_layers(isolat
 
 
 def test_unfreezing_keeps_batch_normalisation_frozen():
-    from clfcore import architectures
+    from clfcore.models import architectures
 
-    model = architectures.build_model("mobilenetv2", (32, 32, 3), 4, options={"weights": "random", "image_size": 32})
+    model = architectures.build_model(
+        "mobilenetv2", (32, 32, 3), 4, options={"weights": "random", "image_size": 32}
+    )
     before = sum(int(w.numpy().size) for w in model.trainable_weights)
     after = trainer.unfreeze_top_layers(model, "mobilenetv2", 10)
     backbone = model.get_layer("mobilenetv2")
     assert after > before
     assert not any(layer.trainable for layer in backbone.layers[:-10])
-    assert not any(layer.trainable for layer in backbone.layers if type(layer).__name__ == "BatchNormalization")
+    assert not any(
+        layer.trainable for layer in backbone.layers if type(layer).__name__ == "BatchNormalization"
+    )
 
 
 def test_transfer_without_weights_offline_is_refused_before_training(isolated_roots, monkeypatch):
     import keras
 
-    monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+    monkeypatch.setattr(
+        keras.utils, "get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network"))
+    )
     with pytest.raises(UserInputError, match="random weights"):
         trainer.check_config(TrainConfig(dataset="digits", architecture="resnet50"))

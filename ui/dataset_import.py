@@ -1,6 +1,6 @@
 """The Dataset page's "Import your own images" section, and the settings and deletion of your own datasets.
 
-Everything is computed by ``clfcore.archive``; this module only draws it. The app never reads a
+Everything is computed by ``clfcore.data.archive``; this module only draws it. The app never reads a
 server path outside the data root: a dataset arrives as an uploaded ZIP, or is a folder someone
 already put under the data root (listed in the picker without importing).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from clfcore import archive, datasets, folders
+from clfcore.data import archive, datasets, folders
+from clfcore.data.folders import FolderSettings
+from clfcore.data.splits import SplitConfig
 from clfcore.errors import UserInputError
-from clfcore.folders import FolderSettings
 from clfcore.paths import data_root
-from clfcore.splits import SplitConfig
 from ui import state
 from ui.lang import number, t, translator
 from ui.widgets import show_error
@@ -49,7 +49,11 @@ def render(info: datasets.DatasetInfo) -> None:
 def _names(names: list[str]) -> str:
     """'a, b, c' or 'a, b, c and 12 more'."""
     shown = ", ".join(names[:SHOWN_NAMES])
-    return shown if len(names) <= SHOWN_NAMES else t("{files} and {count} more", files=shown, count=number(len(names) - SHOWN_NAMES))
+    return (
+        shown
+        if len(names) <= SHOWN_NAMES
+        else t("{files} and {count} more", files=shown, count=number(len(names) - SHOWN_NAMES))
+    )
 
 
 def _skipped_text(skipped) -> str:
@@ -67,23 +71,36 @@ def _last_action() -> None:
     st.success(
         t(
             "Imported {name}: {images} images in {classes} classes ({size} {colour}). It is now the chosen dataset: explore it below.",
-            name=done.name, images=number(done.images), classes=len(done.class_names),
-            size="x".join(map(str, done.settings.image_size)), colour=t("grayscale") if done.settings.color_mode == "grayscale" else t("RGB"),
+            name=done.name,
+            images=number(done.images),
+            classes=len(done.class_names),
+            size="x".join(map(str, done.settings.image_size)),
+            colour=t("grayscale") if done.settings.color_mode == "grayscale" else t("RGB"),
         ),
         icon=":material/check_circle:",
     )
     if done.skipped:
         files = _skipped_text(done.skipped)
         st.warning(
-            t("1 image was left out: {files}.", files=files) if len(done.skipped) == 1
-            else t("{count} images were left out: {files}.", count=number(len(done.skipped)), files=files),
+            t("1 image was left out: {files}.", files=files)
+            if len(done.skipped) == 1
+            else t(
+                "{count} images were left out: {files}.",
+                count=number(len(done.skipped)),
+                files=files,
+            ),
             icon=":material/broken_image:",
         )
     if done.non_images:
         files = _names(list(done.non_images))
         st.caption(
-            t("1 file that is not an image was skipped: {files}.", files=files) if len(done.non_images) == 1
-            else t("{count} files that are not images were skipped: {files}.", count=number(len(done.non_images)), files=files)
+            t("1 file that is not an image was skipped: {files}.", files=files)
+            if len(done.non_images) == 1
+            else t(
+                "{count} files that are not images were skipped: {files}.",
+                count=number(len(done.non_images)),
+                files=files,
+            )
         )
 
 
@@ -104,14 +121,21 @@ def _import_section() -> None:
         split.code(SPLIT_LAYOUT, language=None)
         left, right = st.columns(2)
         upload = left.file_uploader(
-            t("ZIP of class folders (at most {mb} MB)", mb=st.get_option("server.maxUploadSize")), type="zip", key=f"import_zip_{round_}"
+            t("ZIP of class folders (at most {mb} MB)", mb=st.get_option("server.maxUploadSize")),
+            type="zip",
+            key=f"import_zip_{round_}",
         )
         test_upload = right.file_uploader(
-            t("Separate test images (optional ZIP with the same class folders)"), type="zip", key=f"import_test_zip_{round_}"
+            t("Separate test images (optional ZIP with the same class folders)"),
+            type="zip",
+            key=f"import_test_zip_{round_}",
         )
         if upload is None:
             st.caption(
-                t("A folder with one sub-folder of images per class that is already in {root} appears in the dataset picker without importing.", root=str(data_root()))
+                t(
+                    "A folder with one sub-folder of images per class that is already in {root} appears in the dataset picker without importing.",
+                    root=str(data_root()),
+                )
             )
             return
         try:
@@ -125,35 +149,72 @@ def _import_section() -> None:
 
 def _preview(plan: archive.ImportPlan) -> None:
     st.markdown(
-        t("**{file}**: {classes} classes, {images} images.", file=plan.source_name, classes=len(plan.class_names), images=number(plan.images))
-        + " " + t("Every image is checked when you import: those that cannot be read are left out and listed.")
+        t(
+            "**{file}**: {classes} classes, {images} images.",
+            file=plan.source_name,
+            classes=len(plan.class_names),
+            images=number(plan.images),
+        )
+        + " "
+        + t(
+            "Every image is checked when you import: those that cannot be read are left out and listed."
+        )
     )
     if plan.unwrapped:
-        st.caption(t("The folder {folder}/ that wraps the class folders is left out of the names.", folder=plan.unwrapped))
+        st.caption(
+            t(
+                "The folder {folder}/ that wraps the class folders is left out of the names.",
+                folder=plan.unwrapped,
+            )
+        )
     if plan.merged_validation:
         st.caption(
-            t("The images in {folder}/ are added to the training images; the validation split below takes its share from all of them.", folder=plan.merged_validation)
+            t(
+                "The images in {folder}/ are added to the training images; the validation split below takes its share from all of them.",
+                folder=plan.merged_validation,
+            )
         )
     if plan.has_test_set:
-        st.caption(t("The test folder is the test set: it stays untouched until the final evaluation."))
+        st.caption(
+            t("The test folder is the test set: it stays untouched until the final evaluation.")
+        )
     else:
-        st.caption(t("There is no test folder: a fixed, stratified 20 % of the images will be held out as the test set."))
+        st.caption(
+            t(
+                "There is no test folder: a fixed, stratified 20 % of the images will be held out as the test set."
+            )
+        )
     table = {t("Class"): list(plan.class_names), t("Training images"): list(plan.train_counts)}
     if plan.has_test_set:
         table[t("Test images")] = list(plan.test_counts)
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", height=min(35 * (len(plan.class_names) + 1) + 3, 320))  # rows are 35 px
+    st.dataframe(
+        pd.DataFrame(table),
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(plan.class_names) + 1) + 3, 320),
+    )  # rows are 35 px
     if plan.non_images:
         files = _names(list(plan.non_images))
         st.info(
-            t("1 file that is not an image will be skipped: {files}.", files=files) if len(plan.non_images) == 1
-            else t("{count} files that are not images will be skipped: {files}.", count=number(len(plan.non_images)), files=files),
+            t("1 file that is not an image will be skipped: {files}.", files=files)
+            if len(plan.non_images) == 1
+            else t(
+                "{count} files that are not images will be skipped: {files}.",
+                count=number(len(plan.non_images)),
+                files=files,
+            ),
             icon=":material/description:",
         )
     if plan.left_out:
         files = _skipped_text(plan.left_out)
         st.warning(
-            t("1 image will be left out: {files}.", files=files) if len(plan.left_out) == 1
-            else t("{count} images will be left out: {files}.", count=number(len(plan.left_out)), files=files),
+            t("1 image will be left out: {files}.", files=files)
+            if len(plan.left_out) == 1
+            else t(
+                "{count} images will be left out: {files}.",
+                count=number(len(plan.left_out)),
+                files=files,
+            ),
             icon=":material/block:",
         )
 
@@ -164,25 +225,62 @@ def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None
     size = current.image_size or (folders.MAX_SIDE, folders.MAX_SIDE)
     low, high = folders.SIZE_RANGE
     c1, c2, c3 = st.columns(3)
-    size_help = t("Every image is resized to this size. Small images train fast on a CPU; the first image decides by default (at most {side} pixels a side).", side=folders.MAX_SIDE)
-    height = c1.number_input(t("Height (pixels)"), min_value=low, max_value=high, value=min(max(size[0], low), high), help=size_help, key=f"{key}_height")
-    width = c2.number_input(t("Width (pixels)"), min_value=low, max_value=high, value=min(max(size[1], low), high), help=size_help, key=f"{key}_width")
+    size_help = t(
+        "Every image is resized to this size. Small images train fast on a CPU; the first image decides by default (at most {side} pixels a side).",
+        side=folders.MAX_SIDE,
+    )
+    height = c1.number_input(
+        t("Height (pixels)"),
+        min_value=low,
+        max_value=high,
+        value=min(max(size[0], low), high),
+        help=size_help,
+        key=f"{key}_height",
+    )
+    width = c2.number_input(
+        t("Width (pixels)"),
+        min_value=low,
+        max_value=high,
+        value=min(max(size[1], low), high),
+        help=size_help,
+        key=f"{key}_width",
+    )
     colour = c3.radio(
-        t("Colour mode"), folders.COLOR_MODES, index=folders.COLOR_MODES.index(current.color_mode or "rgb"),
-        format_func=lambda mode: tr("grayscale") if mode == "grayscale" else tr("RGB"), horizontal=True, key=f"{key}_colour",
+        t("Colour mode"),
+        folders.COLOR_MODES,
+        index=folders.COLOR_MODES.index(current.color_mode or "rgb"),
+        format_func=lambda mode: tr("grayscale") if mode == "grayscale" else tr("RGB"),
+        horizontal=True,
+        key=f"{key}_colour",
         help=t("Grayscale images have 1 channel, RGB colour images 3."),
     )
     c4, c5 = st.columns(2)
     validation = c4.slider(
-        t("Validation (%)"), 5, 50, int(round((current.validation_split or archive.DEFAULT_VALIDATION_SPLIT) * 100)), step=5, key=f"{key}_validation",
-        help=t("Share of the training images held out for validation whenever this dataset is chosen (as validation_split in Keras)."),
+        t("Validation (%)"),
+        5,
+        50,
+        int(round((current.validation_split or archive.DEFAULT_VALIDATION_SPLIT) * 100)),
+        step=5,
+        key=f"{key}_validation",
+        help=t(
+            "Share of the training images held out for validation whenever this dataset is chosen (as validation_split in Keras)."
+        ),
     )
     seed = c5.number_input(
-        t("Seed"), min_value=0, max_value=2**31 - 1, value=current.seed if current.seed is not None else archive.DEFAULT_SEED, key=f"{key}_seed",
+        t("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        value=current.seed if current.seed is not None else archive.DEFAULT_SEED,
+        key=f"{key}_seed",
         help=t("The same seed always gives the same split."),
     )
     try:
-        return FolderSettings(image_size=(int(height), int(width)), color_mode=colour, validation_split=validation / 100, seed=int(seed))
+        return FolderSettings(
+            image_size=(int(height), int(width)),
+            color_mode=colour,
+            validation_split=validation / 100,
+            seed=int(seed),
+        )
     except UserInputError as error:
         show_error(error)
         return None
@@ -192,24 +290,49 @@ def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
     key = f"import_{upload.file_id}_{getattr(test_upload, 'file_id', '')}"  # fresh defaults for every new upload
     st.markdown(f"**{t('Import settings')}**")
     name = st.text_input(
-        t("Dataset name"), value=archive.suggest_name(plan.source_name), max_chars=40, key=f"{key}_name",
-        help=t("Letters, digits, - and _. The dataset's id in the picker, in run settings and on the command line."),
+        t("Dataset name"),
+        value=archive.suggest_name(plan.source_name),
+        max_chars=40,
+        key=f"{key}_name",
+        help=t(
+            "Letters, digits, - and _. The dataset's id in the picker, in run settings and on the command line."
+        ),
     ).strip()
     settings = _settings_inputs(plan.suggested_settings(), key)
     replace = False
     if name and archive.import_record(name) is not None:
-        replace = st.checkbox(t("Replace the dataset {name} imported before", name=name), key=f"{key}_replace")
-    if not st.button(t("Import"), type="primary", icon=":material/upload:", key=f"{key}_go", disabled=settings is None):
+        replace = st.checkbox(
+            t("Replace the dataset {name} imported before", name=name), key=f"{key}_replace"
+        )
+    if not st.button(
+        t("Import"),
+        type="primary",
+        icon=":material/upload:",
+        key=f"{key}_go",
+        disabled=settings is None,
+    ):
         return
     progress = st.progress(0.0, text=t("Checking the images..."))
     step = max(1, plan.images // 50)
 
     def report(done: int, total: int) -> None:
         if done % step == 0 or done == total:
-            progress.progress(done / total, text=t("Checking the images: {done} of {total}", done=number(done), total=number(total)))
+            progress.progress(
+                done / total,
+                text=t(
+                    "Checking the images: {done} of {total}", done=number(done), total=number(total)
+                ),
+            )
 
     try:
-        result = archive.import_dataset(upload, name, test_source=test_upload, settings=settings, replace=replace, on_progress=report)
+        result = archive.import_dataset(
+            upload,
+            name,
+            test_source=test_upload,
+            settings=settings,
+            replace=replace,
+            on_progress=report,
+        )
     except UserInputError as error:
         progress.empty()
         show_error(error)
@@ -224,11 +347,26 @@ def _manage(info: datasets.DatasetInfo) -> None:
     record = archive.import_record(info.id)
     with st.expander(t("Settings of {name}", name=info.name), icon=":material/settings:"):
         if record is not None:
-            st.caption(t("Imported from {source} on {date}. Stored in {path}.", source=record["source"], date=record["date"][:10], path=info.source))
+            st.caption(
+                t(
+                    "Imported from {source} on {date}. Stored in {path}.",
+                    source=record["source"],
+                    date=record["date"][:10],
+                    path=info.source,
+                )
+            )
         else:
-            st.caption(t("A folder put in the data root by hand: {path}. Its settings are stored in its dataset.json.", path=info.source))
+            st.caption(
+                t(
+                    "A folder put in the data root by hand: {path}. Its settings are stored in its dataset.json.",
+                    path=info.source,
+                )
+            )
         current = FolderSettings(
-            image_size=info.image_shape[:2], color_mode="grayscale" if info.channels == 1 else "rgb", validation_split=info.validation_split, seed=info.seed,
+            image_size=info.image_shape[:2],
+            color_mode="grayscale" if info.channels == 1 else "rgb",
+            validation_split=info.validation_split,
+            seed=info.seed,
         )
         key = f"settings_{info.id}_{info.image_shape}_{info.validation_split}_{info.seed}"  # saved values become the new defaults
         with st.form(key=key, border=False):
@@ -241,7 +379,13 @@ def _manage(info: datasets.DatasetInfo) -> None:
                 show_error(error)
                 return
             old = state.split_config()
-            state.set_split_config(SplitConfig(validation_split=settings.validation_split, seed=settings.seed, one_hot=old.one_hot))
+            state.set_split_config(
+                SplitConfig(
+                    validation_split=settings.validation_split,
+                    seed=settings.seed,
+                    one_hot=old.one_hot,
+                )
+            )
             st.rerun()
         if record is not None:
             _delete_button(info)
@@ -252,10 +396,13 @@ def _delete_button(info: datasets.DatasetInfo) -> None:
         st.warning(
             t(
                 "This deletes {name} and its {images} images from the server, for everyone who uses this app. It cannot be undone.",
-                name=info.name, images=number(info.train_count + info.test_count),
+                name=info.name,
+                images=number(info.train_count + info.test_count),
             )
         )
-        if st.button(t("Yes, delete {name}", name=info.name), type="primary", key=f"delete_{info.id}"):
+        if st.button(
+            t("Yes, delete {name}", name=info.name), type="primary", key=f"delete_{info.id}"
+        ):
             try:
                 archive.delete_dataset(info.id)
             except UserInputError as error:

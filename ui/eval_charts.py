@@ -21,7 +21,9 @@ def _values(history: list[dict], key: str) -> list[float | None]:
     return [row.get(key) for row in history]
 
 
-def training_curves(history: list[dict], *, best_epoch: int | None = None, height: int = 380) -> go.Figure:
+def training_curves(
+    history: list[dict], *, best_epoch: int | None = None, height: int = 380
+) -> go.Figure:
     """Loss, accuracy and learning rate per epoch: training vs validation, the gap between them shaded,
     the best epoch (the one model.keras keeps) marked."""
     has_lr = any(v is not None for v in _values(history, "learning_rate"))
@@ -30,36 +32,77 @@ def training_curves(history: list[dict], *, best_epoch: int | None = None, heigh
     epochs = [int(row["epoch"]) for row in history]
     for col, metric in ((1, "loss"), (2, "accuracy")):
         train, val = _values(history, metric), _values(history, f"val_{metric}")
-        pairs = [(e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None]
+        pairs = [
+            (e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None
+        ]
         if pairs:  # the region between the two curves: how much better the model does on what it trained on
             xs = [p[0] for p in pairs]
             fig.add_trace(
                 go.Scatter(
-                    x=xs + xs[::-1], y=[p[1] for p in pairs] + [p[2] for p in pairs][::-1], fill="toself", fillcolor=GAP_COLOUR,
-                    line=dict(width=0), hoverinfo="skip", name=t("gap (overfitting)"), legendgroup="gap", showlegend=col == 1,
+                    x=xs + xs[::-1],
+                    y=[p[1] for p in pairs] + [p[2] for p in pairs][::-1],
+                    fill="toself",
+                    fillcolor=GAP_COLOUR,
+                    line=dict(width=0),
+                    hoverinfo="skip",
+                    name=t("gap (overfitting)"),
+                    legendgroup="gap",
+                    showlegend=col == 1,
                 ),
-                row=1, col=col,
+                row=1,
+                col=col,
             )
-        for values, name, colour in ((train, t("training"), TRAIN_COLOUR), (val, t("validation"), VAL_COLOUR)):
+        for values, name, colour in (
+            (train, t("training"), TRAIN_COLOUR),
+            (val, t("validation"), VAL_COLOUR),
+        ):
             if any(v is not None for v in values):
                 fig.add_trace(
-                    go.Scatter(x=epochs, y=values, mode="lines+markers", name=name, line=dict(color=colour), legendgroup=name, showlegend=col == 1),
-                    row=1, col=col,
+                    go.Scatter(
+                        x=epochs,
+                        y=values,
+                        mode="lines+markers",
+                        name=name,
+                        line=dict(color=colour),
+                        legendgroup=name,
+                        showlegend=col == 1,
+                    ),
+                    row=1,
+                    col=col,
                 )
     if has_lr:
         rates = _values(history, "learning_rate")
         fig.add_trace(
-            go.Scatter(x=epochs, y=rates, mode="lines+markers", name=t("learning rate"), line=dict(color="#7f7f7f"), showlegend=False),
-            row=1, col=3,
+            go.Scatter(
+                x=epochs,
+                y=rates,
+                mode="lines+markers",
+                name=t("learning rate"),
+                line=dict(color="#7f7f7f"),
+                showlegend=False,
+            ),
+            row=1,
+            col=3,
         )
         top = max(v for v in rates if v is not None)
-        fig.update_yaxes(range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3)  # from 0: a constant rate is a flat line
+        fig.update_yaxes(
+            range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3
+        )  # from 0: a constant rate is a flat line
     if best_epoch is not None:
         for col in range(1, len(titles) + 1):
-            fig.add_vline(x=best_epoch, line=dict(color=BEST_COLOUR, dash="dash", width=1.5), row=1, col=col)
+            fig.add_vline(
+                x=best_epoch, line=dict(color=BEST_COLOUR, dash="dash", width=1.5), row=1, col=col
+            )
         fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=BEST_COLOUR, dash="dash"), name=t("best epoch ({epoch})", epoch=best_epoch)),
-            row=1, col=1,
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=BEST_COLOUR, dash="dash"),
+                name=t("best epoch ({epoch})", epoch=best_epoch),
+            ),
+            row=1,
+            col=1,
         )
     fig.update_xaxes(title_text=t("Epoch"), dtick=1 if len(epochs) <= 20 else None)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
@@ -67,7 +110,13 @@ def training_curves(history: list[dict], *, best_epoch: int | None = None, heigh
     return fig
 
 
-def confusion_heatmap(confusion: np.ndarray, class_names: list[str], *, normalise: bool = False, chosen: tuple[int, int] | None = None) -> go.Figure:
+def confusion_heatmap(
+    confusion: np.ndarray,
+    class_names: list[str],
+    *,
+    normalise: bool = False,
+    chosen: tuple[int, int] | None = None,
+) -> go.Figure:
     """The confusion matrix (rows true, columns predicted), counts or each row divided by its total.
 
     An invisible marker sits on every cell: Plotly heatmaps send no selection events, markers do,
@@ -81,28 +130,77 @@ def confusion_heatmap(confusion: np.ndarray, class_names: list[str], *, normalis
     show_text = c <= 20
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=list(range(c)), y=list(range(c)), colorscale="Blues", hoverinfo="skip", showscale=True,
-            text=[[f"{v:.0%}" if normalise else f"{v:d}" for v in row] for row in (shares if normalise else counts)] if show_text else None,
-            texttemplate="%{text}" if show_text else None, zmin=0, zmax=1 if normalise else max(int(counts.max()), 1),
+            z=z,
+            x=list(range(c)),
+            y=list(range(c)),
+            colorscale="Blues",
+            hoverinfo="skip",
+            showscale=True,
+            text=[
+                [f"{v:.0%}" if normalise else f"{v:d}" for v in row]
+                for row in (shares if normalise else counts)
+            ]
+            if show_text
+            else None,
+            texttemplate="%{text}" if show_text else None,
+            zmin=0,
+            zmax=1 if normalise else max(int(counts.max()), 1),
         )
     )
     ii, jj = np.meshgrid(np.arange(c), np.arange(c), indexing="ij")
-    custom = np.stack([np.array(class_names, dtype=object)[ii.ravel()], np.array(class_names, dtype=object)[jj.ravel()], counts.ravel(), shares.ravel()], axis=1)
+    custom = np.stack(
+        [
+            np.array(class_names, dtype=object)[ii.ravel()],
+            np.array(class_names, dtype=object)[jj.ravel()],
+            counts.ravel(),
+            shares.ravel(),
+        ],
+        axis=1,
+    )
     fig.add_trace(
         go.Scatter(
-            x=jj.ravel(), y=ii.ravel(), mode="markers", marker=dict(size=18, opacity=0, symbol="square"), customdata=custom, showlegend=False,
-            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-            hovertemplate=t("true: %{customdata[0]}<br>predicted: %{customdata[1]}<br>%{customdata[2]} images (%{customdata[3]:.1%} of the row)") + "<extra></extra>",
+            x=jj.ravel(),
+            y=ii.ravel(),
+            mode="markers",
+            marker=dict(size=18, opacity=0, symbol="square"),
+            customdata=custom,
+            showlegend=False,
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            hovertemplate=t(
+                "true: %{customdata[0]}<br>predicted: %{customdata[1]}<br>%{customdata[2]} images (%{customdata[3]:.1%} of the row)"
+            )
+            + "<extra></extra>",
         )
     )
     if chosen is not None:
         i, j = chosen
-        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5, line=dict(color=WRONG_COLOUR, width=3))
-    ticks = dict(tickmode="array", tickvals=list(range(c)), ticktext=class_names, showgrid=False, zeroline=False)
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line=dict(color=WRONG_COLOUR, width=3),
+        )
+    ticks = dict(
+        tickmode="array",
+        tickvals=list(range(c)),
+        ticktext=class_names,
+        showgrid=False,
+        zeroline=False,
+    )
     fig.update_xaxes(title_text=t("Predicted class"), side="bottom", **ticks, range=[-0.5, c - 0.5])
     fig.update_yaxes(title_text=t("True class"), autorange="reversed", **ticks)
     size = min(max(380, 36 * c + 160), 900)
-    fig.update_layout(height=size, margin=MARGIN, clickmode="event+select", dragmode=False, hovermode="closest", hoverdistance=-1)
+    fig.update_layout(
+        height=size,
+        margin=MARGIN,
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+        hoverdistance=-1,
+    )
     return fig
 
 
@@ -110,9 +208,24 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def roc_figure(curves: list, class_names: list[str], shown: list[int], *, point: tuple[float, float] | None = None, height: int = 420) -> go.Figure:
+def roc_figure(
+    curves: list,
+    class_names: list[str],
+    shown: list[int],
+    *,
+    point: tuple[float, float] | None = None,
+    height: int = 420,
+) -> go.Figure:
     """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
-    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#aaaaaa", dash="dot"), name=t("chance (AUC 0.5)")))
+    fig = go.Figure(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line=dict(color="#aaaaaa", dash="dot"),
+            name=t("chance (AUC 0.5)"),
+        )
+    )
     for c in shown:
         curve = curves[c]
         if curve is None:
@@ -120,19 +233,47 @@ def roc_figure(curves: list, class_names: list[str], shown: list[int], *, point:
         thin = curve.thinned()
         fig.add_trace(
             go.Scatter(
-                x=thin.x, y=thin.y, mode="lines", line=dict(color=_colour(c)), name=f"{class_names[c]} (AUC {curve.area:.3f})",
-                hovertemplate=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}") + "<extra>" + class_names[c] + "</extra>",
+                x=thin.x,
+                y=thin.y,
+                mode="lines",
+                line=dict(color=_colour(c)),
+                name=f"{class_names[c]} (AUC {curve.area:.3f})",
+                hovertemplate=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}")
+                + "<extra>"
+                + class_names[c]
+                + "</extra>",
             )
         )
     if point is not None:
-        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", marker=dict(size=13, color="black", symbol="x"), name=t("chosen threshold")))
-    fig.update_layout(height=height, margin=MARGIN, xaxis_title=t("False positive rate (1 - specificity)"), yaxis_title=t("True positive rate (recall)"), legend=dict(font=dict(size=11)))
+        fig.add_trace(
+            go.Scatter(
+                x=[point[0]],
+                y=[point[1]],
+                mode="markers",
+                marker=dict(size=13, color="black", symbol="x"),
+                name=t("chosen threshold"),
+            )
+        )
+    fig.update_layout(
+        height=height,
+        margin=MARGIN,
+        xaxis_title=t("False positive rate (1 - specificity)"),
+        yaxis_title=t("True positive rate (recall)"),
+        legend=dict(font=dict(size=11)),
+    )
     fig.update_xaxes(range=[-0.01, 1.01])
     fig.update_yaxes(range=[-0.01, 1.01])
     return fig
 
 
-def pr_figure(curves: list, class_names: list[str], shown: list[int], *, point: tuple[float, float] | None = None, height: int = 420) -> go.Figure:
+def pr_figure(
+    curves: list,
+    class_names: list[str],
+    shown: list[int],
+    *,
+    point: tuple[float, float] | None = None,
+    height: int = 420,
+) -> go.Figure:
     """One-vs-rest precision-recall curves of the ``shown`` classes, average precision in the legend."""
     fig = go.Figure()
     for c in shown:
@@ -142,13 +283,34 @@ def pr_figure(curves: list, class_names: list[str], shown: list[int], *, point: 
         thin = curve.thinned()
         fig.add_trace(
             go.Scatter(
-                x=thin.x, y=thin.y, mode="lines", line=dict(color=_colour(c), shape="hv"), name=f"{class_names[c]} (AP {curve.area:.3f})",
-                hovertemplate=t("recall %{x:.3f}<br>precision %{y:.3f}") + "<extra>" + class_names[c] + "</extra>",
+                x=thin.x,
+                y=thin.y,
+                mode="lines",
+                line=dict(color=_colour(c), shape="hv"),
+                name=f"{class_names[c]} (AP {curve.area:.3f})",
+                hovertemplate=t("recall %{x:.3f}<br>precision %{y:.3f}")
+                + "<extra>"
+                + class_names[c]
+                + "</extra>",
             )
         )
     if point is not None:
-        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", marker=dict(size=13, color="black", symbol="x"), name=t("chosen threshold")))
-    fig.update_layout(height=height, margin=MARGIN, xaxis_title=t("Recall"), yaxis_title=t("Precision"), legend=dict(font=dict(size=11)))
+        fig.add_trace(
+            go.Scatter(
+                x=[point[0]],
+                y=[point[1]],
+                mode="markers",
+                marker=dict(size=13, color="black", symbol="x"),
+                name=t("chosen threshold"),
+            )
+        )
+    fig.update_layout(
+        height=height,
+        margin=MARGIN,
+        xaxis_title=t("Recall"),
+        yaxis_title=t("Precision"),
+        legend=dict(font=dict(size=11)),
+    )
     fig.update_xaxes(range=[-0.01, 1.01])
     fig.update_yaxes(range=[-0.01, 1.05])
     return fig
@@ -158,23 +320,50 @@ def small_confusion(confusion: np.ndarray, labels: list[str], *, height: int = 2
     """A 2x2 confusion matrix (rows true) with TN / FP / FN / TP written in the cells."""
     names = [[t("TN"), t("FP")], [t("FN"), t("TP")]]
     text = [[f"{names[i][j]}<br>{int(confusion[i][j])}" for j in range(2)] for i in range(2)]
-    fig = go.Figure(go.Heatmap(z=confusion, x=labels, y=labels, text=text, texttemplate="%{text}", colorscale="Blues", showscale=False, hoverinfo="skip"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=confusion,
+            x=labels,
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
     fig.update_xaxes(title_text=t("Predicted class"), type="category")
     fig.update_yaxes(title_text=t("True class"), autorange="reversed", type="category")
     fig.update_layout(height=height, margin=MARGIN)
     return fig
 
 
-def probability_bars(probabilities: np.ndarray, class_names: list[str], *, true: int | None, predicted: int, top: int = 10, height: int | None = None) -> go.Figure:
+def probability_bars(
+    probabilities: np.ndarray,
+    class_names: list[str],
+    *,
+    true: int | None,
+    predicted: int,
+    top: int = 10,
+    height: int | None = None,
+) -> go.Figure:
     """The ``top`` most probable classes as horizontal bars; the true class green, a wrong prediction red."""
     order = np.argsort(-probabilities, kind="stable")[:top]
     if true is not None and true not in order:
         order = np.r_[order[:-1], true]
-    colours = [BEST_COLOUR if c == true else WRONG_COLOUR if c == predicted else TRAIN_COLOUR for c in order]
+    colours = [
+        BEST_COLOUR if c == true else WRONG_COLOUR if c == predicted else TRAIN_COLOUR
+        for c in order
+    ]
     fig = go.Figure(
         go.Bar(
-            x=probabilities[order], y=[f"<b>{class_names[c]}</b>" if c == true else class_names[c] for c in order], orientation="h", marker_color=colours,
-            text=[f"{p:.1%}" for p in probabilities[order]], textposition="auto", hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+            x=probabilities[order],
+            y=[f"<b>{class_names[c]}</b>" if c == true else class_names[c] for c in order],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{p:.1%}" for p in probabilities[order]],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
         )
     )
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text=t("Probability"))
@@ -183,32 +372,56 @@ def probability_bars(probabilities: np.ndarray, class_names: list[str], *, true:
     return fig
 
 
-def per_class_bars(values: dict[str, np.ndarray], class_names: list[str], *, height: int = 320) -> go.Figure:
+def per_class_bars(
+    values: dict[str, np.ndarray], class_names: list[str], *, height: int = 320
+) -> go.Figure:
     """Precision, recall and F1 per class as grouped bars."""
     fig = go.Figure()
     for (label, array), colour in zip(values.items(), (TRAIN_COLOUR, VAL_COLOUR, BEST_COLOUR)):
-        fig.add_trace(go.Bar(x=class_names, y=array, name=label, marker_color=colour, hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=class_names,
+                y=array,
+                name=label,
+                marker_color=colour,
+                hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>",
+            )
+        )
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    fig.update_layout(height=height, margin=MARGIN, barmode="group", legend=dict(orientation="h", y=1.12))
+    fig.update_layout(
+        height=height, margin=MARGIN, barmode="group", legend=dict(orientation="h", y=1.12)
+    )
     return fig
 
 
 def compare_curves(histories: list[tuple[str, list[dict]]], *, height: int = 400) -> go.Figure:
     """Several runs' loss and accuracy per epoch on the same axes: validation solid, training dotted."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("Loss"), t("Accuracy")), horizontal_spacing=0.07)
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=(t("Loss"), t("Accuracy")), horizontal_spacing=0.07
+    )
     for index, (label, history) in enumerate(histories):
         epochs = [int(row["epoch"]) for row in history]
         colour = _colour(index)
         for col, metric in ((1, "loss"), (2, "accuracy")):
-            for key, dash, part in ((f"val_{metric}", "solid", t("validation")), (metric, "dot", t("training"))):
+            for key, dash, part in (
+                (f"val_{metric}", "solid", t("validation")),
+                (metric, "dot", t("training")),
+            ):
                 values = _values(history, key)
                 if any(v is not None for v in values):
                     fig.add_trace(
                         go.Scatter(
-                            x=epochs, y=values, mode="lines+markers", line=dict(color=colour, dash=dash), marker=dict(size=5),
-                            name=f"{label} · {part}", legendgroup=label, showlegend=col == 1,
+                            x=epochs,
+                            y=values,
+                            mode="lines+markers",
+                            line=dict(color=colour, dash=dash),
+                            marker=dict(size=5),
+                            name=f"{label} · {part}",
+                            legendgroup=label,
+                            showlegend=col == 1,
                         ),
-                        row=1, col=col,
+                        row=1,
+                        col=col,
                     )
     fig.update_xaxes(title_text=t("Epoch"))
     fig.update_yaxes(tickformat=".0%", row=1, col=2)

@@ -7,7 +7,9 @@ import streamlit as st
 from clfcore.errors import UserInputError
 from clfcore.i18n import LANGUAGES, pick_language, translate
 
-_KEY = "lang"  # the session's language: a plain key, so it survives pages that do not draw the radio
+_KEY = (
+    "lang"  # the session's language: a plain key, so it survives pages that do not draw the radio
+)
 _WIDGET = "_lang_radio"  # the sidebar radio's own key; its on_change copies the choice into _KEY
 _URL_SEEN = "_lang_from_url"  # the last ?lang= value adopted, so a later sidebar choice wins
 
@@ -58,7 +60,14 @@ def selector() -> None:
         state[_KEY] = pick_language(requested, st.context.locale)
     state[_WIDGET] = state[_KEY]
     # Bilingual on purpose: whoever cannot read the current language must still find the switch.
-    st.sidebar.radio("Language / Idioma", options=list(LANGUAGES), format_func=LANGUAGES.get, key=_WIDGET, horizontal=True, on_change=_adopt_radio_choice)
+    st.sidebar.radio(
+        "Language / Idioma",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=_WIDGET,
+        horizontal=True,
+        on_change=_adopt_radio_choice,
+    )
     if st.query_params.get("lang") != state[_KEY]:
         st.query_params["lang"] = state[_KEY]
         state[_URL_SEEN] = state[_KEY]

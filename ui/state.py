@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from clfcore import datasets
-from clfcore.splits import SplitConfig
+from clfcore.data import datasets
+from clfcore.data.splits import SplitConfig
 
 _DATASET = "chosen_dataset"
 _SPLIT = "chosen_split"
@@ -26,10 +26,14 @@ def dataset_id() -> str:
 def set_dataset_id(value: str) -> None:
     info = datasets.get_dataset(value)  # refuses unknown ids with a DatasetError
     st.session_state[_DATASET] = value
-    if info.validation_split is not None:  # an imported dataset brings its own split (its dataset.json)
+    if (
+        info.validation_split is not None
+    ):  # an imported dataset brings its own split (its dataset.json)
         old = split_config()
         seed = info.seed if info.seed is not None else old.seed
-        st.session_state[_SPLIT] = SplitConfig(validation_split=info.validation_split, seed=seed, one_hot=old.one_hot)
+        st.session_state[_SPLIT] = SplitConfig(
+            validation_split=info.validation_split, seed=seed, one_hot=old.one_hot
+        )
 
 
 def split_config() -> SplitConfig:
@@ -41,8 +45,6 @@ def set_split_config(config: SplitConfig) -> None:
     st.session_state[_SPLIT] = config
 
 
-
-
 _MODEL = "chosen_model"
 _TRAINING = "chosen_training"
 _FOLLOWED = "followed_run"
@@ -50,12 +52,18 @@ _FOLLOWED = "followed_run"
 
 def model_choice() -> dict:
     """Architecture, its options and the optimizer settings chosen on the Model page."""
-    from clfcore.architectures import get_architecture
+    from clfcore.models.architectures import get_architecture
 
     choice = st.session_state.get(_MODEL)
     if choice is None:
         arch = get_architecture("mlp")
-        choice = {"architecture": arch.id, "arch_options": dict(arch.options), "one_hot": True, "momentum": 0.9, **arch.preset}
+        choice = {
+            "architecture": arch.id,
+            "arch_options": dict(arch.options),
+            "one_hot": True,
+            "momentum": 0.9,
+            **arch.preset,
+        }
         st.session_state[_MODEL] = choice
     return dict(choice)
 
@@ -81,7 +89,9 @@ def train_config(**extra):
     split = split_config()
     return TrainConfig(
         dataset=dataset_id(),
-        task=datasets.get_dataset(dataset_id()).task,  # recorded in config.json; the trainer checks it
+        task=datasets.get_dataset(
+            dataset_id()
+        ).task,  # recorded in config.json; the trainer checks it
         validation_split=split.validation_split,
         train_size=split.train_size,
         seed=split.seed,
@@ -115,7 +125,7 @@ _AUGMENT = "chosen_augmentation"
 
 def augment_choice():
     """The Augment page's settings (``clfcore.augment.AugmentConfig``; the course's by default) and whether training uses them."""
-    from clfcore.augment import COURSE_DEFAULTS
+    from clfcore.data.augment import COURSE_DEFAULTS
 
     chosen = st.session_state.get(_AUGMENT)
     if chosen is None:
@@ -129,7 +139,7 @@ def set_augment_choice(config, enabled: bool) -> None:
 
 def augmentation_settings() -> dict:
     """What ``TrainConfig.augmentation`` gets: every setting when augmentation is on, else ``{}``."""
-    from clfcore.augment import settings_for_run
+    from clfcore.data.augment import settings_for_run
 
     config, enabled = augment_choice()
     return settings_for_run(config, enabled=enabled)

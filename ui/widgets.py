@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from clfcore import datasets
+from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from ui import state
 from ui.lang import error_message, t
@@ -37,8 +37,6 @@ def chosen_dataset_caption() -> None:
     col2.page_link("app_pages/dataset.py", label=t("Change"), icon=":material/edit:")
 
 
-
-
 def needs_first(message: str, page: str, label: str, icon: str) -> None:
     """Say what this page needs before it can work, with a link to the page that provides it."""
     st.info(message, icon=":material/info:")
@@ -47,9 +45,9 @@ def needs_first(message: str, page: str, label: str, icon: str) -> None:
 
 def finished_runs_or_prompt() -> list:
     """The runs that have a model to use; when there are none, say so and link to the Train page."""
-    from clfcore import runs
+    from clfcore.runs import listing
 
-    finished = [run for run in runs.list_runs() if run.status in runs.FINISHED]
+    finished = [run for run in listing.list_runs() if run.status in listing.FINISHED]
     if not finished:
         needs_first(
             t("There is no trained model yet: train a model first, then come back here."),

@@ -5,10 +5,11 @@ import io
 import pytest
 from PIL import Image
 
-from clfcore import jobs, runs
-from clfcore.augment import COURSE_DEFAULTS, AugmentConfig
-from clfcore.locale_es import ES
-from clfcore.runfolder import open_run
+from clfcore import jobs
+from clfcore.data.augment import COURSE_DEFAULTS, AugmentConfig
+from clfcore.i18n.locale_es import ES
+from clfcore.runs import listing
+from clfcore.runs.folder import open_run
 from tests.app.test_pages import all_text, open_page
 
 FIELDS = [name for name in AugmentConfig.__dataclass_fields__]
@@ -30,9 +31,16 @@ def test_a_control_for_every_transform_with_the_course_defaults(lang):
     explanations = [c.value for c in at.caption]
     assert len(explanations) >= len(FIELDS)  # one line under each control
     if lang == "es":
-        assert ES["Turns each image by a random angle of up to this many degrees, either way. Course: 10."] in explanations
+        assert (
+            ES[
+                "Turns each image by a random angle of up to this many degrees, either way. Course: 10."
+            ]
+            in explanations
+        )
         assert ES["Reset to course defaults"] in [b.label for b in at.button]
-    assert not at.toggle(key="aug_enabled").value  # runs train without augmentation until it is switched on
+    assert not at.toggle(
+        key="aug_enabled"
+    ).value  # runs train without augmentation until it is switched on
 
 
 def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves():
@@ -51,7 +59,9 @@ def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves():
 
 def test_digits_get_the_class_changing_warnings_and_extreme_values_are_allowed():
     at = open_page("augment", "en")
-    assert any("Horizontal flips change digits" in w.value for w in at.warning)  # the course's flip, on digits
+    assert any(
+        "Horizontal flips change digits" in w.value for w in at.warning
+    )  # the course's flip, on digits
     at.toggle(key="aug_vertical_flip").set_value(True).run()
     at.slider(key="aug_rotation_range").set_value(180.0).run()
     text = "\n".join(w.value for w in at.warning)
@@ -69,11 +79,15 @@ def test_reset_to_course_defaults_and_all_off():
     assert at.session_state["chosen_augmentation"][0] == COURSE_DEFAULTS
     next(b for b in at.button if b.label == ES["All off"]).click().run()
     assert at.session_state["chosen_augmentation"][0] == AugmentConfig.off()
-    assert ES["Every transform is off: the augmented versions equal the original."] in [i.value for i in at.info]
+    assert ES["Every transform is off: the augmented versions equal the original."] in [
+        i.value for i in at.info
+    ]
 
 
 def test_the_settings_travel_to_the_train_page_and_into_the_run_config(isolated_roots, monkeypatch):
-    monkeypatch.setattr(jobs, "dispatch", lambda *args, **kwargs: None)  # create the run folder, start no process
+    monkeypatch.setattr(
+        jobs, "dispatch", lambda *args, **kwargs: None
+    )  # create the run folder, start no process
     at = open_page("augment", "en")
     at.toggle(key="aug_horizontal_flip").set_value(False).run()
     at.slider(key="aug_shear_range").set_value(5.0).run()
@@ -82,7 +96,7 @@ def test_the_settings_travel_to_the_train_page_and_into_the_run_config(isolated_
     assert not at.exception
     assert "on: rotation ±10°, shift ±10% × ±10%, zoom ±20%, shear ±5°" in all_text(at)
     next(b for b in at.button if b.label == "Start training").click().run()
-    (summary,) = runs.list_runs()
+    (summary,) = listing.list_runs()
     chosen = AugmentConfig(horizontal_flip=False, shear_range=5)
     assert open_run(summary.run_id).config().augmentation == chosen.to_dict()
     at.switch_page("app_pages/augment.py").run()  # coming back keeps every choice
@@ -109,6 +123,11 @@ def test_an_uploaded_image_is_previewed_and_a_non_image_gets_a_clear_message():
     assert "Upload an image to see it augmented." in [i.value for i in at.info]
     at.file_uploader[0].set_value(("notes.csv", b"a,b\n1,2\n", "text/csv")).run()
     assert not at.exception
-    assert "not an image that can be read" in at.error[0].value and "Upload a PNG, JPEG" in at.error[0].value
+    assert (
+        "not an image that can be read" in at.error[0].value
+        and "Upload a PNG, JPEG" in at.error[0].value
+    )
     at.file_uploader[0].set_value(("red.png", _png(), "image/png")).run()
-    assert not at.error and len(_images(at)) == 1 and "**red.png**" in [m.value for m in at.markdown]
+    assert (
+        not at.error and len(_images(at)) == 1 and "**red.png**" in [m.value for m in at.markdown]
+    )

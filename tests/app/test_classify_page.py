@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from clfcore import trainer
 from clfcore.config import TrainConfig
-from clfcore.runfolder import create_run
+from clfcore.runs.folder import create_run
+from clfcore.training import trainer
 from tests.app.test_pages import open_page as open_app_page
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "classify.py")
@@ -24,7 +24,17 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "classify.py")
 def trained_run(tmp_path_factory):
     """A LeNet trained for 1 epoch on scikit-learn's digits (a few seconds), shared by the tests of this file."""
     root = tmp_path_factory.mktemp("classify-runs")
-    run = create_run(TrainConfig(dataset="digits", architecture="lenet", epochs=1, batch_size=32, optimizer="adam", run_name="lenet 1 epoch"), root=root)
+    run = create_run(
+        TrainConfig(
+            dataset="digits",
+            architecture="lenet",
+            epochs=1,
+            batch_size=32,
+            optimizer="adam",
+            run_name="lenet 1 epoch",
+        ),
+        root=root,
+    )
     trainer.train(run)
     return run.path
 
@@ -58,10 +68,20 @@ def digit_photo() -> bytes:
 
 def bomb() -> bytes:
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def upload(at: AppTest, *files) -> AppTest:
@@ -81,13 +101,33 @@ def test_the_best_recent_run_is_chosen_and_the_tabs_offer_four_inputs(with_run):
 
 def test_a_photo_of_a_digit_on_paper_is_classified_step_by_step(with_run):
     at = upload(open_page(), ("seven.jpg", digit_photo(), "image/jpeg"))
-    assert [toggle.label for toggle in at.toggle] == ["1. Upright", "2. Colour", "3. Invert", "4. Contrast", "5. Crop and centre", "6. Resize", "7. Scale to [0, 1]"]
-    assert [toggle.disabled for toggle in at.toggle] == [False, True, False, False, False, True, True]
-    assert next(t for t in at.toggle if t.label == "3. Invert").value  # dark ink on paper: inverted automatically
+    assert [toggle.label for toggle in at.toggle] == [
+        "1. Upright",
+        "2. Colour",
+        "3. Invert",
+        "4. Contrast",
+        "5. Crop and centre",
+        "6. Resize",
+        "7. Scale to [0, 1]",
+    ]
+    assert [toggle.disabled for toggle in at.toggle] == [
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert next(
+        t for t in at.toggle if t.label == "3. Invert"
+    ).value  # dark ink on paper: inverted automatically
     (metric,) = at.metric
     assert metric.label == "Prediction" and metric.value in "0123456789"
     assert len(at.get("plotly_chart")) == 1  # the top-k bars
-    assert any(s.label == "Explain the class" for s in at.selectbox)  # LeNet is convolutional: Grad-CAM is shown
+    assert any(
+        s.label == "Explain the class" for s in at.selectbox
+    )  # LeNet is convolutional: Grad-CAM is shown
     captions = "\n".join(c.value for c in at.caption)
     assert "box of" in captions or "pad it to a square" in captions
 
@@ -123,13 +163,28 @@ def test_several_files_and_a_zip_give_a_table_and_a_csv(with_run):
         zipped.writestr("digits/a.png", encode(Image.new("L", (28, 28), 255)))
         zipped.writestr("digits/b.jpg", digit_photo())
         zipped.writestr("digits/readme.txt", "about these images")
-    at = upload(open_page(), ("seven.jpg", digit_photo(), "image/jpeg"), ("bad.png", b"not an image", "image/png"), ("more.zip", archive.getvalue(), "application/zip"))
+    at = upload(
+        open_page(),
+        ("seven.jpg", digit_photo(), "image/jpeg"),
+        ("bad.png", b"not an image", "image/png"),
+        ("more.zip", archive.getvalue(), "application/zip"),
+    )
     table = at.dataframe[0].value
-    assert list(table["file"]) == ["seven.jpg", "bad.png", "more.zip/digits/a.png", "more.zip/digits/b.jpg"]
+    assert list(table["file"]) == [
+        "seven.jpg",
+        "bad.png",
+        "more.zip/digits/a.png",
+        "more.zip/digits/b.jpg",
+    ]
     assert table["error"][1].startswith("bad.png contains text") and table["error"][0] == ""
     markdown = "\n".join(m.value for m in at.markdown)
-    assert "3 of 4 images classified." in markdown and "1 files that are not images were skipped: digits/readme.txt" in markdown
-    assert any(button.label == "Download the predictions (CSV)" for button in at.get("download_button"))
+    assert (
+        "3 of 4 images classified." in markdown
+        and "1 files that are not images were skipped: digits/readme.txt" in markdown
+    )
+    assert any(
+        button.label == "Download the predictions (CSV)" for button in at.get("download_button")
+    )
 
 
 def test_a_camera_shot(with_run):
@@ -162,18 +217,28 @@ def test_a_test_image_from_the_gallery_in_spanish(with_run):
     assert "Ya tiene el tamaño correcto." in "\n".join(c.value for c in at.caption)
 
 
-def test_without_runs_a_keras_file_can_be_used_and_unsafe_ones_are_refused(isolated_roots, tmp_path):
+def test_without_runs_a_keras_file_can_be_used_and_unsafe_ones_are_refused(
+    isolated_roots, tmp_path
+):
     at = open_app_page("classify", "en")  # through the router: the prompt links to the Train page
     assert "There is no trained model yet" in at.info[0].value
     inputs = keras.Input((8, 8, 1))
     x = keras.layers.Lambda(lambda t: t + 1.0)(inputs)
-    keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(x))).save(tmp_path / "lambda.keras")
-    at.file_uploader[0].set_value(("lambda.keras", (tmp_path / "lambda.keras").read_bytes(), "application/octet-stream")).run()
+    keras.Model(
+        inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(x))
+    ).save(tmp_path / "lambda.keras")
+    at.file_uploader[0].set_value(
+        ("lambda.keras", (tmp_path / "lambda.keras").read_bytes(), "application/octet-stream")
+    ).run()
     assert not at.exception and "contains a Lambda layer" in at.error[0].value
     inputs = keras.Input((8, 8, 1))
     x = keras.layers.Flatten()(keras.layers.Conv2D(4, 3)(inputs))
-    keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x)).save(tmp_path / "mine.keras")
-    at.file_uploader[0].set_value(("mine.keras", (tmp_path / "mine.keras").read_bytes(), "application/octet-stream")).run()
+    keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x)).save(
+        tmp_path / "mine.keras"
+    )
+    at.file_uploader[0].set_value(
+        ("mine.keras", (tmp_path / "mine.keras").read_bytes(), "application/octet-stream")
+    ).run()
     assert not at.exception and not at.error
     trained_on = next(s for s in at.selectbox if s.label == "Trained on")
     assert "digits" in trained_on.options or "Digits 8x8" in trained_on.options

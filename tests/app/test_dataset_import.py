@@ -5,9 +5,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from clfcore import archive, datasets
+from clfcore.data import archive, datasets
 from clfcore.i18n import translate
-from clfcore.locale_es import ES
+from clfcore.i18n.locale_es import ES
 from tests.app.test_pages import all_text
 from tests.test_archive import class_files, png, zip_bytes
 
@@ -26,7 +26,10 @@ def button(at: AppTest, label: str):
 
 
 def pets_zip() -> bytes:
-    return zip_bytes(class_files("pets/", count=6) | {"pets/notes.txt": b"x", "pets/dog/broken.png": b"not a png", "cover.png": png()})
+    return zip_bytes(
+        class_files("pets/", count=6)
+        | {"pets/notes.txt": b"x", "pets/dog/broken.png": b"not a png", "cover.png": png()}
+    )
 
 
 def test_upload_preview_and_import(isolated_roots):
@@ -36,7 +39,10 @@ def test_upload_preview_and_import(isolated_roots):
     assert not at.exception
     assert "**pets.zip**: 2 classes, 13 images." in all_text(at)
     preview = at.dataframe[0].value
-    assert preview["Class"].tolist() == ["cat", "dog"] and preview["Training images"].tolist() == [6, 7]
+    assert preview["Class"].tolist() == ["cat", "dog"] and preview["Training images"].tolist() == [
+        6,
+        7,
+    ]
     assert at.info[0].value == "1 file that is not an image will be skipped: pets/notes.txt."
     assert at.warning[0].value == "1 image will be left out: cover.png (outside the class folders)."
     assert at.text_input[0].value == "pets"
@@ -48,7 +54,10 @@ def test_upload_preview_and_import(isolated_roots):
     button(at, "Import").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Imported my_pets: 12 images in 2 classes (16x12 gray")
-    assert at.warning[0].value == "2 images were left out: cover.png (outside the class folders), pets/dog/broken.png (not readable as an image)."
+    assert (
+        at.warning[0].value
+        == "2 images were left out: cover.png (outside the class folders), pets/dog/broken.png (not readable as an image)."
+    )
     assert at.selectbox[0].value == "my_pets"  # chosen, and explored like a built-in dataset
     assert [m.value for m in at.metric] == ["8", "2", "2", "16x12", "gray"]
     assert len(at.tabs) == 4
@@ -65,7 +74,9 @@ def test_a_bad_archive_is_a_message_not_a_traceback(isolated_roots):
     assert not at.exception
     assert "has only one class folder with images (cat)" in at.error[0].value
     assert not [b for b in at.button if b.label == "Import"]
-    at.file_uploader[0].set_value(("slip.zip", zip_bytes(class_files() | {"../../evil.png": png()}), ZIP)).run()
+    at.file_uploader[0].set_value(
+        ("slip.zip", zip_bytes(class_files() | {"../../evil.png": png()}), ZIP)
+    ).run()
     assert "climbs out of its folder" in at.error[0].value
     assert list(isolated_roots["data"].iterdir()) == []
 
@@ -83,7 +94,9 @@ def test_a_separate_test_zip(isolated_roots):
 def test_replace_needs_to_be_asked_for(isolated_roots):
     archive.import_dataset(_upload("pets.zip", zip_bytes(class_files(count=3))), "pets")
     at = dataset_page()
-    at.file_uploader[0].upload("pets.zip", zip_bytes(class_files(classes=("cat", "dog", "bird"), count=3)), ZIP).run()
+    at.file_uploader[0].upload(
+        "pets.zip", zip_bytes(class_files(classes=("cat", "dog", "bird"), count=3)), ZIP
+    ).run()
     assert at.text_input[0].value == "pets_2"  # a free name is suggested
     at.text_input[0].set_value("pets").run()
     button(at, "Import").click().run()
@@ -105,13 +118,20 @@ def test_settings_of_an_imported_dataset_and_delete_with_confirmation(isolated_r
     next(b for b in at.button if b.label == "Save settings").click().run()
     assert not at.exception
     assert [m.value for m in at.metric][3] == "20x12"
-    assert at.session_state["chosen_split"].validation_split == 0.4  # this session follows the new split at once
+    assert (
+        at.session_state["chosen_split"].validation_split == 0.4
+    )  # this session follows the new split at once
 
-    assert (isolated_roots["data"] / "pets").is_dir()  # nothing is deleted before the confirmation button
+    assert (
+        isolated_roots["data"] / "pets"
+    ).is_dir()  # nothing is deleted before the confirmation button
     button(at, "Yes, delete pets").click().run()
     assert not at.exception
     assert at.success[0].value == "Deleted the dataset pets."
-    assert "pets" not in at.selectbox[0].options and at.selectbox[0].value == datasets.default_dataset_id()
+    assert (
+        "pets" not in at.selectbox[0].options
+        and at.selectbox[0].value == datasets.default_dataset_id()
+    )
     assert list(isolated_roots["data"].iterdir()) == []
 
 
@@ -131,7 +151,13 @@ def test_the_import_section_in_spanish(isolated_roots):
     assert at.expander[0].label == ES["Import your own images"]
     at.file_uploader[0].upload("mascotas.zip", pets_zip(), ZIP).run()
     assert not at.exception
-    assert translate("**{file}**: {classes} classes, {images} images.", "es", file="mascotas.zip", classes=2, images=13) in all_text(at)
+    assert translate(
+        "**{file}**: {classes} classes, {images} images.",
+        "es",
+        file="mascotas.zip",
+        classes=2,
+        images=13,
+    ) in all_text(at)
     assert "fuera de las carpetas de clase" in at.warning[0].value
     button(at, ES["Import"]).click().run()
     assert at.success[0].value.startswith("Se ha importado mascotas: 12 imágenes en 2 clases")

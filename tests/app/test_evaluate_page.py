@@ -6,14 +6,22 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clfcore import evaluation, run_predictions
 from clfcore.config import TrainConfig
-from clfcore.locale_es import ES
-from clfcore.runfolder import create_run, open_run
+from clfcore.evaluation import run_predictions, scoring
+from clfcore.i18n.locale_es import ES
+from clfcore.runs.folder import create_run, open_run
 from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]
-TABS = ["Learning curves", "Confusion matrix", "Per-class metrics", "ROC and PR curves", "Test images", "Inside the network", "Feature space"]
+TABS = [
+    "Learning curves",
+    "Confusion matrix",
+    "Per-class metrics",
+    "ROC and PR curves",
+    "Test images",
+    "Inside the network",
+    "Feature space",
+]
 
 
 def open_evaluate(*, lang: str = "en", tab: str | None = None, **state) -> AppTest:
@@ -34,7 +42,7 @@ def run_id(isolated_roots, tmp_path_factory):
 
 
 def _report(run_id):
-    return evaluation.evaluate(run_predictions.predict_run(open_run(run_id)))
+    return scoring.evaluate(run_predictions.predict_run(open_run(run_id)))
 
 
 def _markdown(at) -> str:
@@ -46,13 +54,18 @@ def test_the_metrics_shown_are_the_core_s_and_the_curves_mark_the_best_epoch(run
     report = _report(run_id)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"] == f"{report.accuracy:.2%}"
-    assert metrics["Top-3 accuracy"] == f"{report.top_k[3]:.2%}" and metrics["Top-5 accuracy"] == f"{report.top_k[5]:.2%}"
+    assert (
+        metrics["Top-3 accuracy"] == f"{report.top_k[3]:.2%}"
+        and metrics["Top-5 accuracy"] == f"{report.top_k[5]:.2%}"
+    )
     assert metrics["Test loss"] == f"{report.loss:.4f}"
     assert [tab.label for tab in at.tabs] == TABS
     assert "the best by val_accuracy" in "\n".join(c.value for c in at.caption)
     downloads = at.get("download_button")
     assert len(downloads) == 3
-    assert (open_run(run_id).path / run_predictions.PREDICTIONS_FILE).is_file()  # computed once, kept with the run
+    assert (
+        open_run(run_id).path / run_predictions.PREDICTIONS_FILE
+    ).is_file()  # computed once, kept with the run
 
 
 def test_the_page_speaks_spanish(run_id):
@@ -69,7 +82,10 @@ def test_a_confusion_cell_shows_its_test_images_most_confident_first(run_id):
     errors = report.confusion.copy()
     np.fill_diagonal(errors, 0)
     i, j = np.unravel_index(np.argmax(errors), errors.shape)
-    assert (at.selectbox[1].value, at.selectbox[2].value) == (i, j)  # starts on the most frequent mistake
+    assert (at.selectbox[1].value, at.selectbox[2].value) == (
+        i,
+        j,
+    )  # starts on the most frequent mistake
     assert f"**{errors[i, j]}** test images of {i} were predicted as {j}" in _markdown(at)
     at.selectbox[1].select(3).run()
     at.selectbox[2].select(3).run()
@@ -102,9 +118,14 @@ def test_the_threshold_slider_updates_the_binary_metrics(run_id):
     positive.select(4).run()
     at.slider[0].set_value(0.9).run()
     assert not at.exception
-    expected = evaluation.threshold_metrics(predictions.labels == 4, predictions.probabilities[:, 4], 0.9)
+    expected = scoring.threshold_metrics(
+        predictions.labels == 4, predictions.probabilities[:, 4], 0.9
+    )
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Recall"] == f"{expected.recall:.1%}" and shown["Specificity"] == f"{expected.specificity:.1%}"
+    assert (
+        shown["Recall"] == f"{expected.recall:.1%}"
+        and shown["Specificity"] == f"{expected.specificity:.1%}"
+    )
 
 
 def test_gallery_shows_top_losses_and_inspecting_an_image_shows_its_probabilities(run_id):
@@ -130,9 +151,13 @@ def test_insight_tabs_render(run_id, tab):
     open_evaluate(tab=tab)
 
 
-def test_the_run_picker_defaults_to_the_newest_run_and_remembers_the_choice(isolated_roots, tmp_path_factory):
+def test_the_run_picker_defaults_to_the_newest_run_and_remembers_the_choice(
+    isolated_roots, tmp_path_factory
+):
     older = make_trained_run(isolated_roots["runs"], tmp_path_factory)
-    newer = make_trained_run(isolated_roots["runs"], tmp_path_factory, arch_options={"units": 32}, run_name="small")
+    newer = make_trained_run(
+        isolated_roots["runs"], tmp_path_factory, arch_options={"units": 32}, run_name="small"
+    )
     at = open_evaluate()
     assert at.selectbox[0].value == newer
     at.selectbox[0].select(older).run()
@@ -146,13 +171,21 @@ def test_runs_without_a_model_are_explained(isolated_roots):
     assert "None of the finished runs saved a model" in at.info[0].value
 
 
-def _fake_run(root: Path, *, task: str, probabilities: np.ndarray, labels: np.ndarray, class_names: tuple) -> str:
+def _fake_run(
+    root: Path, *, task: str, probabilities: np.ndarray, labels: np.ndarray, class_names: tuple
+) -> str:
     """A finished digits run whose predictions.npz holds ``task`` predictions (the model file is never read)."""
     run = create_run(TrainConfig(dataset="digits"), root=root)
     run.model_path.write_bytes(b"placeholder: the cached predictions are used")
     run.set_status("completed")
-    run.write_metrics({"test_accuracy": 0.5, "epochs_run": 1, "train_seconds": 1.0, "total_params": 10})
-    run_predictions._write_cache(run.path / run_predictions.PREDICTIONS_FILE, run_predictions.Predictions(probabilities, labels, class_names, task), run_predictions._model_stamp(run))
+    run.write_metrics(
+        {"test_accuracy": 0.5, "epochs_run": 1, "train_seconds": 1.0, "total_params": 10}
+    )
+    run_predictions._write_cache(
+        run.path / run_predictions.PREDICTIONS_FILE,
+        run_predictions.Predictions(probabilities, labels, class_names, task),
+        run_predictions._model_stamp(run),
+    )
     return run.run_id
 
 
@@ -160,11 +193,17 @@ def test_a_binary_run_gets_the_threshold_on_its_positive_class(isolated_roots):
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, 359)
     p = np.clip(labels * 0.4 + rng.random(359) * 0.6, 0, 1).astype(np.float32)
-    _fake_run(isolated_roots["runs"], task="binary", probabilities=np.stack([1 - p, p], axis=1), labels=labels, class_names=("cat", "dog"))
+    _fake_run(
+        isolated_roots["runs"],
+        task="binary",
+        probabilities=np.stack([1 - p, p], axis=1),
+        labels=labels,
+        class_names=("cat", "dog"),
+    )
     at = open_evaluate(tab="ROC and PR curves")
     assert [s.label for s in at.selectbox] == ["Run"]  # no positive-class choice: it is "dog"
     at.slider[0].set_value(0.7).run()
-    expected = evaluation.threshold_metrics(labels == 1, p, 0.7)
+    expected = scoring.threshold_metrics(labels == 1, p, 0.7)
     assert {m.label: m.value for m in at.metric}["Precision"] == f"{expected.precision:.1%}"
 
 
@@ -172,14 +211,28 @@ def test_a_multilabel_run_shows_per_label_metrics_hamming_loss_and_subset_accura
     rng = np.random.default_rng(1)
     truth = (rng.random((359, 3)) < 0.4).astype(np.int8)
     probs = np.clip(truth * 0.45 + rng.random((359, 3)) * 0.6, 0, 1).astype(np.float32)
-    _fake_run(isolated_roots["runs"], task="multilabel", probabilities=probs, labels=truth, class_names=("Bag", "Coat", "Dress"))
+    _fake_run(
+        isolated_roots["runs"],
+        task="multilabel",
+        probabilities=probs,
+        labels=truth,
+        class_names=("Bag", "Coat", "Dress"),
+    )
     at = open_evaluate(tab="Per-class metrics")
-    report = evaluation.evaluate(run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"))
+    report = scoring.evaluate(
+        run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel")
+    )
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Subset accuracy"] == f"{report.accuracy:.2%}" and metrics["Hamming loss"] == f"{report.hamming_loss:.4f}"
+    assert (
+        metrics["Subset accuracy"] == f"{report.accuracy:.2%}"
+        and metrics["Hamming loss"] == f"{report.hamming_loss:.4f}"
+    )
     assert list(at.dataframe[0].value["Class"]) == ["Bag", "Coat", "Dress"]
     at.slider[0].set_value(0.3).run()
-    lower = evaluation.evaluate(run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"), threshold=0.3)
+    lower = scoring.evaluate(
+        run_predictions.Predictions(probs, truth, ("Bag", "Coat", "Dress"), task="multilabel"),
+        threshold=0.3,
+    )
     np.testing.assert_allclose(at.dataframe[0].value["Recall"], lower.per_class["recall"])
     at = open_evaluate(tab="Confusion matrix")
     assert "no single confusion matrix" in at.info[0].value

@@ -3,15 +3,15 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clfcore import gradcam
-from clfcore.locale_es import ES
+from clfcore.i18n.locale_es import ES
+from clfcore.inference import gradcam
 
 
 def insight_app(arch: str, size: int, channels: int, views: str) -> None:
     import numpy as np
     import streamlit as st
 
-    from clfcore import architectures
+    from clfcore.models import architectures
     from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 
     @st.cache_resource
@@ -43,7 +43,11 @@ def open_app(arch: str, lang: str, views: str = "gif", size: int = 8, channels: 
 
 def texts(at: AppTest) -> str:
     """Every text on the page, including the captions under images."""
-    parts = [str(el.value) for kind in ("markdown", "caption", "info", "error") for el in getattr(at, kind)]
+    parts = [
+        str(el.value)
+        for kind in ("markdown", "caption", "info", "error")
+        for el in getattr(at, kind)
+    ]
     return "\n".join(parts + [caption for image in at.get("image") for caption in image.captions])
 
 
@@ -55,10 +59,15 @@ def tr(text: str, lang: str) -> str:
 def test_a_cnn_shows_gradcam_feature_maps_filters_and_the_pca_scatter(lang):
     at = open_app("lenet", lang)
     text = texts(at)
-    assert tr("Feature maps", lang) in text and tr("Filters of the first convolution layer", lang) in text
+    assert (
+        tr("Feature maps", lang) in text
+        and tr("Filters of the first convolution layer", lang) in text
+    )
     assert len(at.get("image")) == 3  # Grad-CAM's image and overlay, the chosen test image
     assert len(at.get("plotly_chart")) == 3  # feature maps, filters, the scatter
-    assert "Grad-CAM: " in text and tr("Test image #{index}", lang).format(index=100) in text  # the caller's test-set numbers
+    assert (
+        "Grad-CAM: " in text and tr("Test image #{index}", lang).format(index=100) in text
+    )  # the caller's test-set numbers
     if lang == "es":
         assert "Feature maps" not in text and "Each square is one feature map" not in text
 
@@ -70,7 +79,9 @@ def test_an_mlp_gets_explanations_and_weight_templates_instead(lang):
     assert tr(gradcam.NO_CONV_MESSAGE, lang) in [info.value for info in at.info]
     assert tr("What the first layer's units look for", lang) in text
     assert len(at.get("plotly_chart")) == 2  # the templates and the scatter
-    assert len(at.get("image")) == 0 and not any(box.key and box.key.startswith("g-") for box in at.selectbox)
+    assert len(at.get("image")) == 0 and not any(
+        box.key and box.key.startswith("g-") for box in at.selectbox
+    )
 
 
 def test_picking_another_class_and_layer_redraws_gradcam():
@@ -80,7 +91,9 @@ def test_picking_another_class_and_layer_redraws_gradcam():
     picker.set_value(other).run()
     assert not at.exception, at.exception
     names = ["circle", "square", "triangle"]
-    assert any(f"score of {names[other]}" in caption.value for caption in at.caption) or any("map is empty" in c.value for c in at.caption)
+    assert any(f"score of {names[other]}" in caption.value for caption in at.caption) or any(
+        "map is empty" in c.value for c in at.caption
+    )
     at.selectbox(key="g-layer").set_value(at.selectbox(key="g-layer").options[0]).run()
     assert not at.exception, at.exception
 
@@ -105,7 +118,10 @@ def test_tsne_waits_for_its_button_then_stays(lang):
     at.button(key="f-tsne-button").click().run()
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == 1
-    assert tr("t-SNE keeps neighbours together, but the distances between clusters and their sizes mean little.", lang) in texts(at)
+    assert tr(
+        "t-SNE keeps neighbours together, but the distances between clusters and their sizes mean little.",
+        lang,
+    ) in texts(at)
     at.run()  # a later rerun shows the cached t-SNE without asking again
     assert len(at.get("plotly_chart")) == 1
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clfcore import architectures
+from clfcore.models import architectures
 from tests.app.test_pages import all_text, open_page, widget
 
 ARCH_IDS = [arch.id for arch in architectures.list_architectures()]
@@ -16,7 +16,9 @@ def test_picking_an_architecture_loads_its_preset(arch_id):
     arch = architectures.get_architecture(arch_id)
     choice = at.session_state["chosen_model"]
     assert choice["architecture"] == arch_id and choice["arch_options"] == arch.options
-    assert {key: choice[key] for key in arch.preset} == arch.preset  # e.g. the recommended CNN's cosine schedule
+    assert {
+        key: choice[key] for key in arch.preset
+    } == arch.preset  # e.g. the recommended CNN's cosine schedule
     assert choice.get("lr_schedule", "none") == arch.preset.get("lr_schedule", "none")
     assert arch.summary in all_text(at)
 
@@ -53,7 +55,9 @@ def test_a_preset_is_shown_in_the_widgets():
     at = open_page("model", "en")
     widget(at.number_input, "Epochs").set_value(3).run()
     widget(at.selectbox, "Architecture").select("recommended").run()
-    assert widget(at.number_input, "Epochs").value == 15  # the new architecture's preset, not the 3 typed before
+    assert (
+        widget(at.number_input, "Epochs").value == 15
+    )  # the new architecture's preset, not the 3 typed before
     assert widget(at.selectbox, "Optimizer").value == "adam"
     at.run()
     assert at.session_state["chosen_model"]["epochs"] == 15

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clfcore.i18n import translate
-from clfcore.locale_es import ES
+from clfcore.i18n.locale_es import ES
 from tests.conftest import write_idx_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,20 @@ def widget(elements, label: str):
 
 
 def all_text(at: AppTest) -> str:
-    parts = [el.value for kind in ("title", "markdown", "info", "warning", "error", "success", "caption", "subheader") for el in getattr(at, kind)]
+    parts = [
+        el.value
+        for kind in (
+            "title",
+            "markdown",
+            "info",
+            "warning",
+            "error",
+            "success",
+            "caption",
+            "subheader",
+        )
+        for el in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -89,7 +102,11 @@ def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch):
     at.selectbox[0].select("mnist").run()
     import importlib
 
-    monkeypatch.setattr(importlib, "import_module", lambda name: (_ for _ in ()).throw(OSError("network is unreachable")))
+    monkeypatch.setattr(
+        importlib,
+        "import_module",
+        lambda name: (_ for _ in ()).throw(OSError("network is unreachable")),
+    )
     next(b for b in at.button if "Download" in b.label).click().run()
     assert not at.exception
     assert "Could not download MNIST" in at.error[0].value
@@ -114,7 +131,9 @@ def test_language_selector_switches_and_the_choice_sticks():
     at = open_page("home", "en")
     at.sidebar.radio[0].set_value("es").run()
     assert ES["Quick start"] in all_text(at)
-    at.switch_page("app_pages/dataset.py").run()  # the URL still said lang=en: the later choice wins
+    at.switch_page(
+        "app_pages/dataset.py"
+    ).run()  # the URL still said lang=en: the later choice wins
     assert at.title[0].value == ES["Dataset"]
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from clfcore import runs
-from clfcore.locale_es import ES
-from clfcore.runfolder import open_run
+from clfcore.i18n.locale_es import ES
+from clfcore.runs import listing
+from clfcore.runs.folder import open_run
 from tests.app.test_pages import open_page
 from tests.test_run_predictions import make_trained_run
 
@@ -54,8 +54,13 @@ def test_selected_runs_are_compared_in_one_table(isolated_roots, tmp_path_factor
     table = at.dataframe[1].value.set_index("Setting")
     assert list(table.columns) == ["small", first]
     assert table.loc["Test accuracy", first] == f"{open_run(first).metrics()['test_accuracy']:.2%}"
-    assert table.loc["arch_options.units", "small"] == "32" and table.loc["arch_options.units", first] == "256"
-    assert "optimizer" not in table.index  # the same in both: hidden while "only the settings that differ" is on
+    assert (
+        table.loc["arch_options.units", "small"] == "32"
+        and table.loc["arch_options.units", first] == "256"
+    )
+    assert (
+        "optimizer" not in table.index
+    )  # the same in both: hidden while "only the settings that differ" is on
     at.toggle[0].set_value(False).run()
     table = at.dataframe[1].value.set_index("Setting")
     assert "optimizer" in table.index and table.loc["Macro F1", "small"] == "-"
@@ -73,7 +78,7 @@ def test_a_run_can_be_downloaded_and_deleted_after_confirmation(isolated_roots, 
     assert (isolated_roots["runs"] / first).is_dir()
     next(b for b in at.button if b.label == "Yes, delete it").click().run()
     assert not at.exception
-    assert [r.run_id for r in runs.list_runs()] == [second]
+    assert [r.run_id for r in listing.list_runs()] == [second]
     assert "Select runs" in at.info[0].value  # the selection is cleared: its rows have moved
 
 
@@ -88,7 +93,9 @@ def test_cancel_keeps_the_run(isolated_roots, tmp_path_factory):
 def test_a_training_run_cannot_be_deleted(isolated_roots, tmp_path_factory):
     first, _ = _two_runs(isolated_roots, tmp_path_factory)
     open_run(first).set_status("running", pid=os.getpid())
-    at = open_page("runs", "en")  # through the router: the page links to the Train page for runs in progress
+    at = open_page(
+        "runs", "en"
+    )  # through the router: the page links to the Train page for runs in progress
     at.session_state["runs_table-0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert next(b for b in at.button if b.label == "Delete").disabled

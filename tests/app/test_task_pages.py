@@ -37,13 +37,21 @@ def test_dataset_page_explores_a_multilabel_dataset(fashion, lang):
     at = page("dataset", "fashion_mnist_mosaic", lang)
     assert not at.exception, at.exception
     text = all_text(at)
-    note = ("Multi-label: each image can have several labels at once. The model has one sigmoid unit per label and trains with binary "
-            "cross-entropy; a label is predicted when its probability passes the decision threshold.")
+    note = (
+        "Multi-label: each image can have several labels at once. The model has one sigmoid unit per label and trains with binary "
+        "cross-entropy; a label is predicted when its probability passes the decision threshold."
+    )
     assert translate(note, lang) in [info.value for info in at.info]
-    assert [tab.label for tab in at.tabs] == [translate(x, lang) for x in ("Samples", "Label frequency", "Pixel intensities")]
+    assert [tab.label for tab in at.tabs] == [
+        translate(x, lang) for x in ("Samples", "Label frequency", "Pixel intensities")
+    ]
     assert translate("Random training images with all their labels.", lang) in text
-    assert at.metric[0].value.replace(".", ",").replace("\u202f", ",").replace(" ", ",") == "9,600"  # 12,000 mosaics, 20 % for validation
-    assert not at.radio or translate("Task", lang) not in [r.label for r in at.radio]  # no binary derivation of a multi-label set
+    assert (
+        at.metric[0].value.replace(".", ",").replace("\u202f", ",").replace(" ", ",") == "9,600"
+    )  # 12,000 mosaics, 20 % for validation
+    assert not at.radio or translate("Task", lang) not in [
+        r.label for r in at.radio
+    ]  # no binary derivation of a multi-label set
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -51,7 +59,10 @@ def test_dataset_page_explores_a_hierarchical_dataset(fashion, lang):
     at = page("dataset", "fashion_mnist_hierarchy", lang)
     assert not at.exception, at.exception
     text = all_text(at)
-    assert [tab.label for tab in at.tabs] == [translate(x, lang) for x in ("Samples", "Class distribution", "The hierarchy", "Pixel intensities")]
+    assert [tab.label for tab in at.tabs] == [
+        translate(x, lang)
+        for x in ("Samples", "Class distribution", "The hierarchy", "Pixel intensities")
+    ]
     for group in ("tops", "bottoms", "footwear", "bags"):
         assert f"**{translate(group, lang)}**" in text
     assert translate("**Coarse level**", lang) in text and translate("**Fine level**", lang) in text
@@ -64,15 +75,32 @@ def test_dataset_page_derives_a_binary_task_and_shows_its_balance(lang):
     task.set_value("one_vs_rest").run()
     assert not at.exception, at.exception
     assert at.session_state["chosen_dataset"] == "digits:0-vs-rest"
-    positive = next(s for s in at.selectbox if s.label == translate("Positive class (label 1)", lang))
+    positive = next(
+        s for s in at.selectbox if s.label == translate("Positive class (label 1)", lang)
+    )
     positive.set_value(3).run()
     assert at.session_state["chosen_dataset"] == "digits:3-vs-rest"
     labels = [m.label for m in at.metric]
-    assert translate("Positive: {name}", lang, name="3") in labels and translate("Imbalance (largest / smallest)", lang) in labels
-    assert any(w.value.startswith(translate("Imbalanced: a model that always answers '{name}' is already right {share:.0%} of the time. Turn on balanced class weights on the Model page, and judge it by recall and F1, not accuracy.", lang, name=translate("others", lang), share=0.9)[:20]) for w in at.warning)
+    assert (
+        translate("Positive: {name}", lang, name="3") in labels
+        and translate("Imbalance (largest / smallest)", lang) in labels
+    )
+    assert any(
+        w.value.startswith(
+            translate(
+                "Imbalanced: a model that always answers '{name}' is already right {share:.0%} of the time. Turn on balanced class weights on the Model page, and judge it by recall and F1, not accuracy.",
+                lang,
+                name=translate("others", lang),
+                share=0.9,
+            )[:20]
+        )
+        for w in at.warning
+    )
 
 
-@pytest.mark.parametrize("dataset", ["fashion_mnist_mosaic", "fashion_mnist_hierarchy", "fashion_mnist:8-vs-rest"])
+@pytest.mark.parametrize(
+    "dataset", ["fashion_mnist_mosaic", "fashion_mnist_hierarchy", "fashion_mnist:8-vs-rest"]
+)
 def test_model_page_explains_each_task_and_keeps_its_settings(fashion, dataset):
     at = page("model", dataset, "en")
     assert not at.exception, at.exception

@@ -2,16 +2,23 @@
 
 import time
 
-from clfcore import runs
-from clfcore.splits import SplitConfig
+from clfcore.data.splits import SplitConfig
+from clfcore.runs import listing
 from tests.app.test_pages import all_text, open_page
 
 
 def _prepare(at, **model):
     at.session_state["chosen_split"] = SplitConfig(train_size=200, seed=1)
     at.session_state["chosen_model"] = {
-        "architecture": "mlp", "arch_options": {"hidden_layers": 1, "units": 64, "dropout": 0.0}, "optimizer": "adam",
-        "learning_rate": 0.001, "batch_size": 32, "epochs": 2, "one_hot": True, "momentum": 0.9, **model,
+        "architecture": "mlp",
+        "arch_options": {"hidden_layers": 1, "units": 64, "dropout": 0.0},
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+        "batch_size": 32,
+        "epochs": 2,
+        "one_hot": True,
+        "momentum": 0.9,
+        **model,
     }
 
 
@@ -22,13 +29,13 @@ def test_start_a_run_and_follow_it_until_it_completes(isolated_roots):
     at.text_input[0].input("first try").run()
     next(b for b in at.button if b.label == "Start training").click().run()
     assert not at.exception
-    (run,) = runs.list_runs()
+    (run,) = listing.list_runs()
     assert run.name == "first try" and run.status in ("running", "completed")
     deadline = time.monotonic() + 180
-    while runs.list_runs()[0].status in runs.ACTIVE and time.monotonic() < deadline:
+    while listing.list_runs()[0].status in listing.ACTIVE and time.monotonic() < deadline:
         time.sleep(0.5)
     at.run()
-    assert runs.list_runs()[0].status == "completed"
+    assert listing.list_runs()[0].status == "completed"
     text = all_text(at)
     assert "test accuracy" in text and "after 2 epochs" in text
     assert not at.exception
@@ -41,7 +48,7 @@ def test_bad_settings_show_a_message_and_start_nothing(isolated_roots):
     next(b for b in at.button if b.label == "Empezar el entrenamiento").click().run()
     assert not at.exception
     assert at.error and "1024" in at.error[0].value
-    assert runs.list_runs() == []
+    assert listing.list_runs() == []
 
 
 def test_epochs_zero_is_refused_on_the_page(isolated_roots):

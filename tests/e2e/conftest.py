@@ -15,7 +15,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -29,10 +36,29 @@ def app_url(tmp_path_factory):
     """``streamlit run app.py`` on a free port, with empty runs and data roots; stopped after the tests."""
     port = _free_port()
     roots = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "CLFCORE_RUNS_DIR": str(roots / "runs"), "CLFCORE_DATA_DIR": str(roots / "data")}
+    env = {
+        **os.environ,
+        "CLFCORE_RUNS_DIR": str(roots / "runs"),
+        "CLFCORE_DATA_DIR": str(roots / "data"),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -44,7 +70,9 @@ def app_url(tmp_path_factory):
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            pytest.fail("the app did not start:\n" + server.stdout.read().decode(errors="replace")[-3000:])
+            pytest.fail(
+                "the app did not start:\n" + server.stdout.read().decode(errors="replace")[-3000:]
+            )
         time.sleep(0.3)
     yield url
     server.terminate()
@@ -57,7 +85,9 @@ def app_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium (CI does) or set $CHROMIUM")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (CI does) or set $CHROMIUM"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -76,5 +106,7 @@ def page(browser):
 def wait_for_run(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has started and finished the script run the last action caused."""
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
+    )
     page.wait_for_timeout(300)

@@ -38,7 +38,9 @@ def test_language_switch_and_navigation_keep_the_language(app_url, page):
     page.get_by_text("Español", exact=True).click()
     expect(page.get_by_text(translate("Quick start", "es"))).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(f"{app_url}/?lang=es")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=translate("Dataset", "es"), exact=True).click()
+    page.get_by_test_id("stSidebarNav").get_by_role(
+        "link", name=translate("Dataset", "es"), exact=True
+    ).click()
     expect(page.locator("h1").first).to_have_text(translate("Dataset", "es"), timeout=TIMEOUT)
     expect(page).to_have_url(f"{app_url}/dataset?lang=es")
 
