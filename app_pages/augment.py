@@ -214,10 +214,9 @@ def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray,
         return None
     picks_seed = st.session_state.setdefault("aug_images_seed", 0)
     if source == "per_class":
-        classes = list(range(min(info.num_classes, MAX_CLASS_ROWS)))
-        picks = explore.sample_indices(raw.y_train, info.num_classes, 1, seed=picks_seed)[
-            classes, 0
-        ]
+        kept = explore.one_per_class(
+            raw.y_train, info.num_classes, limit=MAX_CLASS_ROWS, seed=picks_seed
+        )
         if info.num_classes > MAX_CLASS_ROWS:
             st.caption(
                 t(
@@ -226,12 +225,10 @@ def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray,
                     total=info.num_classes,
                 )
             )
-        kept = [(i, c) for i, c in zip(picks, classes) if i >= 0]
         return raw.x_train[[i for i, _ in kept]], [
             class_label(info.class_names[c]) for _, c in kept
         ]
-    rng = np.random.default_rng(picks_seed)
-    picks = rng.choice(len(raw.y_train), size=min(PREVIEW_ROWS, len(raw.y_train)), replace=False)
+    picks = explore.random_indices(len(raw.y_train), PREVIEW_ROWS, seed=picks_seed)
     return raw.x_train[picks], [class_label(info.class_names[raw.y_train[i]]) for i in picks]
 
 
@@ -307,6 +304,58 @@ def _code(config: AugmentConfig) -> None:
         )
 
 
+def _header(kept: AugmentConfig, enabled: bool) -> bool:
+    """The "Train with augmentation" switch and the two preset buttons; returns the switch."""
+    _load_widgets(kept, enabled)
+    top1, top2, top3 = st.columns([5, 3, 2], vertical_alignment="center")
+    enabled = top1.toggle(
+        t("Train with augmentation"),
+        key=_KEY + "enabled",
+        help=t(
+            "Off: runs train on the images as they are. Train once without and once with it, then compare the two runs' curves on the Runs page."
+        ),
+    )
+    top2.button(
+        t("Reset to course defaults"),
+        icon=":material/restart_alt:",
+        on_click=_set_widgets,
+        args=(COURSE_DEFAULTS,),
+        width="stretch",
+    )
+    top3.button(
+        t("All off"),
+        icon=":material/block:",
+        on_click=_set_widgets,
+        args=(AugmentConfig.off(),),
+        width="stretch",
+    )
+    return enabled
+
+
+def _kept_settings(kept: AugmentConfig) -> AugmentConfig:
+    """The settings widgets; the last good settings when the session holds invalid ones."""
+    try:
+        return _settings()
+    except UserInputError as error:  # only reachable through a hand-edited session
+        show_error(error)
+        return kept
+
+
+def _warnings(info: datasets.DatasetInfo, config: AugmentConfig, enabled: bool) -> None:
+    """Augmentation switched on with nothing to do, and settings that may hurt this dataset."""
+    if enabled and not config.active:
+        st.info(
+            t(
+                "Augmentation is on but every transform is off: runs will train without augmentation."
+            ),
+            icon=":material/info:",
+        )
+    for message in augment.warnings(
+        config, class_names=info.class_names, image_shape=info.image_shape
+    ):
+        st.warning(t(message.template, **message.params), icon=":material/warning:")
+
+
 st.title(t("Data augmentation"))
 chosen_dataset_caption()
 info = datasets.get_dataset(state.dataset_id())
@@ -319,52 +368,14 @@ st.markdown(
     )
 )
 kept, enabled = state.augment_choice()
-_load_widgets(kept, enabled)
-top1, top2, top3 = st.columns([5, 3, 2], vertical_alignment="center")
-enabled = top1.toggle(
-    t("Train with augmentation"),
-    key=_KEY + "enabled",
-    help=t(
-        "Off: runs train on the images as they are. Train once without and once with it, then compare the two runs' curves on the Runs page."
-    ),
-)
-top2.button(
-    t("Reset to course defaults"),
-    icon=":material/restart_alt:",
-    on_click=_set_widgets,
-    args=(COURSE_DEFAULTS,),
-    width="stretch",
-)
-top3.button(
-    t("All off"),
-    icon=":material/block:",
-    on_click=_set_widgets,
-    args=(AugmentConfig.off(),),
-    width="stretch",
-)
+enabled = _header(kept, enabled)
 warning_box = st.container()
 settings_col, preview_col = st.columns([2, 3], gap="large")
 with settings_col:
-    try:
-        config = _settings()
-    except (
-        UserInputError
-    ) as error:  # only reachable through a hand-edited session; keep the last good settings
-        show_error(error)
-        config = kept
+    config = _kept_settings(kept)
 state.set_augment_choice(config, enabled)
 with warning_box:
-    if enabled and not config.active:
-        st.info(
-            t(
-                "Augmentation is on but every transform is off: runs will train without augmentation."
-            ),
-            icon=":material/info:",
-        )
-    for message in augment.warnings(
-        config, class_names=info.class_names, image_shape=info.image_shape
-    ):
-        st.warning(t(message.template, **message.params), icon=":material/warning:")
+    _warnings(info, config, enabled)
 with preview_col:
     _preview(info, config)
     _code(config)

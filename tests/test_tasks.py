@@ -487,3 +487,16 @@ def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys):
     assert (
         _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"
     )  # names in any case, or numbers
+
+
+def test_true_class_index_per_task():
+    assert tasks.true_class_index("multiclass", np.int64(4)) == 4
+    assert tasks.true_class_index("binary", 1) == 1
+    assert tasks.true_class_index("hierarchical", np.array([2, 17])) == 17
+    assert tasks.true_class_index("multilabel", np.array([1, 0, 1])) is None
+
+
+def test_binary_mode_names_how_a_dataset_is_used():
+    assert tasks.binary_mode(None) == "all"
+    assert tasks.binary_mode(tasks.BinaryTask("mnist", 3)) == "one_vs_rest"
+    assert tasks.binary_mode(tasks.BinaryTask("mnist", 3, 5)) == "two_classes"

@@ -54,9 +54,7 @@ def pick_task(info: datasets.DatasetInfo) -> datasets.DatasetInfo:
     if current is not None and current.base != info.id:
         current = None
     tr = translator()
-    mode_now = (
-        "all" if current is None else ("one_vs_rest" if current.negative is None else "two_classes")
-    )
+    mode_now = tasks.binary_mode(current)
     mode = st.radio(
         t("Task"),
         list(_MODES),
@@ -159,24 +157,10 @@ def _task_split_counts(
 ) -> tuple[pd.DataFrame, ...]:
     """Multi-label: (images per split, images per label per split, labels per image). Hierarchical: (fine, coarse)."""
     info, raw = datasets.get_dataset(dataset_id), datasets.load_raw(dataset_id)
-    train, val = tasks.task_split_indices(info.task, raw.y_train, config)
     if info.task == "multilabel":
-        parts = {"train": raw.y_train[train], "validation": raw.y_train[val], "test": raw.y_test}
-        images = pd.DataFrame(
-            {k: [len(v)] for k, v in parts.items()}, index=pd.Index(["images"], name="class")
-        )
-        per_label = pd.DataFrame(
-            {k: multilabel.label_frequencies(v) for k, v in parts.items()},
-            index=pd.Index(info.class_names, name="class"),
-        )
-        per_image = pd.DataFrame(
-            {k: multilabel.labels_per_image(v, info.num_classes) for k, v in parts.items()}
-        )
-        return images, per_label, per_image
+        return explore.multilabel_split_counts(raw.y_train, raw.y_test, info.class_names, config)
     fine = explore.split_counts(raw.y_train[:, 1], raw.y_test[:, 1], info.class_names, config)
-    coarse = fine.groupby(np.asarray(info.fine_to_coarse)).sum()
-    coarse.index = pd.Index(info.coarse_names, name="class")
-    return fine, coarse
+    return fine, explore.coarse_counts(fine, info.fine_to_coarse, info.coarse_names)
 
 
 def split_counts(info: datasets.DatasetInfo, config: SplitConfig) -> pd.DataFrame:
@@ -294,9 +278,7 @@ def _label_frequency(
     )
     fig.update_layout(height=280, margin=dict(t=10, b=10))
     st.plotly_chart(fig, width="stretch")
-    mean = float(
-        (np.arange(len(cardinality)) * cardinality.to_numpy()).sum() / max(cardinality.sum(), 1)
-    )
+    mean = multilabel.mean_labels_per_image(cardinality.to_numpy())
     st.caption(t("On average {mean:.2f} labels per image.", mean=mean))
 
 
@@ -535,7 +517,7 @@ def show_answer(classifier, image_array: np.ndarray, *, key: str) -> None:
         threshold = st.slider(
             t("Decision threshold"), 0.05, 0.95, 0.5, step=0.05, key=f"{key}-threshold"
         )
-        chosen = [i for i in np.argsort(-probabilities) if probabilities[i] >= threshold]
+        chosen = multilabel.labels_at_threshold(probabilities, threshold)
         if chosen:
             st.markdown(t("Labels at or above {threshold:.2f}:", threshold=threshold))
             st.markdown(
@@ -583,7 +565,4 @@ def true_label_caption(info: datasets.DatasetInfo, label) -> str:
 
 def true_index(info: datasets.DatasetInfo, label) -> int | None:
     """The single true class of a test image to compare with the prediction (fine class; none for multi-label)."""
-    if info.task == "multilabel":
-        return None
-    label = np.asarray(label)
-    return int(label[1]) if info.task == "hierarchical" else int(label)
+    return tasks.true_class_index(info.task, label)

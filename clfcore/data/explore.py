@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from clfcore.data import multilabel
 from clfcore.data.splits import SplitConfig, split_indices
+from clfcore.data.tasks import random_split_indices
 from clfcore.i18n import N_
 
 IMBALANCE_WARNING_RATIO = 1.5  # largest class / smallest class above this -> warn the user
@@ -41,6 +43,57 @@ def split_counts(
         },
         index=pd.Index(class_names, name="class"),
     )
+
+
+def multilabel_split_counts(
+    y_train: np.ndarray,
+    y_test: np.ndarray,
+    class_names: tuple[str, ...],
+    config: SplitConfig = SplitConfig(),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A multi-label dataset's splits: images, images per label and labels per image.
+
+    Args:
+        y_train, y_test: 0/1 label matrices of shape (N, num_labels).
+        class_names: the label names.
+        config: the split (multi-label images are split at random, not stratified).
+
+    Returns:
+        ``(images, per_label, per_image)``, each with columns ``train``, ``validation`` and
+        ``test``: one row ``images``; one row per label (indexed by name); and one row per label
+        count 0..num_labels (how many images carry that many labels).
+    """
+    train, val = random_split_indices(len(y_train), config)
+    parts = {"train": y_train[train], "validation": y_train[val], "test": y_test}
+    images = pd.DataFrame(
+        {k: [len(v)] for k, v in parts.items()}, index=pd.Index(["images"], name="class")
+    )
+    per_label = pd.DataFrame(
+        {k: multilabel.label_frequencies(v) for k, v in parts.items()},
+        index=pd.Index(class_names, name="class"),
+    )
+    per_image = pd.DataFrame(
+        {k: multilabel.labels_per_image(v, len(class_names)) for k, v in parts.items()}
+    )
+    return images, per_label, per_image
+
+
+def coarse_counts(
+    fine: pd.DataFrame, fine_to_coarse, coarse_names: tuple[str, ...]
+) -> pd.DataFrame:
+    """Fine-class counts (``split_counts`` of the fine labels) summed per coarse class.
+
+    Args:
+        fine: one row per fine class, in class-index order.
+        fine_to_coarse: the coarse class of each fine class, shape (num_fine,).
+        coarse_names: the coarse class names, in coarse-index order.
+
+    Returns:
+        DataFrame indexed by coarse class name, with the same columns as ``fine``.
+    """
+    coarse = fine.groupby(np.asarray(fine_to_coarse)).sum()
+    coarse.index = pd.Index(coarse_names, name="class")
+    return coarse
 
 
 def imbalance_ratio(counts: np.ndarray) -> float:
@@ -100,6 +153,28 @@ def sample_indices(
         chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
         out[cls, : len(chosen)] = chosen
     return out
+
+
+def random_indices(total: int, count: int, *, seed: int) -> np.ndarray:
+    """``count`` different random indices below ``total`` (all of them, shuffled, when fewer), seeded.
+
+    Returns:
+        int array of shape (min(count, total),), in random order.
+    """
+    return np.random.default_rng(seed).choice(total, size=min(count, total), replace=False)
+
+
+def one_per_class(
+    labels: np.ndarray, num_classes: int, *, limit: int, seed: int
+) -> list[tuple[int, int]]:
+    """One random image of each of the first ``limit`` classes; classes without images are left out.
+
+    Returns:
+        ``[(image index, class), ...]`` in class order.
+    """
+    classes = list(range(min(num_classes, limit)))
+    picks = sample_indices(labels, num_classes, 1, seed=seed)[classes, 0]
+    return [(int(i), c) for i, c in zip(picks, classes) if i >= 0]
 
 
 def image_grid(

@@ -396,6 +396,23 @@ def labels_per_image(labels: np.ndarray, num_labels: int) -> np.ndarray:
     return np.bincount(np.asarray(labels).sum(axis=1).astype(np.int64), minlength=num_labels + 1)
 
 
+def mean_labels_per_image(cardinality) -> float:
+    """The mean number of labels per image, from ``labels_per_image(...)`` (0 for no images)."""
+    cardinality = np.asarray(cardinality)
+    return float((np.arange(len(cardinality)) * cardinality).sum() / max(cardinality.sum(), 1))
+
+
+def labels_at_threshold(probabilities, threshold: float) -> list[int]:
+    """The labels whose probability is at least ``threshold``, most probable first.
+
+    Args:
+        probabilities: one image's label probabilities, shape (num_labels,).
+        threshold: the decision threshold.
+    """
+    probabilities = np.asarray(probabilities)
+    return [int(i) for i in np.argsort(-probabilities) if probabilities[i] >= threshold]
+
+
 def sample_indices(labels: np.ndarray, count: int, *, seed: int) -> np.ndarray:
     """``count`` random image indices (seeded), for a gallery of examples with their label sets."""
     rng = np.random.default_rng(seed)

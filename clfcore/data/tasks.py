@@ -199,6 +199,31 @@ def random_split_indices(count: int, config: SplitConfig) -> tuple[np.ndarray, n
     return np.sort(pool[held:]), np.sort(pool[:held])
 
 
+def true_class_index(task: str, label) -> int | None:
+    """The single true class of one image, to compare with a prediction.
+
+    Args:
+        task: the dataset's task.
+        label: the image's label as ``load_raw`` stores it: an int, a (coarse, fine) pair for a
+            hierarchical task, a 0/1 row for a multi-label one.
+
+    Returns:
+        The class index (the fine class when hierarchical); None for multi-label images, which have
+        no single class.
+    """
+    if task == "multilabel":
+        return None
+    label = np.asarray(label)
+    return int(label[1]) if task == "hierarchical" else int(label)
+
+
+def binary_mode(task: BinaryTask | None) -> str:
+    """How a dataset is used: "all" classes, "one_vs_rest" or "two_classes" (a derived binary task)."""
+    if task is None:
+        return "all"
+    return "one_vs_rest" if task.negative is None else "two_classes"
+
+
 def task_split_indices(
     task: str, y_train: np.ndarray, config: SplitConfig
 ) -> tuple[np.ndarray, np.ndarray]:
