@@ -1,22 +1,24 @@
 """Classify: a trained model's answer for your own photo, camera shot, drawing or a dataset image, step by step."""
 
-import base64
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from PIL import Image
 
-from clfcore.data import datasets
+from clfcore.data import datasets, explore
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.inference import imagefile, predict
-from clfcore.inference.preprocess import PHOTO_STYLE, ImageStyle, enlarged, style_for_dataset
+from clfcore.inference.display import png_data_url, square_tile
+from clfcore.inference.preprocess import (
+    ImageStyle,
+    enlarged,
+    style_for_background,
+    style_for_dataset,
+)
 from clfcore.runs import listing
 from ui import task_views
 from ui.lang import error_message, number, t, translator
@@ -104,9 +106,7 @@ def _choose_file() -> predict.Classifier | None:
     try:
         with st.spinner(t("Loading the model...")):
             model = _uploaded_model(digest, data, upload.name)
-        units = int(model.outputs[0].shape[-1]) if getattr(model, "outputs", None) else 0
-        classes = 2 if units == 1 else units
-        matching = [info for info in datasets.list_datasets() if info.num_classes == classes]
+        matching = predict.matching_datasets(model)
         tr = translator()
         names = {info.id: info.name for info in matching}
         c1, c2 = st.columns(2)
@@ -125,14 +125,14 @@ def _choose_file() -> predict.Classifier | None:
                 key="classify_model_names",
                 placeholder="cat, dog",
             )
-            class_names = tuple(name.strip() for name in text.split(",") if name.strip())
+            class_names = predict.class_names_from_text(text)
             background = c2.radio(
                 t("Its training images were"),
                 list(STYLES),
                 format_func=lambda s: tr(STYLES[s]),
                 key="classify_model_style",
             )
-            style = PHOTO_STYLE if background == "varied" else ImageStyle(background, 0.9, False)
+            style = style_for_background(background)
             return _uploaded_classifier(digest, model, upload.name, class_names, style, None)
         info = datasets.get_dataset(dataset)
         return _uploaded_classifier(
@@ -245,11 +245,9 @@ def _steps(classifier, image, *, key: str, from_dataset: bool) -> predict.Classi
     }
     chosen = (
         automatic
-        if all(switches[s.id] == s.automatic for s in automatic.preprocessed.steps if s.optional)
-        else None
+        if automatic.preprocessed.is_automatic(switches)
+        else predict.classify(classifier, image, switches=switches, from_dataset=from_dataset)
     )
-    if chosen is None:
-        chosen = predict.classify(classifier, image, switches=switches, from_dataset=from_dataset)
     st.markdown(
         t(
             "**Preprocessing**: what happens to the image before the model sees it. Switch a step off to see what it changes."
@@ -260,7 +258,7 @@ def _steps(classifier, image, *, key: str, from_dataset: bool) -> predict.Classi
         zip(columns, automatic.preprocessed.steps, chosen.preprocessed.steps), start=1
     ):
         with column:
-            st.image(_tile(step.image), width="stretch")
+            st.image(square_tile(step.image), width="stretch")
             st.toggle(
                 f"{position}. {t(step.title)}",
                 value=auto_step.automatic,
@@ -275,14 +273,6 @@ def _steps(classifier, image, *, key: str, from_dataset: bool) -> predict.Classi
                 t(step.reason, **step.params) + (f"  \n*{t(note, **step.params)}*" if note else "")
             )
     return chosen
-
-
-def _tile(image, *, size: int = 150):
-    """The image enlarged and centred on a square tile, so that every step's thumbnail has the same height."""
-    picture = enlarged(image, size=size).convert("RGB")
-    tile = Image.new("RGB", (max(picture.size),) * 2, (238, 242, 248))
-    tile.paste(picture, ((tile.width - picture.width) // 2, (tile.height - picture.height) // 2))
-    return tile
 
 
 def show_classification(
@@ -384,12 +374,6 @@ def _gradcam(classifier, result: predict.Classification, *, key: str) -> None:
 # --- several images ----------------------------------------------------------------------------------
 
 
-def _data_url(image) -> str:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 @dataclass(frozen=True, eq=False)
 class _Batch:
     files: list  # (name, bytes, error) per image, ZIP entries unpacked
@@ -398,34 +382,15 @@ class _Batch:
     rows: list  # predict.BatchRow per file
 
 
-def _from_uploads(uploads: list) -> tuple[list, list[str], int]:
-    """(name, bytes, error) per image in the uploaded files and ZIPs; names of skipped non-images; images left out."""
-    files, skipped, left_out = [], [], 0
-    for upload in uploads:
-        data = upload.getvalue()
-        if not imagefile.is_zip(data):
-            files.append((upload.name, data, None))
-            continue
-        try:
-            contents = imagefile.read_zip(data, name=upload.name)
-        except UserInputError as error:
-            files.append((upload.name, None, error))
-            continue
-        files += [
-            (f"{upload.name}/{entry.name}", entry.data, entry.error) for entry in contents.entries
-        ]
-        skipped += list(contents.skipped)
-        left_out += contents.left_out
-    return files, skipped, left_out
-
-
 def _batch(classifier, uploads: list) -> _Batch:
     """The uploads unpacked and classified, kept for this session while the same files and model are chosen."""
     key = (classifier.name, repr(classifier.input), tuple(upload.file_id for upload in uploads))
     cached = st.session_state.get(_BATCH)
     if cached and cached[0] == key:
         return cached[1]
-    files, skipped, left_out = _from_uploads(uploads)
+    files, skipped, left_out = imagefile.unpack_uploads(
+        (upload.name, upload.getvalue()) for upload in uploads
+    )
     with st.spinner(t("Classifying {count} images...", count=len(files))):
         batch = _Batch(files, skipped, left_out, predict.classify_many(classifier, files))
     st.session_state[_BATCH] = (key, batch)
@@ -456,18 +421,15 @@ def show_batch(classifier, batch: _Batch) -> None:
             limit=number(imagefile.MAX_ZIP_IMAGES),
         )
     st.markdown(summary)
-    second = [
-        row.prediction.top_k[1] if row.prediction and len(row.prediction.top_k) > 1 else None
-        for row in rows
-    ]
+    second = [row.prediction.runner_up if row.prediction else None for row in rows]
     table = pd.DataFrame(
         {
             "image": [
-                _data_url(enlarged(row.thumbnail, size=THUMB)) if row.thumbnail else ""
+                png_data_url(enlarged(row.thumbnail, size=THUMB)) if row.thumbnail else ""
                 for row in rows
             ],
             "input": [
-                _data_url(enlarged(row.model_input, size=THUMB)) if row.model_input else ""
+                png_data_url(enlarged(row.model_input, size=THUMB)) if row.model_input else ""
                 for row in rows
             ],
             "file": [row.name for row in rows],
@@ -477,9 +439,7 @@ def show_batch(classifier, batch: _Batch) -> None:
                 f"{class_label(guess.label)} ({guess.probability:.0%})" if guess else ""
                 for guess in second
             ],
-            "unsure": [
-                bool(row.prediction.unsure or row.blank) if row.prediction else None for row in rows
-            ],
+            "unsure": [row.unsure for row in rows],
             "error": [error_message(row.error) if row.error else "" for row in rows],
         }
     )
@@ -610,7 +570,7 @@ def draw_tab(classifier) -> None:
             )
         )
     pixels = canvas.image_data
-    if pixels is None or pixels[..., :3].max() < 40:
+    if imagefile.is_blank_drawing(pixels):
         st.info(
             t("Draw a digit with the mouse, a pen or a finger: the prediction appears here."),
             icon=":material/draw:",
@@ -639,9 +599,7 @@ def gallery_tab(classifier) -> None:
         show_error(error)
         return
     seed = st.session_state.get(_GALLERY_SEED, 0)
-    picks = np.random.default_rng(seed).choice(
-        len(raw.x_test), size=min(GALLERY_SIZE, len(raw.x_test)), replace=False
-    )
+    picks = explore.random_indices(len(raw.x_test), GALLERY_SIZE, seed=seed)
     top = st.columns([4, 1])
     top[0].markdown(
         t(
@@ -667,6 +625,8 @@ def gallery_tab(classifier) -> None:
     if index is None or index >= len(raw.x_test):
         return
     true_index = task_views.true_index(info, raw.y_test[index])  # None for multi-label images
+    if true_index is not None and true_index >= len(classifier.class_names):
+        true_index = None  # a model with fewer classes than the dataset
     st.subheader(t("Test image #{index}", index=index))
     image = imagefile.from_array(raw.x_test[index], name=t("Test image #{index}", index=index))
     show_classification(
@@ -674,10 +634,25 @@ def gallery_tab(classifier) -> None:
         image,
         key=f"gallery-{dataset}-{index}",
         from_dataset=True,
-        true_index=true_index
-        if true_index is not None and true_index < len(classifier.class_names)
-        else None,
+        true_index=true_index,
     )
+
+
+def choose_image(classifier) -> None:
+    """The input tabs: upload, camera, draw (digit models) and the dataset's test images."""
+    st.subheader(t("2. The image"))
+    inputs = {"upload": (t("Upload"), upload_tab), "camera": (t("Camera"), camera_tab)}
+    if classifier.input.digit_like:
+        inputs["draw"] = (t("Draw"), draw_tab)
+    inputs["gallery"] = (t("From the dataset"), gallery_tab)
+    tabs = st.tabs(
+        [label for label, _ in inputs.values()], key="classify_input_tab", on_change="rerun"
+    )
+    for tab, (_, render) in zip(tabs, inputs.values()):
+        # only the open tab runs (the camera asks for permission only when shown)
+        if tab.open is not False:
+            with tab:
+                render(classifier)
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -691,17 +666,4 @@ st.markdown(
 classifier = choose_model()
 if classifier is not None:
     describe(classifier)
-    st.subheader(t("2. The image"))
-    inputs = {"upload": (t("Upload"), upload_tab), "camera": (t("Camera"), camera_tab)}
-    if classifier.input.digit_like:
-        inputs["draw"] = (t("Draw"), draw_tab)
-    inputs["gallery"] = (t("From the dataset"), gallery_tab)
-    tabs = st.tabs(
-        [label for label, _ in inputs.values()], key="classify_input_tab", on_change="rerun"
-    )
-    for tab, (_, render) in zip(tabs, inputs.values()):
-        if (
-            tab.open is not False
-        ):  # only the open tab runs (the camera asks for permission only when shown)
-            with tab:
-                render(classifier)
+    choose_image(classifier)

@@ -321,3 +321,29 @@ def test_a_damaged_zip_is_refused():
     data = make_zip({"one.png": encode(gradient(), "PNG")})
     with pytest.raises(UserInputError, match="not a readable ZIP archive"):
         imagefile.read_zip(data[: len(data) // 2], name="cut.zip")
+
+
+def test_unpack_uploads_reads_zips_and_keeps_plain_files():
+    png = encode(gradient(), "PNG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("cats/1.png", png)
+        archive.writestr("notes.txt", b"hello")
+    files, skipped, left_out = imagefile.unpack_uploads(
+        [("a.png", png), ("pets.zip", buffer.getvalue()), ("broken.zip", b"PK\x03\x04junk")]
+    )
+    assert [(name, data is not None, error is None) for name, data, error in files] == [
+        ("a.png", True, True),
+        ("pets.zip/cats/1.png", True, True),
+        ("broken.zip", False, False),
+    ]
+    assert "broken.zip" in translate(files[2][2].template, **files[2][2].params)
+    assert skipped == ["notes.txt"] and left_out == 0
+
+
+def test_blank_drawing():
+    canvas = np.zeros((8, 8, 4), dtype=np.uint8)
+    assert imagefile.is_blank_drawing(None)
+    assert imagefile.is_blank_drawing(canvas)
+    canvas[3, 3, :3] = imagefile.DRAWING_INK
+    assert not imagefile.is_blank_drawing(canvas)

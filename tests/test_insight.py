@@ -213,3 +213,24 @@ def test_mosaic_lays_tiles_out_with_gaps():
     assert insight.mosaic(np.zeros((4, 2, 2, 3)), fill=1.0).shape == (5, 5, 3)
     with pytest.raises(UserInputError, match="tiles of shape"):
         insight.mosaic(np.zeros((0, 2, 2)))
+
+
+def test_feature_map_tiles_scale_each_map_to_its_own_peak():
+    maps = np.zeros((2, 3, 4), dtype=np.float32)  # (h, w, channels)
+    maps[0, 0, 0], maps[1, 2, 0] = 2.0, -4.0
+    maps[1, 1, 1] = 0.5  # channel 2 stays zero (a dead map)
+    maps[0, 1, 3] = 9.0
+    values, scaled, peaks = insight.feature_map_tiles(maps, limit=3)
+    assert values.shape == scaled.shape == (3, 2, 3)
+    np.testing.assert_allclose(peaks, [4.0, 0.5, 0.0])
+    assert scaled[0, 0, 0] == 0.5 and scaled[0, 1, 2] == -1.0
+    assert scaled[1, 1, 1] == 1.0
+    np.testing.assert_array_equal(scaled[2], 0.0)
+    np.testing.assert_array_equal(values[0], maps[:, :, 0])
+
+
+def test_filter_tiles_put_the_filters_first():
+    filters = np.arange(3 * 3 * 2 * 5, dtype=np.float32).reshape(3, 3, 2, 5)
+    tiles = insight.filter_tiles(filters, limit=4)
+    assert tiles.shape == (4, 3, 3, 2)
+    np.testing.assert_array_equal(tiles[1], filters[..., 1])

@@ -346,3 +346,29 @@ def test_unusual_but_valid_images_are_classified(digits_run, kind):
         assert result.preprocessed.step("orient").applied and result.preprocessed.step(
             "orient"
         ).image.size == (30, 60)
+
+
+def test_class_names_from_text():
+    assert predict.class_names_from_text(" cat, dog ,, fox ") == ("cat", "dog", "fox")
+    assert predict.class_names_from_text("") == ()
+
+
+def test_output_class_count_and_matching_datasets():
+    sigmoid = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    ten = keras.Sequential([keras.Input((4,)), keras.layers.Dense(10, activation="softmax")])
+    assert predict.output_class_count(sigmoid) == 2
+    assert predict.output_class_count(ten) == 10
+    assert predict.output_class_count(object()) == 0
+    matching = predict.matching_datasets(ten)
+    assert matching and all(info.num_classes == 10 for info in matching)
+
+
+def test_runner_up_and_batch_row_unsure():
+    first, second = predict.Guess(0, "cat", 0.6), predict.Guess(1, "dog", 0.4)
+    assert predict.Prediction((first, second)).runner_up == second
+    assert predict.Prediction((first,)).runner_up is None
+    sure = predict.Prediction((first, second))
+    assert predict.BatchRow("a.png", sure).unsure is False
+    assert predict.BatchRow("a.png", sure, blank=True).unsure is True
+    assert predict.BatchRow("a.png", predict.Prediction((first,), unsure="low")).unsure is True
+    assert predict.BatchRow("a.png").unsure is None

@@ -221,3 +221,16 @@ def test_enlarged_keeps_pixels_visible():
     big = preprocess.enlarged(tiny, size=140)
     assert big.size == (136, 136) and set(np.unique(np.asarray(big))) == {0, 255}
     assert preprocess.enlarged(Image.new("RGB", (1000, 500)), size=140).size == (140, 70)
+
+
+def test_is_automatic_compares_the_optional_switches():
+    automatic = preprocess.preprocess(opened(ink_on_paper()), MNIST_INPUT)
+    switches = {step.id: step.automatic for step in automatic.steps if step.optional}
+    assert automatic.is_automatic(switches)
+    assert not automatic.is_automatic({**switches, "invert": not switches["invert"]})
+
+
+def test_style_for_background():
+    assert preprocess.style_for_background("varied") == PHOTO_STYLE
+    assert preprocess.style_for_background("dark") == ImageStyle("dark", 0.9, False)
+    assert preprocess.style_for_background("light").plain_background

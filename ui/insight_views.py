@@ -16,6 +16,7 @@ import streamlit as st
 
 from clfcore.errors import UserInputError
 from clfcore.inference import gradcam, insight
+from clfcore.inference.display import enlarge_pixels, to_uint8, unit_range
 from ui.lang import error_message, number, t, translator
 from ui.widgets import show_error
 
@@ -57,34 +58,6 @@ def _fingerprint(key: str, model, images: np.ndarray) -> str:
     object and the image bytes (hashing 2,000 CIFAR images takes a few milliseconds)."""
     digest = hashlib.blake2b(np.ascontiguousarray(images).data, digest_size=8).hexdigest()
     return f"{key}|{id(model)}|{images.shape}|{digest}"
-
-
-def _display_image(image) -> np.ndarray:
-    """One image as float32 (H, W, C) in [0, 1], from (H, W), (H, W, C) or a batch of one."""
-    array = np.asarray(image, dtype=np.float32)
-    if array.ndim == 4 and array.shape[0] == 1:
-        array = array[0]
-    if array.ndim == 2:
-        array = array[..., None]
-    high = float(array.max()) if array.size else 0.0
-    if high > 1.0:  # a model that takes [0, 255] pixels
-        array = (
-            array / 255.0
-            if high <= 255.0
-            else (array - array.min()) / max(high - float(array.min()), 1e-6)
-        )
-    return np.clip(array, 0.0, 1.0)
-
-
-def _enlarge(image: np.ndarray, size: int = DISPLAY_SIZE) -> np.ndarray:
-    """Enlarged by whole pixels (crisp, not blurred) to at least ``size`` a side."""
-    factor = max(1, int(np.ceil(size / max(image.shape[0], image.shape[1]))))
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
-
-
-def _to_uint8(image: np.ndarray) -> np.ndarray:
-    image = image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
-    return (np.clip(image, 0.0, 1.0) * 255.0).round().astype(np.uint8)
 
 
 def _probabilities(model, image: np.ndarray) -> np.ndarray:
@@ -200,9 +173,9 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
     except UserInputError as error:
         show_error(error)
         return
-    shown = _enlarge(_display_image(array))
+    shown = enlarge_pixels(unit_range(array), size=DISPLAY_SIZE)
     picture, explained = st.columns(2)
-    picture.image(_to_uint8(shown), caption=t("Image"), width="stretch")
+    picture.image(to_uint8(shown), caption=t("Image"), width="stretch")
     explained.image(
         gradcam.overlay(shown, heat),
         caption=t("Grad-CAM: {name}", name=names[class_index]),
@@ -302,7 +275,7 @@ def _feature_maps_section(model, images, labels, names, indices, conv_layers, *,
     predicted = int(np.argmax(probabilities))
     image_col, maps_col = st.columns([1, 4])
     image_col.image(
-        _to_uint8(_enlarge(_display_image(images[chosen]), 160)),
+        to_uint8(enlarge_pixels(unit_range(images[chosen]), size=160)),
         width="stretch",
         caption=t("Test image #{index}", index=int(indices[chosen])),
     )
@@ -319,11 +292,7 @@ def _feature_maps_section(model, images, labels, names, indices, conv_layers, *,
     except UserInputError as error:
         show_error(error)
         return
-    shown = np.moveaxis(maps[:, :, :MAX_MAPS], -1, 0)
-    peak = np.abs(shown).reshape(len(shown), -1).max(axis=1)
-    scaled = (
-        shown / np.where(peak > 0, peak, 1.0)[:, None, None]
-    )  # each map to its own range, so weak maps stay visible
+    shown, scaled, peak = insight.feature_map_tiles(maps, limit=MAX_MAPS)
     maps_col.plotly_chart(
         _mosaic_figure(scaled, colorscale="Viridis", hover=t("Feature map"), values=shown),
         width="stretch",
@@ -353,7 +322,7 @@ def _filters_section(model, *, key: str) -> None:
     st.markdown("#### " + t("Filters of the first convolution layer"))
     filters = insight.first_layer_filters(model)  # (k, k, in, out) in [0, 1]
     size, channels, count = filters.shape[0], filters.shape[2], filters.shape[3]
-    tiles = np.moveaxis(filters[..., :MAX_MAPS], -1, 0)  # (out, k, k, in)
+    tiles = insight.filter_tiles(filters, limit=MAX_MAPS)  # (out, k, k, in)
     if channels == 3:
         grid = insight.mosaic(tiles, fill=1.0, columns=min(16, len(tiles)))
         fig = go.Figure(go.Image(z=(grid * 255).round().astype(np.uint8), hoverinfo="skip"))

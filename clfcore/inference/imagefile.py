@@ -24,6 +24,7 @@ import threading
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -385,6 +386,14 @@ def from_drawing(rgba: np.ndarray, *, name: str = "drawing") -> OpenedImage:
     return OpenedImage(image, name, "array", image.size, "RGBA")
 
 
+DRAWING_INK = 40  # a canvas whose brightest pixel is darker than this holds no drawing yet
+
+
+def is_blank_drawing(rgba: np.ndarray | None, *, ink: int = DRAWING_INK) -> bool:
+    """Whether a canvas (H, W, 4) uint8 holds nothing drawn yet: no colour channel reaches ``ink``."""
+    return rgba is None or np.asarray(rgba)[..., :3].max() < ink
+
+
 # --- ZIP archives of images ---------------------------------------------------------------------------
 
 
@@ -500,3 +509,34 @@ def read_zip(
             total += len(content)
             entries.append(ZipEntry(info.filename, content))
     return ZipContents(tuple(entries), tuple(skipped), left_out)
+
+
+def unpack_uploads(
+    uploads: Iterable[tuple[str, bytes]],
+) -> tuple[list[tuple[str, bytes | None, UserInputError | None]], list[str], int]:
+    """Uploaded files, ZIP archives unpacked, as the files to classify.
+
+    Args:
+        uploads: ``(file name, bytes)`` per uploaded file; a ZIP's images are read with ``read_zip``.
+
+    Returns:
+        ``(files, skipped, left_out)``: ``(name, bytes, error)`` per image file (a ZIP entry is
+        named ``archive.zip/path``; an unreadable ZIP is one file with its error and no bytes); the
+        names of files in ZIPs that are not images; and how many images the ZIP limits left out.
+    """
+    files: list[tuple[str, bytes | None, UserInputError | None]] = []
+    skipped: list[str] = []
+    left_out = 0
+    for name, data in uploads:
+        if not is_zip(data):
+            files.append((name, data, None))
+            continue
+        try:
+            contents = read_zip(data, name=name)
+        except UserInputError as error:
+            files.append((name, None, error))
+            continue
+        files += [(f"{name}/{entry.name}", entry.data, entry.error) for entry in contents.entries]
+        skipped += list(contents.skipped)
+        left_out += contents.left_out
+    return files, skipped, left_out

@@ -308,3 +308,36 @@ def mosaic(tiles, *, columns: int | None = None, gap: int = 1, fill: float = np.
             c * (width + gap) : c * (width + gap) + width,
         ] = tile
     return out
+
+
+def feature_map_tiles(maps, *, limit: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first ``limit`` feature maps of one image as tiles, each scaled to its own range.
+
+    Each map is divided by its largest absolute value, so weak maps stay visible next to strong
+    ones; a map that is all zero (a ReLU cut it off) stays zero.
+
+    Args:
+        maps: one image's feature maps ``(h, w, channels)`` (``feature_maps(...)``).
+        limit: how many maps to keep. Defaults to 64.
+
+    Returns:
+        ``(values, scaled, peaks)``: the raw maps ``(n, h, w)``, the same maps in [-1, 1]
+        ``(n, h, w)`` and each map's largest absolute value ``(n,)``, with ``n = min(limit, channels)``.
+    """
+    values = np.moveaxis(np.asarray(maps)[:, :, :limit], -1, 0)
+    peaks = np.abs(values).reshape(len(values), -1).max(axis=1)
+    scaled = values / np.where(peaks > 0, peaks, 1.0)[:, None, None]
+    return values, scaled, peaks
+
+
+def filter_tiles(filters, *, limit: int = 64) -> np.ndarray:
+    """The first ``limit`` filters of ``first_layer_filters(...)`` as tiles.
+
+    Args:
+        filters: kernels ``(k, k, in_channels, out_channels)``.
+        limit: how many filters to keep. Defaults to 64.
+
+    Returns:
+        array ``(n, k, k, in_channels)`` with ``n = min(limit, out_channels)``.
+    """
+    return np.moveaxis(np.asarray(filters)[..., :limit], -1, 0)

@@ -90,6 +90,11 @@ class Prediction:
     def probability(self) -> float:
         return self.best.probability
 
+    @property
+    def runner_up(self) -> Guess | None:
+        """The second most probable class, or None when only one is listed."""
+        return self.top_k[1] if len(self.top_k) > 1 else None
+
     def to_json(self) -> dict:
         return {
             "label": self.label,
@@ -537,6 +542,13 @@ class BatchRow:
     error: UserInputError | None = None
     blank: bool = False  # nothing stood out from the background
 
+    @property
+    def unsure(self) -> bool | None:
+        """The answer means little (a near tie, a low top probability or a blank image); None if refused."""
+        if self.prediction is None:
+            return None
+        return bool(self.prediction.unsure or self.blank)
+
 
 def classify_many(
     classifier: Classifier,
@@ -632,6 +644,24 @@ def classify_path(classifier: Classifier, path: str | Path, *, top: int = TOP_K)
     except UserInputError as error:
         return {"file": str(path), "error": str(error)}
     return {"file": str(path), **result.prediction.to_json()}
+
+
+def class_names_from_text(text: str) -> tuple[str, ...]:
+    """Class names typed as "cat, dog": split at commas, spaces trimmed, empty names dropped."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def output_class_count(model) -> int:
+    """The classes a model tells apart: its output units, 2 for one sigmoid unit, 0 if unknown."""
+    units = int(model.outputs[0].shape[-1]) if getattr(model, "outputs", None) else 0
+    return 2 if units == 1 else units
+
+
+def matching_datasets(model) -> list[datasets.DatasetInfo]:
+    """The datasets with as many classes as ``model`` outputs: what an uploaded model may have been
+    trained on, in ``datasets.list_datasets()`` order."""
+    classes = output_class_count(model)
+    return [info for info in datasets.list_datasets() if info.num_classes == classes]
 
 
 def default_run(summaries: Sequence) -> Any:

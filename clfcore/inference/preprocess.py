@@ -124,6 +124,11 @@ class Preprocessed:
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
 
+    def is_automatic(self, switches: Mapping[str, bool]) -> bool:
+        """Whether ``switches`` (optional step id -> on) keep every optional step as it was chosen
+        automatically, so this result stands for them too."""
+        return all(switches[s.id] == s.automatic for s in self.steps if s.optional)
+
 
 OPTIONAL_STEPS = ("orient", "invert", "contrast", "square")
 
@@ -194,6 +199,15 @@ def style_from_images(images: np.ndarray) -> ImageStyle:
             sizes.append(max(box[2] - box[0], box[3] - box[1]) / max(image.shape))
     fraction = float(np.clip(np.median(sizes), 0.5, 1.0)) if sizes else 1.0
     return ImageStyle(background, round(fraction, 2), False)
+
+
+def style_for_background(background: str) -> ImageStyle:
+    """The style of a model's training images known only by their background (an uploaded model).
+
+    "varied" gives ``PHOTO_STYLE``; "dark" or "light" objects fill about 90 % of the image, centred
+    by their bounding box.
+    """
+    return PHOTO_STYLE if background == "varied" else ImageStyle(background, 0.9, False)
 
 
 @functools.lru_cache(maxsize=32)
