@@ -5,12 +5,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clfcore.data.splits import stratified_subset
 from clfcore.errors import UserInputError
-from clfcore.evaluation import run_predictions, scoring
+from clfcore.evaluation import browse, run_predictions, scoring
 from clfcore.evaluation.run_predictions import Predictions
 from clfcore.evaluation.scoring import Report
 from clfcore.i18n import N_
+from clfcore.inference.display import enlarged_uint8
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
 from ui import eval_charts, state, task_views
@@ -24,13 +24,13 @@ GALLERY_COLUMNS = 6
 INSIGHT_IMAGES = (
     2000  # test images handed to the feature-space and inside-the-network views (stratified)
 )
-SORTS = {
+SORTS = {  # the labels of browse.SORTS
     "loss": N_("highest loss first (top losses)"),
     "least_confident": N_("least confident first"),
     "most_confident": N_("most confident first"),
     "index": N_("test-set order"),
 }
-SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only")}
+SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only")}  # browse.SHOWS
 
 
 # --- cached per run (keyed by the model file's time, so a retrained model is evaluated again) ---------
@@ -211,11 +211,9 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
         )
         return
     key = f"cm-{run.run_id}"
-    errors = report.confusion.copy()
-    np.fill_diagonal(errors, 0)
     if f"{key}-true" not in st.session_state:  # start on the most frequent mistake
-        i, j = np.unravel_index(np.argmax(errors), errors.shape)
-        st.session_state[f"{key}-true"], st.session_state[f"{key}-pred"] = int(i), int(j)
+        mistake = browse.most_frequent_mistake(report.confusion)
+        st.session_state[f"{key}-true"], st.session_state[f"{key}-pred"] = mistake
     modes = {"counts": t("counts"), "rows": t("share of each true class (row-normalised)")}
     mode = (
         st.segmented_control(
@@ -266,8 +264,7 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
         key=f"{key}-pred",
         persist_state="page",
     )
-    cell = np.flatnonzero((preds.labels == true) & (preds.predicted == pred))
-    cell = cell[np.argsort(-preds.confidence[cell], kind="stable")]
+    cell = browse.confusion_cell(preds, true, pred)
     if true == pred:
         st.markdown(
             t(
@@ -381,28 +378,20 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
 def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
     curves = _curves(run.run_id, run_predictions.model_stamp(run))
     classes = list(range(len(names)))
-    aucs = [c.area if c is not None else None for c in curves["roc"]]
-    defined = [a for a in aucs if a is not None]
-    default = (
-        classes
-        if len(classes) <= 10
-        else sorted((c for c in classes if aucs[c] is not None), key=lambda c: aucs[c])[:5]
-    )
-    if preds.task == "binary":
-        default = [1]
     shown = st.multiselect(
         t("Classes"),
         classes,
-        default=default,
+        default=browse.default_curve_classes(curves["roc"], task=preds.task),
         format_func=names.__getitem__,
         key=f"roc-classes-{run.run_id}",
         persist_state="page",
     )
-    if defined:
+    mean_auc = browse.mean_area(curves["roc"])
+    if mean_auc is not None:
         st.caption(
             t(
                 "Each curve is one class against all the others (one-vs-rest). Mean AUC over classes: {auc:.3f}.",
-                auc=float(np.mean(defined)),
+                auc=mean_auc,
             )
         )
     c1, c2 = st.columns(2)
@@ -414,7 +403,7 @@ def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
     c2.plotly_chart(
         eval_charts.pr_figure(curves["pr"], names, shown), width="stretch", key=f"pr-{run.run_id}"
     )
-    missing = [names[c] for c in classes if curves["roc"][c] is None]
+    missing = [names[c] for c in browse.classes_without_curve(curves["roc"])]
     if missing:
         st.caption(
             t(
@@ -491,23 +480,6 @@ def _threshold_view(run: RunFolder, preds: Predictions, names: list[str], curves
     )
 
 
-def _filtered(preds: Predictions, *, cls: int | None, show: str, sort: str) -> np.ndarray:
-    keep = np.ones(preds.num_images, dtype=bool)
-    if cls is not None:
-        keep &= (preds.labels[:, cls] > 0) if preds.multilabel else (preds.labels == cls)
-    if show != "all":
-        keep &= preds.correct if show == "correct" else ~preds.correct
-    indices = np.flatnonzero(keep)
-    if sort == "loss":
-        return indices[np.argsort(-preds.losses[indices], kind="stable")]
-    if sort in ("least_confident", "most_confident"):
-        order = np.argsort(
-            preds.confidence[indices] * (1 if sort == "least_confident" else -1), kind="stable"
-        )
-        return indices[order]
-    return indices
-
-
 def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
     tr = translator()
     c1, c2, c3 = st.columns(3)
@@ -538,7 +510,7 @@ def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> No
         key=f"gal-sort-{run.run_id}",
         persist_state="page",
     )
-    indices = _filtered(preds, cls=cls, show=show, sort=sort)
+    indices = browse.filter_images(preds, true_class=cls, show=show, sort=sort)
     wrong = int(np.sum(~preds.correct))
     st.caption(
         t(
@@ -549,13 +521,6 @@ def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> No
         )
     )
     _gallery(run, preds, names, indices, key=f"gal-{run.run_id}")
-
-
-def _label_text(preds: Predictions, names: list[str], index: int, which: str) -> str:
-    if preds.multilabel:
-        on = preds.labels[index] > 0 if which == "true" else preds.probabilities[index] >= 0.5
-        return "+".join(names[c] for c in np.flatnonzero(on)) or "-"
-    return names[preds.labels[index] if which == "true" else preds.predicted[index]]
 
 
 def _gallery(
@@ -579,17 +544,8 @@ def _gallery(
             zip(shown[start : start + GALLERY_COLUMNS], images[start : start + GALLERY_COLUMNS])
         )
         for col, (index, image) in zip(st.columns(GALLERY_COLUMNS), row):
-            true, pred = (
-                _label_text(preds, names, index, "true"),
-                _label_text(preds, names, index, "pred"),
-            )
-            confidence = f"{preds.confidence[index]:.0%}"
-            caption = (
-                f"✓ {true} ({confidence})"
-                if preds.correct[index]
-                else f"✗ {true} → {pred} ({confidence})"
-            )
-            col.image(eval_charts.enlarge(image), caption=caption, width="stretch")
+            caption = browse.gallery_caption(preds, names, index)
+            col.image(enlarged_uint8(image), caption=caption, width="stretch")
         for col, (index, _) in zip(st.columns(GALLERY_COLUMNS), row):
             chosen = st.session_state.get(inspect_key) == index
             if col.button(
@@ -613,15 +569,15 @@ def _image_detail(
     image = _images(run, [index])[0]
     c1, c2, c3 = st.columns([1, 2, 2])
     c1.image(
-        eval_charts.enlarge(image, size=160),
+        enlarged_uint8(image, size=160),
         caption=t("Test image #{index}", index=index),
         width="stretch",
     )
     c1.markdown(
         t(
             "True: **{true}**  \nPredicted: **{pred}** ({conf:.1%})  \nLoss: {loss:.3f}",
-            true=_label_text(preds, names, index, "true"),
-            pred=_label_text(preds, names, index, "pred"),
+            true=browse.label_text(preds, names, index, which="true"),
+            pred=browse.label_text(preds, names, index, which="predicted"),
             conf=float(preds.confidence[index]),
             loss=float(preds.losses[index]),
         )
@@ -644,9 +600,101 @@ def _image_detail(
         )
 
 
-def _insight_sample(preds: Predictions) -> np.ndarray:
-    labels = preds.labels.argmax(axis=1) if preds.multilabel else preds.labels
-    return np.sort(stratified_subset(labels, INSIGHT_IMAGES, seed=0))
+def _runs_with_a_model() -> list:
+    """The finished runs that saved a model; stops the page (with a note) when there is none."""
+    candidates = [r for r in finished_runs_or_prompt() if r.has_model]
+    if not candidates:
+        if any(r.status in listing.FINISHED for r in listing.list_runs()):
+            st.info(
+                t(
+                    "None of the finished runs saved a model (they ended before their first epoch). Train a model to evaluate it."
+                ),
+                icon=":material/info:",
+            )
+        st.stop()
+    return candidates
+
+
+def _evaluated(run_id: str) -> tuple[RunFolder, int, Predictions, Report]:
+    """The run, its model's stamp, its test predictions and report; stops the page on bad input."""
+    try:
+        run = run_predictions.evaluable_run(run_id)
+        stamp = run_predictions.model_stamp(run)
+        with st.spinner(t("Running the model on the test images (once per model)...")):
+            preds = _predictions(run_id, stamp)
+        report = _report(run_id, stamp)
+    except UserInputError as error:
+        show_error(error)
+        st.stop()
+    return run, stamp, preds, report
+
+
+_TAB = "evaluate_tab"  # the open tab's position: kept when the language (and so every tab label) changes
+
+
+def _remember_tab(labels: list[str], key: str) -> None:
+    st.session_state[_TAB] = labels.index(st.session_state[key])
+
+
+def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names: list[str]) -> None:
+    """The seven tabs; only the open ones run."""
+    labels = [
+        t("Learning curves"),
+        t("Confusion matrix"),
+        t("Per-class metrics"),
+        t("ROC and PR curves"),
+        t("Test images"),
+        t("Inside the network"),
+        t("Feature space"),
+    ]
+    tab_key = f"evaluate-tabs-{current_language()}"
+    tabs = st.tabs(
+        labels,
+        default=labels[st.session_state.get(_TAB, 0)],
+        key=tab_key,
+        on_change=_remember_tab,
+        args=(labels, tab_key),
+    )
+    if tabs[0].open:
+        with tabs[0]:
+            _curves_tab(run)
+    if tabs[1].open:
+        with tabs[1]:
+            _confusion_tab(run, preds, report, names)
+    if tabs[2].open:
+        with tabs[2]:
+            _per_class_tab(run, preds, report, names)
+    if tabs[3].open:
+        with tabs[3]:
+            _roc_tab(run, preds, names)
+    if tabs[4].open:
+        with tabs[4]:
+            st.fragment(_predictions_tab)(run, preds, names)
+    if tabs[5].open or tabs[6].open:
+        run_id = run.run_id
+        sample = browse.insight_sample(preds, INSIGHT_IMAGES)
+        labels = browse.single_labels(preds, sample)
+        model = _model(run_id, stamp)
+        if tabs[5].open:
+            with tabs[5]:
+                render_inside_network(
+                    model,
+                    _images(run, sample),
+                    labels,
+                    names,
+                    key=f"inside-{run_id}",
+                    indices=sample,
+                )
+        if tabs[6].open:
+            with tabs[6]:
+                render_feature_space(
+                    model,
+                    _images(run, sample),
+                    labels,
+                    names,
+                    key=f"features-{run_id}",
+                    indices=sample,
+                )
 
 
 # --- the page -----------------------------------------------------------------------------------------
@@ -657,83 +705,13 @@ st.markdown(
         "What a trained model learned and where it fails: learning curves, test metrics, the confusion matrix, per-class scores, ROC curves, the test images themselves and a look inside the network."
     )
 )
-candidates = [r for r in finished_runs_or_prompt() if r.has_model]
-if not candidates:
-    if any(r.status in listing.FINISHED for r in listing.list_runs()):
-        st.info(
-            t(
-                "None of the finished runs saved a model (they ended before their first epoch). Train a model to evaluate it."
-            ),
-            icon=":material/info:",
-        )
-    st.stop()
+candidates = _runs_with_a_model()
 run_id = _pick_run(candidates)
 summary = next(r for r in candidates if r.run_id == run_id)
-try:
-    run = run_predictions.evaluable_run(run_id)
-    stamp = run_predictions.model_stamp(run)
-    with st.spinner(t("Running the model on the test images (once per model)...")):
-        preds = _predictions(run_id, stamp)
-    report = _report(run_id, stamp)
-except UserInputError as error:
-    show_error(error)
-    st.stop()
+run, stamp, preds, report = _evaluated(run_id)
 names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(run_id, stamp)
-
-TABS = [
-    t("Learning curves"),
-    t("Confusion matrix"),
-    t("Per-class metrics"),
-    t("ROC and PR curves"),
-    t("Test images"),
-    t("Inside the network"),
-    t("Feature space"),
-]
-_TAB = "evaluate_tab"  # the open tab's position: kept when the language (and so every tab label) changes
-
-
-def _remember_tab(labels: list[str], key: str) -> None:
-    st.session_state[_TAB] = labels.index(st.session_state[key])
-
-
-tab_key = f"evaluate-tabs-{current_language()}"
-tabs = st.tabs(
-    TABS,
-    default=TABS[st.session_state.get(_TAB, 0)],
-    key=tab_key,
-    on_change=_remember_tab,
-    args=(TABS, tab_key),
-)
-if tabs[0].open:
-    with tabs[0]:
-        _curves_tab(run)
-if tabs[1].open:
-    with tabs[1]:
-        _confusion_tab(run, preds, report, names)
-if tabs[2].open:
-    with tabs[2]:
-        _per_class_tab(run, preds, report, names)
-if tabs[3].open:
-    with tabs[3]:
-        _roc_tab(run, preds, names)
-if tabs[4].open:
-    with tabs[4]:
-        st.fragment(_predictions_tab)(run, preds, names)
-if tabs[5].open or tabs[6].open:
-    sample = _insight_sample(preds)
-    labels = preds.labels[sample].argmax(axis=1) if preds.multilabel else preds.labels[sample]
-    model = _model(run_id, stamp)
-    if tabs[5].open:
-        with tabs[5]:
-            render_inside_network(
-                model, _images(run, sample), labels, names, key=f"inside-{run_id}", indices=sample
-            )
-    if tabs[6].open:
-        with tabs[6]:
-            render_feature_space(
-                model, _images(run, sample), labels, names, key=f"features-{run_id}", indices=sample
-            )
+_tabs(run, stamp, preds, report, names)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from clfcore.evaluation import browse
 from ui.charts import TRAIN_COLOUR, VAL_COLOUR
 from ui.lang import t
 
@@ -124,8 +125,7 @@ def confusion_heatmap(
     """
     c = len(class_names)
     counts = np.asarray(confusion)
-    rows = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
+    shares = browse.row_shares(counts)
     z = shares if normalise else counts
     show_text = c <= 20
     fig = go.Figure(
@@ -348,9 +348,7 @@ def probability_bars(
     height: int | None = None,
 ) -> go.Figure:
     """The ``top`` most probable classes as horizontal bars; the true class green, a wrong prediction red."""
-    order = np.argsort(-probabilities, kind="stable")[:top]
-    if true is not None and true not in order:
-        order = np.r_[order[:-1], true]
+    order = browse.top_classes(probabilities, top=top, include=true)
     colours = [
         BEST_COLOUR if c == true else WRONG_COLOUR if c == predicted else TRAIN_COLOUR
         for c in order
@@ -427,13 +425,3 @@ def compare_curves(histories: list[tuple[str, list[dict]]], *, height: int = 400
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(height=height, margin=MARGIN, legend=dict(orientation="h", y=-0.25))
     return fig
-
-
-def enlarge(image: np.ndarray, *, size: int = 96) -> np.ndarray:
-    """A [0, 1] float image (H, W, C) as uint8, enlarged by whole pixels to at least ``size`` a side (crisp, not blurred)."""
-    image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    factor = max(1, int(np.ceil(size / max(image.shape[0], image.shape[1]))))
-    big = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
-    return (np.clip(big, 0, 1) * 255).round().astype(np.uint8)
