@@ -241,57 +241,40 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
     )
 
 
-st.title(t("Dataset"))
-info = _pick_dataset()
-dataset_import.render(info)
-location = datasets.availability(info.id).location
-if location is None:
-    _offer_download(info)
-    st.stop()
-try:
-    info = task_views.pick_task(
-        info
-    )  # multi-class datasets: all classes, or a binary task derived from them
-except (DatasetError, UserInputError) as error:
-    show_error(error)
-    st.stop()
-location = datasets.data_version(
-    info.id
-)  # the cache key: also changes when a user dataset's files or settings do
+def _loaded(info: datasets.DatasetInfo, location: str, config: SplitConfig):
+    """The raw images and the images per split; stops the page (with the error) when unreadable."""
+    try:
+        raw = datasets.load_raw(info.id)
+        counts = (
+            task_views.split_counts(info, config)
+            if info.task in task_views.OWN_EXPLORER
+            else _split_counts(info.id, location, config)
+        )
+    except (DatasetError, UserInputError) as error:
+        show_error(error)
+        st.stop()
+    return raw, counts
 
-config = _split_settings(info)
-try:
-    raw = datasets.load_raw(info.id)
-    counts = (
-        task_views.split_counts(info, config)
-        if info.task in task_views.OWN_EXPLORER
-        else _split_counts(info.id, location, config)
-    )
-except (DatasetError, UserInputError) as error:
-    show_error(error)
-    st.stop()
 
-_overview(info, counts)
-task_views.binary_balance(info, counts)
-if raw.skipped:
-    st.warning(
-        t(
-            "{count} images could not be read and were left out: {files}.",
-            count=len(raw.skipped),
-            files=", ".join(raw.skipped[:10]),
-        ),
-        icon=":material/broken_image:",
-    )
-if (
-    info.task in task_views.OWN_EXPLORER
-):  # multi-label and hierarchical datasets have their own explorer
-    task_views.explore_task(info, raw, config, lambda: _histogram(info, location))
-    st.stop()
-classes = list(range(info.num_classes))
-shown = classes
-tr = translator()
-if info.num_classes > MAX_CLASSES_SHOWN:
-    shown = (
+def _skipped(raw) -> None:
+    if raw.skipped:
+        st.warning(
+            t(
+                "{count} images could not be read and were left out: {files}.",
+                count=len(raw.skipped),
+                files=", ".join(raw.skipped[:10]),
+            ),
+            icon=":material/broken_image:",
+        )
+
+
+def _classes_to_show(info: datasets.DatasetInfo) -> list[int]:
+    """Every class, or (past MAX_CLASSES_SHOWN) the ones the user picks."""
+    classes = list(range(info.num_classes))
+    if info.num_classes <= MAX_CLASSES_SHOWN:
+        return classes
+    tr = translator()
+    return (
         st.multiselect(
             t("Classes to show"),
             classes,
@@ -302,14 +285,43 @@ if info.num_classes > MAX_CLASSES_SHOWN:
         or classes[:1]
     )
 
-samples, distribution, means, pixels = st.tabs(
-    [t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")]
-)
-with samples:
-    _samples(info, raw, shown)
-with distribution:
-    _distribution(info, counts)
-with means:
-    _mean_image_grid(info, location, shown)
-with pixels:
-    _histogram(info, location)
+
+def _explorer(info: datasets.DatasetInfo, raw, counts: pd.DataFrame, location: str) -> None:
+    """Samples, class distribution, mean images and pixel intensities, one tab each."""
+    shown = _classes_to_show(info)
+    samples, distribution, means, pixels = st.tabs(
+        [t("Samples"), t("Class distribution"), t("Mean image per class"), t("Pixel intensities")]
+    )
+    with samples:
+        _samples(info, raw, shown)
+    with distribution:
+        _distribution(info, counts)
+    with means:
+        _mean_image_grid(info, location, shown)
+    with pixels:
+        _histogram(info, location)
+
+
+st.title(t("Dataset"))
+info = _pick_dataset()
+dataset_import.render(info)
+if datasets.availability(info.id).location is None:
+    _offer_download(info)
+    st.stop()
+try:
+    # multi-class datasets: all classes, or a binary task derived from them
+    info = task_views.pick_task(info)
+except (DatasetError, UserInputError) as error:
+    show_error(error)
+    st.stop()
+# the cache key: also changes when a user dataset's files or settings do
+location = datasets.data_version(info.id)
+config = _split_settings(info)
+raw, counts = _loaded(info, location, config)
+_overview(info, counts)
+task_views.binary_balance(info, counts)
+_skipped(raw)
+if info.task in task_views.OWN_EXPLORER:  # multi-label and hierarchical datasets have their own
+    task_views.explore_task(info, raw, config, lambda: _histogram(info, location))
+else:
+    _explorer(info, raw, counts, location)

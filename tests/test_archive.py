@@ -519,3 +519,13 @@ def test_import_result_json_for_the_command_line(isolated_roots, tmp_path):
         "non_images": 1,
     }
     assert np.array_equal(summary["image_size"], [8, 12])
+
+
+def test_current_settings_are_the_imported_ones(isolated_roots):
+    upload = io.BytesIO(zip_bytes(class_files()))
+    upload.name = "pets.zip"
+    settings = FolderSettings(
+        image_size=(6, 9), color_mode="grayscale", validation_split=0.3, seed=7
+    )
+    archive.import_dataset(upload, "pets", settings=settings)
+    assert archive.current_settings(datasets.get_dataset("pets")) == settings

@@ -362,12 +362,7 @@ def _manage(info: datasets.DatasetInfo) -> None:
                     path=info.source,
                 )
             )
-        current = FolderSettings(
-            image_size=info.image_shape[:2],
-            color_mode="grayscale" if info.channels == 1 else "rgb",
-            validation_split=info.validation_split,
-            seed=info.seed,
-        )
+        current = archive.current_settings(info)
         key = f"settings_{info.id}_{info.image_shape}_{info.validation_split}_{info.seed}"  # saved values become the new defaults
         with st.form(key=key, border=False):
             settings = _settings_inputs(current, key)

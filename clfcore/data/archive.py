@@ -645,6 +645,16 @@ def check_name(name: str, *, replace: bool = False) -> None:
         )
 
 
+def current_settings(info: datasets.DatasetInfo) -> FolderSettings:
+    """The settings a dataset of the user's own is read with now: size, colour, validation, seed."""
+    return FolderSettings(
+        image_size=info.image_shape[:2],
+        color_mode="grayscale" if info.channels == 1 else "rgb",
+        validation_split=info.validation_split,
+        seed=info.seed,
+    )
+
+
 def suggest_name(filename: str) -> str:
     """A valid, unused dataset name from an archive's file name: 'My Pets (2).zip' -> 'My_Pets_2'."""
     stem = unicodedata.normalize("NFC", Path(filename or "").stem)
