@@ -1031,4 +1031,18 @@ ES: dict[str, str] = {
     "ImageNet weights found: {path}": "Pesos de ImageNet encontrados: {path}",
     "Download weights": "Descargar pesos",
     "Downloading...": "Descargando...",
+    # clfcore.api (the Python API)
+    'The dataset name must be a string such as "digits", got {kind}.': 'El nombre del conjunto de datos debe ser un texto como "digits"; se recibió {kind}.',
+    "train takes a clfcore.TrainConfig, got {kind}. Build one with clfcore.TrainConfig(dataset=..., architecture=...).": "train recibe un clfcore.TrainConfig; se recibió {kind}. Crea uno con clfcore.TrainConfig(dataset=..., architecture=...).",
+    "on_epoch must be a function of (epoch, logs), got {kind}.": "on_epoch debe ser una función de (epoch, logs); se recibió {kind}.",
+    "A run is given by its id, the path of its folder or a Run from clfcore.train, got {kind}.": "Una ejecución se indica con su id, la ruta de su carpeta o un Run de clfcore.train; se recibió {kind}.",
+    "The folder {path} is not a run folder: it has no config.json. Give a run id from clfcore.list_runs() or the folder of a run.": "La carpeta {path} no es la carpeta de una ejecución: no tiene config.json. Indica un id de clfcore.list_runs() o la carpeta de una ejecución.",
+    "top_k must be a whole number of at least 1, got {value}.": "top_k debe ser un número entero de al menos 1; se recibió {value}.",
+    "An array of images must have shape (N, height, width) or (N, height, width, channels), got {shape}. For one image, pass image[None] or [image].": "Un array de imágenes debe tener la forma (N, alto, ancho) o (N, alto, ancho, canales); se recibió {shape}. Para una sola imagen, pasa image[None] o [image].",
+    "Images are given as an array, a list of arrays or file paths, or one file path, got {kind}.": "Las imágenes se indican como un array, una lista de arrays o de rutas de archivo, o una sola ruta; se recibió {kind}.",
+    "No images given: pass an array of shape (N, height, width, channels) or a list of images or file paths.": "No se indicó ninguna imagen: pasa un array de forma (N, alto, ancho, canales) o una lista de imágenes o de rutas de archivo.",
+    "Image {index} has shape {shape}: give a file path, or an array of shape (height, width) or (height, width, 1 or 3 channels).": "La imagen {index} tiene la forma {shape}: indica una ruta de archivo o un array de forma (alto, ancho) o (alto, ancho, 1 o 3 canales).",
+    "Image {index} holds {kind} values: give pixels as 0-255 integers or floats between 0 and 1.": "La imagen {index} contiene valores {kind}: da los píxeles como enteros de 0 a 255 o decimales entre 0 y 1.",
+    "Image {index} has float pixels from {low:g} to {high:g}; floats must be between 0 and 1 (divide 0-255 values by 255).": "La imagen {index} tiene píxeles decimales de {low:g} a {high:g}; los decimales deben estar entre 0 y 1 (divide los valores 0-255 entre 255).",
+    "Image {index} has pixels from {low:g} to {high:g}; integer pixels must be 0-255.": "La imagen {index} tiene píxeles de {low:g} a {high:g}; los píxeles enteros deben estar entre 0 y 255.",
 }
