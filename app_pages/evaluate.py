@@ -98,13 +98,18 @@ def _summary(run: RunFolder, summary, report: Report) -> None:
         )
     )
     cols = st.columns(5)
-    if report.task == "multilabel":
+    if report.task == "multilabel":  # names: clfcore.runs.figures
         cols[0].metric(
+            t("Label accuracy"),
+            f"{report.label_accuracy:.2%}",
+            help=t("Right yes/no decisions, one per image and label: the accuracy Keras reports."),
+        )
+        cols[1].metric(
             t("Subset accuracy"),
             f"{report.accuracy:.2%}",
             help=t("Images whose every label is right."),
         )
-        cols[1].metric(
+        cols[2].metric(
             t("Hamming loss"),
             f"{report.hamming_loss:.4f}",
             help=t("Share of wrong (image, label) decisions."),
@@ -117,11 +122,18 @@ def _summary(run: RunFolder, summary, report: Report) -> None:
                 f"{value:.2%}",
                 help=t("The true class is among the {k} most probable ones.", k=k),
             )
-    cols[3].metric(
-        t("Test loss"),
-        f"{report.loss:.4f}",
-        help=t("Mean cross-entropy on the test images, the loss the model was trained on."),
-    )
+    if report.task == "hierarchical":
+        cols[3].metric(
+            t("Fine loss"),
+            f"{report.loss:.4f}",
+            help=t("Mean cross-entropy of the fine head; training minimised the combined loss."),
+        )
+    else:
+        cols[3].metric(
+            t("Test loss"),
+            f"{report.loss:.4f}",
+            help=t("Mean cross-entropy on the test images, the loss the model was trained on."),
+        )
     cols[4].metric(
         t("Macro F1"),
         f"{report.averages['macro']['f1']:.3f}",

@@ -9,7 +9,7 @@ from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.models import architectures
 from clfcore.paths import runs_root
-from clfcore.runs import listing
+from clfcore.runs import figures, listing
 from clfcore.runs.folder import open_run, read_json
 from ui import eval_charts, state
 from ui.lang import number, t
@@ -59,15 +59,19 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _figure(name: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2%}" if name in figures.PERCENT else f"{value:.4f}"
+
+
 def _metric_rows(run: listing.RunSummary) -> dict:
     folder = open_run(run.run_id)
     metrics = folder.metrics()
+    shown = figures.FIGURES.get(run.task, figures.FIGURES["multiclass"])
     rows = {
         t("Status"): translated_status(run.status),
-        t("Test accuracy"): f"{run.test_accuracy:.2%}" if run.test_accuracy is not None else "-",
-        t("Test loss"): f"{metrics['test_loss']:.4f}"
-        if isinstance(metrics.get("test_loss"), (int, float))
-        else "-",
+        **{t(figures.LABELS[n]): _figure(n, run.test_figures.get(n)) for n in shown},
         t("Epochs run"): _shown(metrics.get("epochs_run")),
         t("Best epoch"): _shown(metrics.get("best_epoch")),
         t("Training time (s)"): f"{run.train_seconds:.0f}"
@@ -118,12 +122,12 @@ def _compare(selected: list[listing.RunSummary]) -> None:
             )
             > 1
         ]
-    rows = list(next(iter(metrics.values()))) + keys
+    names = list(dict.fromkeys(m for rows in metrics.values() for m in rows))  # runs of every task
     table = pd.DataFrame(
         {
-            t("Setting"): rows,
+            t("Setting"): names + keys,
             **{
-                label: [metrics[label][m] for m in metrics[label]]
+                label: [metrics[label].get(m, "-") for m in names]
                 + [_shown(settings[label].get(k)) for k in keys]
                 for label in metrics
             },
@@ -235,6 +239,12 @@ if not saved:
     )
     st.stop()
 configs = [read_json(run.path / "config.json") for run in saved]
+multilabel = {}  # a multi-label run's accuracies are not shares of images right: columns of their own
+if any(run.task == "multilabel" for run in saved):
+    multilabel = {
+        t(figures.LABELS[name]): [run.test_figures.get(name) for run in saved]
+        for name in ("label_accuracy", "subset_accuracy")
+    }
 event = st.dataframe(
     pd.DataFrame(
         {
@@ -247,7 +257,8 @@ event = st.dataframe(
             ],
             t("Parameters"): [run.total_params for run in saved],
             t("Training time (s)"): [run.train_seconds for run in saved],
-            t("Test accuracy"): [run.test_accuracy for run in saved],
+            t("Test accuracy"): [run.test_figures.get("accuracy") for run in saved],
+            **multilabel,
             t("Created"): [run.created for run in saved],
         }
     ),
@@ -257,7 +268,10 @@ event = st.dataframe(
     selection_mode="multi-row",
     key=f"runs_table-{st.session_state.get(_TABLE, 0)}",
     column_config={
-        t("Test accuracy"): st.column_config.NumberColumn(format="percent"),
+        **{
+            column: st.column_config.NumberColumn(format="percent")
+            for column in (t("Test accuracy"), *multilabel)
+        },
         t("Training time (s)"): st.column_config.NumberColumn(format="%.0f"),
         t("Parameters"): st.column_config.NumberColumn(format="localized"),
     },

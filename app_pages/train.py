@@ -8,7 +8,7 @@ from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.models import architectures
-from clfcore.runs import listing, liveness
+from clfcore.runs import figures, listing, liveness
 from clfcore.runs.folder import open_run
 from clfcore.training import schedules
 from ui import state
@@ -274,12 +274,25 @@ def _finished(run, status: str) -> None:
         st.error(reason or t("Training failed."), icon=":material/error:")
     elif status == "interrupted" and reason:
         st.warning(reason)
-    if metrics:
+    found = figures.figures_of(metrics, figures.task_of(metrics))
+    value = found.get("accuracy", found.get("label_accuracy"))
+    if "subset_accuracy" in found:  # multi-label: the course's label accuracy and the exact matches
+        st.success(
+            t(
+                "{status}: label accuracy {acc:.2%}, subset accuracy {subset:.2%} after {epochs} epochs ({seconds:.0f} s).",
+                status=translated_status(status).capitalize(),
+                acc=found["label_accuracy"],
+                subset=found["subset_accuracy"],
+                epochs=metrics["epochs_run"],
+                seconds=metrics["train_seconds"],
+            )
+        )
+    elif value is not None:
         st.success(
             t(
                 "{status}: test accuracy {acc:.2%} after {epochs} epochs ({seconds:.0f} s).",
                 status=translated_status(status).capitalize(),
-                acc=metrics["test_accuracy"],
+                acc=value,
                 epochs=metrics["epochs_run"],
                 seconds=metrics["train_seconds"],
             )

@@ -289,3 +289,43 @@ def test_exports_read_back():
         "support",
     }
     json.dumps(data)
+
+
+def test_the_best_epoch_is_the_first_of_equal_ones_like_keras_checkpoint():
+    from clfcore.training import monitor
+
+    history = [
+        {"epoch": 1, "val_accuracy": 0.7, "val_loss": 0.5},
+        {"epoch": 2, "val_accuracy": 0.8, "val_loss": 0.4},
+        {"epoch": 3, "val_accuracy": 0.8, "val_loss": 0.4},
+        {"epoch": 4, "val_accuracy": None, "val_loss": 0.6},
+    ]
+    assert scoring.best_epoch(history) == 2 and scoring.best_epoch(history, "val_loss") == 2
+    assert (
+        monitor.best_epoch(history, "val_accuracy") == 2 and monitor.best_epoch([], "loss") is None
+    )
+    assert monitor.is_improvement("val_loss", 0.3, 0.4) and not monitor.is_improvement(
+        "val_loss", 0.4, 0.4
+    )
+    assert monitor.is_improvement("accuracy", 0.1, None) and not monitor.is_improvement(
+        "accuracy", None, 0.1
+    )
+
+
+def test_report_json_names_each_figure_for_what_it_is():
+    truth = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 1]])
+    probs = np.array([[0.9, 0.1, 0.2, 0.1], [0.2, 0.3, 0.1, 0.0], [0.8, 0.1, 0.1, 0.7]])
+    out = scoring.report_json(
+        scoring.evaluate(Predictions(probs, truth, tuple("abcd"), task="multilabel"))
+    )
+    assert out["subset_accuracy"] == pytest.approx(2 / 3)  # image 2 misses its label b
+    assert out["label_accuracy"] == pytest.approx(11 / 12) == out["accuracy"]  # one wrong of 12
+    assert out["hamming_loss"] == pytest.approx(1 / 12)
+    fine = Predictions(
+        np.eye(3, dtype=np.float32)[[0, 1, 1]] * 0.8 + 0.2 / 3,
+        np.array([0, 1, 2]),
+        tuple("xyz"),
+        task="hierarchical",
+    )
+    out = scoring.report_json(scoring.evaluate(fine))
+    assert "loss" not in out and out["fine_loss"] > 0 and out["accuracy"] == pytest.approx(2 / 3)

@@ -72,3 +72,24 @@ def test_delete_run_refuses_active_runs_and_ids_outside_the_root(isolated_roots,
             listing.delete_run(bad)
     listing.delete_run("run1")
     assert [r.run_id for r in listing.list_runs()] == ["run3", "run2"]
+
+
+def test_every_figure_has_one_name_and_old_metrics_read_the_same(isolated_roots):
+    root = isolated_roots["runs"]
+    new = {"task": "multilabel", "test_accuracy": 0.81, "test_label_accuracy": 0.81}
+    _run(root, "run1", status="completed", metrics={**new, "test_subset_accuracy": 0.05})
+    # written before the rename: a multi-label test_accuracy was the label accuracy, a
+    # hierarchical test_loss the combined loss of both heads
+    _run(root, "run2", status="completed", metrics={"task": "multilabel", "test_accuracy": 0.8})
+    old = {"test_accuracy": 0.6, "test_coarse_accuracy": 0.9, "test_loss": 0.98}
+    _run(root, "run3", status="completed", metrics=old)
+    hierarchical, old_multilabel, multilabel = listing.list_runs()
+    assert multilabel.test_figures == {"label_accuracy": 0.81, "subset_accuracy": 0.05}
+    assert multilabel.task == "multilabel" and multilabel.test_accuracy == 0.81  # the headline
+    assert old_multilabel.test_figures == {"label_accuracy": 0.8}
+    assert hierarchical.task == "hierarchical" and hierarchical.test_figures == {
+        "accuracy": 0.6,
+        "coarse_accuracy": 0.9,
+        "combined_loss": 0.98,
+    }
+    assert "accuracy" not in multilabel.test_figures  # not shown as "Test accuracy"

@@ -425,6 +425,58 @@ def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots):
     )
 
 
+def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluate(isolated_roots):
+    from clfcore.runs import listing
+
+    _fashion(isolated_roots)
+    config = TrainConfig(
+        dataset="fashion_mnist_mosaic",
+        task="multilabel",
+        train_size=120,
+        threshold=0.4,
+        **ONE_EPOCH,
+    )
+    run = create_run(config)
+    summary = trainer.train(run)
+    assert run.metrics() == summary
+    report = scoring.evaluate(
+        run_predictions.predict_run(run_predictions.evaluable_run(run.run_id)), threshold=0.4
+    )
+    evaluated = scoring.report_json(report)
+    assert summary["test_label_accuracy"] == pytest.approx(evaluated["label_accuracy"], abs=1e-6)
+    assert summary["test_subset_accuracy"] == pytest.approx(evaluated["subset_accuracy"])
+    assert summary["test_subset_accuracy"] < summary["test_label_accuracy"]
+    assert summary["test_loss"] == pytest.approx(evaluated["loss"], rel=1e-4)
+    # "accuracy" is the headline, the course's label accuracy, in both JSONs
+    assert summary["test_accuracy"] == summary["test_label_accuracy"]
+    assert evaluated["accuracy"] == evaluated["label_accuracy"]
+    (listed,) = listing.list_runs()
+    assert set(listed.test_figures) == {"label_accuracy", "subset_accuracy", "loss"}
+
+
+def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots):
+    _fashion(isolated_roots)
+    config = TrainConfig(
+        dataset="fashion_mnist_hierarchy",
+        task="hierarchical",
+        coarse_loss_weight=0.5,
+        one_hot=False,
+        **ONE_EPOCH,
+    )
+    run = create_run(config)
+    summary = trainer.train(run)
+    assert "test_loss" not in summary and run.metrics() == summary
+    assert summary["test_combined_loss"] == pytest.approx(
+        0.5 * summary["test_coarse_loss"] + 1.0 * summary["test_fine_loss"], rel=1e-4
+    )
+    evaluated = scoring.report_json(
+        scoring.evaluate(run_predictions.predict_run(run_predictions.evaluable_run(run.run_id)))
+    )
+    assert "loss" not in evaluated
+    assert evaluated["fine_loss"] == pytest.approx(summary["test_fine_loss"], rel=1e-4)
+    assert evaluated["accuracy"] == pytest.approx(summary["test_accuracy"])
+
+
 def test_cli_trains_the_new_datasets(isolated_roots, capsys):
     _fashion(isolated_roots)
     code = main(

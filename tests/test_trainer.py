@@ -240,3 +240,31 @@ def test_transfer_without_weights_offline_is_refused_before_training(isolated_ro
     )
     with pytest.raises(UserInputError, match="random weights"):
         trainer.check_config(TrainConfig(dataset="digits", architecture="resnet50"))
+
+
+def test_on_a_tie_the_kept_model_metrics_and_evaluate_page_name_the_same_epoch(isolated_roots):
+    import keras
+    import numpy as np
+
+    from clfcore.evaluation import scoring
+
+    weights = []  # every epoch's weights, to see which one model.keras holds
+
+    class Weights(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            weights.append(self.model.get_weights())
+
+    # a step so small that the weights move but no validation image changes its class: a tie
+    config = TrainConfig(**{**TINY, "epochs": 3, "optimizer": "sgd", "learning_rate": 1e-6})
+    run = create_run(config)
+    summary = trainer.train(run, callbacks=(Weights(),))
+    history = run.history()
+    assert len({row["val_accuracy"] for row in history}) == 1  # the premise: every epoch ties
+    assert not np.array_equal(weights[0][0], weights[-1][0])
+    kept = keras.saving.load_model(run.model_path).get_weights()
+    held = [
+        e + 1 for e, w in enumerate(weights) if all(np.array_equal(a, b) for a, b in zip(w, kept))
+    ]
+    assert held == [1]  # the first of equal epochs, as Keras's ModelCheckpoint keeps it
+    assert summary["best_epoch"] == run.metrics()["best_epoch"] == 1
+    assert scoring.best_epoch(history, config.checkpoint_monitor) == 1

@@ -5,10 +5,12 @@
     >>> report = evaluation.evaluate(run_predictions.predict_run(run))
     >>> report.accuracy, report.per_class["f1"], report.averages["macro"]["recall"]
 
-Every metric follows scikit-learn's definition with ``zero_division=0``: a ratio whose denominator is
-0 (a class never predicted has no precision) is reported as 0, never NaN, and ``report.notes`` says
-which classes it concerns. The confusion matrix has the true classes as rows. Specificity is
-TN / (TN + FP) and the negative predictive value TN / (TN + FN) (the course slide prints TN / (TN + TP)).
+The confusion matrix, per-class precision, recall, F1 and support, and the ROC and precision-recall
+curves come from ``sklearn.metrics`` with ``zero_division=0``: a ratio whose denominator is 0 (a
+class never predicted has no precision) is reported as 0, never NaN, and ``report.notes`` says which
+classes it concerns. The confusion matrix has the true classes as rows. Specificity TN / (TN + FP)
+and the negative predictive value TN / (TN + FN) (the course slide prints TN / (TN + TP)) are derived
+from it, as are the micro averages.
 
 The predictions themselves (computed once per model and cached) come from ``clfcore.evaluation.run_predictions``.
 Importing this module does not import Keras.
@@ -27,6 +29,7 @@ from clfcore.errors import UserInputError
 from clfcore.evaluation.run_predictions import Predictions, predict_run
 from clfcore.i18n import N_
 from clfcore.runs.folder import RunFolder
+from clfcore.training import monitor as monitoring
 
 TOP_K = (3, 5)  # top-k accuracies shown when there are more than k classes
 METRICS = ("precision", "recall", "f1", "specificity", "npv")
@@ -44,16 +47,26 @@ ALWAYS_PREDICTED = N_(
 # --- Metrics -------------------------------------------------------------------------------------
 
 
+def _sklearn_metrics():
+    # Imported on first use: sklearn.metrics (SciPy under it) takes one to three seconds to import,
+    # which every `python -m clfcore train` process and page start would pay without ever scoring.
+    from sklearn import metrics
+
+    return metrics
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int) -> np.ndarray:
-    """Counts of (true, predicted) pairs.
+    """Counts of (true, predicted) pairs (``sklearn.metrics.confusion_matrix``).
 
     Returns:
         int64 array of shape (num_classes, num_classes); rows are true labels, columns predictions.
     """
-    y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
-    return np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes).reshape(
-        num_classes, num_classes
+    matrix = _sklearn_metrics().confusion_matrix(
+        np.asarray(y_true, dtype=np.int64),
+        np.asarray(y_pred, dtype=np.int64),
+        labels=np.arange(num_classes),
     )
+    return matrix.astype(np.int64)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -70,6 +83,22 @@ def scores_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray]:
         "f1": _ratio(2 * tp, 2 * tp + fp + fn),  # = 2PR / (P + R), and 0 when P + R = 0
         "specificity": _ratio(tn, tn + fp),
         "npv": _ratio(tn, tn + fn),
+    }
+
+
+def _per_class(y_true, y_pred, counts: dict[str, np.ndarray], labels=None) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 and support from scikit-learn; specificity and NPV from the counts."""
+    precision, recall, f1, support = _sklearn_metrics().precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average=None, zero_division=0
+    )
+    derived = scores_from_counts(**counts)
+    return {
+        "precision": precision.astype(np.float64),
+        "recall": recall.astype(np.float64),
+        "f1": f1.astype(np.float64),
+        "specificity": derived["specificity"],
+        "npv": derived["npv"],
+        "support": support.astype(np.int64),
     }
 
 
@@ -133,7 +162,7 @@ class Report:
     task: str
     class_names: tuple[str, ...]
     num_images: int
-    accuracy: float  # multi-label: subset accuracy (every label of an image right)
+    accuracy: float  # share of images right; multi-label: subset accuracy (every label right)
     loss: float  # mean cross-entropy, as Keras reports it
     top_k: dict[int, float]  # k -> top-k accuracy (k = 3, 5 when there are more than k classes)
     confusion: np.ndarray | None  # (C, C) rows true; None for multi-label tasks
@@ -150,6 +179,11 @@ class Report:
     def num_classes(self) -> int:
         return len(self.class_names)
 
+    @property
+    def label_accuracy(self) -> float | None:
+        """Multi-label: the share of right (image, label) decisions, 1 - Hamming loss; else None."""
+        return None if self.hamming_loss is None else 1.0 - self.hamming_loss
+
 
 def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
     """All metrics of ``predictions``: accuracy, top-k, loss, confusion matrix, per-class scores, averages.
@@ -161,9 +195,10 @@ def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
     if predictions.multilabel:
         return evaluate_multilabel(predictions, threshold=threshold)
     c = predictions.num_classes
-    confusion = confusion_matrix(predictions.labels, predictions.predicted, num_classes=c)
+    labels, predicted = np.asarray(predictions.labels, dtype=np.int64), predictions.predicted
+    confusion = confusion_matrix(labels, predicted, num_classes=c)
     counts = counts_from_confusion(confusion)
-    scores = scores_from_counts(**counts)
+    scores = _per_class(labels, predicted, counts, labels=np.arange(c))
     return Report(
         task=predictions.task,
         class_names=predictions.class_names,
@@ -177,23 +212,27 @@ def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
         },
         confusion=confusion,
         counts=counts,
-        per_class={**scores, "support": counts["tp"] + counts["fn"]},
+        per_class=scores,
         averages=_averages(counts, scores),
         notes=_notes(counts),
     )
 
 
 def evaluate_multilabel(predictions: Predictions, *, threshold: float = 0.5) -> Report:
-    """Per-label metrics (each label a binary decision at ``threshold``), Hamming loss and subset accuracy."""
+    """Per-label metrics (each label a binary decision at ``threshold``), Hamming loss and subset accuracy.
+
+    The per-label counts are ``sklearn.metrics.multilabel_confusion_matrix``'s.
+    """
     truth = np.asarray(predictions.labels) > 0
     chosen = predictions.probabilities >= threshold
-    counts = {
-        "tp": np.sum(truth & chosen, axis=0),
-        "fp": np.sum(~truth & chosen, axis=0),
-        "fn": np.sum(truth & ~chosen, axis=0),
-        "tn": np.sum(~truth & ~chosen, axis=0),
+    matrices = _sklearn_metrics().multilabel_confusion_matrix(truth, chosen).astype(np.int64)
+    counts = {  # each label's 2x2 matrix: [[tn, fp], [fn, tp]]
+        "tp": matrices[:, 1, 1],
+        "fp": matrices[:, 0, 1],
+        "fn": matrices[:, 1, 0],
+        "tn": matrices[:, 0, 0],
     }
-    scores = scores_from_counts(**counts)
+    scores = _per_class(truth, chosen, counts)
     return Report(
         task="multilabel",
         class_names=predictions.class_names,
@@ -203,7 +242,7 @@ def evaluate_multilabel(predictions: Predictions, *, threshold: float = 0.5) -> 
         top_k={},
         confusion=None,
         counts=counts,
-        per_class={**scores, "support": counts["tp"] + counts["fn"]},
+        per_class=scores,
         averages=_averages(counts, scores),
         notes=_notes(counts),
         hamming_loss=float(np.mean(truth != chosen)),
@@ -231,39 +270,43 @@ class Curve:
         return Curve(self.x[keep], self.y[keep], self.thresholds[keep], self.area)
 
 
-def _cumulative_counts(
-    y_true: np.ndarray, scores: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """True and false positives at each distinct score threshold, highest threshold first."""
-    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="mergesort")
-    sorted_scores = np.asarray(scores, dtype=np.float64)[order]
-    positives = np.asarray(y_true, dtype=bool)[order]
-    last_of_each = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(sorted_scores) - 1]
-    tps = np.cumsum(positives)[last_of_each]
-    fps = last_of_each + 1 - tps
-    return tps, fps, sorted_scores[last_of_each]
+def _positives_and_negatives(y_true: np.ndarray) -> tuple[int, int]:
+    truth = np.asarray(y_true, dtype=bool)
+    positives = int(np.count_nonzero(truth))
+    return positives, truth.size - positives
 
 
 def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
-    """ROC of one class against the rest; None when the test set lacks positives or negatives."""
-    tps, fps, thresholds = _cumulative_counts(y_true, scores)
-    if len(tps) == 0 or tps[-1] == 0 or fps[-1] == 0:
+    """ROC of one class against the rest (``sklearn.metrics.roc_curve``, every threshold kept, AUC by
+    the trapezoidal rule); None when the test set lacks positives or negatives."""
+    positives, negatives = _positives_and_negatives(y_true)
+    if positives == 0 or negatives == 0:
         return None
-    tpr = np.r_[0.0, tps / tps[-1]]
-    fpr = np.r_[0.0, fps / fps[-1]]
-    return Curve(fpr, tpr, np.r_[np.inf, thresholds], float(np.trapezoid(tpr, fpr)))
+    skm = _sklearn_metrics()
+    fpr, tpr, thresholds = skm.roc_curve(
+        np.asarray(y_true, dtype=bool),
+        np.asarray(scores, dtype=np.float64),
+        drop_intermediate=False,
+    )
+    return Curve(fpr, tpr, thresholds, float(skm.auc(fpr, tpr)))
 
 
 def pr_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
-    """Precision-recall of one class against the rest, with its average precision; None without positives."""
-    tps, fps, thresholds = _cumulative_counts(y_true, scores)
-    if len(tps) == 0 or tps[-1] == 0:
+    """Precision-recall of one class against the rest (``sklearn.metrics.precision_recall_curve``) from
+    the highest threshold down, with its average precision; None without positives."""
+    positives, _ = _positives_and_negatives(y_true)
+    if positives == 0:
         return None
-    precision = tps / (tps + fps)
-    recall = tps / tps[-1]
-    average_precision = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    skm = _sklearn_metrics()
+    truth, scores = np.asarray(y_true, dtype=bool), np.asarray(scores, dtype=np.float64)
+    precision, recall, thresholds = skm.precision_recall_curve(
+        truth, scores, drop_intermediate=False
+    )
     return Curve(
-        np.r_[0.0, recall], np.r_[1.0, precision], np.r_[np.inf, thresholds], average_precision
+        recall[::-1],
+        precision[::-1],
+        np.r_[np.inf, thresholds[::-1]],
+        float(skm.average_precision_score(truth, scores)),
     )
 
 
@@ -438,11 +481,8 @@ def curves_reading(history: list[dict]) -> list[Reading]:
 
 
 def best_epoch(history: list[dict], monitor: str = "val_accuracy") -> int | None:
-    """The epoch (1-based) with the best ``monitor`` value (lowest for losses), as the checkpoint chose it."""
-    scored = [(row[monitor], int(row["epoch"])) for row in history if row.get(monitor) is not None]
-    if not scored:
-        return None
-    return (min(scored) if "loss" in monitor else max(scored, key=lambda s: (s[0], -s[1])))[1]
+    """The epoch (1-based) whose model the checkpoint kept: best ``monitor``, the first of ties (``clfcore.training.monitor``)."""
+    return monitoring.best_epoch(history, monitor)
 
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -558,7 +598,14 @@ def classification_report(
 
 
 def report_json(report: Report) -> dict:
-    """The report as plain JSON types, for the command line: accuracy, confusion_matrix, per_class, averages."""
+    """The report as plain JSON types, for the command line: accuracy, confusion_matrix, per_class, averages.
+
+    The figures carry the names of ``clfcore.runs.figures``, as in the run's metrics.json without
+    ``test_``: ``accuracy`` is the task's headline accuracy. Multi-label: ``label_accuracy`` (the
+    headline, also as ``accuracy``), ``subset_accuracy``, ``hamming_loss``, ``loss``. Hierarchical
+    (this report is the fine level): ``accuracy`` and ``fine_loss``, the fine head's cross-entropy;
+    there is no plain ``loss``, which in metrics.json is the combined loss of both heads.
+    """
     per_class = [
         {
             "class": name,
@@ -571,7 +618,7 @@ def report_json(report: Report) -> dict:
         "task": report.task,
         "num_images": report.num_images,
         "accuracy": report.accuracy,
-        "loss": report.loss,
+        "fine_loss" if report.task == "hierarchical" else "loss": report.loss,
         "top_k_accuracy": {str(k): v for k, v in report.top_k.items()},
         "class_names": list(report.class_names),
         "confusion_matrix": None if report.confusion is None else report.confusion.tolist(),
@@ -584,8 +631,10 @@ def report_json(report: Report) -> dict:
     }
     if report.task == "multilabel":
         out.update(
-            hamming_loss=report.hamming_loss,
+            accuracy=report.label_accuracy,  # the headline: what train and metrics.json call accuracy
+            label_accuracy=report.label_accuracy,
             subset_accuracy=report.accuracy,
+            hamming_loss=report.hamming_loss,
             threshold=report.threshold,
         )
     return out

@@ -6,12 +6,13 @@ killed by a server restart shows as "interrupted" rather than "running" forever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.paths import runs_root
+from clfcore.runs import figures
 from clfcore.runs.folder import RunFolder, open_run, read_json
 from clfcore.runs.liveness import effective_status
 
@@ -38,7 +39,9 @@ class RunSummary:
     name: str = ""  # the optional name the user gave
     dataset: str | None = None
     architecture: str | None = None
-    test_accuracy: float | None = None
+    test_accuracy: float | None = None  # the headline accuracy (multi-label: the label accuracy)
+    task: str = "multiclass"
+    test_figures: dict[str, float] = field(default_factory=dict)  # clfcore.runs.figures, by name
     train_seconds: float | None = None
     total_params: int | None = None
     created: str | None = None  # ISO timestamp from config.json
@@ -53,7 +56,8 @@ def summarize(run: RunFolder) -> RunSummary:
     config = read_json(run.config_path)
     metrics = run.metrics()
     status = effective_status(run)
-    accuracy = metrics.get("test_accuracy")
+    task = figures.task_of(metrics, config)
+    found = figures.figures_of(metrics, task)
     return RunSummary(
         run_id=run.run_id,
         path=run.path,
@@ -61,7 +65,9 @@ def summarize(run: RunFolder) -> RunSummary:
         name=config.get("run_name") or "",
         dataset=config.get("dataset"),
         architecture=config.get("architecture"),
-        test_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
+        test_accuracy=found.get(figures.HEADLINE[task]),
+        task=task,
+        test_figures=found,
         train_seconds=metrics.get("train_seconds"),
         total_params=metrics.get("total_params"),
         created=config.get("created"),

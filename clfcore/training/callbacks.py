@@ -15,6 +15,7 @@ from pathlib import Path
 import keras
 
 from clfcore.runs.folder import RunFolder
+from clfcore.training import monitor as monitoring
 
 WRITE_EVERY_SECONDS = 0.5  # progress.json refresh rate: the page polls about once a second
 
@@ -125,7 +126,8 @@ class BestModelKeeper(keras.callbacks.Callback):
 
     The best weights are copied in memory at every improvement, which is cheap; the file is written
     at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
-    and a crash loses at most that many seconds of progress. Writes are atomic.
+    and a crash loses at most that many seconds of progress. Writes are atomic. Which epoch is better
+    is ``clfcore.training.monitor.is_improvement``: of two equal epochs the first is kept.
     """
 
     def __init__(
@@ -135,9 +137,6 @@ class BestModelKeeper(keras.callbacks.Callback):
         self.path = Path(path)
         self.monitor = monitor
         self.save_every_seconds = save_every_seconds
-        self.better = (
-            (lambda new, old: new < old) if "loss" in monitor else (lambda new, old: new > old)
-        )
         self.best = None
         self.best_weights = None
         self.unsaved = False
@@ -145,7 +144,8 @@ class BestModelKeeper(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         value = (logs or {}).get(self.monitor)
-        if value is None or self.best is None or self.better(value, self.best):
+        # without the monitored value (not logged), every epoch's weights are kept: the last one wins
+        if value is None or monitoring.is_improvement(self.monitor, value, self.best):
             self.best = value if value is not None else self.best
             self.best_weights = self.model.get_weights()
             self.unsaved = True

@@ -21,7 +21,7 @@ from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.models import architectures, backbones
 from clfcore.runs.folder import RunFolder
-from clfcore.training import objectives, schedules
+from clfcore.training import monitor, objectives, schedules
 
 OUT_OF_MEMORY = N_("Out of memory. Use a smaller batch size, a training subset or a smaller model.")
 CRASHED = N_("Training failed: {reason}")
@@ -201,8 +201,10 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     """Train the run described by ``run``'s config.json; write history, model and metrics into it.
 
     Returns:
-        The summary also written to metrics.json: test_accuracy, test_loss, epochs_run,
-        best_epoch, train_seconds, stopped.
+        The summary also written to metrics.json: the task's test figures (test_accuracy, test_loss;
+        ``clfcore.runs.figures`` for multi-label and hierarchical runs), task, epochs_run,
+        best_epoch (the epoch model.keras holds, ``clfcore.training.monitor``), train_seconds,
+        stopped, total_params.
 
     Raises:
         UserInputError: the settings cannot train (the run is marked failed with the message).
@@ -286,12 +288,18 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         )
     train_seconds = time.monotonic() - started
     best = keras.saving.load_model(run.model_path)
-    scores = objectives.test_metrics(best, splits, batch_size=max(config.batch_size, 256))
+    scores = objectives.test_metrics(
+        best,
+        splits,
+        batch_size=max(config.batch_size, 256),
+        task=info.task,
+        threshold=config.threshold,
+    )
     summary = {
-        **scores,  # test_accuracy, test_loss (and test_coarse_accuracy when hierarchical)
+        **scores,  # the task's test figures, named as clfcore.runs.figures says
         "task": info.task,
         "epochs_run": len(progress.rows),
-        "best_epoch": _best_epoch(progress.rows, config.checkpoint_monitor),
+        "best_epoch": monitor.best_epoch(progress.rows, config.checkpoint_monitor),
         "train_seconds": round(train_seconds, 2),
         "stopped": progress.stopped_by_user,
         "total_params": int(model.count_params()),
@@ -317,13 +325,6 @@ def _augmentation_layer(config: TrainConfig):
         if settings is not None and settings.active
         else None
     )
-
-
-def _best_epoch(rows: list[dict], monitor: str) -> int | None:
-    scored = [(row[monitor], row["epoch"]) for row in rows if row.get(monitor) is not None]
-    if not scored:
-        return None
-    return int((min(scored) if "loss" in monitor else max(scored))[1])
 
 
 def run_in_this_process(run: RunFolder, *, callbacks: tuple = ()) -> dict:
