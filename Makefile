@@ -39,5 +39,14 @@ test: check
 bench: install-test
 	$(BIN)/python bench/run_all.py
 
+# Translations (gettext): extract the English msgids from the code into clfcore/i18n/locale/clfcore.pot,
+# merge them into every language's .po (translate there, e.g. in Poedit; a new language starts
+# with `pybabel init -l fr`), compile each .po to the .mo the app reads. Settings: pyproject.toml's
+# [tool.babel]. The .pot, .po and .mo files are committed, so an install needs no build step.
+translations: install-test
+	$(BIN)/pybabel extract
+	$(BIN)/pybabel update
+	$(BIN)/pybabel compile
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -56,7 +56,8 @@ def _pick_dataset() -> datasets.DatasetInfo:
     if chosen != current:
         state.set_dataset_id(chosen)
     info = infos[chosen]
-    st.caption(f"{t(info.description)}  \n{t('Source')}: {info.source}")
+    source = t("Source")  # outside the f-string, where pybabel extract finds it
+    st.caption(f"{t(info.description)}  \n{source}: {info.source}")
     return info
 
 
@@ -143,7 +144,7 @@ def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     if not info.has_own_test_split:
         st.caption(
             t(
-                "This dataset has no test split of its own: a fixed, stratified 20 % is held out as the test set."
+                "This dataset has no test split of its own: the test set is a fixed, stratified 20 %."
             )
         )
 

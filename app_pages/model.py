@@ -9,7 +9,7 @@ from clfcore.errors import UserInputError
 from clfcore.export import codegen
 from clfcore.models import architectures
 from ui import state, task_views
-from ui.lang import number, t, translator
+from ui.lang import current, number, t, translator
 from ui.model_options import options_for
 from ui.widgets import chosen_dataset_caption, controlled, show_error
 
@@ -59,7 +59,8 @@ def _pick_architecture(choice: dict) -> architectures.Architecture:
     )
     arch = archs[arch_id]
     st.markdown(t(arch.summary))
-    st.caption(f"{t('Source')}: {t(arch.source)}")
+    source = t("Source")  # outside the f-string, where pybabel extract finds it
+    st.caption(f"{source}: {arch.cited_source(current())}")
     if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
         choice.update(
             {

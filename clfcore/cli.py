@@ -109,12 +109,12 @@ def _list_archs(_args: argparse.Namespace) -> dict:
 
     rows = []
     for arch in architectures.list_architectures():
-        print(f"{arch.id:<18} {arch.name:<34} {arch.source}")
+        print(f"{arch.id:<18} {arch.name:<34} {arch.cited_source()}")
         rows.append(
             {
                 "id": arch.id,
                 "name": arch.name,
-                "source": arch.source,
+                "source": arch.cited_source(),
                 "preset": arch.preset,
                 "convolutional": arch.convolutional,
             }

@@ -181,7 +181,7 @@ def _preview(plan: archive.ImportPlan) -> None:
     else:
         st.caption(
             t(
-                "There is no test folder: a fixed, stratified 20 % of the images will be held out as the test set."
+                "There is no test folder: 20 %, fixed and stratified, of the images will be held out as the test set."
             )
         )
     table = {t("Class"): list(plan.class_names), t("Training images"): list(plan.train_counts)}
@@ -288,7 +288,7 @@ def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None
 
 def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
     key = f"import_{upload.file_id}_{getattr(test_upload, 'file_id', '')}"  # fresh defaults for every new upload
-    st.markdown(f"**{t('Import settings')}**")
+    st.markdown("**" + t("Import settings") + "**")
     name = st.text_input(
         t("Dataset name"),
         value=archive.suggest_name(plan.source_name),

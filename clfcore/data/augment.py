@@ -1,6 +1,6 @@
 """Data augmentation: the frozen settings of a run, their checks, and the one Keras layer they become.
 
-    >>> config = AugmentConfig()                      # the course's settings (CIFAR-10 practice, seed 002)
+    >>> config = AugmentConfig()                      # the course's settings (the course practice on CNNs for CIFAR-10)
     >>> config.to_dict()["rotation_range"]
     10.0
     >>> layer = build_augmentation(config)            # a Keras 3 preprocessing layer
@@ -65,7 +65,7 @@ RANGES: dict[str, Range] = {
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    """Every random change applied to the training images. Defaults: the course's settings (seed 002).
+    """Every random change applied to the training images. Defaults: the course's settings (the course practice on CNNs for CIFAR-10).
 
     Geometric changes (rotation, shifts, zoom, shear, flips) are combined into one resampling per
     image, as ImageDataGenerator did. Values are "up to": each image gets its own random amount

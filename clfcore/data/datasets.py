@@ -30,46 +30,43 @@ from clfcore.paths import data_root
 
 TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
 
+# Class names are msgids (N_): the pages show them translated.
+# fmt: off
 FASHION_MNIST_CLASSES = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
+    N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"), N_("Sandal"),
+    N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
 )
 CIFAR10_CLASSES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
+    N_("airplane"), N_("automobile"), N_("bird"), N_("cat"), N_("deer"), N_("dog"), N_("frog"),
+    N_("horse"), N_("ship"), N_("truck"),
 )
-CIFAR100_FINE = tuple(
-    """apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly camel
-    can castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur
-    dolphin elephant flatfish forest fox girl hamster house kangaroo keyboard lamp lawn_mower leopard lion
-    lizard lobster man maple_tree motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree
-    pear pickup_truck pine_tree plain plate poppy porcupine possum rabbit raccoon ray road rocket rose sea
-    seal shark shrew skunk skyscraper snail snake spider squirrel streetcar sunflower sweet_pepper table
-    tank telephone television tiger tractor train trout tulip turtle wardrobe whale willow_tree wolf woman
-    worm""".split()
+CIFAR100_FINE = (
+    N_("apple"), N_("aquarium_fish"), N_("baby"), N_("bear"), N_("beaver"), N_("bed"), N_("bee"),
+    N_("beetle"), N_("bicycle"), N_("bottle"), N_("bowl"), N_("boy"), N_("bridge"), N_("bus"),
+    N_("butterfly"), N_("camel"), N_("can"), N_("castle"), N_("caterpillar"), N_("cattle"),
+    N_("chair"), N_("chimpanzee"), N_("clock"), N_("cloud"), N_("cockroach"), N_("couch"),
+    N_("crab"), N_("crocodile"), N_("cup"), N_("dinosaur"), N_("dolphin"), N_("elephant"),
+    N_("flatfish"), N_("forest"), N_("fox"), N_("girl"), N_("hamster"), N_("house"), N_("kangaroo"),
+    N_("keyboard"), N_("lamp"), N_("lawn_mower"), N_("leopard"), N_("lion"), N_("lizard"),
+    N_("lobster"), N_("man"), N_("maple_tree"), N_("motorcycle"), N_("mountain"), N_("mouse"),
+    N_("mushroom"), N_("oak_tree"), N_("orange"), N_("orchid"), N_("otter"), N_("palm_tree"),
+    N_("pear"), N_("pickup_truck"), N_("pine_tree"), N_("plain"), N_("plate"), N_("poppy"),
+    N_("porcupine"), N_("possum"), N_("rabbit"), N_("raccoon"), N_("ray"), N_("road"), N_("rocket"),
+    N_("rose"), N_("sea"), N_("seal"), N_("shark"), N_("shrew"), N_("skunk"), N_("skyscraper"),
+    N_("snail"), N_("snake"), N_("spider"), N_("squirrel"), N_("streetcar"), N_("sunflower"),
+    N_("sweet_pepper"), N_("table"), N_("tank"), N_("telephone"), N_("television"), N_("tiger"),
+    N_("tractor"), N_("train"), N_("trout"), N_("tulip"), N_("turtle"), N_("wardrobe"), N_("whale"),
+    N_("willow_tree"), N_("wolf"), N_("woman"), N_("worm"),
 )
-CIFAR100_COARSE = tuple(
-    """aquatic_mammals fish flowers food_containers fruit_and_vegetables household_electrical_devices
-    household_furniture insects large_carnivores large_man-made_outdoor_things large_natural_outdoor_scenes
-    large_omnivores_and_herbivores medium_mammals non-insect_invertebrates people reptiles small_mammals
-    trees vehicles_1 vehicles_2""".split()
+CIFAR100_COARSE = (
+    N_("aquatic_mammals"), N_("fish"), N_("flowers"), N_("food_containers"),
+    N_("fruit_and_vegetables"), N_("household_electrical_devices"), N_("household_furniture"),
+    N_("insects"), N_("large_carnivores"), N_("large_man-made_outdoor_things"),
+    N_("large_natural_outdoor_scenes"), N_("large_omnivores_and_herbivores"), N_("medium_mammals"),
+    N_("non-insect_invertebrates"), N_("people"), N_("reptiles"), N_("small_mammals"), N_("trees"),
+    N_("vehicles_1"), N_("vehicles_2"),
 )
+# fmt: on
 CIFAR100_FINE_TO_COARSE = hierarchy.fine_to_coarse(
     CIFAR100_FINE, CIFAR100_COARSE, hierarchy.CIFAR100_GROUPS
 )
@@ -480,7 +477,7 @@ def availability(dataset_id: str) -> Availability:
         return Availability(True, location=str(location))
     return Availability(
         False,
-        how_to_fix=(
+        how_to_fix=N_(
             "{name} is not on this machine yet. Connect to the internet and press Download (or run "
             "`python -m clfcore download {id}`): Keras downloads it once into {cache}. Offline, copy the same files to {files}."
         ),

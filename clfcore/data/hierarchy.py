@@ -1,4 +1,4 @@
-"""Hierarchical classification (seed 000): every image has a coarse class and, inside it, a fine class.
+"""Hierarchical classification (course notes on classification): every image has a coarse class and, inside it, a fine class.
 
     >>> from clfcore import hierarchy
     >>> hierarchy.FASHION_COARSE

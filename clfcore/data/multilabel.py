@@ -1,4 +1,4 @@
-"""Multi-label datasets: several labels per image (seed 000), read from a CSV or made as Fashion-MNIST mosaics.
+"""Multi-label datasets: several labels per image (course notes on classification), read from a CSV or made as Fashion-MNIST mosaics.
 
 Your own multi-label dataset is a folder under the data root with the images and a ``labels.csv``
 (and optionally a ``test.csv`` for a separate test set) in one of two formats::

@@ -1,4 +1,4 @@
-"""The course's four task types (seed 000): binary, multi-class, multi-label and hierarchical.
+"""The course's four task types (course notes on classification): binary, multi-class, multi-label and hierarchical.
 
     >>> from clfcore import tasks
     >>> tasks.binary_id("fashion_mnist", positive=8)            # Bag against every other class

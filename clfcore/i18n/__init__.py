@@ -1,17 +1,44 @@
-"""One translation function for every user-facing string, in English and Spanish.
+"""One translation function for every user-facing string, through gettext catalogues.
 
-Strings are written in English in the code (the English text is the key, as in gettext) and
-translated through ``translate``. The Spanish catalogue lives in ``clfcore.i18n.locale_es``; a test
-checks that every string the code passes to ``t(...)``, ``N_(...)`` or raises in a
-``UserInputError`` has a Spanish entry, and that the catalogue has no stale entries.
+Strings are written in English in the code (the English text is the msgid) and translated through
+``translate``. The translations are gettext catalogues, one per language:
+``clfcore/i18n/locale/<lang>/LC_MESSAGES/clfcore.po`` (edited by translators, e.g. in Poedit)
+compiled to ``clfcore.mo`` (read here with the standard library's ``gettext``). A language is
+available when its ``.mo`` file exists; English, the language of the code, always is.
+``make translations`` extracts the msgids from the code (``t``, ``tr``, ``N_``, ``translate`` and
+the clfcore error classes; settings in pyproject.toml's ``[tool.babel]``), merges them into every
+``.po`` and compiles them. A test fails on an untranslated or stale entry and on a ``.mo`` that is
+not the compiled ``.po``.
 """
 
 from __future__ import annotations
 
-from clfcore.i18n.locale_es import ES
+import gettext
+from functools import cache
+from pathlib import Path
 
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+DOMAIN = "clfcore"  # the catalogues' file name: locale/<lang>/LC_MESSAGES/clfcore.mo
+LOCALE_DIR = Path(__file__).resolve().with_name("locale")
 DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    # fallback=True: no .mo for the language (English) translates nothing, never raises.
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def _available_languages() -> dict[str, str]:
+    found = {DEFAULT_LANGUAGE: "English"}
+    for mo_file in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
+        lang = mo_file.parent.parent.name
+        # Translators: the name of your language in your language ("Español"), for the switcher.
+        name = _catalogue(lang).pgettext("language name", "English")
+        found[lang] = name if name != "English" else lang
+    return found
+
+
+LANGUAGES: dict[str, str] = _available_languages()  # code -> the language's own name
 
 
 def N_(text: str) -> str:
@@ -23,8 +50,13 @@ def translate(text: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> s
     """Translate ``text`` into ``lang`` and fill its ``{placeholders}`` from ``params``.
 
     Unknown languages and (never expected, but never fatal) missing entries fall back to English.
+
+    Example:
+        >>> translate("{count} runs saved: {detail}.", "en", count=2, detail="x")
+        '2 runs saved: x.'
     """
-    template = ES.get(text, text) if lang == "es" else text
+    # gettext("") would return the catalogue's header, not an empty string.
+    template = _catalogue(lang).gettext(text) if text and lang in LANGUAGES else text
     return template.format(**params) if params else template
 
 

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from clfcore import course
 from clfcore.errors import UserInputError
-from clfcore.i18n import N_
+from clfcore.i18n import N_, translate
 from clfcore.models import custom_layers
 from clfcore.models.backbones import get_backbone
 from clfcore.models.custom_layers import check_custom_layers  # noqa: F401  (part of this module's API)
@@ -57,10 +58,19 @@ class Architecture:
     summary: (
         str  # one English paragraph: what it is and when to use it (translate with clfcore.i18n)
     )
-    source: str  # where it comes from in the course material
+    source: (
+        str  # what in the course document it comes from, or where it comes from if not the course
+    )
     preset: dict  # default training settings: optimizer, learning_rate, batch_size, epochs
     options: dict  # default builder options; {} if it has none
     convolutional: bool  # has Conv2D layers, so Grad-CAM can explain it
+    document: str | None = None  # the course document it comes from (clfcore.course.DOCUMENTS)
+
+    def cited_source(self, lang: str = "en") -> str:
+        """Where it comes from, e.g. "Course notes on CNNs: the LeNet architecture", in ``lang``."""
+        if self.document is None:
+            return translate(self.source, lang)
+        return course.cite(self.document, self.source, lang)
 
 
 _ARCHITECTURES = (
@@ -73,10 +83,11 @@ _ARCHITECTURES = (
             "seconds and is a good baseline for MNIST and Fashion-MNIST, but it ignores where each pixel is, so it does "
             "poorly on colour photos. Add hidden layers, units or dropout as in the practice's exercise 2."
         ),
-        N_("Course practice 1: first deep network on MNIST (seed 001)"),
+        N_("the MLP on MNIST"),
         {"optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
         {"hidden_layers": 1, "units": 256, "dropout": 0.0},
         False,
+        document="001",
     ),
     Architecture(
         "lenet",
@@ -86,10 +97,11 @@ _ARCHITECTURES = (
             "2x2 average pooling, then Dense layers of 120 and 84 units. Made for small grayscale images such as digits "
             "and clothes; images smaller than 28x28 are first resized to 28x28."
         ),
-        N_("Course CNN chapter: the LeNet architecture (seed 004)"),
+        N_("the LeNet architecture"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
         {"dense_layers": 2, "activation": "relu"},
         True,
+        document="004",
     ),
     Architecture(
         "course_cifar_cnn",
@@ -100,10 +112,11 @@ _ARCHITECTURES = (
             "RMSprop, batch 256, for 100 epochs, and adds data augmentation to reduce overfitting. Images smaller than "
             "32x32 are first resized to 32x32."
         ),
-        N_("Course practice: CNN on CIFAR-10 with data augmentation (seed 002)"),
+        N_("the 6-convolution network"),
         {"optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 256, "epochs": 100},
         {},
         True,
+        document="002",
     ),
     Architecture(
         "course_bn_cnn",
@@ -114,10 +127,11 @@ _ARCHITECTURES = (
             "CIFAR-10, 82 % test accuracy after 25 epochs with Adam, batch 64. Images smaller than 32x32 are first "
             "resized to 32x32."
         ),
-        N_("Course guide: image recognition with TensorFlow/Keras on CIFAR-10 (seed 003)"),
+        N_("the CIFAR-10 network with dropout and batch normalisation"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 64, "epochs": 25},
         {},
         True,
+        document="003",
     ),
     Architecture(
         "recommended",
@@ -145,7 +159,7 @@ _ARCHITECTURES = (
             backbone_id,
             name,
             summary,
-            N_("Course CNN chapter: transfer learning with ResNet50 (seed 004)"),
+            N_("transfer learning with ResNet50"),
             {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "epochs": 5},
             {
                 "image_size": 96,
@@ -157,6 +171,7 @@ _ARCHITECTURES = (
                 "fine_tune_lr_factor": 0.1,
             },
             True,
+            document="004",
         )
         for backbone_id, name, summary in (
             (
@@ -199,10 +214,11 @@ _ARCHITECTURES = (
             "dense layers, in the order you choose. The size after each layer is checked before building with the "
             "course's rule W' = (W - K + 2P)/S + 1, and a flatten is added before the first dense layer if missing."
         ),
-        N_("Course CNN chapter: convolution, padding, stride and pooling (seed 004)"),
+        N_("convolution, padding, stride and pooling"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
         {"layers": [dict(layer) for layer in custom_layers.DEFAULT_CUSTOM_LAYERS]},
         True,
+        document="004",
     ),
 )
 _BY_ID = {arch.id: arch for arch in _ARCHITECTURES}
@@ -403,7 +419,7 @@ def _lenet(input_shape: Shape, options: dict) -> list[dict]:
 
 
 def _course_cifar_cnn(input_shape: Shape, options: dict) -> list[dict]:
-    # Seed 002's printed summary (the code listing beside it has copy errors): "same" then "valid" in each block.
+    # The CIFAR-10 practice's printed summary (the code listing beside it has copy errors): "same" then "valid" in each block.
     blocks = [
         [_conv(f, padding="same"), _conv(f, padding="valid"), _pool(), _drop(0.25)]
         for f in (32, 64, 64)

@@ -1,4 +1,4 @@
-"""Pretrained backbones for transfer learning (course seed 004): where their ImageNet weights are.
+"""Pretrained backbones for transfer learning (course notes on CNNs): where their ImageNet weights are.
 
 ``keras.applications`` downloads a backbone's ImageNet weights once into ``$KERAS_HOME/models``
 (``~/.keras/models``). Offline, the same file can be put in the data root's ``weights/`` folder.

@@ -7,10 +7,10 @@ from PIL import Image
 
 from clfcore import jobs
 from clfcore.data.augment import COURSE_DEFAULTS, AugmentConfig
-from clfcore.i18n.locale_es import ES
 from clfcore.runs import listing
 from clfcore.runs.folder import open_run
 from tests.app.test_pages import all_text, open_page
+from tests.catalogue import ES
 
 FIELDS = [name for name in AugmentConfig.__dataclass_fields__]
 

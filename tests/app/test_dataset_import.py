@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from clfcore.data import archive, datasets
 from clfcore.i18n import translate
-from clfcore.i18n.locale_es import ES
 from tests.app.test_pages import all_text
+from tests.catalogue import ES
 from tests.test_archive import class_files, png, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

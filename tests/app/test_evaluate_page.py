@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from clfcore.config import TrainConfig
 from clfcore.evaluation import run_predictions, scoring
-from clfcore.i18n.locale_es import ES
 from clfcore.runs.folder import create_run, open_run
+from tests.catalogue import ES
 from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clfcore.i18n.locale_es import ES
 from clfcore.inference import gradcam
+from tests.catalogue import ES
 
 
 def insight_app(arch: str, size: int, channels: int, views: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clfcore.i18n import translate
-from clfcore.i18n.locale_es import ES
+from tests.catalogue import ES
 from tests.conftest import write_idx_dataset
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from clfcore.i18n.locale_es import ES
 from clfcore.runs import listing
 from clfcore.runs.folder import open_run
 from tests.app.test_pages import open_page
+from tests.catalogue import ES
 from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,5 @@
+import sys
+
+from clfcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,454 @@
+"""``python -m clfcore``: the headless face of the core.
+
+Every command prints human-readable lines and, as its last line, one JSON object a script can parse.
+Mistakes the user can fix exit with status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from clfcore import jobs, tfenv
+from clfcore.config import TrainConfig
+from clfcore.data import archive, datasets, tasks
+from clfcore.data.augment import AugmentConfig, settings_for_run
+from clfcore.data.folders import FolderSettings
+from clfcore.errors import UserInputError
+from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
+from clfcore.inference import predict
+from clfcore.models import architectures, backbones
+from clfcore.runs.folder import RunFolder, create_run
+from clfcore.training import trainer
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit 2, like every other user mistake
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _list_datasets(_args: argparse.Namespace) -> dict:
+    rows = []
+    for info in datasets.list_datasets():
+        state = datasets.availability(info.id)
+        rows.append(
+            {
+                "id": info.id,
+                "name": info.name,
+                "image_shape": list(info.image_shape),
+                "num_classes": info.num_classes,
+                "task": info.task,
+                "available": state.available,
+                "location": state.location,
+                "how_to_fix": None if state.available else state.how_to_fix.format(**state.params),
+            }
+        )
+        shape = "x".join(map(str, info.image_shape))
+        print(
+            f"{info.id:<16} {info.name:<20} {shape:<8} {info.num_classes:>4} classes  {'available' if state.available else 'not downloaded'}"
+        )
+    return {"datasets": rows, "default": datasets.default_dataset_id()}
+
+
+def _download(args: argparse.Namespace) -> dict:
+    state = datasets.download(args.dataset)
+    print(f"{args.dataset}: available at {state.location}")
+    return {"id": args.dataset, "available": state.available, "location": state.location}
+
+
+def _image_size(text: str) -> tuple[int, int]:
+    try:
+        height, width = (int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise UserInputError(
+            "The image size must be H,W such as 64,64, got {value!r}.", value=text
+        ) from None
+    return height, width
+
+
+def _import_dataset(args: argparse.Namespace) -> dict:
+
+    settings = FolderSettings(
+        image_size=_image_size(args.image_size) if args.image_size else None,
+        color_mode=args.color_mode,
+        validation_split=args.validation_split,
+        seed=args.seed,
+    )
+    name = args.name or archive.suggest_name(Path(args.source).name)
+    result = archive.import_dataset(
+        args.source, name, test_source=args.test, settings=settings, replace=args.replace
+    )
+    size = "x".join(map(str, result.settings.image_size))
+    print(
+        f"{result.name}: {len(result.class_names)} classes ({', '.join(result.class_names)}), {result.images} images, {size} {result.settings.color_mode}"
+    )
+    print(
+        f"training {result.train_images}, test {result.test_images or 'held out 20 %'}; stored in {result.path}"
+    )
+    for skipped in result.skipped:
+        print(f"left out {skipped.name}: {skipped.reason}")
+    if result.non_images:
+        count = len(result.non_images)
+        print(
+            f"{count} file{'s' if count > 1 else ''} skipped: not image{'s' if count > 1 else ''}"
+        )
+    return result.to_json()
+
+
+def _download_weights(args: argparse.Namespace) -> dict:
+
+    path = backbones.download_weights(args.backbone, args.image_size)
+    print(f"{args.backbone}: ImageNet weights at {path}")
+    return {"backbone": args.backbone, "path": str(path)}
+
+
+def _list_archs(_args: argparse.Namespace) -> dict:
+
+    rows = []
+    for arch in architectures.list_architectures():
+        print(f"{arch.id:<18} {arch.name:<34} {arch.cited_source()}")
+        rows.append(
+            {
+                "id": arch.id,
+                "name": arch.name,
+                "source": arch.cited_source(),
+                "preset": arch.preset,
+                "convolutional": arch.convolutional,
+            }
+        )
+    return {"architectures": rows}
+
+
+def _shape(text: str) -> tuple[int, int, int]:
+    try:
+        h, w, c = (int(part) for part in text.split(","))
+    except ValueError:
+        raise UserInputError(
+            "The input shape must be H,W,C such as 28,28,1, got {value!r}.", value=text
+        ) from None
+    if min(h, w, c) < 1 or c not in (1, 3):
+        raise UserInputError(
+            "The input shape must be positive with 1 or 3 channels, got {value!r}.", value=text
+        )
+    return h, w, c
+
+
+def _describe(args: argparse.Namespace) -> dict:
+
+    if args.classes < 2:
+        raise UserInputError(
+            "A classifier needs at least 2 classes, got {value}.", value=args.classes
+        )
+    info = architectures.describe(args.arch, _shape(args.input_shape), args.classes)
+    for layer in info["layers"]:
+        print(f"{layer['name']:<28} {str(layer['output_shape']):<22} {layer['params']:>10,}")
+    print(
+        f"total {info['total_params']:,}  trainable {info['trainable_params']:,}  non-trainable {info['non_trainable_params']:,}"
+    )
+    return {k: info[k] for k in ("total_params", "trainable_params", "non_trainable_params")}
+
+
+def _train(args: argparse.Namespace) -> dict:
+
+    if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
+        run = RunFolder(Path(args.run_dir).resolve())
+        config = run.config()
+    else:
+        dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
+        info = datasets.get_dataset(
+            dataset
+        )  # an imported dataset brings its own validation split and seed
+        config = TrainConfig.for_architecture(
+            args.arch,
+            dataset=dataset,
+            task=info.task,
+            class_weight=args.class_weight,
+            threshold=args.threshold,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer=args.optimizer,
+            learning_rate=args.lr,
+            validation_split=args.validation_split
+            if args.validation_split is not None
+            else info.validation_split,
+            train_size=args.train_size,
+            seed=args.seed if args.seed is not None else info.seed,
+            augmentation=_augmentation_option(args.augmentation),
+        )
+    try:  # the kernels are chosen before TensorFlow loads, so here, once the model is known
+        convolutional = architectures.has_convolutions(config.architecture, config.arch_options)
+    except UserInputError:
+        convolutional = (
+            True  # an unknown architecture: the trainer refuses it below, with the reason
+        )
+    tfenv.prefer_onednn(convolutional=convolutional)
+    if not args.run_dir:
+        trainer.check_config(config)
+        run = create_run(config, root=Path(args.out) if args.out else None)
+    print(f"run {run.run_id} in {run.path}", flush=True)
+    try:
+        summary = trainer.run_in_this_process(run, callbacks=(_epoch_printer(),))
+    finally:
+        if args.run_dir:
+            jobs.dispatch(run.path.parent)  # this slot is free: start the next queued run
+    print(
+        f"test accuracy {summary['test_accuracy']:.4f}, {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s"
+    )
+    return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
+
+
+def _class_number(info, text: str) -> int:
+    """A class given by name (any case) or number."""
+    names = [name.lower() for name in info.class_names]
+    if text.lower() in names:
+        return names.index(text.lower())
+    if text.isdigit() and int(text) < info.num_classes:
+        return int(text)
+    raise UserInputError(
+        "{name} has no class {value!r}. Give a class name or number: {known}.",
+        name=info.name,
+        value=text,
+        known=", ".join(f"{i} {n}" for i, n in enumerate(info.class_names)),
+    )
+
+
+def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> str:
+    """``--positive-class`` (and ``--negative-class``): the binary task derived from ``dataset`` (clfcore.data.tasks)."""
+
+    if positive is None:
+        if negative is not None:
+            raise UserInputError(
+                "--negative-class needs --positive-class: give the class that becomes label 1 too."
+            )
+        return dataset
+    info = datasets.get_dataset(dataset)
+    return tasks.binary_id(
+        dataset,
+        positive=_class_number(info, positive),
+        negative=None if negative is None else _class_number(info, negative),
+    )
+
+
+def _augmentation_option(value: str | None) -> dict:
+    """``--augmentation``: "course", or JSON settings that change the course's (clfcore.data.augment); none when absent."""
+
+    if value is None:
+        return {}
+    try:
+        changes = {} if value.strip() == "course" else json.loads(value)
+    except json.JSONDecodeError:
+        changes = None
+    if not isinstance(changes, dict):
+        raise UserInputError(
+            "--augmentation takes 'course' or JSON settings such as '{{\"rotation_range\": 15, \"horizontal_flip\": false}}', got {value!r}.",
+            value=value,
+        )
+    return settings_for_run(AugmentConfig.from_dict(changes))
+
+
+def _evaluate(args: argparse.Namespace) -> dict:
+
+    run = run_predictions.resolve_run(args.run_ref)
+    report, seconds = scoring.evaluate_run(run)
+    print(scoring.classification_report(report, title=f"run {run.run_id}"), end="")
+    levels = {}
+    if report.task == "hierarchical":  # the report above is the fine level; add the coarse one
+        levels = hierarchy_levels.levels_json(hierarchy_levels.predict_run_levels(run))
+        print(
+            f"coarse accuracy {levels['coarse_accuracy']:.4f}, fine accuracy {levels['fine_accuracy']:.4f}, "
+            f"coarse right but fine wrong: {levels['coarse_right_fine_wrong']}"
+        )
+    print(f"evaluated in {seconds:.2f} s")
+    return {
+        "run": run.run_id,
+        **scoring.report_json(report),
+        **levels,
+        "seconds": round(seconds, 3),
+    }
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """One JSON line per file; returns the exit status itself (2 when any file was refused)."""
+
+    if args.top_k < 1:
+        raise UserInputError("--top-k must be at least 1, got {value}.", value=args.top_k)
+    classifier = predict.load_run(args.run_ref)
+    refused = 0
+    for file in args.files:
+        line = predict.classify_path(classifier, file, top=args.top_k)
+        refused += "error" in line
+        print(json.dumps(line), flush=True)
+    return 2 if refused else 0
+
+
+def _epoch_printer():
+    import keras
+
+    class EpochPrinter(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            shown = "  ".join(
+                f"{k} {v:.4f}" for k, v in (logs or {}).items() if isinstance(v, float)
+            )
+            print(f"epoch {epoch + 1}/{self.params.get('epochs')}  {shown}", flush=True)
+
+    return EpochPrinter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m clfcore",
+        description="Train and inspect image classifiers with Keras, headless.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser(
+        "list-datasets", help="every dataset and whether it is on this machine"
+    ).set_defaults(run=_list_datasets)
+    download = commands.add_parser(
+        "download", help="download a dataset through keras.datasets (needs the internet once)"
+    )
+    download.add_argument("dataset", help="dataset id, e.g. mnist or cifar10")
+    download.set_defaults(run=_download)
+    imports = commands.add_parser(
+        "import-dataset",
+        help="import a ZIP (or a folder) of class folders as a dataset under the data root",
+    )
+    imports.add_argument(
+        "source",
+        metavar="ARCHIVE_OR_FOLDER",
+        help="a .zip or a folder with one sub-folder of images per class",
+    )
+    imports.add_argument("--name", help="dataset id (default: from the file name)")
+    imports.add_argument(
+        "--test",
+        metavar="ARCHIVE_OR_FOLDER",
+        help="a separate test set with the same class folders",
+    )
+    imports.add_argument(
+        "--image-size",
+        metavar="H,W",
+        help="size the images are resized to (default: the first image's, at most 128)",
+    )
+    imports.add_argument(
+        "--color-mode", choices=("grayscale", "rgb"), help="default: that of the first image"
+    )
+    imports.add_argument(
+        "--validation-split",
+        type=float,
+        help="held out for validation when the dataset is chosen (default 0.2)",
+    )
+    imports.add_argument("--seed", type=int, help="seed of the validation split (default 42)")
+    imports.add_argument(
+        "--replace", action="store_true", help="replace a dataset of the same name imported before"
+    )
+    imports.set_defaults(run=_import_dataset)
+    weights = commands.add_parser(
+        "download-weights",
+        help="download a transfer-learning backbone's ImageNet weights (needs the internet once)",
+    )
+    weights.add_argument("backbone", help="mobilenetv2, resnet50 or efficientnetb0")
+    weights.add_argument(
+        "--image-size",
+        type=int,
+        default=96,
+        help="the image size inside the model (MobileNetV2 has weights per size)",
+    )
+    weights.set_defaults(run=_download_weights)
+    commands.add_parser(
+        "list-archs", help="every architecture with its source in the course"
+    ).set_defaults(run=_list_archs)
+    describe = commands.add_parser(
+        "describe", help="layers and parameter counts of an architecture"
+    )
+    describe.add_argument("--arch", required=True)
+    describe.add_argument("--input-shape", required=True, help="H,W,C e.g. 28,28,1")
+    describe.add_argument("--classes", type=int, required=True)
+    describe.set_defaults(run=_describe)
+    train = commands.add_parser(
+        "train", help="train a model headless; writes a run folder like the app"
+    )
+    train.add_argument("--dataset", default="digits")
+    train.add_argument("--arch", default="mlp")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--optimizer")
+    train.add_argument("--lr", type=float)
+    train.add_argument("--validation-split", type=float)
+    train.add_argument("--train-size", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--augmentation",
+        metavar="JSON",
+        help="augment the training images: 'course' for the course's settings, or JSON that changes them, e.g. '{\"rotation_range\": 15}' (default: none)",
+    )
+    train.add_argument(
+        "--positive-class",
+        metavar="CLASS",
+        help="train a binary task: this class (name or number) against all the others",
+    )
+    train.add_argument(
+        "--negative-class",
+        metavar="CLASS",
+        help="with --positive-class: against this class only (the other images are left out)",
+    )
+    train.add_argument(
+        "--class-weight",
+        choices=("none", "balanced"),
+        help="balanced: weigh rare classes more in the loss (default none)",
+    )
+    train.add_argument(
+        "--threshold",
+        type=float,
+        help="multi-label datasets: a label is predicted from this probability on (default 0.5)",
+    )
+    train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
+    train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
+    train.set_defaults(run=_train)
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="test metrics of a finished run: accuracy, confusion matrix, per-class scores",
+    )
+    evaluate.add_argument(
+        "--run",
+        dest="run_ref",
+        required=True,
+        help="the run's folder name, or its folder inside the runs root",
+    )
+    evaluate.set_defaults(run=_evaluate)
+    predict = commands.add_parser(
+        "predict", help="classify image files with a trained run: one JSON line per file"
+    )
+    predict.add_argument(
+        "--run",
+        dest="run_ref",
+        required=True,
+        help="the run's folder, or its name inside the runs root",
+    )
+    predict.add_argument(
+        "--top-k", type=int, default=5, help="classes listed per image (default 5)"
+    )
+    predict.add_argument(
+        "files", nargs="+", metavar="FILE", help="PNG, JPEG, BMP, GIF, WebP or TIFF images"
+    )
+    predict.set_defaults(run=_predict)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.run is not _train:  # training chooses its kernels once it knows the model
+        tfenv.prefer_onednn()
+    try:
+        summary = args.run(args)
+    except UserInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        print(json.dumps({"error": str(error)}))
+        return 2
+    if isinstance(
+        summary, int
+    ):  # the command printed its own JSON lines (predict) and chose the exit status
+        return summary
+    print(json.dumps(summary))
+    return 0

@@ -1,0 +1,173 @@
+"""The one flat, frozen description of a training run; saved as the run's config.json.
+
+    >>> TrainConfig(dataset="digits", architecture="mlp", epochs=3).to_json()["epochs"]
+    3
+
+Defaults that depend on the architecture (optimizer, learning rate, batch size, epochs) come from
+its preset (``clfcore.models.architectures``); ``TrainConfig.for_architecture`` fills them in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from clfcore.data.augment import AugmentConfig
+from clfcore.data.splits import SplitConfig
+from clfcore.errors import UserInputError
+from clfcore.models.architectures import get_architecture
+
+OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "nadam", "adagrad", "adadelta", "adamax", "lion")
+LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+STRATEGIES = ("auto", "default", "mirrored")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run does. Plain types only, so it is JSON."""
+
+    dataset: str = "digits"  # dataset id (clfcore.data.datasets)
+    architecture: str = "mlp"  # architecture id (clfcore.models.architectures)
+    arch_options: dict[str, Any] = field(
+        default_factory=dict, hash=False
+    )  # builder options, e.g. {"units": 256}
+    epochs: int = 10  # passes over the training set
+    batch_size: int = 128  # images per gradient step
+    optimizer: str = "rmsprop"  # one of OPTIMIZERS
+    learning_rate: float = 0.001  # step size of the optimizer
+    momentum: float = 0.9  # SGD only
+    validation_split: float = (
+        0.2  # fraction of training images held out for validation (course: 20 %)
+    )
+    train_size: int | None = None  # stratified subset of N training images; None = all
+    one_hot: bool = True  # one-hot labels + categorical cross-entropy (course) or integers + sparse
+    seed: int = 42  # same seed and settings -> same metrics on the CPU
+    early_stopping: bool = False  # stop when `monitor` stops improving
+    early_stopping_monitor: str = "val_loss"
+    early_stopping_patience: int = 3  # epochs without improvement before stopping
+    restore_best_weights: bool = True
+    checkpoint_monitor: str = "val_accuracy"  # model.keras keeps the best epoch by this metric
+    lr_schedule: str = "none"  # one of LR_SCHEDULES
+    lr_step_epochs: int = 5  # step decay: multiply by lr_decay every this many epochs
+    lr_decay: float = 0.5  # step and exponential decay factor; ReduceLROnPlateau factor
+    lr_patience: int = 2  # ReduceLROnPlateau: epochs without improvement before reducing
+    tensorboard: bool = False  # write TensorBoard logs to the run folder
+    strategy: str = "auto"  # tf.distribute: auto = mirrored when several GPUs are visible
+    augmentation: dict[str, Any] = field(
+        default_factory=dict, hash=False
+    )  # clfcore.data.augment settings (empty = none)
+    run_name: str = ""  # optional human name shown beside the run id
+    task: str = ""  # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" = the dataset's
+    class_weight: str = (
+        "none"  # "balanced": weigh each class by n_images / (n_classes * its images) in the loss
+    )
+    threshold: float = (
+        0.5  # multi-label: a label is predicted when its probability is at least this
+    )
+    coarse_loss_weight: float = (
+        1.0  # hierarchical: weight of the coarse head's cross-entropy in the loss
+    )
+    fine_loss_weight: float = 1.0  # hierarchical: weight of the fine head's cross-entropy
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise UserInputError(
+                "Epochs must be at least 1, got {value}. Train for 1 or more passes over the data.",
+                value=self.epochs,
+            )
+        if self.batch_size < 1:
+            raise UserInputError(
+                "The batch size must be at least 1, got {value}.", value=self.batch_size
+            )
+        if not self.learning_rate > 0:
+            raise UserInputError(
+                "The learning rate must be greater than 0, got {value}. Typical values are 0.0001 to 0.01.",
+                value=self.learning_rate,
+            )
+        for name, value, allowed in (
+            ("optimizer", self.optimizer, OPTIMIZERS),
+            ("lr_schedule", self.lr_schedule, LR_SCHEDULES),
+            ("early_stopping_monitor", self.early_stopping_monitor, MONITORS),
+            ("checkpoint_monitor", self.checkpoint_monitor, MONITORS),
+            ("strategy", self.strategy, STRATEGIES),
+        ):
+            if value not in allowed:
+                raise UserInputError(
+                    "Unknown {name} {value!r}. Choose one of: {allowed}.",
+                    name=name,
+                    value=value,
+                    allowed=", ".join(allowed),
+                )
+        if self.early_stopping_patience < 0 or self.lr_patience < 0 or self.lr_step_epochs < 1:
+            raise UserInputError("Patience must be 0 or more and the step length at least 1 epoch.")
+        if not 0 < self.lr_decay < 1:
+            raise UserInputError(
+                "The decay factor must be between 0 and 1 (for example 0.5), got {value}.",
+                value=self.lr_decay,
+            )
+        _ = self.split  # validates validation_split and train_size
+        if self.class_weight not in ("none", "balanced"):
+            raise UserInputError(
+                "Unknown class_weight {value!r}. Choose one of: {allowed}.",
+                value=self.class_weight,
+                allowed="none, balanced",
+            )
+        if self.task and self.task not in ("binary", "multiclass", "multilabel", "hierarchical"):
+            raise UserInputError(
+                "Unknown task {task!r}. Choose one of: {known}.",
+                task=self.task,
+                known="binary, multiclass, multilabel, hierarchical",
+            )
+        if not 0.0 < self.threshold < 1.0:
+            raise UserInputError(
+                "The decision threshold must be between 0 and 1 (for example 0.5), got {value}.",
+                value=self.threshold,
+            )
+        if (
+            min(self.coarse_loss_weight, self.fine_loss_weight) < 0
+            or self.coarse_loss_weight + self.fine_loss_weight <= 0
+        ):
+            raise UserInputError(
+                "The loss weights must be 0 or more and not both 0, got coarse {coarse} and fine {fine}.",
+                coarse=self.coarse_loss_weight,
+                fine=self.fine_loss_weight,
+            )
+        if self.augmentation:
+            AugmentConfig.from_dict(
+                self.augmentation
+            )  # refuses unknown settings and values out of range
+
+    @property
+    def split(self) -> SplitConfig:
+        return SplitConfig(
+            validation_split=self.validation_split,
+            train_size=self.train_size,
+            seed=self.seed,
+            one_hot=self.one_hot,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TrainConfig":
+        """Rebuild a config from config.json; unknown keys (from newer versions) are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def for_architecture(cls, architecture: str, **settings: Any) -> "TrainConfig":
+        """A config whose optimizer, learning rate, batch size and epochs default to the architecture's preset."""
+
+        preset = {
+            k: v
+            for k, v in get_architecture(architecture).preset.items()
+            if k in {f.name for f in dataclasses.fields(cls)}
+        }
+        chosen = {k: v for k, v in settings.items() if v is not None}
+        return cls(architecture=architecture, **{**preset, **chosen})
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)

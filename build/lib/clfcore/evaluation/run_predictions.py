@@ -1,0 +1,206 @@
+"""A run's model on its dataset's test split: the predictions, computed once and cached.
+
+    >>> from clfcore import run_predictions
+    >>> run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
+    >>> predictions = run_predictions.predict_run(run)   # runs the model once; later calls read predictions.npz
+    >>> predictions.probabilities.shape, predictions.labels[:5]
+
+Predictions are cached in the run folder as ``predictions.npz``, keyed by the model file's
+modification time and size, so a page, the command line and a notebook share them; the file is
+written atomically and a stale or unreadable one is simply recomputed. ``clfcore.evaluation.scoring`` turns
+predictions into metrics. Importing this module does not import Keras.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from clfcore.data import datasets
+from clfcore.data.splits import scale_images
+from clfcore.errors import UserInputError
+from clfcore.evaluation import hierarchy_levels
+from clfcore.evaluation.outputs import Predictions, probabilities_from_outputs
+from clfcore.paths import runs_root
+from clfcore.runs import listing, liveness
+from clfcore.runs.folder import RunFolder, open_run
+
+PREDICTIONS_FILE = "predictions.npz"
+CACHE_VERSION = 1  # bump when the cached arrays change meaning
+PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
+
+
+def evaluable_run(run_id: str, *, root: Path | None = None) -> RunFolder:
+    """The run ``run_id`` (a folder name in the runs root) if it has finished and has a model.
+
+    Raises:
+        UserInputError: no such run, still training, or no model saved.
+    """
+    run = open_run(run_id, root=root)
+    status = liveness.effective_status(run)
+    if status in listing.ACTIVE:
+        raise UserInputError(
+            "The run {run} is still training or waiting in the queue. Evaluate it when it has finished, or stop it first.",
+            run=run.run_id,
+        )
+    if not run.model_path.is_file():
+        raise UserInputError(
+            "The run {run} has no saved model. Train it again to evaluate it.", run=run.run_id
+        )
+    return run
+
+
+def resolve_run(text: str) -> RunFolder:
+    """A run given as its id or as a path to its folder, which must be directly inside the runs root."""
+
+    path = Path(text)
+    if path.is_absolute() or len(path.parts) > 1:
+        root = runs_root()
+        if path.resolve().parent != root:
+            raise UserInputError(
+                "The folder {path} is not inside the runs root {root}. Give the run's folder name, or set CLFCORE_RUNS_DIR to the folder that holds it.",
+                path=text,
+                root=str(root),
+            )
+        text = path.resolve().name
+    return evaluable_run(text)
+
+
+def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
+    """The test images (uint8, N x H x W x C), labels, class names and task of a run's dataset.
+
+    Hierarchical datasets: the fine labels and classes (``clfcore.data.hierarchy`` has both levels).
+    """
+
+    info = datasets.get_dataset(config.dataset)
+    raw = datasets.load_raw(config.dataset)
+    labels = raw.y_test[:, 1] if info.task == "hierarchical" else raw.y_test
+    return raw.x_test, labels, info.class_names, info.task
+
+
+def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
+    """Some test images scaled to float32 [0, 1] (what the model sees), in the order of ``indices``."""
+
+    x_test, *_ = load_test_set(config)
+    return scale_images(x_test[np.asarray(indices, dtype=np.int64)])
+
+
+def predict(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> np.ndarray:
+    """``model``'s probabilities for uint8 or [0, 1] float images, scaled and predicted a chunk at a time."""
+
+    outputs = []
+    for start in range(0, len(images), chunk):
+        batch = images[start : start + chunk]
+        batch = scale_images(batch) if batch.dtype == np.uint8 else batch.astype(np.float32)
+        outputs.append(np.asarray(model.predict_on_batch(batch)))
+    if not outputs:
+        raise UserInputError("The test set is empty: there is nothing to evaluate.")
+    return probabilities_from_outputs(np.concatenate(outputs))
+
+
+def _model_stamp(run: RunFolder) -> tuple[int, int]:
+    stat = run.model_path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def model_stamp(run: RunFolder) -> int:
+    """The model file's modification time in ns: a cache key that changes when the model is rewritten."""
+    return _model_stamp(run)[0]
+
+
+def _read_cache(path: Path, stamp: tuple[int, int]) -> Predictions | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if (
+                int(data["version"]) != CACHE_VERSION
+                or tuple(int(v) for v in data["model_stamp"]) != stamp
+            ):
+                return None
+            return Predictions(
+                data["probabilities"],
+                data["labels"],
+                tuple(str(c) for c in data["class_names"]),
+                str(data["task"]),
+            )
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _write_cache(path: Path, predictions: Predictions, stamp: tuple[int, int]) -> None:
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        version=CACHE_VERSION,
+        model_stamp=np.asarray(stamp, dtype=np.int64),
+        probabilities=predictions.probabilities,
+        labels=predictions.labels,
+        class_names=np.asarray(predictions.class_names),
+        task=np.asarray(predictions.task),
+    )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buffer.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def predict_run(run: RunFolder, *, model=None) -> Predictions:
+    """The run's model on its dataset's test split; read from predictions.npz when the model is unchanged.
+
+    Args:
+        run: a run folder with a model.keras.
+        model: the already loaded model, to avoid loading it again (optional).
+    """
+
+    if (
+        datasets.get_dataset(run.config().dataset).task == "hierarchical"
+    ):  # two outputs: the fine level here
+        fine = hierarchy_levels.predict_run_levels(run).fine  # loads the two-head model itself
+        return Predictions(fine.probabilities, fine.labels, fine.class_names, "hierarchical")
+    stamp = _model_stamp(run)
+    cache = run.path / PREDICTIONS_FILE
+    cached = _read_cache(cache, stamp)
+    x_test, y_test, class_names, task = load_test_set(run.config())
+    if cached is not None and cached.num_images == len(x_test):
+        return cached
+    if model is None:
+        model = load_model(run)
+    predictions = Predictions(
+        predict(model, x_test), np.asarray(y_test).astype(np.int64), tuple(class_names), task
+    )
+    if predictions.num_classes != len(class_names):
+        raise UserInputError(
+            "The model of run {run} has {outputs} outputs but its dataset has {classes} classes. The dataset changed since training: train the model again.",
+            run=run.run_id,
+            outputs=predictions.num_classes,
+            classes=len(class_names),
+        )
+    _write_cache(cache, predictions, stamp)
+    return predictions
+
+
+def cached_predictions(run: RunFolder) -> Predictions | None:
+    """The run's predictions if predictions.npz holds them for the current model (never runs the model)."""
+    if not run.model_path.is_file():
+        return None
+    return _read_cache(run.path / PREDICTIONS_FILE, _model_stamp(run))
+
+
+def load_model(run: RunFolder):
+    """The run's model.keras, loaded for inference (compile=False: no optimizer state needed).
+
+    A hierarchical run's two-head model comes as its fine level (one output), like the predictions.
+    """
+    import keras
+
+    model = keras.saving.load_model(run.model_path, compile=False)
+    if len(model.outputs) == 2 and list(model.output_names) == ["coarse", "fine"]:
+        return keras.Model(model.inputs, model.outputs[1], name=f"{model.name}_fine")
+    return model

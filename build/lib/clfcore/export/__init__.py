@@ -1,0 +1,1 @@
+"""Export: what leaves the app - the runnable Keras script of a configuration."""

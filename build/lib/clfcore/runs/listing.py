@@ -1,0 +1,95 @@
+"""The runs root as a list: one summary per run folder, for the Runs, Train and Home pages.
+
+Listing also notices runs whose training process is gone (``jobs.effective_status``), so a run
+killed by a server restart shows as "interrupted" rather than "running" forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from clfcore.errors import UserInputError
+from clfcore.i18n import N_
+from clfcore.paths import runs_root
+from clfcore.runs.folder import RunFolder, open_run, read_json
+from clfcore.runs.liveness import effective_status
+
+STATUSES = (
+    N_("queued"),
+    N_("running"),
+    N_("completed"),
+    N_("stopped"),
+    N_("failed"),
+    N_("interrupted"),
+)
+UNKNOWN = N_("unknown")  # a folder without a readable status.json
+FINISHED = ("completed", "stopped", "interrupted")  # runs that may have a model to evaluate
+ACTIVE = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run folder as listed on the pages."""
+
+    run_id: str  # the folder's name
+    path: Path
+    status: str  # one of STATUSES, or UNKNOWN
+    name: str = ""  # the optional name the user gave
+    dataset: str | None = None
+    architecture: str | None = None
+    test_accuracy: float | None = None
+    train_seconds: float | None = None
+    total_params: int | None = None
+    created: str | None = None  # ISO timestamp from config.json
+
+    @property
+    def has_model(self) -> bool:
+        return (self.path / "model.keras").is_file()
+
+
+def summarize(run: RunFolder) -> RunSummary:
+
+    config = read_json(run.config_path)
+    metrics = run.metrics()
+    status = effective_status(run)
+    accuracy = metrics.get("test_accuracy")
+    return RunSummary(
+        run_id=run.run_id,
+        path=run.path,
+        status=status if status in STATUSES else UNKNOWN,
+        name=config.get("run_name") or "",
+        dataset=config.get("dataset"),
+        architecture=config.get("architecture"),
+        test_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
+        train_seconds=metrics.get("train_seconds"),
+        total_params=metrics.get("total_params"),
+        created=config.get("created"),
+    )
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """Every run folder under ``root`` (default: the runs root), newest first. Unreadable files are tolerated."""
+    root = Path(root) if root is not None else runs_root()
+    if not root.is_dir():
+        return []
+    found = [
+        summarize(RunFolder(folder))
+        for folder in root.iterdir()
+        if folder.is_dir() and (folder / "config.json").is_file()
+    ]
+    return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)
+
+
+def delete_run(run_id: str, *, root: Path | None = None) -> None:
+    """Delete the folder of run ``run_id`` (model, history, everything). Refuses runs that are queued or training."""
+    import shutil
+
+    run = open_run(run_id, root=root)
+    status = effective_status(run)
+    if status in ACTIVE:
+        raise UserInputError(
+            "The run {run} is still training or waiting in the queue. Stop it on the Train page first, then delete it.",
+            run=run.run_id,
+        )
+    shutil.rmtree(run.path)

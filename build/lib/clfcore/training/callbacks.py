@@ -1,0 +1,168 @@
+"""Keras callbacks that carry a run's progress into its folder. The trainer itself never prints.
+
+``ProgressCallback`` writes progress.json (epoch, batch, elapsed, ETA, learning rate) at most a few
+times a second and history.csv after every epoch; it also ends training after the current batch
+when a stop was requested (a signal, or the stop file the app writes).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+
+import keras
+
+from clfcore.runs.folder import RunFolder
+
+WRITE_EVERY_SECONDS = 0.5  # progress.json refresh rate: the page polls about once a second
+
+
+def current_learning_rate(model: keras.Model) -> float:
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Live progress and per-epoch history into the run folder; honours stop requests.
+
+    Args:
+        run: the run folder to write to.
+        num_samples: training images per epoch (to count batches).
+        stop_flag: a callable returning True once a stop was requested.
+    """
+
+    async_safe = True  # lets Keras dispatch the batch hook off the training thread (no slow-down)
+
+    def __init__(
+        self,
+        run: RunFolder,
+        *,
+        num_samples: int,
+        stop_flag=lambda: False,
+        total_epochs: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.run = run
+        self.num_samples = num_samples
+        self.stop_flag = stop_flag
+        self.total_epochs = total_epochs  # when training comes in stages (fine-tuning), all of them
+        self.rows: list[dict] = []
+        self.stopped_by_user = False
+        self.start = None
+
+    def on_train_begin(self, logs=None) -> None:
+        self.epochs = self.total_epochs or self.params.get("epochs") or 1
+        self.batches = self.params.get("steps") or math.ceil(
+            self.num_samples / max(self.params.get("batch_size") or 32, 1)
+        )
+        self.start = self.start or time.monotonic()  # a second stage goes on counting
+        self.last_write = 0.0
+        self.epoch = len(self.rows)
+        self.current_batch = 0
+        self.epoch_start = self.start
+        self._write(batch=0, force=True)
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self.epoch = epoch
+        self.current_batch = 0
+        self.epoch_start = time.monotonic()
+
+    def on_train_batch_begin(self, batch, logs=None) -> None:
+        # Checked here, on the training thread, so the loop ends right after this batch.
+        self.current_batch = batch + 1
+        if self.stop_flag():
+            self.stopped_by_user = True
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        self._write(batch=batch + 1)  # dispatched off the training thread (async_safe)
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        logs = logs or {}
+        row = {
+            "epoch": epoch + 1,
+            "learning_rate": current_learning_rate(self.model),
+            "seconds": round(time.monotonic() - self.epoch_start, 3),
+        }
+        row.update(
+            {
+                k: float(v)
+                for k, v in logs.items()
+                if k in ("loss", "accuracy", "val_loss", "val_accuracy")
+            }
+        )
+        self.rows.append(row)
+        self.run.write_history(self.rows)
+        self._write(batch=self.current_batch, force=True)
+
+    def _write(self, *, batch: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_write < WRITE_EVERY_SECONDS:
+            return
+        self.last_write = now
+        done = self.epoch * self.batches + batch
+        total = self.epochs * self.batches
+        elapsed = now - self.start
+        eta = elapsed / done * (total - done) if done else None
+        self.run.write_progress(
+            {
+                "epoch": self.epoch + 1,
+                "epochs": self.epochs,
+                "batch": batch,
+                "batches": self.batches,
+                "fraction": done / total if total else 0.0,
+                "elapsed": round(elapsed, 2),
+                "eta": None if eta is None else round(eta, 1),
+                "learning_rate": current_learning_rate(self.model),
+                "stopping": self.stopped_by_user,
+            }
+        )
+
+
+class BestModelKeeper(keras.callbacks.Callback):
+    """Keeps the best epoch's model as ``path`` (a .keras file), like ModelCheckpoint(save_best_only=True).
+
+    The best weights are copied in memory at every improvement, which is cheap; the file is written
+    at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
+    and a crash loses at most that many seconds of progress. Writes are atomic.
+    """
+
+    def __init__(
+        self, path, *, monitor: str = "val_accuracy", save_every_seconds: float = 20.0
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.monitor = monitor
+        self.save_every_seconds = save_every_seconds
+        self.better = (
+            (lambda new, old: new < old) if "loss" in monitor else (lambda new, old: new > old)
+        )
+        self.best = None
+        self.best_weights = None
+        self.unsaved = False
+        self.last_save = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None or self.best is None or self.better(value, self.best):
+            self.best = value if value is not None else self.best
+            self.best_weights = self.model.get_weights()
+            self.unsaved = True
+        if self.unsaved and time.monotonic() - self.last_save >= self.save_every_seconds:
+            self._save()
+
+    def on_train_end(self, logs=None) -> None:
+        if self.unsaved or not self.path.exists():
+            self._save()
+
+    def _save(self) -> None:
+        current = self.model.get_weights()
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+        tmp = self.path.with_name(f".{self.path.stem}.tmp.keras")
+        self.model.save(tmp)
+        os.replace(tmp, self.path)
+        self.model.set_weights(current)
+        self.unsaved = False
+        self.last_save = time.monotonic()
