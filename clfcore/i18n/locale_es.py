@@ -593,6 +593,7 @@ ES: dict[str, str] = {
     "The model of run {run} has {outputs} outputs but its dataset has {classes} classes. The dataset changed since training: train the model again.": "El modelo de la ejecución {run} tiene {outputs} salidas pero sus datos tienen {classes} clases. Los datos han cambiado desde el entrenamiento: vuelve a entrenar el modelo.",
     "A multi-label task has no single confusion matrix: download the per-label metrics instead.": "Una tarea multietiqueta no tiene una única matriz de confusión: descarga en su lugar las métricas por etiqueta.",
     "The folder {path} is not inside the runs root {root}. Give the run's folder name, or set CLFCORE_RUNS_DIR to the folder that holds it.": "La carpeta {path} no está dentro de la carpeta de ejecuciones {root}. Indica el nombre de la carpeta de la ejecución, o apunta CLFCORE_RUNS_DIR a la carpeta que la contiene.",
+    "There is no run folder {path}: a run folder holds the config.json that training wrote. Give the folder that train printed as run_dir, or a run id from {root}.": "No hay ninguna carpeta de ejecución en {path}: una carpeta de ejecución contiene el config.json que escribió el entrenamiento. Indica la carpeta que train mostró como run_dir, o el identificador de una ejecución de {root}.",
     "highest loss first (top losses)": "mayor pérdida primero (top losses)",
     "least confident first": "menos seguras primero",
     "most confident first": "más seguras primero",
