@@ -2,6 +2,10 @@
 
 Every command prints human-readable lines and, as its last line, one JSON object a script can parse.
 Mistakes the user can fix exit with status 2 and a one-line message, never a traceback.
+TensorFlow's own log lines stay hidden unless ``--verbose`` (clfcore.tfenv.quiet_logs).
+
+A run is named by its id in the runs root or by the path of its folder, wherever it is: the person at
+the shell may read any folder they have. (The app opens runs only by id, inside its roots.)
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from clfcore.errors import UserInputError
 from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
 from clfcore.inference import predict
 from clfcore.models import architectures, backbones
-from clfcore.runs.folder import RunFolder, create_run
+from clfcore.runs.folder import create_run
 from clfcore.training import trainer
 
 
@@ -154,7 +158,7 @@ def _describe(args: argparse.Namespace) -> dict:
 def _train(args: argparse.Namespace) -> dict:
 
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
-        run = RunFolder(Path(args.run_dir).resolve())
+        run = run_predictions.find_run(args.run_dir, anywhere=True)
         config = run.config()
     else:
         dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
@@ -251,7 +255,7 @@ def _augmentation_option(value: str | None) -> dict:
 
 def _evaluate(args: argparse.Namespace) -> dict:
 
-    run = run_predictions.resolve_run(args.run_ref)
+    run = run_predictions.resolve_run(args.run_ref, anywhere=True)
     report, seconds = scoring.evaluate_run(run)
     print(scoring.classification_report(report, title=f"run {run.run_id}"), end="")
     levels = {}
@@ -275,7 +279,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise UserInputError("--top-k must be at least 1, got {value}.", value=args.top_k)
-    classifier = predict.load_run(args.run_ref)
+    classifier = predict.load_run(run_predictions.find_run(args.run_ref, anywhere=True))
     refused = 0
     for file in args.files:
         line = predict.classify_path(classifier, file, top=args.top_k)
@@ -302,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m clfcore",
         description="Train and inspect image classifiers with Keras, headless.",
     )
+    verbose_help = "show TensorFlow's own log lines too (hidden by default; a TF_CPP_MIN_LOG_LEVEL you set is kept)"
+    parser.add_argument("--verbose", action="store_true", help=verbose_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser(
         "list-datasets", help="every dataset and whether it is on this machine"
@@ -414,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--run",
         dest="run_ref",
         required=True,
-        help="the run's folder name, or its folder inside the runs root",
+        help="a run id in the runs root, or the path of a run folder anywhere (train prints it as run_dir)",
     )
     evaluate.set_defaults(run=_evaluate)
     predict = commands.add_parser(
@@ -424,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--run",
         dest="run_ref",
         required=True,
-        help="the run's folder, or its name inside the runs root",
+        help="a run id in the runs root, or the path of a run folder anywhere (train prints it as run_dir)",
     )
     predict.add_argument(
         "--top-k", type=int, default=5, help="classes listed per image (default 5)"
@@ -433,11 +439,16 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="PNG, JPEG, BMP, GIF, WebP or TIFF images"
     )
     predict.set_defaults(run=_predict)
+    for command in commands.choices.values():  # also after the command: `describe ... --verbose`
+        command.add_argument(
+            "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+        )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    tfenv.quiet_logs(verbose=args.verbose)  # before anything loads TensorFlow
     if args.run is not _train:  # training chooses its kernels once it knows the model
         tfenv.prefer_onednn()
     try:

@@ -1,9 +1,21 @@
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from clfcore.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _log_level_restored(monkeypatch):
+    """``main`` sets TF_CPP_MIN_LOG_LEVEL for the processes it starts: undone after each test."""
+    # set first, so that monkeypatch records the original and the teardown restores it
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "")
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")  # and the tests start without one
 
 
 def test_list_datasets_ends_with_json(capsys):
@@ -289,3 +301,78 @@ def test_download_weights_offline_is_one_line_and_exit_2(isolated_roots, capsys,
     local.write_bytes(b"x")
     assert cli.main(["download-weights", "resnet50"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["path"] == str(local)
+
+
+# --- a run anywhere, and TensorFlow kept quiet -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# What TensorFlow's C++ side and absl write to stderr: "I0000 00:00:17.. 123 port.cc:153] oneDNN custom
+# operations are on", "E0000 ... failed call to cuInit", the absl notice before them, "WARNING:absl:".
+TENSORFLOW_NOISE = re.compile(
+    r"^[IWE]\d{4} \d\d:\d\d:\d\d|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] |absl::InitializeLog"
+    r"|^WARNING:(absl|tensorflow):|cuInit|oneDNN custom operations",
+    re.MULTILINE,
+)
+
+
+def _clfcore(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``python -m clfcore ARGV`` in a fresh process, as a student types it (no log level set)."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run(
+        [sys.executable, "-m", "clfcore", *argv], capture_output=True, text=True, cwd=cwd, env=env
+    )
+
+
+def test_a_run_trained_anywhere_is_evaluated_and_predicted_by_its_path(
+    isolated_roots, tmp_path, capsys
+):
+    from PIL import Image
+
+    elsewhere = tmp_path / "my-runs"  # not the runs root
+    result = _clfcore(
+        "train", "--dataset", "digits", "--arch", "mlp", "--epochs", "1", "--train-size", "200",
+        "--out", str(elsewhere),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not TENSORFLOW_NOISE.search(result.stderr), (
+        result.stderr
+    )  # TensorFlow loaded, said nothing
+    run_dir = Path(json.loads(result.stdout.strip().splitlines()[-1])["run_dir"])
+    assert run_dir.parent == elsewhere and not any(isolated_roots["runs"].iterdir())
+
+    assert main(["evaluate", "--run", str(run_dir)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["run"] == run_dir.name and sum(map(sum, summary["confusion_matrix"])) == 359
+    image = tmp_path / "digit.png"
+    Image.new("L", (8, 8), 200).save(image)
+    assert main(["predict", "--run", str(run_dir), str(image)]) == 0
+    assert "label" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    for command in (["evaluate", "--run"], ["train", "--run-dir"]):
+        assert main([*command, str(tmp_path / "no-run-here")]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.strip().count("\n") == 0
+        assert captured.err.startswith("error: There is no run folder")
+    assert main(["predict", "--run", str(tmp_path / "no-run-here"), str(image)]) == 2
+    assert capsys.readouterr().err.startswith("error: There is no run folder")
+
+
+def test_a_training_the_app_starts_keeps_tensorflows_lines_out_of_train_log(isolated_roots):
+    from clfcore import jobs
+    from clfcore.config import TrainConfig
+    from tests.test_jobs import QUICK, wait_for
+
+    run = jobs.submit(TrainConfig(**QUICK))
+    assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
+    log = run.log_path.read_text()
+    assert "test accuracy" in log and not TENSORFLOW_NOISE.search(log), log
+
+
+def test_verbose_is_accepted_before_and_after_the_command():
+    for argv in (
+        ["--verbose", "describe", "--arch", "lenet", "--input-shape", "28,28,1", "--classes", "10"],
+        ["describe", "--arch", "lenet", "--input-shape", "28,28,1", "--classes", "10", "--verbose"],
+    ):
+        result = _clfcore(*argv)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.strip().splitlines()[-1])["total_params"] == 61706

@@ -54,12 +54,29 @@ def evaluable_run(run_id: str, *, root: Path | None = None) -> RunFolder:
     return run
 
 
-def resolve_run(text: str) -> RunFolder:
-    """A run given as its id or as a path to its folder, which must be directly inside the runs root."""
+def find_run(text: str, *, anywhere: bool = False) -> RunFolder:
+    """A run given as its id (a folder name in the runs root) or as the path of its folder.
 
+    Args:
+        text: ``20261125-114210042-mlp-digits-3fa2``, ``runs/20261125-...`` or ``/any/folder/...``.
+        anywhere: accept a run folder wherever it is: the command line, where a person names the
+            folders they have. Without it the folder must be directly inside the runs root, the
+            only place the app reads runs from.
+
+    Raises:
+        UserInputError: no such run, or (without ``anywhere``) a folder outside the runs root.
+    """
     path = Path(text)
+    if anywhere and (path / "config.json").is_file():
+        return RunFolder(path.resolve())
     if path.is_absolute() or len(path.parts) > 1:
         root = runs_root()
+        if anywhere:
+            raise UserInputError(
+                "There is no run folder {path}: a run folder holds the config.json that training wrote. Give the folder that train printed as run_dir, or a run id from {root}.",
+                path=text,
+                root=str(root),
+            )
         if path.resolve().parent != root:
             raise UserInputError(
                 "The folder {path} is not inside the runs root {root}. Give the run's folder name, or set CLFCORE_RUNS_DIR to the folder that holds it.",
@@ -67,7 +84,17 @@ def resolve_run(text: str) -> RunFolder:
                 root=str(root),
             )
         text = path.resolve().name
-    return evaluable_run(text)
+    return open_run(text)
+
+
+def resolve_run(text: str, *, anywhere: bool = False) -> RunFolder:
+    """A finished run with a model, given as ``find_run`` takes it (``anywhere``: the command line).
+
+    Raises:
+        UserInputError: as ``find_run`` and ``evaluable_run``.
+    """
+    run = find_run(text, anywhere=anywhere)
+    return evaluable_run(run.run_id, root=run.path.parent)
 
 
 def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
