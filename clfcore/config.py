@@ -15,10 +15,35 @@ from typing import Any
 
 from clfcore.data.augment import AugmentConfig
 from clfcore.data.splits import SplitConfig
+from clfcore.data.tasks import TASKS
 from clfcore.errors import UserInputError
 from clfcore.models.architectures import get_architecture
 
-OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "nadam", "adagrad", "adadelta", "adamax", "lion")
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """How an optimizer name in ``TrainConfig.optimizer`` becomes a Keras optimizer.
+
+    The trainer builds ``getattr(keras.optimizers, keras_class)(learning_rate=..., [momentum=...])``,
+    the exported script prints the same call, and the Model page shows ``keras_class`` as the label.
+    """
+
+    keras_class: str  # class name in keras.optimizers, also the label people know it by
+    uses_momentum: bool = False  # passes TrainConfig.momentum
+
+
+OPTIMIZER_SPECS: dict[str, OptimizerSpec] = {
+    "sgd": OptimizerSpec("SGD", uses_momentum=True),
+    "rmsprop": OptimizerSpec("RMSprop"),
+    "adam": OptimizerSpec("Adam"),
+    "adamw": OptimizerSpec("AdamW"),
+    "nadam": OptimizerSpec("Nadam"),
+    "adagrad": OptimizerSpec("Adagrad"),
+    "adadelta": OptimizerSpec("Adadelta"),
+    "adamax": OptimizerSpec("Adamax"),
+    "lion": OptimizerSpec("Lion"),
+}
+OPTIMIZERS = tuple(OPTIMIZER_SPECS)
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 STRATEGIES = ("auto", "default", "mirrored")
@@ -114,11 +139,11 @@ class TrainConfig:
                 value=self.class_weight,
                 allowed="none, balanced",
             )
-        if self.task and self.task not in ("binary", "multiclass", "multilabel", "hierarchical"):
+        if self.task and self.task not in TASKS:
             raise UserInputError(
                 "Unknown task {task!r}. Choose one of: {known}.",
                 task=self.task,
-                known="binary, multiclass, multilabel, hierarchical",
+                known=", ".join(TASKS),
             )
         if not 0.0 < self.threshold < 1.0:
             raise UserInputError(

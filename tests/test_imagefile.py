@@ -321,3 +321,18 @@ def test_a_damaged_zip_is_refused():
     data = make_zip({"one.png": encode(gradient(), "PNG")})
     with pytest.raises(UserInputError, match="not a readable ZIP archive"):
         imagefile.read_zip(data[: len(data) // 2], name="cut.zip")
+
+
+def test_zip_uploads_drop_the_same_system_files_as_dataset_imports():
+    data = make_zip(
+        {
+            "a/one.png": encode(gradient(), "PNG"),
+            "a/Thumbs.db": b"windows",
+            "desktop.ini": b"windows",
+            "__macosx/._one.png": b"mac",
+            "notes.txt": b"hi",
+        }
+    )
+    contents = imagefile.read_zip(data)
+    assert [entry.name for entry in contents.entries] == ["a/one.png"]
+    assert contents.skipped == ("notes.txt",)  # Thumbs.db is junk, not a skipped file

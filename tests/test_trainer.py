@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from clfcore.config import TrainConfig
+from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS, TrainConfig
 from clfcore.errors import DatasetUnavailableError, UserInputError
 from clfcore.runs.folder import create_run
 from clfcore.training import schedules, trainer
@@ -240,3 +240,15 @@ def test_transfer_without_weights_offline_is_refused_before_training(isolated_ro
     )
     with pytest.raises(UserInputError, match="random weights"):
         trainer.check_config(TrainConfig(dataset="digits", architecture="resnet50"))
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_in_the_table_builds_its_keras_class(name):
+    spec = OPTIMIZER_SPECS[name]
+    optimizer = trainer.make_optimizer(
+        TrainConfig(optimizer=name, learning_rate=0.01, momentum=0.5)
+    )
+    assert type(optimizer).__name__ == spec.keras_class
+    assert float(optimizer.learning_rate) == pytest.approx(0.01)
+    if spec.uses_momentum:
+        assert optimizer.momentum == pytest.approx(0.5)

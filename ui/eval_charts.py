@@ -1,4 +1,4 @@
-"""Plotly figures of the Evaluate and Runs pages: learning curves, confusion matrix, ROC / PR, probabilities, comparisons."""
+"""Plotly figures of the Evaluate and Runs pages: confusion matrix, ROC / PR, probabilities, comparisons."""
 
 from __future__ import annotations
 
@@ -7,107 +7,11 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from ui.charts import TRAIN_COLOUR, VAL_COLOUR
+from ui.charts import BEST_COLOUR, MARGIN, TRAIN_COLOUR, VAL_COLOUR, history_values
 from ui.lang import t
 
-GAP_COLOUR = "rgba(228, 87, 46, 0.15)"
-BEST_COLOUR = "#2a9d4b"
 WRONG_COLOUR = "#d62728"
 PALETTE = qualitative.D3 + qualitative.Set2 + qualitative.Dark24
-MARGIN = dict(t=40, b=10, l=10, r=10)
-
-
-def _values(history: list[dict], key: str) -> list[float | None]:
-    return [row.get(key) for row in history]
-
-
-def training_curves(
-    history: list[dict], *, best_epoch: int | None = None, height: int = 380
-) -> go.Figure:
-    """Loss, accuracy and learning rate per epoch: training vs validation, the gap between them shaded,
-    the best epoch (the one model.keras keeps) marked."""
-    has_lr = any(v is not None for v in _values(history, "learning_rate"))
-    titles = (t("Loss"), t("Accuracy")) + ((t("Learning rate"),) if has_lr else ())
-    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.07)
-    epochs = [int(row["epoch"]) for row in history]
-    for col, metric in ((1, "loss"), (2, "accuracy")):
-        train, val = _values(history, metric), _values(history, f"val_{metric}")
-        pairs = [
-            (e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None
-        ]
-        if pairs:  # the region between the two curves: how much better the model does on what it trained on
-            xs = [p[0] for p in pairs]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs + xs[::-1],
-                    y=[p[1] for p in pairs] + [p[2] for p in pairs][::-1],
-                    fill="toself",
-                    fillcolor=GAP_COLOUR,
-                    line=dict(width=0),
-                    hoverinfo="skip",
-                    name=t("gap (overfitting)"),
-                    legendgroup="gap",
-                    showlegend=col == 1,
-                ),
-                row=1,
-                col=col,
-            )
-        for values, name, colour in (
-            (train, t("training"), TRAIN_COLOUR),
-            (val, t("validation"), VAL_COLOUR),
-        ):
-            if any(v is not None for v in values):
-                fig.add_trace(
-                    go.Scatter(
-                        x=epochs,
-                        y=values,
-                        mode="lines+markers",
-                        name=name,
-                        line=dict(color=colour),
-                        legendgroup=name,
-                        showlegend=col == 1,
-                    ),
-                    row=1,
-                    col=col,
-                )
-    if has_lr:
-        rates = _values(history, "learning_rate")
-        fig.add_trace(
-            go.Scatter(
-                x=epochs,
-                y=rates,
-                mode="lines+markers",
-                name=t("learning rate"),
-                line=dict(color="#7f7f7f"),
-                showlegend=False,
-            ),
-            row=1,
-            col=3,
-        )
-        top = max(v for v in rates if v is not None)
-        fig.update_yaxes(
-            range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3
-        )  # from 0: a constant rate is a flat line
-    if best_epoch is not None:
-        for col in range(1, len(titles) + 1):
-            fig.add_vline(
-                x=best_epoch, line=dict(color=BEST_COLOUR, dash="dash", width=1.5), row=1, col=col
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line=dict(color=BEST_COLOUR, dash="dash"),
-                name=t("best epoch ({epoch})", epoch=best_epoch),
-            ),
-            row=1,
-            col=1,
-        )
-    fig.update_xaxes(title_text=t("Epoch"), dtick=1 if len(epochs) <= 20 else None)
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_layout(height=height, margin=MARGIN, legend=dict(orientation="h", y=-0.25))
-    return fig
 
 
 def confusion_heatmap(
@@ -407,7 +311,7 @@ def compare_curves(histories: list[tuple[str, list[dict]]], *, height: int = 400
                 (f"val_{metric}", "solid", t("validation")),
                 (metric, "dot", t("training")),
             ):
-                values = _values(history, key)
+                values = history_values(history, key)
                 if any(v is not None for v in values):
                     fig.add_trace(
                         go.Scatter(

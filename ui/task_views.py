@@ -423,7 +423,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             st.checkbox,
             t("Balanced class weights (class_weight='balanced')"),
             key="task_balanced",
-            value=choice.get("class_weight", "none") == "balanced",
+            value=state.chosen(choice, "class_weight") == "balanced",
             help=t(
                 "Each class weighs n_images / (n_classes x images of the class) in the loss, computed on the training split, so rare classes count as much as frequent ones."
             ),
@@ -438,7 +438,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.05,
             0.95,
             key="task_threshold",
-            value=float(choice.get("threshold", 0.5)),
+            value=float(state.chosen(choice, "threshold")),
             step=0.05,
             help=t(
                 "A label is predicted when its probability is at least this. Lower finds more labels (recall), higher makes fewer mistakes (precision)."
@@ -452,7 +452,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.0,
             10.0,
             key="task_coarse_loss_weight",
-            value=float(choice.get("coarse_loss_weight", 1.0)),
+            value=float(state.chosen(choice, "coarse_loss_weight")),
             step=0.1,
         )
         changes["fine_loss_weight"] = controlled(
@@ -461,7 +461,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.0,
             10.0,
             key="task_fine_loss_weight",
-            value=float(choice.get("fine_loss_weight", 1.0)),
+            value=float(state.chosen(choice, "fine_loss_weight")),
             step=0.1,
         )
     if any(choice.get(k) != v for k, v in changes.items()):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from clfcore.data.tasks import TASKS
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.models import custom_layers
@@ -28,7 +29,6 @@ from clfcore.models.heads import head_specs
 
 Shape = tuple[int, ...]
 
-TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
 MAX_PARAMS = (
     50_000_000  # beyond this a model does not fit in memory or train in reasonable time on a CPU
 )
