@@ -3,10 +3,9 @@
 import streamlit as st
 
 from clfcore import jobs
-from clfcore.config import MONITORS
+from clfcore.config import LR_SCHEDULE_NAMES, LR_SCHEDULES, MONITORS
 from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
-from clfcore.i18n import N_
 from clfcore.models import architectures
 from clfcore.runs import listing, liveness
 from clfcore.runs.folder import open_run
@@ -17,13 +16,6 @@ from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
 
 POLL_SECONDS = 1.0
-SCHEDULES = {
-    "none": N_("constant"),
-    "step": N_("step decay"),
-    "exponential": N_("exponential decay"),
-    "cosine": N_("cosine decay"),
-    "plateau": "ReduceLROnPlateau",
-}
 
 
 def _augmentation_text(info) -> str:
@@ -161,10 +153,10 @@ def _callbacks(choice: dict) -> dict:
         choice["lr_schedule"] = controlled(
             s1.selectbox,
             t("Learning-rate schedule"),
-            list(SCHEDULES),
+            list(LR_SCHEDULES),
             key="train_lr_schedule",
             value=choice.get("lr_schedule") or state.chosen(state.model_choice(), "lr_schedule"),
-            format_func=lambda k, tr=translator(): tr(SCHEDULES[k]),
+            format_func=lambda k, tr=translator(): tr(LR_SCHEDULE_NAMES[k]),
         )
         if choice["lr_schedule"] in ("step", "exponential", "plateau"):
             choice["lr_decay"] = controlled(

@@ -15,8 +15,9 @@ from typing import Any
 
 from clfcore.data.augment import AugmentConfig
 from clfcore.data.splits import SplitConfig
-from clfcore.data.tasks import TASKS
+from clfcore.data.tasks import CLASS_WEIGHTS, TASKS
 from clfcore.errors import UserInputError
+from clfcore.i18n import N_
 from clfcore.models.architectures import get_architecture
 
 
@@ -44,7 +45,14 @@ OPTIMIZER_SPECS: dict[str, OptimizerSpec] = {
     "lion": OptimizerSpec("Lion"),
 }
 OPTIMIZERS = tuple(OPTIMIZER_SPECS)
-LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
+LR_SCHEDULE_NAMES = {
+    "none": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential decay"),
+    "cosine": N_("cosine decay"),
+    "plateau": "ReduceLROnPlateau",
+}  # id -> the name the Train page shows (clfcore.training.schedules builds each)
+LR_SCHEDULES = tuple(LR_SCHEDULE_NAMES)
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 STRATEGIES = ("auto", "default", "mirrored")
 
@@ -117,6 +125,7 @@ class TrainConfig:
             ("early_stopping_monitor", self.early_stopping_monitor, MONITORS),
             ("checkpoint_monitor", self.checkpoint_monitor, MONITORS),
             ("strategy", self.strategy, STRATEGIES),
+            ("class_weight", self.class_weight, CLASS_WEIGHTS),
         ):
             if value not in allowed:
                 raise UserInputError(
@@ -133,12 +142,6 @@ class TrainConfig:
                 value=self.lr_decay,
             )
         _ = self.split  # validates validation_split and train_size
-        if self.class_weight not in ("none", "balanced"):
-            raise UserInputError(
-                "Unknown class_weight {value!r}. Choose one of: {allowed}.",
-                value=self.class_weight,
-                allowed="none, balanced",
-            )
         if self.task and self.task not in TASKS:
             raise UserInputError(
                 "Unknown task {task!r}. Choose one of: {known}.",

@@ -1,11 +1,14 @@
-"""Plotly figures several pages draw: learning curves and the learning-rate schedule."""
+"""Plotly figures several pages draw: learning curves, the learning-rate schedule, images per split."""
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui.lang import t
+from ui.widgets import class_label
 
 TRAIN_COLOUR, VAL_COLOUR = "#1f5fbf", "#e4572e"
 GAP_COLOUR = "rgba(228, 87, 46, 0.15)"
@@ -136,4 +139,26 @@ def schedule_preview(rates: list[float], *, height: int = 220) -> go.Figure:
         xaxis_title=t("Epoch"),
         yaxis_title=t("Learning rate"),
     )
+    return fig
+
+
+def split_bars(counts: pd.DataFrame, *, x_title: str, height: int = 380) -> go.Figure:
+    """Images per class (rows) and split (columns ``train``, ``validation``, ``test``), grouped bars."""
+    long = (
+        counts.rename(index=class_label)
+        .reset_index()
+        .melt(id_vars="class", var_name="split", value_name="images")
+    )
+    long["split"] = long["split"].map(
+        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
+    )
+    fig = px.bar(
+        long,
+        x="class",
+        y="images",
+        color="split",
+        barmode="group",
+        labels={"class": x_title, "images": t("Images"), "split": t("Split")},
+    )
+    fig.update_layout(height=height, margin=dict(t=20, b=10), legend_title_text="")
     return fig

@@ -112,24 +112,22 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def roc_figure(
+def _one_vs_rest_figure(
+    fig: go.Figure,
     curves: list,
     class_names: list[str],
     shown: list[int],
     *,
-    point: tuple[float, float] | None = None,
-    height: int = 420,
+    point: tuple[float, float] | None,
+    height: int,
+    area: str,
+    hover: str,
+    line: dict,
+    x_title: str,
+    y_title: str,
+    y_top: float,
 ) -> go.Figure:
-    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
-    fig = go.Figure(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            line=dict(color="#aaaaaa", dash="dot"),
-            name=t("chance (AUC 0.5)"),
-        )
-    )
+    """ROC and PR alike: one line a shown class (its area in the legend), the chosen threshold's point."""
     for c in shown:
         curve = curves[c]
         if curve is None:
@@ -140,12 +138,9 @@ def roc_figure(
                 x=thin.x,
                 y=thin.y,
                 mode="lines",
-                line=dict(color=_colour(c)),
-                name=f"{class_names[c]} (AUC {curve.area:.3f})",
-                hovertemplate=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}")
-                + "<extra>"
-                + class_names[c]
-                + "</extra>",
+                line=dict(color=_colour(c), **line),
+                name=f"{class_names[c]} ({area} {curve.area:.3f})",
+                hovertemplate=hover + "<extra>" + class_names[c] + "</extra>",
             )
         )
     if point is not None:
@@ -161,13 +156,45 @@ def roc_figure(
     fig.update_layout(
         height=height,
         margin=MARGIN,
-        xaxis_title=t("False positive rate (1 - specificity)"),
-        yaxis_title=t("True positive rate (recall)"),
+        xaxis_title=x_title,
+        yaxis_title=y_title,
         legend=dict(font=dict(size=11)),
     )
     fig.update_xaxes(range=[-0.01, 1.01])
-    fig.update_yaxes(range=[-0.01, 1.01])
+    fig.update_yaxes(range=[-0.01, y_top])
     return fig
+
+
+def roc_figure(
+    curves: list,
+    class_names: list[str],
+    shown: list[int],
+    *,
+    point: tuple[float, float] | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
+    chance = go.Scatter(
+        x=[0, 1],
+        y=[0, 1],
+        mode="lines",
+        line=dict(color="#aaaaaa", dash="dot"),
+        name=t("chance (AUC 0.5)"),
+    )
+    return _one_vs_rest_figure(
+        go.Figure(chance),
+        curves,
+        class_names,
+        shown,
+        point=point,
+        height=height,
+        area="AUC",
+        hover=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"),
+        line={},
+        x_title=t("False positive rate (1 - specificity)"),
+        y_title=t("True positive rate (recall)"),
+        y_top=1.01,
+    )
 
 
 def pr_figure(
@@ -179,45 +206,20 @@ def pr_figure(
     height: int = 420,
 ) -> go.Figure:
     """One-vs-rest precision-recall curves of the ``shown`` classes, average precision in the legend."""
-    fig = go.Figure()
-    for c in shown:
-        curve = curves[c]
-        if curve is None:
-            continue
-        thin = curve.thinned()
-        fig.add_trace(
-            go.Scatter(
-                x=thin.x,
-                y=thin.y,
-                mode="lines",
-                line=dict(color=_colour(c), shape="hv"),
-                name=f"{class_names[c]} (AP {curve.area:.3f})",
-                hovertemplate=t("recall %{x:.3f}<br>precision %{y:.3f}")
-                + "<extra>"
-                + class_names[c]
-                + "</extra>",
-            )
-        )
-    if point is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[point[0]],
-                y=[point[1]],
-                mode="markers",
-                marker=dict(size=13, color="black", symbol="x"),
-                name=t("chosen threshold"),
-            )
-        )
-    fig.update_layout(
+    return _one_vs_rest_figure(
+        go.Figure(),
+        curves,
+        class_names,
+        shown,
+        point=point,
         height=height,
-        margin=MARGIN,
-        xaxis_title=t("Recall"),
-        yaxis_title=t("Precision"),
-        legend=dict(font=dict(size=11)),
+        area="AP",
+        hover=t("recall %{x:.3f}<br>precision %{y:.3f}"),
+        line={"shape": "hv"},
+        x_title=t("Recall"),
+        y_title=t("Precision"),
+        y_top=1.05,
     )
-    fig.update_xaxes(range=[-0.01, 1.01])
-    fig.update_yaxes(range=[-0.01, 1.05])
-    return fig
 
 
 def small_confusion(confusion: np.ndarray, labels: list[str], *, height: int = 260) -> go.Figure:

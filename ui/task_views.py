@@ -14,6 +14,7 @@ from clfcore.data.splits import SplitConfig
 from clfcore.evaluation import hierarchy_levels
 from clfcore.i18n import N_
 from ui import state
+from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled
 
@@ -231,24 +232,7 @@ def _multilabel_samples(info: datasets.DatasetInfo, raw) -> None:
 
 
 def _grouped_bars(frame: pd.DataFrame, *, x_title: str) -> None:
-    long = (
-        frame.rename(index=class_label)
-        .reset_index()
-        .melt(id_vars="class", var_name="split", value_name="images")
-    )
-    long["split"] = long["split"].map(
-        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
-    )
-    fig = px.bar(
-        long,
-        x="class",
-        y="images",
-        color="split",
-        barmode="group",
-        labels={"class": x_title, "images": t("Images"), "split": t("Split")},
-    )
-    fig.update_layout(height=380, margin=dict(t=20, b=10), legend_title_text="")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(split_bars(frame, x_title=x_title), width="stretch")
 
 
 def _imbalance(counts: np.ndarray, *, what: str) -> None:
