@@ -9,6 +9,7 @@ from clfcore.data import datasets, explore
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
 from ui import dataset_import, state, task_views
+from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled, show_error
 
@@ -166,24 +167,7 @@ def _samples(info: datasets.DatasetInfo, raw, shown: list[int]) -> None:
 
 
 def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
-    long = (
-        counts.rename(index=class_label)
-        .reset_index()
-        .melt(id_vars="class", var_name="split", value_name="images")
-    )
-    long["split"] = long["split"].map(
-        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
-    )
-    fig = px.bar(
-        long,
-        x="class",
-        y="images",
-        color="split",
-        barmode="group",
-        labels={"class": t("Class"), "images": t("Images"), "split": t("Split")},
-    )
-    fig.update_layout(height=420, margin=dict(t=20, b=10), legend_title_text="")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(split_bars(counts, x_title=t("Class"), height=420), width="stretch")
     ratio = explore.imbalance_ratio(counts["train"].to_numpy())
     if ratio > explore.IMBALANCE_WARNING_RATIO:
         st.warning(

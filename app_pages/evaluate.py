@@ -13,7 +13,7 @@ from clfcore.i18n import N_
 from clfcore.inference.display import enlarged_uint8
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
-from ui import eval_charts, state, task_views
+from ui import charts, eval_charts, state, task_views
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
 from ui.lang import number, t, translator
@@ -189,7 +189,7 @@ def _curves_tab(run: RunFolder) -> None:
     config = run.config()
     best = run.metrics().get("best_epoch") or scoring.best_epoch(history, config.checkpoint_monitor)
     st.plotly_chart(
-        eval_charts.training_curves(history, best_epoch=best),
+        charts.learning_curves(history, best_epoch=best),
         width="stretch",
         key=f"curves-{run.run_id}",
     )

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from clfcore.config import OPTIMIZERS
+from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from clfcore.export import codegen
@@ -84,17 +84,7 @@ def _settings(choice: dict) -> None:
         OPTIMIZERS,
         key="model_optimizer",
         value=choice["optimizer"],
-        format_func=lambda o: {
-            "sgd": "SGD",
-            "rmsprop": "RMSprop",
-            "adam": "Adam",
-            "adamw": "AdamW",
-            "nadam": "Nadam",
-            "adagrad": "Adagrad",
-            "adadelta": "Adadelta",
-            "adamax": "Adamax",
-            "lion": "Lion",
-        }[o],
+        format_func=lambda o: OPTIMIZER_SPECS[o].keras_class,
     )
     choice["learning_rate"] = controlled(
         c2.number_input,
@@ -123,14 +113,14 @@ def _settings(choice: dict) -> None:
             value=int(choice["epochs"]),
         )
     )
-    if choice["optimizer"] == "sgd":
+    if OPTIMIZER_SPECS[choice["optimizer"]].uses_momentum:
         choice["momentum"] = controlled(
             st.slider,
             t("Momentum (SGD)"),
             0.0,
             0.99,
             key="model_momentum",
-            value=float(choice.get("momentum", 0.9)),
+            value=float(state.chosen(choice, "momentum")),
             step=0.01,
         )
     labels = controlled(
@@ -138,7 +128,7 @@ def _settings(choice: dict) -> None:
         t("Labels"),
         [True, False],
         key="model_one_hot",
-        value=bool(choice.get("one_hot", True)),
+        value=bool(state.chosen(choice, "one_hot")),
         horizontal=True,
         format_func=lambda h, tr=translator(): (
             tr("one-hot (to_categorical)") if h else tr("integers")

@@ -11,7 +11,7 @@ from clfcore.models import architectures
 from clfcore.paths import runs_root
 from clfcore.runs import figures, listing
 from clfcore.runs.folder import open_run, read_json
-from ui import eval_charts, state
+from ui import charts, eval_charts, state
 from ui.lang import number, t
 from ui.widgets import needs_first, show_error, translated_status
 
@@ -92,7 +92,7 @@ def _compare(selected: list[listing.RunSummary]) -> None:
         if histories[0][1]:
             best = open_run(selected[0].run_id).metrics().get("best_epoch")
             st.plotly_chart(
-                eval_charts.training_curves(histories[0][1], best_epoch=best),
+                charts.learning_curves(histories[0][1], best_epoch=best),
                 width="stretch",
                 key="runs-curves-one",
             )

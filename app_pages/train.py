@@ -3,10 +3,9 @@
 import streamlit as st
 
 from clfcore import jobs
-from clfcore.config import MONITORS
+from clfcore.config import LR_SCHEDULE_NAMES, LR_SCHEDULES, MONITORS
 from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
-from clfcore.i18n import N_
 from clfcore.models import architectures
 from clfcore.runs import figures, listing, liveness
 from clfcore.runs.folder import open_run
@@ -17,13 +16,6 @@ from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
 
 POLL_SECONDS = 1.0
-SCHEDULES = {
-    "none": N_("constant"),
-    "step": N_("step decay"),
-    "exponential": N_("exponential decay"),
-    "cosine": N_("cosine decay"),
-    "plateau": "ReduceLROnPlateau",
-}
 
 
 def _augmentation_text(info) -> str:
@@ -55,7 +47,7 @@ def _task_text(info) -> str:
     if choice.get("class_weight") == "balanced":
         parts.append(t("balanced class weights"))
     if info.task == "multilabel":
-        parts.append(t("threshold {value}", value=choice.get("threshold", 0.5)))
+        parts.append(t("threshold {value}", value=state.chosen(choice, "threshold")))
     return ", ".join(parts)
 
 
@@ -114,7 +106,7 @@ def _callbacks(choice: dict) -> dict:
             c1.toggle,
             t("Early stopping"),
             key="train_early_stopping",
-            value=bool(choice.get("early_stopping", False)),
+            value=bool(state.chosen(choice, "early_stopping")),
             help=t("Stop when the monitored metric has not improved for 'patience' epochs."),
         )
         choice["early_stopping_monitor"] = controlled(
@@ -122,7 +114,7 @@ def _callbacks(choice: dict) -> dict:
             t("Monitor"),
             MONITORS,
             key="train_early_stopping_monitor",
-            value=choice.get("early_stopping_monitor", "val_loss"),
+            value=state.chosen(choice, "early_stopping_monitor"),
             disabled=not choice["early_stopping"],
         )
         choice["early_stopping_patience"] = controlled(
@@ -131,14 +123,14 @@ def _callbacks(choice: dict) -> dict:
             0,
             50,
             key="train_early_stopping_patience",
-            value=int(choice.get("early_stopping_patience", 3)),
+            value=int(state.chosen(choice, "early_stopping_patience")),
             disabled=not choice["early_stopping"],
         )
         choice["restore_best_weights"] = controlled(
             c1.checkbox,
             t("Restore the best weights"),
             key="train_restore_best_weights",
-            value=bool(choice.get("restore_best_weights", True)),
+            value=bool(state.chosen(choice, "restore_best_weights")),
             disabled=not choice["early_stopping"],
         )
         choice["checkpoint_monitor"] = controlled(
@@ -146,14 +138,14 @@ def _callbacks(choice: dict) -> dict:
             t("Keep the best model by"),
             MONITORS,
             key="train_checkpoint_monitor",
-            value=choice.get("checkpoint_monitor", "val_accuracy"),
+            value=state.chosen(choice, "checkpoint_monitor"),
             help=t("ModelCheckpoint saves model.keras whenever this metric improves."),
         )
         choice["tensorboard"] = controlled(
             c3.toggle,
             t("TensorBoard logs"),
             key="train_tensorboard",
-            value=bool(choice.get("tensorboard", False)),
+            value=bool(state.chosen(choice, "tensorboard")),
             help=t("Written to the run folder; open them with: tensorboard --logdir runs"),
         )
         st.divider()
@@ -161,10 +153,10 @@ def _callbacks(choice: dict) -> dict:
         choice["lr_schedule"] = controlled(
             s1.selectbox,
             t("Learning-rate schedule"),
-            list(SCHEDULES),
+            list(LR_SCHEDULES),
             key="train_lr_schedule",
-            value=choice.get("lr_schedule") or state.model_choice().get("lr_schedule", "none"),
-            format_func=lambda k, tr=translator(): tr(SCHEDULES[k]),
+            value=choice.get("lr_schedule") or state.chosen(state.model_choice(), "lr_schedule"),
+            format_func=lambda k, tr=translator(): tr(LR_SCHEDULE_NAMES[k]),
         )
         if choice["lr_schedule"] in ("step", "exponential", "plateau"):
             choice["lr_decay"] = controlled(
@@ -173,7 +165,7 @@ def _callbacks(choice: dict) -> dict:
                 0.05,
                 0.95,
                 key="train_lr_decay",
-                value=float(choice.get("lr_decay", 0.5)),
+                value=float(state.chosen(choice, "lr_decay")),
                 step=0.05,
             )
         if choice["lr_schedule"] == "step":
@@ -183,7 +175,7 @@ def _callbacks(choice: dict) -> dict:
                 1,
                 100,
                 key="train_lr_step_epochs",
-                value=int(choice.get("lr_step_epochs", 5)),
+                value=int(state.chosen(choice, "lr_step_epochs")),
             )
         if choice["lr_schedule"] == "plateau":
             choice["lr_patience"] = controlled(
@@ -192,7 +184,7 @@ def _callbacks(choice: dict) -> dict:
                 0,
                 50,
                 key="train_lr_patience",
-                value=int(choice.get("lr_patience", 2)),
+                value=int(state.chosen(choice, "lr_patience")),
             )
             s2.caption(
                 t(
@@ -245,7 +237,10 @@ def _progress(run_id: str, polling: bool) -> None:
     history = run.history()
     if history:
         st.plotly_chart(
-            learning_curves(history), width="stretch", key=f"curves-{run_id}-{len(history)}"
+            # while training: the plain curves; the Evaluate page adds the gap, the rate, the best epoch
+            learning_curves(history, gap=False, learning_rate=False, height=360),
+            width="stretch",
+            key=f"curves-{run_id}-{len(history)}",
         )
     elif status == "running":
         st.caption(t("The curves appear when the first epoch ends."))

@@ -20,7 +20,7 @@ from clfcore import jobs, tfenv
 from clfcore.config import TrainConfig
 from clfcore.data import archive, datasets, tasks
 from clfcore.data.augment import AugmentConfig, settings_for_run
-from clfcore.data.folders import FolderSettings
+from clfcore.data.folders import COLOR_MODES, FolderSettings
 from clfcore.errors import UserInputError
 from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
 from clfcore.inference import predict
@@ -338,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="size the images are resized to (default: the first image's, at most 128)",
     )
     imports.add_argument(
-        "--color-mode", choices=("grayscale", "rgb"), help="default: that of the first image"
+        "--color-mode", choices=COLOR_MODES, help="default: that of the first image"
     )
     imports.add_argument(
         "--validation-split",
@@ -401,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--class-weight",
-        choices=("none", "balanced"),
+        choices=tasks.CLASS_WEIGHTS,
         help="balanced: weigh rare classes more in the loss (default none)",
     )
     train.add_argument(

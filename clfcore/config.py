@@ -15,11 +15,44 @@ from typing import Any
 
 from clfcore.data.augment import AugmentConfig
 from clfcore.data.splits import SplitConfig
+from clfcore.data.tasks import CLASS_WEIGHTS, TASKS
 from clfcore.errors import UserInputError
+from clfcore.i18n import N_
 from clfcore.models.architectures import get_architecture
 
-OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "nadam", "adagrad", "adadelta", "adamax", "lion")
-LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """How an optimizer name in ``TrainConfig.optimizer`` becomes a Keras optimizer.
+
+    The trainer builds ``getattr(keras.optimizers, keras_class)(learning_rate=..., [momentum=...])``,
+    the exported script prints the same call, and the Model page shows ``keras_class`` as the label.
+    """
+
+    keras_class: str  # class name in keras.optimizers, also the label people know it by
+    uses_momentum: bool = False  # passes TrainConfig.momentum
+
+
+OPTIMIZER_SPECS: dict[str, OptimizerSpec] = {
+    "sgd": OptimizerSpec("SGD", uses_momentum=True),
+    "rmsprop": OptimizerSpec("RMSprop"),
+    "adam": OptimizerSpec("Adam"),
+    "adamw": OptimizerSpec("AdamW"),
+    "nadam": OptimizerSpec("Nadam"),
+    "adagrad": OptimizerSpec("Adagrad"),
+    "adadelta": OptimizerSpec("Adadelta"),
+    "adamax": OptimizerSpec("Adamax"),
+    "lion": OptimizerSpec("Lion"),
+}
+OPTIMIZERS = tuple(OPTIMIZER_SPECS)
+LR_SCHEDULE_NAMES = {
+    "none": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential decay"),
+    "cosine": N_("cosine decay"),
+    "plateau": "ReduceLROnPlateau",
+}  # id -> the name the Train page shows (clfcore.training.schedules builds each)
+LR_SCHEDULES = tuple(LR_SCHEDULE_NAMES)
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 STRATEGIES = ("auto", "default", "mirrored")
 
@@ -92,6 +125,7 @@ class TrainConfig:
             ("early_stopping_monitor", self.early_stopping_monitor, MONITORS),
             ("checkpoint_monitor", self.checkpoint_monitor, MONITORS),
             ("strategy", self.strategy, STRATEGIES),
+            ("class_weight", self.class_weight, CLASS_WEIGHTS),
         ):
             if value not in allowed:
                 raise UserInputError(
@@ -108,17 +142,11 @@ class TrainConfig:
                 value=self.lr_decay,
             )
         _ = self.split  # validates validation_split and train_size
-        if self.class_weight not in ("none", "balanced"):
-            raise UserInputError(
-                "Unknown class_weight {value!r}. Choose one of: {allowed}.",
-                value=self.class_weight,
-                allowed="none, balanced",
-            )
-        if self.task and self.task not in ("binary", "multiclass", "multilabel", "hierarchical"):
+        if self.task and self.task not in TASKS:
             raise UserInputError(
                 "Unknown task {task!r}. Choose one of: {known}.",
                 task=self.task,
-                known="binary, multiclass, multilabel, hierarchical",
+                known=", ".join(TASKS),
             )
         if not 0.0 < self.threshold < 1.0:
             raise UserInputError(

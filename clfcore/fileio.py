@@ -1,0 +1,56 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+    >>> write_text_atomic(run / "status.json", json.dumps(status))
+    >>> with atomic_path(run / "model.keras") as temporary:
+    ...     model.save(temporary)          # renamed to model.keras only if save() returns
+
+Each write goes to a temporary file with a unique name (``tempfile.mkstemp``) in the target's own
+folder, so that two writers at once never share a temporary file and the final ``os.replace`` is a
+rename on one file system. On any failure the temporary file is removed and the old file is left
+as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A unique temporary path beside ``path``, renamed onto ``path`` when the block ends without error.
+
+    For writers that want a file name rather than a file object, such as ``model.save``. The
+    temporary file keeps ``path``'s suffix (Keras picks the format by it) and is removed if the
+    block raises or writes nothing.
+
+    Yields:
+        the temporary path: an empty file that the block may overwrite.
+    """
+    path = Path(path)
+    fd, name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}"
+    )
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step."""
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as file:
+            file.write(data)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) in one step."""
+    write_bytes_atomic(path, text.encode("utf-8"))

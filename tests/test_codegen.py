@@ -6,7 +6,7 @@ import sys
 import pytest
 from PIL import Image
 
-from clfcore.config import TrainConfig
+from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS, TrainConfig
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from clfcore.export.codegen import keras_script
@@ -209,3 +209,12 @@ def test_without_augmentation_the_script_has_no_pipeline():
         "model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))"
         in source
     )
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_the_script_prints_the_optimizer_the_trainer_builds(name):
+    spec = OPTIMIZER_SPECS[name]
+    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", optimizer=name))
+    momentum = ", momentum=MOMENTUM" if spec.uses_momentum else ""
+    assert f"keras.optimizers.{spec.keras_class}(learning_rate=LEARNING_RATE{momentum})" in source
+    assert ("MOMENTUM = 0.9" in source) == spec.uses_momentum

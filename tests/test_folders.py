@@ -163,3 +163,20 @@ def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots):
         '{"color_mode": "rgb"}'
     )  # edited in place, within the same clock tick
     assert folders.scan(root).channels == 3
+
+
+@pytest.mark.parametrize(
+    "path, junk",
+    [
+        (("cat", "1.png"), False),
+        (("__MACOSX", "cat", "._1.png"), True),
+        (("pets", "__macosx", "1.png"), True),
+        (("cat", ".DS_Store"), True),
+        (("cat", "Thumbs.db"), True),
+        (("cat", "desktop.ini"), True),
+        ((".git", "config"), True),
+        ((), True),
+    ],
+)
+def test_files_the_system_made_are_junk(path, junk):
+    assert folders.is_junk(path) is junk

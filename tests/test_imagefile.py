@@ -347,3 +347,18 @@ def test_blank_drawing():
     assert imagefile.is_blank_drawing(canvas)
     canvas[3, 3, :3] = imagefile.DRAWING_INK
     assert not imagefile.is_blank_drawing(canvas)
+
+
+def test_zip_uploads_drop_the_same_system_files_as_dataset_imports():
+    data = make_zip(
+        {
+            "a/one.png": encode(gradient(), "PNG"),
+            "a/Thumbs.db": b"windows",
+            "desktop.ini": b"windows",
+            "__macosx/._one.png": b"mac",
+            "notes.txt": b"hi",
+        }
+    )
+    contents = imagefile.read_zip(data)
+    assert [entry.name for entry in contents.entries] == ["a/one.png"]
+    assert contents.skipped == ("notes.txt",)  # Thumbs.db is junk, not a skipped file

@@ -552,3 +552,40 @@ def test_binary_mode_names_how_a_dataset_is_used():
     assert tasks.binary_mode(None) == "all"
     assert tasks.binary_mode(tasks.BinaryTask("mnist", 3)) == "one_vs_rest"
     assert tasks.binary_mode(tasks.BinaryTask("mnist", 3, 5)) == "two_classes"
+
+
+def test_the_task_types_are_listed_once():
+    assert tasks.TASKS == tuple(tasks.TASK_NAMES) == datasets.TASKS == architectures.TASKS
+    for task in tasks.TASKS:
+        assert TrainConfig(task=task).task == task
+    with pytest.raises(UserInputError, match="binary, multiclass, multilabel, hierarchical"):
+        TrainConfig(task="regression")
+
+
+class _ChunkCounter:
+    """A stand-in model whose predict_on_batch records each chunk it gets."""
+
+    def __init__(self, heads: bool = False):
+        self.chunks, self.heads = [], heads
+
+    def predict_on_batch(self, batch):
+        self.chunks.append(batch.copy())
+        score = batch.reshape(len(batch), -1).mean(axis=1, keepdims=True)
+        if self.heads:
+            return {"coarse": np.hstack([score, 1 - score]), "fine": np.hstack([1 - score, score])}
+        return score
+
+
+def test_flat_and_two_level_predictions_share_one_chunked_loop():
+    images = np.arange(7 * 4, dtype=np.uint8).reshape(7, 2, 2, 1) * 9
+    flat, levels = _ChunkCounter(), _ChunkCounter(heads=True)
+    probabilities = run_predictions.predict(flat, images, chunk=3)
+    coarse, fine = hierarchy_levels.predict_levels(levels, images, chunk=3)
+    for model in (flat, levels):
+        assert [len(c) for c in model.chunks] == [3, 3, 1]
+        assert all(c.dtype == np.float32 and c.max() <= 1.0 for c in model.chunks)  # scaled
+    np.testing.assert_allclose(probabilities, fine, rtol=1e-6)  # both [1 - score, score]
+    np.testing.assert_allclose(coarse, fine[:, ::-1], rtol=1e-6)
+    for predict in (run_predictions.predict, hierarchy_levels.predict_levels):
+        with pytest.raises(UserInputError, match="test set is empty"):
+            predict(_ChunkCounter(heads=True), images[:0])

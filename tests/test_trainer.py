@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from clfcore.config import TrainConfig
+from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS, TrainConfig
 from clfcore.errors import DatasetUnavailableError, UserInputError
 from clfcore.runs.folder import create_run
 from clfcore.training import schedules, trainer
@@ -268,3 +268,15 @@ def test_on_a_tie_the_kept_model_metrics_and_evaluate_page_name_the_same_epoch(i
     assert held == [1]  # the first of equal epochs, as Keras's ModelCheckpoint keeps it
     assert summary["best_epoch"] == run.metrics()["best_epoch"] == 1
     assert scoring.best_epoch(history, config.checkpoint_monitor) == 1
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_in_the_table_builds_its_keras_class(name):
+    spec = OPTIMIZER_SPECS[name]
+    optimizer = trainer.make_optimizer(
+        TrainConfig(optimizer=name, learning_rate=0.01, momentum=0.5)
+    )
+    assert type(optimizer).__name__ == spec.keras_class
+    assert float(optimizer.learning_rate) == pytest.approx(0.01)
+    if spec.uses_momentum:
+        assert optimizer.momentum == pytest.approx(0.5)

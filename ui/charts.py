@@ -1,25 +1,75 @@
-"""Plotly figures several pages draw: learning curves and the learning-rate schedule."""
+"""Plotly figures several pages draw: learning curves, the learning-rate schedule, images per split."""
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui.lang import t
+from ui.widgets import class_label
 
 TRAIN_COLOUR, VAL_COLOUR = "#1f5fbf", "#e4572e"
+GAP_COLOUR = "rgba(228, 87, 46, 0.15)"
+BEST_COLOUR = "#2a9d4b"
+MARGIN = dict(t=40, b=10, l=10, r=10)
 
 
-def learning_curves(history: list[dict], *, height: int = 360) -> go.Figure:
-    """Loss and accuracy per epoch, training vs validation, side by side."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("Loss"), t("Accuracy")))
+def history_values(history: list[dict], key: str) -> list[float | None]:
+    return [row.get(key) for row in history]
+
+
+def learning_curves(
+    history: list[dict],
+    *,
+    best_epoch: int | None = None,
+    gap: bool = True,
+    learning_rate: bool = True,
+    height: int = 380,
+) -> go.Figure:
+    """Loss and accuracy per epoch, training vs validation: the one learning-curve figure.
+
+    Args:
+        history: the run's history rows (``RunFolder.history()``).
+        best_epoch: the epoch model.keras keeps, marked with a dashed line. Defaults to none.
+        gap: shade the region between training and validation (overfitting). Defaults to True.
+        learning_rate: add a third panel with the learning rate, when the history has it.
+            Defaults to True.
+        height: the figure's height in pixels.
+    """
+    has_lr = learning_rate and any(v is not None for v in history_values(history, "learning_rate"))
+    titles = (t("Loss"), t("Accuracy")) + ((t("Learning rate"),) if has_lr else ())
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.07)
     epochs = [int(row["epoch"]) for row in history]
     for col, metric in ((1, "loss"), (2, "accuracy")):
-        for key, name, colour in (
-            (metric, t("training"), TRAIN_COLOUR),
-            (f"val_{metric}", t("validation"), VAL_COLOUR),
+        train, val = history_values(history, metric), history_values(history, f"val_{metric}")
+        pairs = [
+            (e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None
+        ]
+        if (
+            gap and pairs
+        ):  # the region between the two curves: how much better the model does on what it trained on
+            xs = [p[0] for p in pairs]
+            fig.add_trace(
+                go.Scatter(
+                    x=xs + xs[::-1],
+                    y=[p[1] for p in pairs] + [p[2] for p in pairs][::-1],
+                    fill="toself",
+                    fillcolor=GAP_COLOUR,
+                    line=dict(width=0),
+                    hoverinfo="skip",
+                    name=t("gap (overfitting)"),
+                    legendgroup="gap",
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+        for values, name, colour in (
+            (train, t("training"), TRAIN_COLOUR),
+            (val, t("validation"), VAL_COLOUR),
         ):
-            values = [row.get(key) for row in history]
             if any(v is not None for v in values):
                 fig.add_trace(
                     go.Scatter(
@@ -34,11 +84,43 @@ def learning_curves(history: list[dict], *, height: int = 360) -> go.Figure:
                     row=1,
                     col=col,
                 )
+    if has_lr:
+        rates = history_values(history, "learning_rate")
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=rates,
+                mode="lines+markers",
+                name=t("learning rate"),
+                line=dict(color="#7f7f7f"),
+                showlegend=False,
+            ),
+            row=1,
+            col=3,
+        )
+        top = max(v for v in rates if v is not None)
+        fig.update_yaxes(
+            range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3
+        )  # from 0: a constant rate is a flat line
+    if best_epoch is not None:
+        for col in range(1, len(titles) + 1):
+            fig.add_vline(
+                x=best_epoch, line=dict(color=BEST_COLOUR, dash="dash", width=1.5), row=1, col=col
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=BEST_COLOUR, dash="dash"),
+                name=t("best epoch ({epoch})", epoch=best_epoch),
+            ),
+            row=1,
+            col=1,
+        )
     fig.update_xaxes(title_text=t("Epoch"), dtick=1 if len(epochs) <= 20 else None)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_layout(
-        height=height, margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=-0.2)
-    )
+    fig.update_layout(height=height, margin=MARGIN, legend=dict(orientation="h", y=-0.25))
     return fig
 
 
@@ -57,4 +139,26 @@ def schedule_preview(rates: list[float], *, height: int = 220) -> go.Figure:
         xaxis_title=t("Epoch"),
         yaxis_title=t("Learning rate"),
     )
+    return fig
+
+
+def split_bars(counts: pd.DataFrame, *, x_title: str, height: int = 380) -> go.Figure:
+    """Images per class (rows) and split (columns ``train``, ``validation``, ``test``), grouped bars."""
+    long = (
+        counts.rename(index=class_label)
+        .reset_index()
+        .melt(id_vars="class", var_name="split", value_name="images")
+    )
+    long["split"] = long["split"].map(
+        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
+    )
+    fig = px.bar(
+        long,
+        x="class",
+        y="images",
+        color="split",
+        barmode="group",
+        labels={"class": x_title, "images": t("Images"), "split": t("Split")},
+    )
+    fig.update_layout(height=height, margin=dict(t=20, b=10), legend_title_text="")
     return fig

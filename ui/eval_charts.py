@@ -1,4 +1,4 @@
-"""Plotly figures of the Evaluate and Runs pages: learning curves, confusion matrix, ROC / PR, probabilities, comparisons."""
+"""Plotly figures of the Evaluate and Runs pages: confusion matrix, ROC / PR, probabilities, comparisons."""
 
 from __future__ import annotations
 
@@ -8,107 +8,11 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from clfcore.evaluation import browse
-from ui.charts import TRAIN_COLOUR, VAL_COLOUR
+from ui.charts import BEST_COLOUR, MARGIN, TRAIN_COLOUR, VAL_COLOUR, history_values
 from ui.lang import t
 
-GAP_COLOUR = "rgba(228, 87, 46, 0.15)"
-BEST_COLOUR = "#2a9d4b"
 WRONG_COLOUR = "#d62728"
 PALETTE = qualitative.D3 + qualitative.Set2 + qualitative.Dark24
-MARGIN = dict(t=40, b=10, l=10, r=10)
-
-
-def _values(history: list[dict], key: str) -> list[float | None]:
-    return [row.get(key) for row in history]
-
-
-def training_curves(
-    history: list[dict], *, best_epoch: int | None = None, height: int = 380
-) -> go.Figure:
-    """Loss, accuracy and learning rate per epoch: training vs validation, the gap between them shaded,
-    the best epoch (the one model.keras keeps) marked."""
-    has_lr = any(v is not None for v in _values(history, "learning_rate"))
-    titles = (t("Loss"), t("Accuracy")) + ((t("Learning rate"),) if has_lr else ())
-    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.07)
-    epochs = [int(row["epoch"]) for row in history]
-    for col, metric in ((1, "loss"), (2, "accuracy")):
-        train, val = _values(history, metric), _values(history, f"val_{metric}")
-        pairs = [
-            (e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None
-        ]
-        if pairs:  # the region between the two curves: how much better the model does on what it trained on
-            xs = [p[0] for p in pairs]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs + xs[::-1],
-                    y=[p[1] for p in pairs] + [p[2] for p in pairs][::-1],
-                    fill="toself",
-                    fillcolor=GAP_COLOUR,
-                    line=dict(width=0),
-                    hoverinfo="skip",
-                    name=t("gap (overfitting)"),
-                    legendgroup="gap",
-                    showlegend=col == 1,
-                ),
-                row=1,
-                col=col,
-            )
-        for values, name, colour in (
-            (train, t("training"), TRAIN_COLOUR),
-            (val, t("validation"), VAL_COLOUR),
-        ):
-            if any(v is not None for v in values):
-                fig.add_trace(
-                    go.Scatter(
-                        x=epochs,
-                        y=values,
-                        mode="lines+markers",
-                        name=name,
-                        line=dict(color=colour),
-                        legendgroup=name,
-                        showlegend=col == 1,
-                    ),
-                    row=1,
-                    col=col,
-                )
-    if has_lr:
-        rates = _values(history, "learning_rate")
-        fig.add_trace(
-            go.Scatter(
-                x=epochs,
-                y=rates,
-                mode="lines+markers",
-                name=t("learning rate"),
-                line=dict(color="#7f7f7f"),
-                showlegend=False,
-            ),
-            row=1,
-            col=3,
-        )
-        top = max(v for v in rates if v is not None)
-        fig.update_yaxes(
-            range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3
-        )  # from 0: a constant rate is a flat line
-    if best_epoch is not None:
-        for col in range(1, len(titles) + 1):
-            fig.add_vline(
-                x=best_epoch, line=dict(color=BEST_COLOUR, dash="dash", width=1.5), row=1, col=col
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line=dict(color=BEST_COLOUR, dash="dash"),
-                name=t("best epoch ({epoch})", epoch=best_epoch),
-            ),
-            row=1,
-            col=1,
-        )
-    fig.update_xaxes(title_text=t("Epoch"), dtick=1 if len(epochs) <= 20 else None)
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_layout(height=height, margin=MARGIN, legend=dict(orientation="h", y=-0.25))
-    return fig
 
 
 def confusion_heatmap(
@@ -208,24 +112,22 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def roc_figure(
+def _one_vs_rest_figure(
+    fig: go.Figure,
     curves: list,
     class_names: list[str],
     shown: list[int],
     *,
-    point: tuple[float, float] | None = None,
-    height: int = 420,
+    point: tuple[float, float] | None,
+    height: int,
+    area: str,
+    hover: str,
+    line: dict,
+    x_title: str,
+    y_title: str,
+    y_top: float,
 ) -> go.Figure:
-    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
-    fig = go.Figure(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            line=dict(color="#aaaaaa", dash="dot"),
-            name=t("chance (AUC 0.5)"),
-        )
-    )
+    """ROC and PR alike: one line a shown class (its area in the legend), the chosen threshold's point."""
     for c in shown:
         curve = curves[c]
         if curve is None:
@@ -236,12 +138,9 @@ def roc_figure(
                 x=thin.x,
                 y=thin.y,
                 mode="lines",
-                line=dict(color=_colour(c)),
-                name=f"{class_names[c]} (AUC {curve.area:.3f})",
-                hovertemplate=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}")
-                + "<extra>"
-                + class_names[c]
-                + "</extra>",
+                line=dict(color=_colour(c), **line),
+                name=f"{class_names[c]} ({area} {curve.area:.3f})",
+                hovertemplate=hover + "<extra>" + class_names[c] + "</extra>",
             )
         )
     if point is not None:
@@ -257,13 +156,45 @@ def roc_figure(
     fig.update_layout(
         height=height,
         margin=MARGIN,
-        xaxis_title=t("False positive rate (1 - specificity)"),
-        yaxis_title=t("True positive rate (recall)"),
+        xaxis_title=x_title,
+        yaxis_title=y_title,
         legend=dict(font=dict(size=11)),
     )
     fig.update_xaxes(range=[-0.01, 1.01])
-    fig.update_yaxes(range=[-0.01, 1.01])
+    fig.update_yaxes(range=[-0.01, y_top])
     return fig
+
+
+def roc_figure(
+    curves: list,
+    class_names: list[str],
+    shown: list[int],
+    *,
+    point: tuple[float, float] | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
+    chance = go.Scatter(
+        x=[0, 1],
+        y=[0, 1],
+        mode="lines",
+        line=dict(color="#aaaaaa", dash="dot"),
+        name=t("chance (AUC 0.5)"),
+    )
+    return _one_vs_rest_figure(
+        go.Figure(chance),
+        curves,
+        class_names,
+        shown,
+        point=point,
+        height=height,
+        area="AUC",
+        hover=t("false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"),
+        line={},
+        x_title=t("False positive rate (1 - specificity)"),
+        y_title=t("True positive rate (recall)"),
+        y_top=1.01,
+    )
 
 
 def pr_figure(
@@ -275,45 +206,20 @@ def pr_figure(
     height: int = 420,
 ) -> go.Figure:
     """One-vs-rest precision-recall curves of the ``shown`` classes, average precision in the legend."""
-    fig = go.Figure()
-    for c in shown:
-        curve = curves[c]
-        if curve is None:
-            continue
-        thin = curve.thinned()
-        fig.add_trace(
-            go.Scatter(
-                x=thin.x,
-                y=thin.y,
-                mode="lines",
-                line=dict(color=_colour(c), shape="hv"),
-                name=f"{class_names[c]} (AP {curve.area:.3f})",
-                hovertemplate=t("recall %{x:.3f}<br>precision %{y:.3f}")
-                + "<extra>"
-                + class_names[c]
-                + "</extra>",
-            )
-        )
-    if point is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[point[0]],
-                y=[point[1]],
-                mode="markers",
-                marker=dict(size=13, color="black", symbol="x"),
-                name=t("chosen threshold"),
-            )
-        )
-    fig.update_layout(
+    return _one_vs_rest_figure(
+        go.Figure(),
+        curves,
+        class_names,
+        shown,
+        point=point,
         height=height,
-        margin=MARGIN,
-        xaxis_title=t("Recall"),
-        yaxis_title=t("Precision"),
-        legend=dict(font=dict(size=11)),
+        area="AP",
+        hover=t("recall %{x:.3f}<br>precision %{y:.3f}"),
+        line={"shape": "hv"},
+        x_title=t("Recall"),
+        y_title=t("Precision"),
+        y_top=1.05,
     )
-    fig.update_xaxes(range=[-0.01, 1.01])
-    fig.update_yaxes(range=[-0.01, 1.05])
-    return fig
 
 
 def small_confusion(confusion: np.ndarray, labels: list[str], *, height: int = 260) -> go.Figure:
@@ -405,7 +311,7 @@ def compare_curves(histories: list[tuple[str, list[dict]]], *, height: int = 400
                 (f"val_{metric}", "solid", t("validation")),
                 (metric, "dot", t("training")),
             ):
-                values = _values(history, key)
+                values = history_values(history, key)
                 if any(v is not None for v in values):
                     fig.add_trace(
                         go.Scatter(

@@ -17,6 +17,7 @@ import streamlit as st
 from clfcore.errors import UserInputError
 from clfcore.inference import gradcam, insight
 from clfcore.inference.display import enlarge_pixels, to_uint8, unit_range
+from clfcore.models.probabilities import probabilities_from_outputs
 from ui.lang import error_message, number, t, translator
 from ui.widgets import show_error
 
@@ -62,8 +63,7 @@ def _fingerprint(key: str, model, images: np.ndarray) -> str:
 
 def _probabilities(model, image: np.ndarray) -> np.ndarray:
     """One probability per class; a single sigmoid output becomes [P(class 0), P(class 1)]."""
-    out = np.asarray(model(image[None], training=False), dtype=np.float32).reshape(-1)
-    return np.array([1.0 - out[0], out[0]]) if out.size == 1 else out
+    return probabilities_from_outputs(model(image[None], training=False))[0]
 
 
 def _names(class_names, count: int) -> list[str]:
@@ -441,15 +441,11 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
         horizontal=True,
         key=f"{key}-method",
     )
+    probabilities = probabilities_from_outputs(outputs)
     names = _names(
-        class_names,
-        int(
-            max(labels.max() + 1, len(class_names), outputs.shape[1] if outputs.shape[1] > 1 else 2)
-        ),
+        class_names, int(max(labels.max() + 1, len(class_names), probabilities.shape[1]))
     )
-    predicted = (
-        (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
-    )
+    predicted = probabilities.argmax(axis=1)
     if method == "pca":
         rows = np.arange(len(images))
         points = _projection(fingerprint, "pca", _features=features)

@@ -33,7 +33,12 @@ _COLUMNS = [
 
 
 def options_for(arch_id: str, current: dict) -> dict:
-    """Draw the options of ``arch_id`` and return the chosen values."""
+    """Draw the options of ``arch_id`` and return the chosen values.
+
+    A widget starts from ``current``'s value, else the architecture's default option (one home:
+    ``Architecture.options``).
+    """
+    chosen = {**architectures.get_architecture(arch_id).options, **current}
     if arch_id == "mlp":
         c1, c2, c3 = st.columns(3)
         return {
@@ -43,14 +48,14 @@ def options_for(arch_id: str, current: dict) -> dict:
                 1,
                 5,
                 key="mlp_hidden_layers",
-                value=int(current.get("hidden_layers", 1)),
+                value=int(chosen["hidden_layers"]),
             ),
             "units": controlled(
                 c2.select_slider,
                 t("Neurons per hidden layer"),
                 [32, 64, 128, 256, 512, 1024],
                 key="mlp_units",
-                value=int(current.get("units", 256)),
+                value=int(chosen["units"]),
             ),
             "dropout": controlled(
                 c3.slider,
@@ -58,7 +63,7 @@ def options_for(arch_id: str, current: dict) -> dict:
                 0.0,
                 0.8,
                 key="mlp_dropout",
-                value=float(current.get("dropout", 0.0)),
+                value=float(chosen["dropout"]),
                 step=0.05,
                 help=t(
                     "Fraction of neurons switched off at random while training, against overfitting."
@@ -67,7 +72,7 @@ def options_for(arch_id: str, current: dict) -> dict:
         }
     if arch_id == "lenet":
         c1, c2 = st.columns(2)
-        activation = current.get("activation", "relu")
+        activation = chosen["activation"]
         return {
             "activation": controlled(
                 c1.radio,
@@ -83,18 +88,19 @@ def options_for(arch_id: str, current: dict) -> dict:
                 t("Dense layers before the output"),
                 [1, 2],
                 key="lenet_dense_layers",
-                value=int(current.get("dense_layers", 2)),
+                value=int(chosen["dense_layers"]),
                 horizontal=True,
             ),
         }
     if arch_id == "custom":
         return {"layers": _layer_table(current.get("layers") or [])}
     if arch_id in architectures.TRANSFER_IDS:
-        return _transfer_options(arch_id, current)
+        return _transfer_options(arch_id, chosen)
     return dict(current)
 
 
 def _transfer_options(backbone_id: str, current: dict) -> dict:
+    """The transfer options; ``current`` has every option (chosen or the default)."""
     tr = translator()
     c1, c2 = st.columns(2)
     size = controlled(
@@ -102,7 +108,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
         t("Image size inside the model"),
         list(architectures.TRANSFER_IMAGE_SIZES),
         key=f"{backbone_id}_image_size",
-        value=int(current.get("image_size", 96)),
+        value=int(current["image_size"]),
         help=t(
             "Images are resized to this size before the backbone. Larger sees more detail but is slower: the time grows with the square of the size."
         ),
@@ -133,7 +139,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
         t("Dense layer before the output (neurons, 0 = none)"),
         [0, 64, 128, 256, 512, 1024],
         key=f"{backbone_id}_dense_units",
-        value=int(current.get("dense_units", 0)),
+        value=int(current["dense_units"]),
     )
     dropout = controlled(
         c2.slider,
@@ -141,7 +147,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
         0.0,
         0.8,
         key=f"{backbone_id}_dropout",
-        value=float(current.get("dropout", 0.2)),
+        value=float(current["dropout"]),
         step=0.05,
         help=t("Fraction of neurons switched off at random while training, against overfitting."),
     )
@@ -159,7 +165,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
             0,
             layers,
             key=f"{backbone_id}_fine_tune_layers",
-            value=int(current.get("fine_tune_layers", 0)),
+            value=int(current["fine_tune_layers"]),
             help=t(
                 "Counted from the top of the backbone, which has {count} layers. Batch normalisation layers stay frozen.",
                 count=layers,
@@ -173,7 +179,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
             0,
             100,
             key=f"{backbone_id}_fine_tune_epochs",
-            value=int(current.get("fine_tune_epochs", 3)),
+            value=int(current["fine_tune_epochs"]),
             disabled=not fine_tune_layers,
         )
     )
@@ -182,7 +188,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
         t("Learning rate factor"),
         [0.001, 0.01, 0.1, 0.5, 1.0],
         key=f"{backbone_id}_fine_tune_lr_factor",
-        value=float(current.get("fine_tune_lr_factor", 0.1)),
+        value=float(current["fine_tune_lr_factor"]),
         disabled=not fine_tune_layers,
         help=t("The second stage's learning rate is the first one times this factor."),
     )

@@ -52,20 +52,38 @@ _FOLLOWED = "followed_run"
 
 def model_choice() -> dict:
     """Architecture, its options and the optimizer settings chosen on the Model page."""
+    from clfcore.config import TrainConfig
     from clfcore.models.architectures import get_architecture
 
     choice = st.session_state.get(_MODEL)
     if choice is None:
         arch = get_architecture("mlp")
+        defaults = TrainConfig.for_architecture(arch.id)
         choice = {
             "architecture": arch.id,
             "arch_options": dict(arch.options),
-            "one_hot": True,
-            "momentum": 0.9,
+            "one_hot": defaults.one_hot,
+            "momentum": defaults.momentum,
             **arch.preset,
         }
         st.session_state[_MODEL] = choice
     return dict(choice)
+
+
+def chosen(choice: dict, key: str):
+    """``choice[key]``, or TrainConfig's default for ``key`` when nothing was chosen yet.
+
+    The default includes the chosen architecture's preset (``TrainConfig.for_architecture``), so a
+    widget starts where a run with no choice would, and a default is written once, in TrainConfig.
+
+        >>> chosen({}, "early_stopping_patience")   # TrainConfig.early_stopping_patience
+        3
+    """
+    if key in choice:
+        return choice[key]
+    from clfcore.config import TrainConfig
+
+    return getattr(TrainConfig.for_architecture(model_choice()["architecture"]), key)
 
 
 def set_model_choice(choice: dict) -> None:

@@ -14,6 +14,7 @@ from clfcore.data.splits import SplitConfig
 from clfcore.evaluation import hierarchy_levels
 from clfcore.i18n import N_
 from ui import state
+from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled
 
@@ -215,24 +216,7 @@ def _multilabel_samples(info: datasets.DatasetInfo, raw) -> None:
 
 
 def _grouped_bars(frame: pd.DataFrame, *, x_title: str) -> None:
-    long = (
-        frame.rename(index=class_label)
-        .reset_index()
-        .melt(id_vars="class", var_name="split", value_name="images")
-    )
-    long["split"] = long["split"].map(
-        {"train": t("Training"), "validation": t("Validation"), "test": t("Test")}
-    )
-    fig = px.bar(
-        long,
-        x="class",
-        y="images",
-        color="split",
-        barmode="group",
-        labels={"class": x_title, "images": t("Images"), "split": t("Split")},
-    )
-    fig.update_layout(height=380, margin=dict(t=20, b=10), legend_title_text="")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(split_bars(frame, x_title=x_title), width="stretch")
 
 
 def _imbalance(counts: np.ndarray, *, what: str) -> None:
@@ -405,7 +389,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             st.checkbox,
             t("Balanced class weights (class_weight='balanced')"),
             key="task_balanced",
-            value=choice.get("class_weight", "none") == "balanced",
+            value=state.chosen(choice, "class_weight") == "balanced",
             help=t(
                 "Each class weighs n_images / (n_classes x images of the class) in the loss, computed on the training split, so rare classes count as much as frequent ones."
             ),
@@ -420,7 +404,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.05,
             0.95,
             key="task_threshold",
-            value=float(choice.get("threshold", 0.5)),
+            value=float(state.chosen(choice, "threshold")),
             step=0.05,
             help=t(
                 "A label is predicted when its probability is at least this. Lower finds more labels (recall), higher makes fewer mistakes (precision)."
@@ -434,7 +418,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.0,
             10.0,
             key="task_coarse_loss_weight",
-            value=float(choice.get("coarse_loss_weight", 1.0)),
+            value=float(state.chosen(choice, "coarse_loss_weight")),
             step=0.1,
         )
         changes["fine_loss_weight"] = controlled(
@@ -443,7 +427,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             0.0,
             10.0,
             key="task_fine_loss_weight",
-            value=float(choice.get("fine_loss_weight", 1.0)),
+            value=float(state.chosen(choice, "fine_loss_weight")),
             step=0.1,
         )
     if any(choice.get(k) != v for k, v in changes.items()):

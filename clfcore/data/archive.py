@@ -58,8 +58,6 @@ NAME_PATTERN = re.compile(r"[^\W_][\w-]{0,39}")  # letters (any script), digits,
 DEFAULT_VALIDATION_SPLIT = 0.2  # the course's 20 %
 DEFAULT_SEED = 42
 VALIDATION_FOLDERS = ("val", "valid", "validation")  # added to the training images
-JUNK_FOLDERS = ("__macosx",)  # macOS resource forks
-JUNK_FILES = ("thumbs.db", "ehthumbs.db", "desktop.ini")  # Windows Explorer's own files
 IN_MEMORY_BYTES = 16_000_000  # images up to this size are checked in memory before they are written
 STALE_SECONDS = 3600  # temporary folders older than this are left-overs of a killed import
 RESERVED_NAMES = (
@@ -374,13 +372,6 @@ def _opened(source: str | os.PathLike | BinaryIO | None) -> Iterator[_Source | N
 # --- Deciding what to import -------------------------------------------------------------------------
 
 
-def _is_junk(parts: tuple[str, ...]) -> bool:
-    return (
-        any(part.startswith(".") or part.lower() in JUNK_FOLDERS for part in parts)
-        or parts[-1].lower() in JUNK_FILES
-    )
-
-
 def _is_image(parts: tuple[str, ...]) -> bool:
     return Path(parts[-1]).suffix.lower() in folders.IMAGE_SUFFIXES
 
@@ -430,7 +421,7 @@ def _classify(source: _Source, *, as_test: bool):
     """
     images, non_images = [], []
     for entry in source.entries:
-        if not _is_junk(entry.parts):
+        if not folders.is_junk(entry.parts):
             (images if _is_image(entry.parts) else non_images).append(entry)
     nested, stray, unwrapped = _unwrap(images)
     left_out = [SkippedFile(entry.shown, OUTSIDE_CLASS_FOLDERS) for entry in stray]

@@ -28,7 +28,7 @@ from clfcore.errors import DatasetError, DatasetUnavailableError
 from clfcore.i18n import N_
 from clfcore.paths import data_root
 
-TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
+TASKS = tasks.TASKS  # re-exported: a DatasetInfo.task is one of these
 
 # Class names are msgids (N_): the pages show them translated.
 # fmt: off

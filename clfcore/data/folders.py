@@ -25,10 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from clfcore.errors import DatasetError, UserInputError
+from clfcore.fileio import write_text_atomic
 from clfcore.i18n import N_
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MANIFEST = "dataset.json"
+JUNK_FOLDERS = ("__macosx",)  # macOS resource forks (any case)
+JUNK_FILES = ("thumbs.db", "ehthumbs.db", "desktop.ini")  # Windows Explorer's own files (any case)
 MAX_SIDE = 128  # default target size cap: small enough to train on a classroom CPU
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
 COLOR_MODES = ("grayscale", "rgb")
@@ -113,11 +116,9 @@ def write_settings(folder: Path, settings: FolderSettings, **extra: object) -> N
     manifest = {
         k: (list(v) if isinstance(v, tuple) else v) for k, v in manifest.items() if v is not None
     }
-    temporary = Path(folder) / f".{MANIFEST}.tmp"
-    temporary.write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    write_text_atomic(
+        Path(folder) / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     )
-    os.replace(temporary, Path(folder) / MANIFEST)
 
 
 def default_size(width: int, height: int) -> tuple[int, int]:
@@ -169,6 +170,20 @@ class FolderLayout:
             self.image_size,
             self.channels,
         )
+
+
+def is_junk(parts: tuple[str, ...]) -> bool:
+    """Whether a path (its parts, e.g. ``("pets", "__MACOSX", "._1.jpg")``) is a file the system made.
+
+    Hidden files and folders (``.DS_Store``, ``._1.jpg``, ``.git``), macOS's ``__MACOSX`` resource
+    forks and Windows's ``Thumbs.db`` / ``desktop.ini``: left out of ZIP imports and uploads
+    without being counted as skipped. An empty path counts as junk.
+    """
+    return (
+        not parts
+        or any(part.startswith(".") or part.lower() in JUNK_FOLDERS for part in parts)
+        or parts[-1].lower() in JUNK_FILES
+    )
 
 
 def _class_folders(folder: Path) -> list[Path]:

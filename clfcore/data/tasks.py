@@ -42,7 +42,8 @@ TASK_NAMES = {
     "multiclass": N_("multi-class"),
     "multilabel": N_("multi-label"),
     "hierarchical": N_("hierarchical"),
-}
+}  # the one list of task types (id -> the name shown); everything else imports TASKS
+TASKS = tuple(TASK_NAMES)
 CLASS_WEIGHTS = ("none", "balanced")
 OTHERS = N_("others")  # the negative class of a one-vs-rest task
 BINARY_DESCRIPTION = N_(

@@ -8,17 +8,15 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
 from clfcore.data import datasets
 from clfcore.data.hierarchy import coarse_labels
-from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
-from clfcore.evaluation.outputs import Predictions
+from clfcore.evaluation.outputs import PREDICT_CHUNK, Predictions, predict_chunks
+from clfcore.fileio import write_bytes_atomic
 
 PREDICTIONS_FILE = "predictions_levels.npz"
 
@@ -55,18 +53,10 @@ def split_outputs(outputs) -> tuple[np.ndarray, np.ndarray]:
 
 
 def predict_levels(
-    model, images: np.ndarray, *, chunk: int = 2048
+    model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coarse and fine probabilities for uint8 or [0, 1] images, a chunk at a time."""
-    coarse, fine = [], []
-    for start in range(0, len(images), chunk):
-        batch = images[start : start + chunk]
-        batch = scale_images(batch) if batch.dtype == np.uint8 else batch.astype(np.float32)
-        c, f = split_outputs(model.predict_on_batch(batch))
-        coarse.append(c)
-        fine.append(f)
-    if not fine:
-        raise UserInputError("The test set is empty: there is nothing to evaluate.")
+    coarse, fine = zip(*(split_outputs(o) for o in predict_chunks(model, images, chunk=chunk)))
     return np.concatenate(coarse).astype(np.float32), np.concatenate(fine).astype(np.float32)
 
 
@@ -102,10 +92,7 @@ def predict_run_levels(run, *, model=None) -> LevelPredictions:
         coarse, fine = predict_levels(model, raw.x_test)
         buffer = io.BytesIO()
         np.savez(buffer, model_stamp=np.asarray(stamp, dtype=np.int64), coarse=coarse, fine=fine)
-        fd, tmp = tempfile.mkstemp(dir=run.path, prefix=f".{PREDICTIONS_FILE}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getvalue())
-        os.replace(tmp, cache)
+        write_bytes_atomic(cache, buffer.getvalue())
     y = np.asarray(raw.y_test, dtype=np.int64)
     return LevelPredictions(
         Predictions(coarse, y[:, 0], tuple(info.coarse_names), "multiclass"),

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clfcore.data.splits import scale_images
+from clfcore.errors import UserInputError
+from clfcore.models.probabilities import probabilities_from_outputs  # noqa: F401  (part of this module's API)
+
+PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
 EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before taking logs
 
 
@@ -68,11 +73,22 @@ class Predictions:
         return -np.log(p[np.arange(self.num_images), self.labels])
 
 
-def probabilities_from_outputs(outputs: np.ndarray) -> np.ndarray:
-    """The model's raw outputs as (N, num_classes) probabilities; one sigmoid unit becomes [1 - p, p]."""
-    outputs = np.asarray(outputs, dtype=np.float32)
-    if outputs.ndim == 1:
-        outputs = outputs[:, None]
-    if outputs.shape[1] == 1:
-        return np.concatenate([1 - outputs, outputs], axis=1)
+def predict_chunks(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> list:
+    """``model.predict_on_batch`` on uint8 or [0, 1] float images, scaled and predicted a chunk at a time.
+
+    Bounded memory for large test sets: at most ``chunk`` images are scaled to float32 at once.
+
+    Returns:
+        one raw output per chunk, in order: an array, or a dict / list for a model with several heads.
+
+    Raises:
+        UserInputError: there are no images.
+    """
+    outputs = []
+    for start in range(0, len(images), chunk):
+        batch = images[start : start + chunk]
+        batch = scale_images(batch) if batch.dtype == np.uint8 else batch.astype(np.float32)
+        outputs.append(model.predict_on_batch(batch))
+    if not outputs:
+        raise UserInputError("The test set is empty: there is nothing to evaluate.")
     return outputs

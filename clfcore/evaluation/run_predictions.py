@@ -14,8 +14,6 @@ predictions into metrics. Importing this module does not import Keras.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +22,19 @@ from clfcore.data import datasets
 from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
 from clfcore.evaluation import hierarchy_levels
-from clfcore.evaluation.outputs import Predictions, probabilities_from_outputs
+from clfcore.evaluation.outputs import (
+    PREDICT_CHUNK,
+    Predictions,
+    predict_chunks,
+    probabilities_from_outputs,
+)
+from clfcore.fileio import write_bytes_atomic
 from clfcore.paths import runs_root
 from clfcore.runs import listing, liveness
 from clfcore.runs.folder import RunFolder, open_run
 
 PREDICTIONS_FILE = "predictions.npz"
 CACHE_VERSION = 1  # bump when the cached arrays change meaning
-PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
 
 
 def evaluable_run(run_id: str, *, root: Path | None = None) -> RunFolder:
@@ -119,14 +122,8 @@ def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
 def predict(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> np.ndarray:
     """``model``'s probabilities for uint8 or [0, 1] float images, scaled and predicted a chunk at a time."""
 
-    outputs = []
-    for start in range(0, len(images), chunk):
-        batch = images[start : start + chunk]
-        batch = scale_images(batch) if batch.dtype == np.uint8 else batch.astype(np.float32)
-        outputs.append(np.asarray(model.predict_on_batch(batch)))
-    if not outputs:
-        raise UserInputError("The test set is empty: there is nothing to evaluate.")
-    return probabilities_from_outputs(np.concatenate(outputs))
+    outputs = predict_chunks(model, images, chunk=chunk)
+    return probabilities_from_outputs(np.concatenate([np.asarray(o) for o in outputs]))
 
 
 def _model_stamp(run: RunFolder) -> tuple[int, int]:
@@ -168,14 +165,7 @@ def _write_cache(path: Path, predictions: Predictions, stamp: tuple[int, int]) -
         class_names=np.asarray(predictions.class_names),
         task=np.asarray(predictions.task),
     )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def predict_run(run: RunFolder, *, model=None) -> Predictions:

@@ -14,24 +14,13 @@ from __future__ import annotations
 
 import json
 
-from clfcore.config import TrainConfig
+from clfcore.config import OPTIMIZER_SPECS, TrainConfig
 from clfcore.data import datasets
 from clfcore.data.augment import AugmentConfig
 from clfcore.errors import UserInputError
 from clfcore.models import architectures, custom_layers
 from clfcore.training.trainer import fine_tune_settings
 
-_OPTIMIZER_CLASSES = {
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "nadam": "Nadam",
-    "adagrad": "Adagrad",
-    "adadelta": "Adadelta",
-    "adamax": "Adamax",
-    "lion": "Lion",
-}
 _KERAS_LOADERS = {
     "fashion_mnist": "keras.datasets.fashion_mnist.load_data()",
     "mnist": "keras.datasets.mnist.load_data()",
@@ -288,15 +277,16 @@ def keras_script(config: TrainConfig) -> str:
         num_classes=info.num_classes,
         input_shape=input_shape,
     )
-    if config.optimizer == "sgd":
+    optimizer = OPTIMIZER_SPECS[config.optimizer]
+    if optimizer.uses_momentum:
         header += f"MOMENTUM = {config.momentum}\n"
     main = _MAIN.format(
         arch_name=arch.name,
         arch_id=arch.id,
         layers="\n".join(layer_lines(specs, input_shape)),
         labels=labels,
-        optimizer=_OPTIMIZER_CLASSES[config.optimizer],
-        momentum=", momentum=MOMENTUM" if config.optimizer == "sgd" else "",
+        optimizer=optimizer.keras_class,
+        momentum=", momentum=MOMENTUM" if optimizer.uses_momentum else "",
         loss=loss,
         not_reproduced=_not_reproduced(config),
         fit=_FIT_AUGMENTED if augmentation else _FIT,

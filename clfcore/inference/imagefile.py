@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import ExifTags, Image
 
+from clfcore.data import folders
 from clfcore.errors import UserInputError
 
 # Pillow format id -> the name users know. MPO is what many phone cameras write: a JPEG with a second picture.
@@ -417,11 +418,6 @@ def is_zip(data: bytes) -> bool:
     return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _ignored(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return not parts or any(part.startswith(".") or part == "__MACOSX" for part in parts)
-
-
 def read_zip(
     data: bytes,
     *,
@@ -452,7 +448,7 @@ def read_zip(
     left_out, total = 0, 0
     with archive:
         for info in infos:
-            if info.is_dir() or _ignored(info.filename):
+            if info.is_dir() or folders.is_junk(PurePosixPath(info.filename).parts):
                 continue
             if (
                 info.filename.rsplit(".", 1)[-1].lower() not in EXTENSIONS

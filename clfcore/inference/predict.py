@@ -39,6 +39,7 @@ from clfcore.inference.preprocess import (
     preprocess,
     style_for_dataset,
 )
+from clfcore.models.probabilities import probabilities_from_outputs
 from clfcore.runs.folder import RunFolder, open_run
 
 UNSURE_BELOW = 0.5  # the top class has less than this probability -> "unsure"
@@ -143,7 +144,7 @@ class Classifier:
         if self.logits:
             raw = 1.0 / (1.0 + np.exp(-raw))
         if self.output == "binary":
-            return np.concatenate([1.0 - raw[:, :1], raw[:, :1]], axis=1)
+            return probabilities_from_outputs(raw[:, :1], dtype=np.float64)
         return raw
 
 

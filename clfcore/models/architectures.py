@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clfcore import course
+from clfcore.data.tasks import TASKS
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_, translate
 from clfcore.models import custom_layers
@@ -29,7 +30,6 @@ from clfcore.models.heads import head_specs
 
 Shape = tuple[int, ...]
 
-TASKS = ("binary", "multiclass", "multilabel", "hierarchical")
 MAX_PARAMS = (
     50_000_000  # beyond this a model does not fit in memory or train in reasonable time on a CPU
 )

@@ -11,7 +11,7 @@
         predictions.npz the test-set predictions of model.keras (clfcore.evaluation.run_predictions' cache)
 
 Every file is written atomically (write a temporary file, then rename), so a reader never sees
-half a file, even if the trainer is killed mid-write.
+half a file, even if the trainer is killed mid-write (``clfcore.fileio``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +29,7 @@ from typing import Any
 
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
+from clfcore.fileio import write_text_atomic
 from clfcore.paths import runs_root
 
 HISTORY_COLUMNS = (
@@ -42,19 +41,6 @@ HISTORY_COLUMNS = (
     "learning_rate",
     "seconds",
 )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (never a partly written file)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_json(path: Path) -> dict:
@@ -115,14 +101,14 @@ class RunFolder:
     def set_status(self, status: str, **fields: Any) -> None:
         """Write status.json: the new status plus ``fields`` (kept: earlier fields not overwritten)."""
         data = {**self.status(), **fields, "status": status, "updated": _now()}
-        write_atomic(self.path / "status.json", json.dumps(data, indent=2))
+        write_text_atomic(self.path / "status.json", json.dumps(data, indent=2))
 
     # --- progress, history, metrics ------------------------------------------------------------
     def progress(self) -> dict:
         return read_json(self.path / "progress.json")
 
     def write_progress(self, progress: dict) -> None:
-        write_atomic(self.path / "progress.json", json.dumps(progress))
+        write_text_atomic(self.path / "progress.json", json.dumps(progress))
 
     def history(self) -> list[dict]:
         """One dict per finished epoch, numbers as floats (missing values as None)."""
@@ -140,13 +126,13 @@ class RunFolder:
         writer = csv.DictWriter(out, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-        write_atomic(self.path / "history.csv", out.getvalue())
+        write_text_atomic(self.path / "history.csv", out.getvalue())
 
     def metrics(self) -> dict:
         return read_json(self.path / "metrics.json")
 
     def write_metrics(self, metrics: dict) -> None:
-        write_atomic(self.path / "metrics.json", json.dumps(metrics, indent=2))
+        write_text_atomic(self.path / "metrics.json", json.dumps(metrics, indent=2))
 
     # --- stop request --------------------------------------------------------------------------
     @property
@@ -188,7 +174,9 @@ def create_run(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
         except FileExistsError:
             continue
     run = RunFolder(path)
-    write_atomic(run.config_path, json.dumps({**config.to_json(), "created": _now()}, indent=2))
+    write_text_atomic(
+        run.config_path, json.dumps({**config.to_json(), "created": _now()}, indent=2)
+    )
     run.set_status("queued")
     return run
 

@@ -8,12 +8,12 @@ when a stop was requested (a signal, or the stop file the app writes).
 from __future__ import annotations
 
 import math
-import os
 import time
 from pathlib import Path
 
 import keras
 
+from clfcore.fileio import atomic_path
 from clfcore.runs.folder import RunFolder
 from clfcore.training import monitor as monitoring
 
@@ -160,9 +160,8 @@ class BestModelKeeper(keras.callbacks.Callback):
         current = self.model.get_weights()
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
-        tmp = self.path.with_name(f".{self.path.stem}.tmp.keras")
-        self.model.save(tmp)
-        os.replace(tmp, self.path)
+        with atomic_path(self.path) as temporary:
+            self.model.save(temporary)
         self.model.set_weights(current)
         self.unsaved = False
         self.last_save = time.monotonic()

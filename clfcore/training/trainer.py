@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 
-from clfcore.config import TrainConfig
+from clfcore.config import OPTIMIZER_SPECS, TrainConfig
 from clfcore.data import augment, datasets, tasks
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
@@ -134,22 +134,14 @@ def make_strategy(name: str):
 
 
 def make_optimizer(config: TrainConfig):
+    """The Keras optimizer ``config.optimizer`` names (``clfcore.config.OPTIMIZER_SPECS``)."""
     import keras
 
-    classes = {
-        "sgd": keras.optimizers.SGD,
-        "rmsprop": keras.optimizers.RMSprop,
-        "adam": keras.optimizers.Adam,
-        "adamw": keras.optimizers.AdamW,
-        "nadam": keras.optimizers.Nadam,
-        "adagrad": keras.optimizers.Adagrad,
-        "adadelta": keras.optimizers.Adadelta,
-        "adamax": keras.optimizers.Adamax,
-        "lion": keras.optimizers.Lion,
-    }
-    if config.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.momentum)
-    return classes[config.optimizer](learning_rate=config.learning_rate)
+    spec = OPTIMIZER_SPECS[config.optimizer]
+    momentum = {"momentum": config.momentum} if spec.uses_momentum else {}
+    return getattr(keras.optimizers, spec.keras_class)(
+        learning_rate=config.learning_rate, **momentum
+    )
 
 
 def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
