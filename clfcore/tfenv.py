@@ -10,8 +10,10 @@ stay off. Measured on full Fashion-MNIST, 2 AMD EPYC cores with AVX2 (bench/reco
 So convolutional models train with oneDNN and dense-only ones keep TensorFlow's default. Results can
 differ in the last digits (another summation order); a seeded run still repeats exactly.
 
-    >>> from clfcore import tfenv
-    >>> tfenv.prefer_onednn(convolutional=True)   # first thing in a process, before anything imports keras
+Example (the first thing in a process, before anything imports Keras)::
+
+    from clfcore import tfenv
+    tfenv.prefer_onednn(convolutional=True)
 """
 
 from __future__ import annotations
