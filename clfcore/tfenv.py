@@ -14,9 +14,11 @@ differ in the last digits (another summation order); a seeded run still repeats 
 TensorFlow's C++ side also writes log lines to stderr (``E0000 ... failed call to cuInit``, the
 oneDNN notice): noise to a student. ``quiet_logs`` hides them unless asked for.
 
-    >>> from clfcore import tfenv
-    >>> tfenv.quiet_logs()                         # first thing in a process, before anything imports keras
-    >>> tfenv.prefer_onednn(convolutional=True)
+Example (the first thing in a process, before anything imports Keras)::
+
+    from clfcore import tfenv
+    tfenv.quiet_logs()
+    tfenv.prefer_onednn(convolutional=True)
 """
 
 from __future__ import annotations

@@ -1,17 +1,29 @@
-"""Shared fixtures: every test gets its own empty data root, runs root and Keras cache, and tiny data."""
+"""Shared fixtures: every test gets its own empty data root, runs root and Keras cache; tiny data.
+
+The helpers that build tiny data (images, ZIPs, IDX files, a trained run) are fixtures that return
+the function: a test takes ``png`` or ``make_trained_run`` as an argument and calls it. No test
+imports from another test file or from a conftest.
+"""
 
 from __future__ import annotations
 
+import io
+import json
 import pickle
+import shutil
+import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from clfcore import tfenv
 
 tfenv.prefer_onednn()  # the kernels the app and `python -m clfcore` use: before any test imports TensorFlow
 
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from clfcore.config import TrainConfig  # noqa: E402
 from clfcore.data import datasets, sources  # noqa: E402
 from clfcore.data.idx import write_idx  # noqa: E402
 
@@ -44,45 +56,242 @@ def debian_fashion_mnist(monkeypatch):
     return FASHION_DEBIAN
 
 
-def tiny_images(n: int, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+def _tiny_images(n: int, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, size=(n, *shape), dtype=np.uint8)
 
 
-def balanced_labels(n: int, num_classes: int) -> np.ndarray:
+def _balanced_labels(n: int, num_classes: int) -> np.ndarray:
     return np.arange(n) % num_classes
 
 
-def write_idx_dataset(
+def _write_idx_dataset(
     folder: Path, *, train: int = 60, test: int = 20, size: int = 28, num_classes: int = 10
 ) -> Path:
     """The four MNIST-format IDX files with ``train``/``test`` random images, balanced labels."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_idx(folder / "train-images-idx3-ubyte.gz", tiny_images(train, (size, size), seed=1))
-    write_idx(folder / "train-labels-idx1-ubyte.gz", balanced_labels(train, num_classes))
-    write_idx(folder / "t10k-images-idx3-ubyte.gz", tiny_images(test, (size, size), seed=2))
-    write_idx(folder / "t10k-labels-idx1-ubyte.gz", balanced_labels(test, num_classes))
+    write_idx(folder / "train-images-idx3-ubyte.gz", _tiny_images(train, (size, size), seed=1))
+    write_idx(folder / "train-labels-idx1-ubyte.gz", _balanced_labels(train, num_classes))
+    write_idx(folder / "t10k-images-idx3-ubyte.gz", _tiny_images(test, (size, size), seed=2))
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", _balanced_labels(test, num_classes))
     return folder
 
 
-def write_cifar10(folder: Path, *, per_batch: int = 20) -> Path:
+def _write_cifar10(folder: Path, *, per_batch: int = 20) -> Path:
     """A CIFAR-10 python folder (5 data batches + test batch) of random images, pickled like the real one."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         batch = {
-            b"data": tiny_images(per_batch, (3 * 32 * 32,)),
-            b"labels": [int(v) for v in balanced_labels(per_batch, 10)],
+            b"data": _tiny_images(per_batch, (3 * 32 * 32,)),
+            b"labels": [int(v) for v in _balanced_labels(per_batch, 10)],
         }
         (folder / name).write_bytes(pickle.dumps(batch))
     return folder
 
 
-def write_cifar100(folder: Path, *, count: int = 200) -> Path:
+def _write_cifar100(folder: Path, *, count: int = 200) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("train", "test"):
         batch = {
-            b"data": tiny_images(count, (3 * 32 * 32,)),
-            b"fine_labels": [int(v) for v in balanced_labels(count, 100)],
-            b"coarse_labels": [int(v) for v in balanced_labels(count, 20)],
+            b"data": _tiny_images(count, (3 * 32 * 32,)),
+            b"fine_labels": [int(v) for v in _balanced_labels(count, 100)],
+            b"coarse_labels": [int(v) for v in _balanced_labels(count, 20)],
         }
         (folder / name).write_bytes(pickle.dumps(batch))
     return folder
+
+
+# --- page titles: the h1 of every page, for the AppTest and the browser tests --------------------
+
+PAGE_TITLES = {
+    "home": "clfcore dashboard",
+    "dataset": "Dataset",
+    "augment": "Data augmentation",
+    "model": "Model",
+    "train": "Train",
+    "evaluate": "Evaluate",
+    "classify": "Classify your own image",
+    "runs": "Runs",
+}
+
+
+# --- images, ZIPs and image folders ---------------------------------------------------------------
+
+COLOURS = {"cat": (200, 30, 30), "dog": (30, 200, 30), "bird": (30, 30, 200)}
+
+
+def _png(colour=(200, 30, 30), size=(12, 8), mode="RGB") -> bytes:
+    """A tiny PNG of ``size`` = (width, height)."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour if mode == "RGB" else colour[0]).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
+        for name, data in files.items():
+            archive_file.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _class_files(prefix="", classes=("cat", "dog"), count=5) -> dict[str, bytes]:
+    """``count`` PNGs per class folder, each class in its colour of ``COLOURS``."""
+    return {
+        f"{prefix}{name}/{i}.png": _png(COLOURS[name]) for name in classes for i in range(count)
+    }
+
+
+def _write_zip(path, files: dict[str, bytes] | bytes):
+    path.write_bytes(files if isinstance(files, bytes) else _zip_bytes(files))
+    return path
+
+
+def _make_image_folder(root, classes=("cat", "dog"), count=10, size=(20, 30), mode="RGB"):
+    """``count`` small images per class folder (distinct colour per class), like Keras's test helper."""
+    for index, name in enumerate(classes):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            colour = (index * 100, i * 10, 50) if mode == "RGB" else index * 100
+            Image.new(mode, (size[1], size[0]), colour).save(root / name / f"{i}.png")
+    return root
+
+
+def _encode(image: Image.Image, format_name: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=format_name, **options)
+    return buffer.getvalue()
+
+
+def _gradient(size=(40, 30), mode="RGB") -> Image.Image:
+    width, height = size
+    x = np.linspace(0, 255, width, dtype=np.float32)[None, :].repeat(height, 0)
+    y = np.linspace(0, 255, height, dtype=np.float32)[:, None].repeat(width, 1)
+    rgb = np.stack([x, y, 255 - x], axis=2).astype(np.uint8)
+    return Image.fromarray(rgb, "RGB").convert(mode)
+
+
+# --- a real run, trained once per test session and copied into each test's runs root -------------
+
+_TRAINED: dict[tuple, Path] = {}
+
+
+def _make_trained_run(runs_root: Path, tmp_path_factory, **settings) -> str:
+    """A completed run (trainer on digits, 2 epochs) copied into ``runs_root``; returns its id."""
+    from clfcore.runs.folder import create_run  # the trainer imports Keras: only tests that train
+    from clfcore.training import trainer
+
+    config = TrainConfig(
+        **{
+            "dataset": "digits",
+            "architecture": "mlp",
+            "train_size": 400,
+            "batch_size": 32,
+            "epochs": 2,
+            "seed": 1,
+            **settings,
+        }
+    )
+    key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.to_json().items()))
+    if key not in _TRAINED:
+        run = create_run(config, root=tmp_path_factory.mktemp("trained-runs"))
+        trainer.train(run)
+        _TRAINED[key] = run.path
+    source = _TRAINED[key]
+    shutil.copytree(source, runs_root / source.name)
+    return source.name
+
+
+# --- the helpers as fixtures ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def page_titles() -> dict[str, str]:
+    """Page name (its URL path; "home" for /) -> the English title its h1 shows."""
+    return PAGE_TITLES
+
+
+@pytest.fixture(params=list(PAGE_TITLES))
+def page_name(request) -> str:
+    """Each page name in turn: a test that takes ``page_name`` runs once for every page."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def tiny_images():
+    """``tiny_images(n, shape, seed=0)``: ``n`` random uint8 images of ``shape``."""
+    return _tiny_images
+
+
+@pytest.fixture(scope="session")
+def write_idx_dataset():
+    """``write_idx_dataset(folder, *, train=60, test=20, size=28, num_classes=10)``: MNIST files."""
+    return _write_idx_dataset
+
+
+@pytest.fixture(scope="session")
+def write_cifar10():
+    """``write_cifar10(folder, *, per_batch=20)``: a CIFAR-10 python folder of random images."""
+    return _write_cifar10
+
+
+@pytest.fixture(scope="session")
+def write_cifar100():
+    """``write_cifar100(folder, *, count=200)``: a CIFAR-100 python folder of random images."""
+    return _write_cifar100
+
+
+@pytest.fixture(scope="session")
+def colours() -> dict[str, tuple[int, int, int]]:
+    """The RGB colour of each class in ``class_files``."""
+    return COLOURS
+
+
+@pytest.fixture(scope="session")
+def png():
+    """``png(colour=(200, 30, 30), size=(12, 8), mode="RGB")``: the bytes of a tiny PNG."""
+    return _png
+
+
+@pytest.fixture(scope="session")
+def zip_bytes():
+    """``zip_bytes({name: data})``: the bytes of a ZIP holding those files."""
+    return _zip_bytes
+
+
+@pytest.fixture(scope="session")
+def class_files():
+    """``class_files(prefix="", classes=("cat", "dog"), count=5)``: {"cat/0.png": PNG, ...}."""
+    return _class_files
+
+
+@pytest.fixture(scope="session")
+def write_zip():
+    """``write_zip(path, files_or_bytes)``: writes a ZIP (or raw bytes) to ``path``, returns it."""
+    return _write_zip
+
+
+@pytest.fixture(scope="session")
+def make_image_folder():
+    """``make_image_folder(root, classes=("cat", "dog"), count=10, size=(20, 30), mode="RGB")``."""
+    return _make_image_folder
+
+
+@pytest.fixture(scope="session")
+def encode():
+    """``encode(image, format_name, **options)``: a PIL image saved to bytes in that format."""
+    return _encode
+
+
+@pytest.fixture(scope="session")
+def gradient():
+    """``gradient(size=(40, 30), mode="RGB")``: a smooth PIL test image."""
+    return _gradient
+
+
+@pytest.fixture(scope="session")
+def make_trained_run():
+    """``make_trained_run(runs_root, tmp_path_factory, **settings)``: a finished run's id.
+
+    Each distinct config is trained once per session; every call copies it into ``runs_root``.
+    """
+    return _make_trained_run

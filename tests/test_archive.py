@@ -10,37 +10,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from clfcore.data import archive, datasets, folders
 from clfcore.data.folders import FolderSettings
 from clfcore.errors import DatasetError, UserInputError
-
-COLOURS = {"cat": (200, 30, 30), "dog": (30, 200, 30), "bird": (30, 30, 200)}
-
-
-def png(colour=(200, 30, 30), size=(12, 8), mode="RGB") -> bytes:
-    """A tiny PNG of ``size`` = (width, height)."""
-    buffer = io.BytesIO()
-    Image.new(mode, size, colour if mode == "RGB" else colour[0]).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        for name, data in files.items():
-            archive_file.writestr(name, data)
-    return buffer.getvalue()
-
-
-def class_files(prefix="", classes=("cat", "dog"), count=5) -> dict[str, bytes]:
-    return {f"{prefix}{name}/{i}.png": png(COLOURS[name]) for name in classes for i in range(count)}
-
-
-def write_zip(path, files: dict[str, bytes] | bytes):
-    path.write_bytes(files if isinstance(files, bytes) else zip_bytes(files))
-    return path
 
 
 def patch_entry(
@@ -76,7 +49,9 @@ def left_behind(data_root):
 # --- Good archives ---------------------------------------------------------------------------------
 
 
-def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(isolated_roots, tmp_path):
+def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(
+    isolated_roots, tmp_path, write_zip, class_files, colours
+):
     source = write_zip(tmp_path / "pets.zip", class_files(count=6))
     plan = archive.inspect(source)
     assert (
@@ -107,12 +82,12 @@ def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(isolat
     )
     raw = datasets.load_raw("pets")
     assert raw.x_train.shape[1:] == (8, 12, 3) and len(raw.y_train) + len(raw.y_test) == 12
-    assert tuple(raw.x_train[raw.y_train == 1][0, 0, 0]) == COLOURS["dog"]
+    assert tuple(raw.x_train[raw.y_train == 1][0, 0, 0]) == colours["dog"]
     manifest = json.loads((isolated_roots["data"] / "pets" / folders.MANIFEST).read_text())
     assert manifest["imported_from"] == "pets.zip" and manifest["image_size"] == [8, 12]
 
 
-def test_an_upload_is_read_from_memory(isolated_roots):
+def test_an_upload_is_read_from_memory(isolated_roots, zip_bytes, class_files):
     upload = io.BytesIO(zip_bytes(class_files()))
     upload.name = "My Pets (2).zip"
     assert archive.suggest_name(upload.name) == "My_Pets_2"
@@ -120,7 +95,9 @@ def test_an_upload_is_read_from_memory(isolated_roots):
 
 
 @pytest.mark.parametrize("wrapper", ["pets/", "export/pets/"])
-def test_top_folders_that_wrap_the_class_folders_are_unwrapped(isolated_roots, tmp_path, wrapper):
+def test_top_folders_that_wrap_the_class_folders_are_unwrapped(
+    isolated_roots, tmp_path, wrapper, class_files, png, write_zip
+):
     files = class_files(prefix=wrapper) | {"cover.png": png(), f"{wrapper}README.md": b"# my pets"}
     plan = archive.inspect(write_zip(tmp_path / "pets.zip", files))
     assert plan.unwrapped == wrapper.rstrip("/") and plan.class_names == ("cat", "dog")
@@ -128,11 +105,13 @@ def test_top_folders_that_wrap_the_class_folders_are_unwrapped(isolated_roots, t
     assert plan.non_images == (f"{wrapper}README.md",)
 
 
-def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(isolated_roots, tmp_path):
+def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(
+    isolated_roots, tmp_path, png, colours, write_zip
+):
     nfd = "cafe\u0301"  # 'café' as macOS writes it
     files = (
         {f"{nfd}/{i}.png": png() for i in range(3)}
-        | {f"niño/{i}.png": png(COLOURS["dog"]) for i in range(3)}
+        | {f"niño/{i}.png": png(colours["dog"]) for i in range(3)}
         | {"猫/0.png": png()}
     )
     result = archive.import_dataset(write_zip(tmp_path / "ñ.zip", files), "unicode")
@@ -140,11 +119,13 @@ def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(isolated_roots,
     assert (isolated_roots["data"] / "unicode" / "train" / "café" / "0.png").is_file()
 
 
-def test_names_without_the_utf8_flag_are_recovered(isolated_roots, tmp_path):
+def test_names_without_the_utf8_flag_are_recovered(
+    isolated_roots, tmp_path, zip_bytes, png, colours, write_zip
+):
     """macOS zips UTF-8 bytes without the flag; old Windows zips cp437; Info-ZIP adds a Unicode Path field."""
     data = zip_bytes(
         {f"cafXY/{i}.png": png() for i in range(2)}
-        | {f"ni_o/{i}.png": png(COLOURS["dog"]) for i in range(2)}
+        | {f"ni_o/{i}.png": png(colours["dog"]) for i in range(2)}
     )
     data = data.replace(b"cafXY/", "café/".encode("utf-8")).replace(
         b"ni_o/", "niño/".encode("cp437")
@@ -161,7 +142,7 @@ def test_names_without_the_utf8_flag_are_recovered(isolated_roots, tmp_path):
                 + struct.pack("<L", zlib.crc32(stored.encode()))
                 + real
             )
-            archive_file.writestr(info, png(COLOURS["bird"]))
+            archive_file.writestr(info, png(colours["bird"]))
     assert archive.inspect(write_zip(tmp_path / "mac.zip", data)).class_names == ("café", "niño")
     assert archive.inspect(write_zip(tmp_path / "infozip.zip", buffer.getvalue())).class_names == (
         "Unicodé",
@@ -169,7 +150,9 @@ def test_names_without_the_utf8_flag_are_recovered(isolated_roots, tmp_path):
     )
 
 
-def test_non_images_are_skipped_and_counted_and_system_files_ignored(isolated_roots, tmp_path):
+def test_non_images_are_skipped_and_counted_and_system_files_ignored(
+    isolated_roots, tmp_path, class_files, write_zip
+):
     files = class_files() | {
         "cat/notes.txt": b"x",
         "labels.csv": b"a,b",
@@ -189,7 +172,9 @@ def test_non_images_are_skipped_and_counted_and_system_files_ignored(isolated_ro
 @pytest.mark.parametrize(
     "in_memory", [archive.IN_MEMORY_BYTES, 0], ids=["checked-in-memory", "streamed-to-disk"]
 )
-def test_corrupt_images_are_left_out_and_listed(isolated_roots, tmp_path, monkeypatch, in_memory):
+def test_corrupt_images_are_left_out_and_listed(
+    isolated_roots, tmp_path, monkeypatch, in_memory, png, class_files, write_zip
+):
     monkeypatch.setattr(archive, "IN_MEMORY_BYTES", in_memory)
     truncated = png()[:40]
     files = class_files() | {"cat/broken.png": truncated, "dog/fake.jpg": b"not a jpeg at all"}
@@ -206,12 +191,14 @@ def test_corrupt_images_are_left_out_and_listed(isolated_roots, tmp_path, monkey
     assert datasets.load_raw("pets").skipped == ()
 
 
-def test_train_test_and_val_folders_any_case(isolated_roots, tmp_path):
+def test_train_test_and_val_folders_any_case(
+    isolated_roots, tmp_path, class_files, png, colours, write_zip
+):
     files = (
         class_files("Training/", count=4)
         | class_files("Testing/", count=2)
         | class_files("val/", count=1)
-        | {"Testing/bird/0.png": png(COLOURS["bird"]), "Training/loose.png": png()}
+        | {"Testing/bird/0.png": png(colours["bird"]), "Training/loose.png": png()}
     )
     plan = archive.inspect(write_zip(tmp_path / "split.zip", files))
     assert (
@@ -230,13 +217,15 @@ def test_train_test_and_val_folders_any_case(isolated_roots, tmp_path):
     assert (isolated_roots["data"] / "split" / "train" / "cat" / "val" / "0.png").is_file()
 
 
-def test_class_folders_with_a_test_folder_beside_them(isolated_roots, tmp_path):
+def test_class_folders_with_a_test_folder_beside_them(
+    isolated_roots, tmp_path, class_files, write_zip
+):
     files = class_files(count=3) | class_files("test/", count=1)
     plan = archive.inspect(write_zip(tmp_path / "pets.zip", files))
     assert plan.class_names == ("cat", "dog") and plan.test_counts == (1, 1)
 
 
-def test_a_separate_test_archive(isolated_roots, tmp_path):
+def test_a_separate_test_archive(isolated_roots, tmp_path, write_zip, class_files):
     train = write_zip(tmp_path / "train.zip", class_files(count=4))
     test = write_zip(
         tmp_path / "test.zip",
@@ -251,7 +240,7 @@ def test_a_separate_test_archive(isolated_roots, tmp_path):
         archive.inspect(both, test_source=test)
 
 
-def test_settings_are_stored_and_used(isolated_roots, tmp_path):
+def test_settings_are_stored_and_used(isolated_roots, tmp_path, write_zip, class_files):
     source = write_zip(tmp_path / "pets.zip", class_files())
     settings = FolderSettings(
         image_size=(16, 20), color_mode="grayscale", validation_split=0.3, seed=7
@@ -284,7 +273,9 @@ def test_invalid_settings_are_refused(settings, message):
         FolderSettings(**settings)
 
 
-def test_a_folder_is_copied_from_anywhere_through_the_same_checks(isolated_roots, tmp_path):
+def test_a_folder_is_copied_from_anywhere_through_the_same_checks(
+    isolated_roots, tmp_path, class_files
+):
     outside = tmp_path / "elsewhere" / "photos"
     for name, data in (class_files() | {"cat/notes.txt": b"x"}).items():
         (outside / name).parent.mkdir(parents=True, exist_ok=True)
@@ -301,7 +292,7 @@ def test_a_folder_is_copied_from_anywhere_through_the_same_checks(isolated_roots
 
 
 @pytest.mark.parametrize("entry", ["../evil.png", "cat/../../evil.png", "cat\\..\\..\\evil.png"])
-def test_zip_slip_is_refused(isolated_roots, tmp_path, entry):
+def test_zip_slip_is_refused(isolated_roots, tmp_path, entry, write_zip, class_files, png):
     source = write_zip(tmp_path / "slip.zip", class_files() | {entry: png()})
     with pytest.raises(DatasetError, match="climbs out of its folder"):
         archive.import_dataset(source, "slip")
@@ -311,14 +302,14 @@ def test_zip_slip_is_refused(isolated_roots, tmp_path, entry):
 @pytest.mark.parametrize(
     "entry", ["/tmp/evil.png", "C:/evil.png", "C:\\Windows\\evil.png", "//server/share/evil.png"]
 )
-def test_absolute_paths_are_refused(isolated_roots, tmp_path, entry):
+def test_absolute_paths_are_refused(isolated_roots, tmp_path, entry, write_zip, class_files, png):
     source = write_zip(tmp_path / "abs.zip", class_files() | {entry: png()})
     with pytest.raises(DatasetError, match="absolute path"):
         archive.import_dataset(source, "abs")
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_symlinks_are_refused(isolated_roots, tmp_path):
+def test_symlinks_are_refused(isolated_roots, tmp_path, class_files, write_zip):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive_file:
         for name, data in class_files().items():
@@ -332,7 +323,9 @@ def test_symlinks_are_refused(isolated_roots, tmp_path):
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_too_many_entries_are_refused_before_reading_them(isolated_roots, tmp_path, monkeypatch):
+def test_too_many_entries_are_refused_before_reading_them(
+    isolated_roots, tmp_path, monkeypatch, write_zip
+):
     source = write_zip(tmp_path / "many.zip", {f"c{i % 2}/{i}.png": b"" for i in range(60)})
     monkeypatch.setattr(archive, "MAX_ENTRIES", 50)
     monkeypatch.setattr(
@@ -343,7 +336,9 @@ def test_too_many_entries_are_refused_before_reading_them(isolated_roots, tmp_pa
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_a_huge_declared_size_is_refused_before_extracting(isolated_roots, tmp_path):
+def test_a_huge_declared_size_is_refused_before_extracting(
+    isolated_roots, tmp_path, zip_bytes, class_files, write_zip
+):
     data = patch_entry(zip_bytes(class_files()), "cat/0.png", file_size=3_000_000_000)
     with pytest.raises(
         DatasetError, match=r"would unpack to 3\.0 GB of images, more than the limit of 1\.0 GB"
@@ -352,13 +347,17 @@ def test_a_huge_declared_size_is_refused_before_extracting(isolated_roots, tmp_p
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_the_total_size_cap_counts_every_image(isolated_roots, tmp_path, monkeypatch):
+def test_the_total_size_cap_counts_every_image(
+    isolated_roots, tmp_path, monkeypatch, write_zip, class_files
+):
     monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 500)
     with pytest.raises(DatasetError, match="more than the limit of 0 KB"):
         archive.inspect(write_zip(tmp_path / "big.zip", class_files(count=10)))
 
 
-def test_a_header_that_lies_about_its_size_cannot_fill_the_disk(isolated_roots, tmp_path):
+def test_a_header_that_lies_about_its_size_cannot_fill_the_disk(
+    isolated_roots, tmp_path, zip_bytes, class_files, write_zip
+):
     """The entry says 100 bytes but inflates to 20 MB: reading stops at the declared size and the archive is refused."""
     data = zip_bytes(class_files() | {"cat/bomb.png": b"\0" * 20_000_000})
     data = patch_entry(data, "cat/bomb.png", file_size=100)
@@ -380,49 +379,74 @@ def test_extraction_stops_at_the_first_byte_beyond_the_declared_size_or_the_budg
     assert archive._copy_capped(io.BytesIO(b"x" * 100), written, declared=100, budget=100) == 100
 
 
-def test_password_protected_archives_are_refused(tmp_path):
+def test_password_protected_archives_are_refused(tmp_path, zip_bytes, class_files, write_zip):
     data = patch_entry(zip_bytes(class_files()), "cat/0.png", set_flags=0x1)
     with pytest.raises(DatasetError, match="protected with a password"):
         archive.inspect(write_zip(tmp_path / "secret.zip", data))
 
 
 @pytest.mark.parametrize(
-    ("files", "message"),
+    ("make_files", "message"),
     [
-        ({}, "contains no images"),
-        ({"notes.txt": b"hi", "docs/readme.md": b"# hi"}, "contains no images"),
-        ({"0.png": png(), "1.png": png()}, "not inside class folders"),
-        (class_files(classes=("cat",)), r"only one class folder with images \(cat\)"),
+        (lambda png, class_files: {}, "contains no images"),
         (
-            class_files("pets/", classes=("cat",)) | {"pets/dog/notes.txt": b"x"},
+            lambda png, class_files: {"notes.txt": b"hi", "docs/readme.md": b"# hi"},
+            "contains no images",
+        ),
+        (lambda png, class_files: {"0.png": png(), "1.png": png()}, "not inside class folders"),
+        (
+            lambda png, class_files: class_files(classes=("cat",)),
+            r"only one class folder with images \(cat\)",
+        ),
+        (
+            lambda png, class_files: (
+                class_files("pets/", classes=("cat",)) | {"pets/dog/notes.txt": b"x"}
+            ),
             "only one class folder",
         ),
     ],
     ids=["empty", "no-images", "no-class-folders", "one-class", "one-class-wrapped"],
 )
 def test_archives_without_two_classes_of_images_are_refused(
-    isolated_roots, tmp_path, files, message
+    isolated_roots, tmp_path, make_files, message, png, class_files, write_zip
 ):
+    files = make_files(png, class_files)  # the fixtures exist only once the test runs
     with pytest.raises(DatasetError, match=message):
         archive.import_dataset(write_zip(tmp_path / "bad.zip", files), "bad")
     assert left_behind(isolated_roots["data"]) == []
 
 
-@pytest.mark.parametrize("content", [b"", b"just some text", png(), b"PK\x03\x04" + b"\0" * 50])
-def test_a_file_that_is_not_a_zip_is_refused(isolated_roots, tmp_path, content):
+@pytest.mark.parametrize(
+    "make_content",
+    [
+        lambda png: b"",
+        lambda png: b"just some text",
+        lambda png: png(),
+        lambda png: b"PK\x03\x04" + b"\0" * 50,
+    ],
+    ids=["empty", "text", "png", "zip-signature-only"],
+)
+def test_a_file_that_is_not_a_zip_is_refused(
+    isolated_roots, tmp_path, make_content, png, write_zip
+):
+    content = make_content(png)  # the fixtures exist only once the test runs
     with pytest.raises(DatasetError, match="is not a ZIP archive"):
         archive.import_dataset(write_zip(tmp_path / "photo.zip", content), "photo")
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_images_that_all_fail_to_decode_leave_nothing_behind(isolated_roots, tmp_path):
+def test_images_that_all_fail_to_decode_leave_nothing_behind(
+    isolated_roots, tmp_path, png, write_zip
+):
     files = {"cat/0.png": b"garbage", "dog/0.png": b"garbage", "dog/1.png": png()}
     with pytest.raises(DatasetError, match="fewer than two classes"):
         archive.import_dataset(write_zip(tmp_path / "bad.zip", files), "bad")
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_a_failure_half_way_leaves_nothing_half_imported(isolated_roots, tmp_path):
+def test_a_failure_half_way_leaves_nothing_half_imported(
+    isolated_roots, tmp_path, write_zip, class_files
+):
     def crash(done, total):
         if done == 3:
             raise KeyboardInterrupt  # the server stopped mid-import
@@ -434,7 +458,9 @@ def test_a_failure_half_way_leaves_nothing_half_imported(isolated_roots, tmp_pat
     assert left_behind(isolated_roots["data"]) == []
 
 
-def test_temporary_folders_of_a_killed_import_are_cleaned_up(isolated_roots, tmp_path):
+def test_temporary_folders_of_a_killed_import_are_cleaned_up(
+    isolated_roots, tmp_path, write_zip, class_files
+):
     stale = isolated_roots["data"] / ".importing-pets-abc"
     (stale / "cat").mkdir(parents=True)
     os.utime(stale, (0, 0))
@@ -467,7 +493,9 @@ def test_names_of_built_in_datasets_are_refused(name):
         archive.check_name(name)
 
 
-def test_a_name_clash_is_refused_unless_replacing_an_import(isolated_roots, tmp_path):
+def test_a_name_clash_is_refused_unless_replacing_an_import(
+    isolated_roots, tmp_path, write_zip, class_files
+):
     archive.import_dataset(write_zip(tmp_path / "a.zip", class_files(count=3)), "pets")
     bigger = write_zip(tmp_path / "b.zip", class_files(classes=("cat", "dog", "bird"), count=4))
     with pytest.raises(DatasetError, match="A dataset called 'pets' already exists"):
@@ -479,9 +507,9 @@ def test_a_name_clash_is_refused_unless_replacing_an_import(isolated_roots, tmp_
     assert archive.suggest_name("pets.zip") == "pets_2"
 
 
-def test_folders_put_there_by_hand_are_never_replaced_or_deleted(isolated_roots, tmp_path):
-    from tests.test_folders import make_image_folder
-
+def test_folders_put_there_by_hand_are_never_replaced_or_deleted(
+    isolated_roots, tmp_path, make_image_folder, write_zip, class_files
+):
     make_image_folder(isolated_roots["data"] / "teacher")
     (isolated_roots["data"] / "notes").mkdir()
     source = write_zip(tmp_path / "x.zip", class_files())
@@ -494,7 +522,7 @@ def test_folders_put_there_by_hand_are_never_replaced_or_deleted(isolated_roots,
     assert len(datasets.load_raw("teacher").y_train) == 16
 
 
-def test_delete_an_imported_dataset(isolated_roots, tmp_path):
+def test_delete_an_imported_dataset(isolated_roots, tmp_path, write_zip, class_files):
     archive.import_dataset(write_zip(tmp_path / "pets.zip", class_files()), "pets")
     assert archive.import_record("pets")["source"] == "pets.zip"
     archive.delete_dataset("pets")
@@ -506,7 +534,7 @@ def test_delete_an_imported_dataset(isolated_roots, tmp_path):
         archive.delete_dataset("mnist")
 
 
-def test_import_result_json_for_the_command_line(isolated_roots, tmp_path):
+def test_import_result_json_for_the_command_line(isolated_roots, tmp_path, write_zip, class_files):
     result = archive.import_dataset(
         write_zip(tmp_path / "pets.zip", class_files() | {"a.txt": b""}), "pets"
     )

@@ -43,9 +43,9 @@ def test_bad_arguments_exit_2_without_a_traceback():
     assert "Traceback" not in result.stderr and "invalid choice" in result.stderr
 
 
-def test_evaluate_prints_the_report_and_ends_with_json(isolated_roots, tmp_path_factory, capsys):
-    from tests.test_run_predictions import make_trained_run
-
+def test_evaluate_prints_the_report_and_ends_with_json(
+    isolated_roots, tmp_path_factory, capsys, make_trained_run
+):
     run_id = make_trained_run(isolated_roots["runs"], tmp_path_factory)
     assert main(["evaluate", "--run", run_id]) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -88,9 +88,9 @@ def test_evaluate_a_bad_run_exits_2_with_one_line(isolated_roots, tmp_path, caps
         assert "error" in json.loads(captured.out.strip().splitlines()[-1])
 
 
-def test_import_dataset_from_a_zip_and_from_a_folder_anywhere(isolated_roots, tmp_path, capsys):
-    from tests.test_archive import class_files, write_zip
-
+def test_import_dataset_from_a_zip_and_from_a_folder_anywhere(
+    isolated_roots, tmp_path, capsys, write_zip, class_files
+):
     source = write_zip(
         tmp_path / "pets.zip", class_files() | {"pets/notes.txt": b"x", "cat/bad.png": b"junk"}
     )
@@ -135,9 +135,9 @@ def test_import_dataset_from_a_zip_and_from_a_folder_anywhere(isolated_roots, tm
     assert (isolated_roots["data"] / "birds" / "train" / "bird").is_dir()
 
 
-def test_import_dataset_mistakes_exit_2_with_json(isolated_roots, tmp_path, capsys):
-    from tests.test_archive import class_files, write_zip
-
+def test_import_dataset_mistakes_exit_2_with_json(
+    isolated_roots, tmp_path, capsys, write_zip, class_files
+):
     slip = write_zip(tmp_path / "slip.zip", class_files() | {"../evil.png": b"x"})
     for argv, message in (
         (["import-dataset", str(slip), "--name", "slip"], "climbs out of its folder"),
@@ -156,14 +156,13 @@ def test_import_dataset_mistakes_exit_2_with_json(isolated_roots, tmp_path, caps
 
 
 def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
-    isolated_roots, tmp_path, monkeypatch, capsys
+    isolated_roots, tmp_path, monkeypatch, capsys, write_zip, class_files
 ):
     from clfcore import cli
     from clfcore.data import archive
     from clfcore.data.folders import FolderSettings
     from clfcore.runs.folder import RunFolder
     from clfcore.training import trainer
-    from tests.test_archive import class_files, write_zip
 
     archive.import_dataset(
         write_zip(tmp_path / "p.zip", class_files(count=10)),

@@ -7,7 +7,6 @@ import pytest
 from clfcore.data import datasets, sources
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, DatasetUnavailableError
-from tests.conftest import write_cifar10, write_cifar100, write_idx_dataset
 
 
 def test_registry_has_the_stable_ids_with_descriptions():
@@ -64,7 +63,7 @@ def test_offline_default_is_digits_and_missing_datasets_say_how_to_fix(isolated_
         datasets.load_raw("cifar10")
 
 
-def test_fashion_mnist_from_the_data_root(isolated_roots):
+def test_fashion_mnist_from_the_data_root(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=50, test=20)
     assert datasets.availability("fashion_mnist").location == str(
         isolated_roots["data"] / "fashion-mnist"
@@ -81,12 +80,12 @@ def test_fashion_mnist_from_the_data_root(isolated_roots):
     assert splits.class_names[9] == "Ankle boot"
 
 
-def test_fashion_mnist_from_the_keras_cache(isolated_roots):
+def test_fashion_mnist_from_the_keras_cache(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["keras"] / "datasets" / "fashion-mnist")
     assert datasets.availability("fashion_mnist").available
 
 
-def test_raw_arrays_are_cached_per_process_and_read_only(isolated_roots):
+def test_raw_arrays_are_cached_per_process_and_read_only(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist")
     first = datasets.load_raw("fashion_mnist")
     assert datasets.load_raw("fashion_mnist") is first
@@ -94,7 +93,7 @@ def test_raw_arrays_are_cached_per_process_and_read_only(isolated_roots):
         first.x_train[0, 0, 0, 0] = 1
 
 
-def test_truncated_dataset_file_is_a_clear_error(isolated_roots):
+def test_truncated_dataset_file_is_a_clear_error(isolated_roots, write_idx_dataset):
     folder = write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=200)
     path = folder / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:100])
@@ -102,7 +101,7 @@ def test_truncated_dataset_file_is_a_clear_error(isolated_roots):
         datasets.load_raw("fashion_mnist")
 
 
-def test_mismatched_image_and_label_counts(isolated_roots):
+def test_mismatched_image_and_label_counts(isolated_roots, write_idx_dataset):
     folder = write_idx_dataset(isolated_roots["data"] / "fashion-mnist")
     write_idx_dataset(isolated_roots["data"] / "other", train=30)
     (folder / "train-labels-idx1-ubyte.gz").write_bytes(
@@ -112,7 +111,7 @@ def test_mismatched_image_and_label_counts(isolated_roots):
         datasets.load_raw("fashion_mnist")
 
 
-def test_images_of_the_wrong_size_are_refused(isolated_roots):
+def test_images_of_the_wrong_size_are_refused(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist", size=20)
     with pytest.raises(DatasetError, match=r"shape \(20, 20, 1\), expected \(28, 28, 1\)"):
         datasets.load_raw("fashion_mnist")
@@ -137,7 +136,7 @@ def test_mnist_npz_and_its_corruption(isolated_roots):
         datasets.load_raw("mnist")
 
 
-def test_cifar10_from_the_keras_3_cache_layout(isolated_roots):
+def test_cifar10_from_the_keras_3_cache_layout(isolated_roots, write_cifar10):
     write_cifar10(
         isolated_roots["keras"] / "datasets" / "cifar-10-batches-py-target" / "cifar-10-batches-py"
     )
@@ -145,14 +144,14 @@ def test_cifar10_from_the_keras_3_cache_layout(isolated_roots):
     assert raw.x_train.shape == (100, 32, 32, 3) and raw.x_test.shape == (20, 32, 32, 3)
 
 
-def test_cifar100_fine_and_coarse_labels(isolated_roots):
+def test_cifar100_fine_and_coarse_labels(isolated_roots, write_cifar100):
     write_cifar100(isolated_roots["data"] / "cifar-100-python")
     fine, coarse = datasets.load_raw("cifar100"), datasets.load_raw("cifar100_coarse")
     assert fine.y_train.max() == 99 and coarse.y_train.max() == 19
     np.testing.assert_array_equal(fine.x_train, coarse.x_train)
 
 
-def test_a_cifar_pickle_that_would_run_code_is_refused(isolated_roots):
+def test_a_cifar_pickle_that_would_run_code_is_refused(isolated_roots, write_cifar10):
     class Evil:
         def __reduce__(self):
             return (print, ("owned",))
@@ -179,7 +178,9 @@ def test_unreachable_download_is_a_clear_message(monkeypatch, isolated_roots):
         datasets.download("cifar10")
 
 
-def test_download_uses_keras_datasets_then_reads_the_cache(monkeypatch, isolated_roots):
+def test_download_uses_keras_datasets_then_reads_the_cache(
+    monkeypatch, isolated_roots, write_cifar10
+):
     import importlib
     import types
 
@@ -216,7 +217,7 @@ def test_importing_the_data_modules_does_not_import_tensorflow():
     assert out == "False"
 
 
-def test_sources_look_in_the_data_root_first(isolated_roots):
+def test_sources_look_in_the_data_root_first(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist")
     write_idx_dataset(isolated_roots["keras"] / "datasets" / "fashion-mnist")
     assert sources.fashion_mnist_location() == isolated_roots["data"] / "fashion-mnist"

@@ -10,17 +10,7 @@ from clfcore.data import datasets, folders
 from clfcore.errors import DatasetError
 
 
-def make_image_folder(root, classes=("cat", "dog"), count=10, size=(20, 30), mode="RGB"):
-    """``count`` small images per class folder (distinct colour per class), like Keras's test helper."""
-    for index, name in enumerate(classes):
-        (root / name).mkdir(parents=True, exist_ok=True)
-        for i in range(count):
-            colour = (index * 100, i * 10, 50) if mode == "RGB" else index * 100
-            Image.new(mode, (size[1], size[0]), colour).save(root / name / f"{i}.png")
-    return root
-
-
-def test_an_image_folder_under_the_data_root_is_a_dataset(isolated_roots):
+def test_an_image_folder_under_the_data_root_is_a_dataset(isolated_roots, make_image_folder):
     make_image_folder(isolated_roots["data"] / "pets")
     (isolated_roots["data"] / "pets" / "cat" / "notes.txt").write_text("not an image")
     ids = [info.id for info in datasets.list_datasets()]
@@ -35,7 +25,7 @@ def test_an_image_folder_under_the_data_root_is_a_dataset(isolated_roots):
     assert raw.x_train[raw.y_train == 1][0, 0, 0, 0] == 100  # the dog folder's colour
 
 
-def test_separate_test_folder_manifest_size_and_grayscale(isolated_roots):
+def test_separate_test_folder_manifest_size_and_grayscale(isolated_roots, make_image_folder):
     root = isolated_roots["data"] / "digits_photos"
     make_image_folder(root / "train", classes=("0", "1", "2"), count=4, size=(64, 64))
     make_image_folder(root / "test", classes=("0", "1", "2"), count=2, size=(64, 64))
@@ -48,12 +38,12 @@ def test_separate_test_folder_manifest_size_and_grayscale(isolated_roots):
     assert splits.x_test.shape == (6, 28, 28, 1) and len(splits.x_train) + len(splits.x_val) == 12
 
 
-def test_large_images_are_capped_for_a_cpu(isolated_roots):
+def test_large_images_are_capped_for_a_cpu(isolated_roots, make_image_folder):
     make_image_folder(isolated_roots["data"] / "photos", count=3, size=(400, 600))
     assert datasets.get_dataset("photos").image_shape == (85, folders.MAX_SIDE, 3)
 
 
-def test_corrupt_images_are_skipped_and_listed(isolated_roots):
+def test_corrupt_images_are_skipped_and_listed(isolated_roots, make_image_folder):
     root = make_image_folder(isolated_roots["data"] / "pets", count=5)
     (root / "cat" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     raw = datasets.load_raw("pets")
@@ -71,7 +61,7 @@ def test_transparent_images_are_composited_on_white(isolated_roots):
     assert raw.x_train.min() == 255
 
 
-def test_folders_that_are_not_datasets_are_ignored(isolated_roots):
+def test_folders_that_are_not_datasets_are_ignored(isolated_roots, make_image_folder):
     make_image_folder(isolated_roots["data"] / "one_class", classes=("only",))
     (isolated_roots["data"] / "empty" / "a").mkdir(parents=True)
     (isolated_roots["data"] / "empty" / "b").mkdir(parents=True)
@@ -87,14 +77,14 @@ def test_ids_cannot_reach_outside_the_data_root(isolated_roots, name):
         datasets.get_dataset(name)
 
 
-def test_changed_files_are_not_hidden_by_the_cache(isolated_roots):
+def test_changed_files_are_not_hidden_by_the_cache(isolated_roots, make_image_folder):
     root = make_image_folder(isolated_roots["data"] / "pets", count=5)
     assert len(datasets.load_raw("pets").y_train) == 8
     make_image_folder(root, classes=("cat", "dog"), count=10)
     assert len(datasets.load_raw("pets").y_train) == 16
 
 
-def test_training_and_testing_folders_in_any_case(isolated_roots):
+def test_training_and_testing_folders_in_any_case(isolated_roots, make_image_folder):
     root = isolated_roots["data"] / "split"
     make_image_folder(root / "Training", count=4)
     make_image_folder(root / "TEST", count=2)
@@ -127,7 +117,7 @@ def test_settings_round_trip_and_invalid_values_fall_back_to_automatic(tmp_path)
     assert folders.read_settings(tmp_path) == folders.FolderSettings()
 
 
-def test_the_cache_key_changes_with_the_settings(isolated_roots):
+def test_the_cache_key_changes_with_the_settings(isolated_roots, make_image_folder):
     root = make_image_folder(isolated_roots["data"] / "pets", count=3)
     before = folders.scan(root).signature
     folders.write_settings(root, folders.FolderSettings(image_size=(10, 10)))
@@ -149,7 +139,7 @@ def test_default_size_keeps_the_aspect_ratio_within_max_side():
     assert folders.default_size(20, 30) == (30, 20)
 
 
-def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots):
+def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots, make_image_folder):
     root = make_image_folder(isolated_roots["data"] / "pets", count=3)
     first = folders.scan(root)
     assert folders.scan(root) is first  # the registry asks several times per page: listed once

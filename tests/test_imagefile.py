@@ -14,20 +14,6 @@ from clfcore.i18n import translate
 from clfcore.inference import imagefile
 
 
-def encode(image: Image.Image, format_name: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=format_name, **options)
-    return buffer.getvalue()
-
-
-def gradient(size=(40, 30), mode="RGB") -> Image.Image:
-    width, height = size
-    x = np.linspace(0, 255, width, dtype=np.float32)[None, :].repeat(height, 0)
-    y = np.linspace(0, 255, height, dtype=np.float32)[:, None].repeat(width, 1)
-    rgb = np.stack([x, y, 255 - x], axis=2).astype(np.uint8)
-    return Image.fromarray(rgb, "RGB").convert(mode)
-
-
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return (
         struct.pack(">I", len(data))
@@ -72,7 +58,7 @@ def refusal(data: bytes, name: str = "upload.png", **options) -> UserInputError:
         ("TIFF", "TIFF", {}),
     ],
 )
-def test_every_accepted_format_opens(format_name, shown, options):
+def test_every_accepted_format_opens(format_name, shown, options, encode, gradient):
     opened = imagefile.open_image(
         encode(gradient(), format_name, **options), name=f"x.{format_name.lower()}"
     )
@@ -82,7 +68,7 @@ def test_every_accepted_format_opens(format_name, shown, options):
     assert opened.frames == 1 and opened.orientation == 1
 
 
-def test_the_content_decides_not_the_extension():
+def test_the_content_decides_not_the_extension(encode, gradient):
     opened = imagefile.open_image(encode(gradient(), "JPEG"), name="really_a_jpeg.png")
     assert opened.format == "JPEG"
 
@@ -99,13 +85,13 @@ def test_text_renamed_png():
     assert "contains text, not an image" in str(error)
 
 
-def test_truncated_jpeg():
+def test_truncated_jpeg(encode):
     data = encode(Image.effect_noise((300, 200), 60).convert("RGB"), "JPEG")
     error = refusal(data[: len(data) // 3], name="photo.jpg")
     assert "is incomplete" in str(error) and "JPEG" in str(error)
 
 
-def test_corrupt_png():
+def test_corrupt_png(encode):
     data = bytearray(encode(Image.effect_noise((80, 80), 60), "PNG"))
     data[70:120] = b"\x00" * 50  # inside the compressed image data
     error = refusal(bytes(data), name="broken.png")
@@ -125,19 +111,20 @@ def test_random_bytes():
 
 
 @pytest.mark.parametrize(
-    ("data", "kind"),
+    ("make_data", "kind"),
     [
-        (b"%PDF-1.7\n%binary", "PDF"),
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
-        (encode(gradient((16, 16)), "ICO"), "ICO"),
+        (lambda encode, gradient: b"%PDF-1.7\n%binary", "PDF"),
+        (lambda encode, gradient: b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
+        (lambda encode, gradient: encode(gradient((16, 16)), "ICO"), "ICO"),
     ],
 )
-def test_other_formats_are_named_and_refused(data, kind):
+def test_other_formats_are_named_and_refused(make_data, kind, encode, gradient):
+    data = make_data(encode, gradient)  # the fixtures exist only once the test runs
     error = refusal(data, name="file.png")
     assert f"is a {kind} file, which is not accepted" in str(error)
 
 
-def test_file_over_the_size_limit():
+def test_file_over_the_size_limit(encode):
     data = encode(Image.effect_noise((200, 200), 80).convert("RGB"), "PNG")
     error = refusal(data, name="big.png", max_bytes=10_000)
     assert "big.png is 0.1 MB; image files up to 0.01 MB are accepted" in str(
@@ -170,7 +157,7 @@ def test_refusals_leave_pillows_global_limit_alone():
 # --- unusual but valid images ------------------------------------------------------------------------
 
 
-def test_16_bit_grayscale_png():
+def test_16_bit_grayscale_png(encode):
     deep = (np.arange(64 * 32, dtype=np.uint32).reshape(32, 64) * 32).astype(
         np.uint16
     )  # 0 .. 65504
@@ -182,7 +169,7 @@ def test_16_bit_grayscale_png():
     assert values[0, 0] == 0 and values[-1, -1] == round(65504 / 257)
 
 
-def test_cmyk_jpeg_becomes_rgb():
+def test_cmyk_jpeg_becomes_rgb(encode):
     data = encode(
         Image.new("CMYK", (32, 24), (0, 255, 255, 0)), "JPEG", quality=95
     )  # pure red in CMYK
@@ -192,7 +179,7 @@ def test_cmyk_jpeg_becomes_rgb():
     assert red > 200 and green < 60 and blue < 60
 
 
-def test_palette_png_with_transparency_keeps_it():
+def test_palette_png_with_transparency_keeps_it(encode):
     image = Image.new("P", (20, 20), 0)
     image.putpalette([255, 255, 255, 200, 0, 0] + [0] * 762)
     image.paste(1, (5, 5, 15, 15))
@@ -206,7 +193,7 @@ def test_palette_png_with_transparency_keeps_it():
     )
 
 
-def test_animated_gif_uses_the_first_frame():
+def test_animated_gif_uses_the_first_frame(encode):
     frames = [Image.new("L", (24, 24), value) for value in (30, 140, 250)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     opened = imagefile.open_image(data, name="blink.gif")
@@ -214,21 +201,21 @@ def test_animated_gif_uses_the_first_frame():
     assert np.asarray(opened.image.convert("L")).mean() == pytest.approx(30, abs=2)
 
 
-def test_rgba_png():
+def test_rgba_png(gradient, encode):
     image = gradient(mode="RGBA")
     image.putalpha(128)
     opened = imagefile.open_image(encode(image, "PNG"), name="alpha.png")
     assert opened.image.mode == "RGBA" and opened.image.getpixel((0, 0))[3] == 128
 
 
-def test_tiny_bmp():
+def test_tiny_bmp(encode):
     opened = imagefile.open_image(
         encode(Image.new("RGB", (1, 2), (10, 20, 30)), "BMP"), name="tiny.bmp"
     )
     assert opened.image.size == (1, 2) and opened.image.getpixel((0, 1)) == (10, 20, 30)
 
 
-def test_12_megapixel_photo_is_decoded_reduced():
+def test_12_megapixel_photo_is_decoded_reduced(encode):
     photo = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
     opened = imagefile.open_image(encode(photo, "JPEG", quality=80), name="phone.jpg")
     assert opened.original_size == (4000, 3000) and opened.megapixels == pytest.approx(12.0)
@@ -236,12 +223,12 @@ def test_12_megapixel_photo_is_decoded_reduced():
     assert opened.image.size[0] / opened.image.size[1] == pytest.approx(4 / 3, rel=0.01)
 
 
-def test_large_png_is_reduced_too():
+def test_large_png_is_reduced_too(encode):
     opened = imagefile.open_image(encode(Image.new("L", (3000, 1000), 200), "PNG"), name="wide.png")
     assert max(opened.image.size) <= imagefile.WORK_SIDE and opened.original_size == (3000, 1000)
 
 
-def test_exif_orientation_is_read_not_yet_applied():
+def test_exif_orientation_is_read_not_yet_applied(encode, gradient):
     exif = Image.Exif()
     exif[0x0112] = 6  # the camera was turned: rotate 90 degrees clockwise to view
     data = encode(gradient((60, 20)), "JPEG", exif=exif.tobytes())
@@ -255,7 +242,7 @@ def test_exif_orientation_is_read_not_yet_applied():
 # --- other sources -----------------------------------------------------------------------------------
 
 
-def test_open_path_reads_files_and_refuses_folders(tmp_path):
+def test_open_path_reads_files_and_refuses_folders(tmp_path, encode, gradient):
     path = tmp_path / "digit.png"
     path.write_bytes(encode(gradient(), "PNG"))
     assert imagefile.open_path(path).format == "PNG"
@@ -289,7 +276,7 @@ def make_zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_zip_reads_images_in_memory_and_skips_the_rest():
+def test_zip_reads_images_in_memory_and_skips_the_rest(encode, gradient):
     png = encode(gradient(), "PNG")
     data = make_zip(
         {
@@ -307,7 +294,7 @@ def test_zip_reads_images_in_memory_and_skips_the_rest():
     assert contents.skipped == ("README.txt",) and contents.left_out == 0
 
 
-def test_zip_caps_entries_and_sizes():
+def test_zip_caps_entries_and_sizes(encode, gradient):
     png = encode(gradient(), "PNG")
     data = make_zip({f"{i}.png": png for i in range(5)} | {"huge.png": b"\0" * 5000})
     contents = imagefile.read_zip(data, max_images=3, max_file_bytes=4000)
@@ -317,7 +304,7 @@ def test_zip_caps_entries_and_sizes():
     assert huge.name == "huge.png" and huge.data is None and "MB" in str(huge.error)
 
 
-def test_a_damaged_zip_is_refused():
+def test_a_damaged_zip_is_refused(encode, gradient):
     data = make_zip({"one.png": encode(gradient(), "PNG")})
     with pytest.raises(UserInputError, match="not a readable ZIP archive"):
         imagefile.read_zip(data[: len(data) // 2], name="cut.zip")

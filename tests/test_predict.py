@@ -1,7 +1,6 @@
 """Predictions: safe model loading (Lambda layers and custom code refused), direct calls, top-k, unsure, batches."""
 
 import csv
-import functools
 import io
 import zipfile
 
@@ -289,10 +288,21 @@ def test_classify_path_for_the_command_line(digits_run, tmp_path):
     }
 
 
-@functools.lru_cache(maxsize=1)
-def _unusual_files() -> dict[str, bytes]:
-    from tests.test_imagefile import encode, gradient
+UNUSUAL_KINDS = [
+    "16-bit grayscale PNG",
+    "CMYK JPEG",
+    "palette PNG with transparency",
+    "animated GIF",
+    "RGBA PNG",
+    "tiny BMP",
+    "12-megapixel JPEG",
+    "EXIF-rotated JPEG",
+]
 
+
+@pytest.fixture(scope="session")
+def unusual_files(encode, gradient) -> dict[str, bytes]:
+    """One file of each of ``UNUSUAL_KINDS``."""
     deep = Image.fromarray(
         (np.arange(64 * 48, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16)
     )
@@ -330,10 +340,10 @@ def digit_photo_of_size(size) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("kind", list(_unusual_files()))
-def test_unusual_but_valid_images_are_classified(digits_run, kind):
+@pytest.mark.parametrize("kind", UNUSUAL_KINDS)
+def test_unusual_but_valid_images_are_classified(digits_run, kind, unusual_files):
     classifier = predict.load_run(digits_run.path)
-    result = predict.classify(classifier, imagefile.open_image(_unusual_files()[kind], name=kind))
+    result = predict.classify(classifier, imagefile.open_image(unusual_files[kind], name=kind))
     assert (
         result.preprocessed.array.shape == (8, 8, 1)
         and np.isfinite(result.preprocessed.array).all()

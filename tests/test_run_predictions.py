@@ -1,50 +1,19 @@
 """A real tiny run's test-set predictions: equal to Keras's, cached per model file, only for finished runs in the runs root."""
 
-import json
 import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions, scoring
 
 # --- a real run, trained once per test session and copied into each test's runs root -------------
 
-_TRAINED: dict[tuple, Path] = {}
-
-
-def make_trained_run(runs_root: Path, tmp_path_factory, **settings) -> str:
-    """A completed run (trainer on digits, 2 epochs) copied into ``runs_root``; returns its id."""
-    from clfcore.runs.folder import create_run
-    from clfcore.training import trainer
-
-    config = TrainConfig(
-        **{
-            "dataset": "digits",
-            "architecture": "mlp",
-            "train_size": 400,
-            "batch_size": 32,
-            "epochs": 2,
-            "seed": 1,
-            **settings,
-        }
-    )
-    key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.to_json().items()))
-    if key not in _TRAINED:
-        run = create_run(config, root=tmp_path_factory.mktemp("trained-runs"))
-        trainer.train(run)
-        _TRAINED[key] = run.path
-    source = _TRAINED[key]
-    shutil.copytree(source, runs_root / source.name)
-    return source.name
-
 
 @pytest.fixture
-def trained_run(isolated_roots, tmp_path_factory):
+def trained_run(isolated_roots, tmp_path_factory, make_trained_run):
     return run_predictions.evaluable_run(make_trained_run(isolated_roots["runs"], tmp_path_factory))
 
 

@@ -17,12 +17,11 @@ from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
 from clfcore.models import architectures
 from clfcore.runs.folder import create_run
 from clfcore.training import trainer
-from tests.conftest import tiny_images, write_idx_dataset
 
 ONE_EPOCH = dict(architecture="mlp", epochs=1, batch_size=16, seed=1)
 
 
-def _fashion(isolated_roots, **sizes):
+def _fashion(isolated_roots, write_idx_dataset, **sizes):
     return write_idx_dataset(
         isolated_roots["data"] / "fashion-mnist", **({"train": 60, "test": 20} | sizes)
     )
@@ -239,8 +238,8 @@ def test_mosaics_are_deterministic_and_labelled_with_the_classes_present():
     assert set(labels.sum(axis=1)) == {1, 2, 3, 4}  # some mosaics have several labels
 
 
-def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots):
-    _fashion(isolated_roots)
+def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots, write_idx_dataset):
+    _fashion(isolated_roots, write_idx_dataset)
     info = datasets.get_dataset("fashion_mnist_mosaic")
     assert (
         info.task == "multilabel"
@@ -281,7 +280,7 @@ def test_the_fashion_grouping_and_the_cifar100_mapping():
     )
 
 
-def _write_consistent_cifar100(folder, count=100):
+def _write_consistent_cifar100(folder, tiny_images, count=100):
     mapping = datasets.get_dataset("cifar100_hierarchy").fine_to_coarse
     folder.mkdir(parents=True)
     for name in ("train", "test"):
@@ -294,8 +293,8 @@ def _write_consistent_cifar100(folder, count=100):
         (folder / name).write_bytes(pickle.dumps(batch))
 
 
-def test_cifar100_hierarchy_reads_both_label_sets_and_checks_them(isolated_roots):
-    _write_consistent_cifar100(isolated_roots["data"] / "cifar-100-python")
+def test_cifar100_hierarchy_reads_both_label_sets_and_checks_them(isolated_roots, tiny_images):
+    _write_consistent_cifar100(isolated_roots["data"] / "cifar-100-python", tiny_images)
     raw = datasets.load_raw("cifar100_hierarchy")
     assert raw.y_train.shape == (100, 2) and np.array_equal(
         raw.y_train[:, 0],
@@ -358,8 +357,8 @@ def test_levels_count_coarse_right_but_fine_wrong():
 # --- end to end on tiny data ------------------------------------------------------------------------
 
 
-def test_a_multilabel_run_end_to_end(isolated_roots):
-    _fashion(isolated_roots)
+def test_a_multilabel_run_end_to_end(isolated_roots, write_idx_dataset):
+    _fashion(isolated_roots, write_idx_dataset)
     run = create_run(
         TrainConfig(
             dataset="fashion_mnist_mosaic",
@@ -386,8 +385,8 @@ def test_a_multilabel_run_end_to_end(isolated_roots):
     )
 
 
-def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots):
-    _fashion(isolated_roots)
+def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots, write_idx_dataset):
+    _fashion(isolated_roots, write_idx_dataset)
     run = create_run(
         TrainConfig(
             dataset="fashion_mnist_hierarchy",
@@ -425,10 +424,12 @@ def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots):
     )
 
 
-def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluate(isolated_roots):
+def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluate(
+    isolated_roots, write_idx_dataset
+):
     from clfcore.runs import listing
 
-    _fashion(isolated_roots)
+    _fashion(isolated_roots, write_idx_dataset)
     config = TrainConfig(
         dataset="fashion_mnist_mosaic",
         task="multilabel",
@@ -454,8 +455,8 @@ def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluat
     assert set(listed.test_figures) == {"label_accuracy", "subset_accuracy", "loss"}
 
 
-def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots):
-    _fashion(isolated_roots)
+def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots, write_idx_dataset):
+    _fashion(isolated_roots, write_idx_dataset)
     config = TrainConfig(
         dataset="fashion_mnist_hierarchy",
         task="hierarchical",
@@ -477,8 +478,8 @@ def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots):
     assert evaluated["accuracy"] == pytest.approx(summary["test_accuracy"])
 
 
-def test_cli_trains_the_new_datasets(isolated_roots, capsys):
-    _fashion(isolated_roots)
+def test_cli_trains_the_new_datasets(isolated_roots, capsys, write_idx_dataset):
+    _fashion(isolated_roots, write_idx_dataset)
     code = main(
         [
             "train",
@@ -523,7 +524,7 @@ def test_cli_trains_the_new_datasets(isolated_roots, capsys):
     assert code == 0 and out["task"] == "hierarchical" and "test_coarse_accuracy" in out
 
 
-def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys):
+def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys, write_idx_dataset):
     assert main(["train", "--dataset", "digits", "--positive-class", "eleven"]) == 2
     assert "has no class 'eleven'" in capsys.readouterr().err
     assert main(["train", "--dataset", "digits", "--negative-class", "3"]) == 2
@@ -535,7 +536,7 @@ def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys):
         _task_dataset("digits", "7", "5") == "digits:7-vs-5"
         and _task_dataset("digits", None, None) == "digits"
     )
-    _fashion(isolated_roots)
+    _fashion(isolated_roots, write_idx_dataset)
     assert (
         _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"
     )  # names in any case, or numbers

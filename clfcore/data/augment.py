@@ -1,10 +1,13 @@
 """Data augmentation: the frozen settings of a run, their checks, and the one Keras layer they become.
 
-    >>> config = AugmentConfig()                      # the course's settings (the course practice on CNNs for CIFAR-10)
+    >>> config = AugmentConfig()  # the course's settings (the course practice on CNNs for CIFAR-10)
     >>> config.to_dict()["rotation_range"]
     10.0
-    >>> layer = build_augmentation(config)            # a Keras 3 preprocessing layer
-    >>> augmented = layer(images, training=True)      # float32 images in [0, 1], shape (N, H, W, C)
+
+Then, with Keras (``images``: float32 in [0, 1], shape (N, H, W, C))::
+
+    layer = build_augmentation(config)            # a Keras 3 preprocessing layer
+    augmented = layer(images, training=True)      # the same shape, randomly transformed
 
 The names follow the course's ``ImageDataGenerator`` (rotation_range, width_shift_range, ...), which
 does not exist in Keras 3: ``build_augmentation`` is its replacement, and both the Augment page's

@@ -1,8 +1,8 @@
 """The dataset registry: stable ids, what each dataset is, whether it is here, and loading it.
 
-    >>> from clfcore import datasets
-    >>> [info.id for info in datasets.list_datasets()]
-    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic', 'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits']
+    >>> from clfcore.data import datasets
+    >>> [info.id for info in datasets.list_datasets()]  # doctest: +ELLIPSIS
+    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic', 'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits'...]
     >>> splits = datasets.load_splits("digits", SplitConfig(validation_split=0.2, seed=1))
     >>> splits.x_train.shape[1:]
     (8, 8, 1)

@@ -1,6 +1,6 @@
 """Hierarchical classification (course notes on classification): every image has a coarse class and, inside it, a fine class.
 
-    >>> from clfcore import hierarchy
+    >>> from clfcore.data import hierarchy
     >>> hierarchy.FASHION_COARSE
     ('tops', 'bottoms', 'footwear', 'bags')
     >>> [hierarchy.FASHION_COARSE[c] for c in hierarchy.FASHION_FINE_TO_COARSE][:3]

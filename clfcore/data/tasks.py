@@ -1,6 +1,6 @@
 """The course's four task types (course notes on classification): binary, multi-class, multi-label and hierarchical.
 
-    >>> from clfcore import tasks
+    >>> from clfcore.data import datasets, tasks
     >>> tasks.binary_id("fashion_mnist", positive=8)            # Bag against every other class
     'fashion_mnist:8-vs-rest'
     >>> tasks.binary_id("fashion_mnist", positive=7, negative=5)  # Sneaker against Sandal only

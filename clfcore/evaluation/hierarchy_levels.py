@@ -1,8 +1,10 @@
 """A hierarchical run evaluated at both levels: coarse and fine predictions, and how they agree.
 
->>> from clfcore.evaluation import hierarchy_levels
->>> levels = hierarchy_levels.predict_run_levels(run)  # run: a hierarchical run folder
->>> hierarchy_levels.levels_json(levels)["coarse_right_fine_wrong"]
+Example (``run``: a trained hierarchical run's folder)::
+
+    from clfcore.evaluation import hierarchy_levels
+    levels = hierarchy_levels.predict_run_levels(run)
+    hierarchy_levels.levels_json(levels)["coarse_right_fine_wrong"]
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """A run's model on its dataset's test split: the predictions, computed once and cached.
 
-    >>> from clfcore import run_predictions
-    >>> run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
-    >>> predictions = run_predictions.predict_run(run)   # runs the model once; later calls read predictions.npz
-    >>> predictions.probabilities.shape, predictions.labels[:5]
+Example (with a trained run in the runs root)::
+
+    from clfcore.evaluation import run_predictions
+    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
+    predictions = run_predictions.predict_run(run)  # runs the model once; later calls read the cache
+    predictions.probabilities.shape, predictions.labels[:5]
 
 Predictions are cached in the run folder as ``predictions.npz``, keyed by the model file's
 modification time and size, so a page, the command line and a notebook share them; the file is

@@ -1,9 +1,11 @@
 """What a trained run learned and where it fails: metrics, curves, readings, exports.
 
-    >>> from clfcore import evaluation, run_predictions
-    >>> run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
-    >>> report = evaluation.evaluate(run_predictions.predict_run(run))
-    >>> report.accuracy, report.per_class["f1"], report.averages["macro"]["recall"]
+Example (with a trained run in the runs root)::
+
+    from clfcore.evaluation import run_predictions, scoring
+    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
+    report = scoring.evaluate(run_predictions.predict_run(run))
+    report.accuracy, report.per_class["f1"], report.averages["macro"]["recall"]
 
 The confusion matrix, per-class precision, recall, F1 and support, and the ROC and precision-recall
 curves come from ``sklearn.metrics`` with ``zero_division=0``: a ratio whose denominator is 0 (a

@@ -1,11 +1,14 @@
 """Grad-CAM: which parts of an image made a convolutional network choose a class.
 
-    >>> from clfcore import architectures, gradcam
-    >>> model = architectures.build_model("lenet", (28, 28, 1), 10)
-    >>> gradcam.conv_layer_names(model)
-    ['conv2d', 'conv2d_1']
-    >>> heat = gradcam.gradcam(model, images)            # (N, 28, 28) floats in [0, 1]
-    >>> picture = gradcam.overlay(images[0], heat[0])    # (28, 28, 3) uint8 RGB
+Example (``images``: float32 test images of shape (N, 28, 28, 1))::
+
+    from clfcore.inference import gradcam
+    from clfcore.models import architectures
+    model = architectures.build_model("lenet", (28, 28, 1), 10)
+    gradcam.conv_layer_names(model)
+    # ['conv2d', 'conv2d_1']  (Keras numbers the names: a second model gets conv2d_2, ...)
+    heat = gradcam.gradcam(model, images)            # (N, 28, 28) floats in [0, 1]
+    picture = gradcam.overlay(images[0], heat[0])    # (28, 28, 3) uint8 RGB
 
 Grad-CAM (Selvaraju et al., 2017) weighs each feature map of a convolution layer by the mean
 gradient of the class score with respect to it, sums the weighted maps and keeps the positive part:

@@ -1,8 +1,10 @@
 """Opening the images users give us - uploads, camera shots, drawings, files on the command line - safely.
 
-    >>> opened = open_image(Path("my_digit.jpg").read_bytes(), name="my_digit.jpg")
-    >>> opened.image.mode, opened.format, opened.orientation
-    ('RGB', 'JPEG', 6)
+Example (a phone photo, taken upright)::
+
+    opened = open_image(Path("my_digit.jpg").read_bytes(), name="my_digit.jpg")
+    opened.image.mode, opened.format, opened.orientation
+    # ('RGB', 'JPEG', 6)
 
 Only PNG, JPEG, BMP, GIF (first frame), WebP and TIFF are accepted, recognised by their content, not
 by the file name. The size in the file's header is checked before anything is decoded, so a "pixel

@@ -1,10 +1,12 @@
 """Inside a trained network: feature maps, learned filters, Dense templates and the feature space.
 
-    >>> from clfcore import insight
-    >>> maps = insight.feature_maps(model, images[0], "conv2d_1")        # (h, w, channels)
-    >>> filters = insight.first_layer_filters(model)                     # (k, k, in, out) in [0, 1]
-    >>> features = insight.penultimate_features(model, images)           # (N, D)
-    >>> points = insight.project_2d(features, "pca")                     # (N, 2)
+Example (``model`` a trained CNN, ``images`` its test images)::
+
+    from clfcore.inference import insight
+    maps = insight.feature_maps(model, images[0], "conv2d_1")        # (h, w, channels)
+    filters = insight.first_layer_filters(model)                     # (k, k, in, out) in [0, 1]
+    features = insight.penultimate_features(model, images)           # (N, D)
+    points = insight.project_2d(features, "pca")                     # (N, 2)
 
 Every function reads the model through a separate model built from its layers
 (``clfcore.gradcam.tap_model``), so the shared model is never modified.

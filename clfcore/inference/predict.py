@@ -1,9 +1,11 @@
 """A trained model's answer for new images: loading the model safely, one image fast, or many at once.
 
-    >>> classifier = load_run("runs/20261125-114210042-lenet-digits-3fa2")
-    >>> result = classify(classifier, imagefile.open_path("my_seven.jpg"))
-    >>> result.prediction.label, round(result.prediction.probability, 2), result.prediction.unsure
-    ('7', 0.93, '')
+Example (a trained run and a photo of a handwritten 7)::
+
+    classifier = load_run("runs/20261125-114210042-lenet-digits-3fa2")
+    result = classify(classifier, imagefile.open_path("my_seven.jpg"))
+    result.prediction.label, round(result.prediction.probability, 2), result.prediction.unsure
+    # ('7', 0.93, '')
 
 Models are always loaded with ``safe_mode=True``: a ``.keras`` file that would run Python code of its
 own (a ``Lambda`` layer, custom classes) is refused with a message saying so. One image is predicted

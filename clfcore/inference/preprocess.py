@@ -1,11 +1,14 @@
 """From a user's image to the model's input array, step by step, as data the page can show.
 
-    >>> opened = imagefile.open_image(Path("digit_on_paper.jpg").read_bytes(), name="digit_on_paper.jpg")
-    >>> result = preprocess(opened, ModelInput(28, 28, 1, style=MNIST_STYLE))
-    >>> [(step.id, step.applied) for step in result.steps]
-    [('orient', True), ('colour', True), ('invert', True), ('contrast', True), ('square', True), ('resize', True), ('scale', True)]
-    >>> result.array.shape, result.array.dtype
-    ((28, 28, 1), dtype('float32'))
+Example (a photo of a digit on paper)::
+
+    opened = imagefile.open_image(Path("digit_on_paper.jpg").read_bytes(), name="digit_on_paper.jpg")
+    result = preprocess(opened, ModelInput(28, 28, 1, style=MNIST_STYLE))
+    [(step.id, step.applied) for step in result.steps]
+    # [('orient', True), ('colour', True), ('invert', True), ('contrast', True), ('square', True),
+    #  ('resize', True), ('scale', True)]
+    result.array.shape, result.array.dtype
+    # ((28, 28, 1), dtype('float32'))
 
 Every step has an id, an English title and one-line reason (translation keys), whether it ran,
 what the app would decide by itself, and the image after it (for thumbnails). ``switches`` turns

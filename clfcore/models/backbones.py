@@ -5,10 +5,13 @@
 This module finds the file (without importing Keras), downloads it when asked, and says exactly
 what to do when neither works:
 
-    >>> from clfcore import backbones
+    >>> from clfcore.models import backbones
     >>> backbones.weights_file_name("mobilenetv2", 96)
     'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5'
-    >>> backbones.find_weights("resnet50", 96)     # None until downloaded or copied
+
+and where it is on this machine, if anywhere::
+
+    backbones.find_weights("resnet50", 96)     # None until downloaded or copied
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The training input pipeline: tf.data batches of the training split, augmented, prefetched.
 
-    >>> dataset = training_dataset(splits.x_train, splits.y_train, batch_size=128, seed=1,
-    ...                            augmentation=augment.build_augmentation(AugmentConfig()))
-    >>> model.fit(dataset, validation_data=(splits.x_val, splits.y_val), epochs=10)
+Example (``splits`` from ``datasets.load_splits``, ``model`` a compiled Keras model)::
+
+    dataset = training_dataset(splits.x_train, splits.y_train, batch_size=128, seed=1,
+                               augmentation=augment.build_augmentation(AugmentConfig()))
+    model.fit(dataset, validation_data=(splits.x_val, splits.y_val), epochs=10)
 
 Only the training split goes through here: validation and test images reach Keras as the plain
 arrays they are, so they are never augmented. Each batch is augmented on the CPU by a parallel

@@ -1,8 +1,10 @@
 """The trainer: one run folder in, a trained model, its history and test metrics out.
 
-    >>> run = create_run(TrainConfig(dataset="digits", architecture="mlp", epochs=2))
-    >>> summary = train(run)            # blocks; progress goes to the run folder
-    >>> summary["test_accuracy"]
+Example (writes a run folder under the runs root)::
+
+    run = create_run(TrainConfig(dataset="digits", architecture="mlp", epochs=2))
+    summary = train(run)            # blocks; progress goes to the run folder
+    summary["test_accuracy"]
 
 Used by ``python -m clfcore train`` - which the app starts as a separate process for every run -
 and usable directly from a notebook. Builds and compiles inside a ``tf.distribute`` strategy scope.

@@ -9,7 +9,6 @@ from clfcore import jobs
 from clfcore.data.augment import COURSE_DEFAULTS, AugmentConfig
 from clfcore.runs import listing
 from clfcore.runs.folder import open_run
-from tests.app.test_pages import all_text, open_page
 from tests.catalogue import ES
 
 FIELDS = [name for name in AugmentConfig.__dataclass_fields__]
@@ -20,7 +19,7 @@ def _images(at) -> list:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_control_for_every_transform_with_the_course_defaults(lang):
+def test_a_control_for_every_transform_with_the_course_defaults(lang, open_page):
     at = open_page("augment", lang)
     assert not at.exception
     for name in FIELDS:
@@ -43,7 +42,7 @@ def test_a_control_for_every_transform_with_the_course_defaults(lang):
     ).value  # runs train without augmentation until it is switched on
 
 
-def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves():
+def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves(open_page):
     at = open_page("augment", "en")  # offline default: scikit-learn's digits
     before = _images(at)
     assert len(before) == 4  # four random images, each row: original + augmented versions
@@ -57,7 +56,7 @@ def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves():
     assert len(_images(at)) == 10 and "**0**" in [m.value for m in at.markdown]
 
 
-def test_digits_get_the_class_changing_warnings_and_extreme_values_are_allowed():
+def test_digits_get_the_class_changing_warnings_and_extreme_values_are_allowed(open_page):
     at = open_page("augment", "en")
     assert any(
         "Horizontal flips change digits" in w.value for w in at.warning
@@ -70,7 +69,7 @@ def test_digits_get_the_class_changing_warnings_and_extreme_values_are_allowed()
     assert at.session_state["chosen_augmentation"][0].rotation_range == 180
 
 
-def test_reset_to_course_defaults_and_all_off():
+def test_reset_to_course_defaults_and_all_off(open_page):
     at = open_page("augment", "es")
     at.slider(key="aug_noise").set_value(0.3).run()
     at.toggle(key="aug_horizontal_flip").set_value(False).run()
@@ -84,7 +83,9 @@ def test_reset_to_course_defaults_and_all_off():
     ]
 
 
-def test_the_settings_travel_to_the_train_page_and_into_the_run_config(isolated_roots, monkeypatch):
+def test_the_settings_travel_to_the_train_page_and_into_the_run_config(
+    isolated_roots, monkeypatch, open_page, all_text
+):
     monkeypatch.setattr(
         jobs, "dispatch", lambda *args, **kwargs: None
     )  # create the run folder, start no process
@@ -104,7 +105,7 @@ def test_the_settings_travel_to_the_train_page_and_into_the_run_config(isolated_
     assert at.session_state["chosen_augmentation"] == (chosen, True)
 
 
-def test_without_the_switch_the_train_page_says_none():
+def test_without_the_switch_the_train_page_says_none(open_page):
     at = open_page("augment", "en")
     at.switch_page("app_pages/train.py").run()
     rows = [m.value for m in at.markdown]
@@ -117,7 +118,7 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def test_an_uploaded_image_is_previewed_and_a_non_image_gets_a_clear_message():
+def test_an_uploaded_image_is_previewed_and_a_non_image_gets_a_clear_message(open_page):
     at = open_page("augment", "en")
     at.radio(key="aug_source").set_value("upload").run()
     assert "Upload an image to see it augmented." in [i.value for i in at.info]

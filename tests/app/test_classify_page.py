@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 from clfcore.config import TrainConfig
 from clfcore.runs.folder import create_run
 from clfcore.training import trainer
-from tests.app.test_pages import open_page as open_app_page
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "classify.py")
 
@@ -43,6 +42,12 @@ def trained_run(tmp_path_factory):
 def with_run(trained_run, isolated_roots):
     shutil.copytree(trained_run, isolated_roots["runs"] / trained_run.name)
     return trained_run.name
+
+
+@pytest.fixture
+def open_app_page(open_page):
+    """The router's ``open_page`` fixture (this file's ``open_page`` opens Classify alone)."""
+    return open_page
 
 
 def open_page(lang: str = "en") -> AppTest:
@@ -218,7 +223,7 @@ def test_a_test_image_from_the_gallery_in_spanish(with_run):
 
 
 def test_without_runs_a_keras_file_can_be_used_and_unsafe_ones_are_refused(
-    isolated_roots, tmp_path
+    isolated_roots, tmp_path, open_app_page
 ):
     at = open_app_page("classify", "en")  # through the router: the prompt links to the Train page
     assert "There is no trained model yet" in at.info[0].value

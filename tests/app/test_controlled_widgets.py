@@ -1,9 +1,7 @@
 """Settings drawn from the session's choices keep every change, two in a row included, on the Train and Dataset pages."""
 
-from tests.app.test_pages import open_page, widget
 
-
-def test_train_page_callbacks_keep_changes_in_a_row(isolated_roots):
+def test_train_page_callbacks_keep_changes_in_a_row(isolated_roots, open_page, widget):
     at = open_page("train", "en")
     widget(at.toggle, "Early stopping").set_value(True).run()
     for patience in (4, 5, 6):
@@ -15,7 +13,7 @@ def test_train_page_callbacks_keep_changes_in_a_row(isolated_roots):
     assert not at.exception
 
 
-def test_dataset_page_split_keeps_changes_in_a_row(isolated_roots):
+def test_dataset_page_split_keeps_changes_in_a_row(isolated_roots, open_page, widget):
     at = open_page("dataset", "en")
     for percent in (10, 15, 30):
         widget(at.slider, "Validation (%)").set_value(percent).run()

@@ -3,13 +3,12 @@
 import io
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from clfcore.data import archive, datasets
 from clfcore.i18n import translate
-from tests.app.test_pages import all_text
 from tests.catalogue import ES
-from tests.test_archive import class_files, png, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = "application/zip"
@@ -25,17 +24,18 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def pets_zip() -> bytes:
+@pytest.fixture
+def pets_zip(zip_bytes, class_files, png) -> bytes:
     return zip_bytes(
         class_files("pets/", count=6)
         | {"pets/notes.txt": b"x", "pets/dog/broken.png": b"not a png", "cover.png": png()}
     )
 
 
-def test_upload_preview_and_import(isolated_roots):
+def test_upload_preview_and_import(isolated_roots, pets_zip, all_text):
     at = dataset_page()
     assert at.expander[0].label == "Import your own images" and len(at.file_uploader) == 2
-    at.file_uploader[0].upload("pets.zip", pets_zip(), ZIP).run()
+    at.file_uploader[0].upload("pets.zip", pets_zip, ZIP).run()
     assert not at.exception
     assert "**pets.zip**: 2 classes, 13 images." in all_text(at)
     preview = at.dataframe[0].value
@@ -68,7 +68,7 @@ def test_upload_preview_and_import(isolated_roots):
     assert datasets.get_dataset("my_pets").image_shape == (16, 12, 1)
 
 
-def test_a_bad_archive_is_a_message_not_a_traceback(isolated_roots):
+def test_a_bad_archive_is_a_message_not_a_traceback(isolated_roots, zip_bytes, class_files, png):
     at = dataset_page()
     at.file_uploader[0].upload("one.zip", zip_bytes(class_files(classes=("cat",))), ZIP).run()
     assert not at.exception
@@ -81,7 +81,7 @@ def test_a_bad_archive_is_a_message_not_a_traceback(isolated_roots):
     assert list(isolated_roots["data"].iterdir()) == []
 
 
-def test_a_separate_test_zip(isolated_roots):
+def test_a_separate_test_zip(isolated_roots, zip_bytes, class_files, all_text):
     at = dataset_page()
     at.file_uploader[0].upload("train.zip", zip_bytes(class_files(count=4)), ZIP)
     at.file_uploader[1].upload("test.zip", zip_bytes(class_files(count=2)), ZIP).run()
@@ -91,7 +91,7 @@ def test_a_separate_test_zip(isolated_roots):
     assert [m.value for m in at.metric][:3] == ["6", "2", "4"]
 
 
-def test_replace_needs_to_be_asked_for(isolated_roots):
+def test_replace_needs_to_be_asked_for(isolated_roots, zip_bytes, class_files):
     archive.import_dataset(_upload("pets.zip", zip_bytes(class_files(count=3))), "pets")
     at = dataset_page()
     at.file_uploader[0].upload(
@@ -107,7 +107,9 @@ def test_replace_needs_to_be_asked_for(isolated_roots):
     assert not at.exception and datasets.get_dataset("pets").num_classes == 3
 
 
-def test_settings_of_an_imported_dataset_and_delete_with_confirmation(isolated_roots):
+def test_settings_of_an_imported_dataset_and_delete_with_confirmation(
+    isolated_roots, zip_bytes, class_files
+):
     archive.import_dataset(_upload("pets.zip", zip_bytes(class_files(count=5))), "pets")
     at = dataset_page()
     at.selectbox[0].select("pets").run()
@@ -135,9 +137,9 @@ def test_settings_of_an_imported_dataset_and_delete_with_confirmation(isolated_r
     assert list(isolated_roots["data"].iterdir()) == []
 
 
-def test_a_folder_put_there_by_hand_has_settings_but_no_delete(isolated_roots):
-    from tests.test_folders import make_image_folder
-
+def test_a_folder_put_there_by_hand_has_settings_but_no_delete(
+    isolated_roots, make_image_folder, all_text
+):
     make_image_folder(isolated_roots["data"] / "teacher", count=4)
     at = dataset_page()
     at.selectbox[0].select("teacher").run()
@@ -146,10 +148,10 @@ def test_a_folder_put_there_by_hand_has_settings_but_no_delete(isolated_roots):
     assert not [b for b in at.button if b.label.startswith("Yes, delete")]
 
 
-def test_the_import_section_in_spanish(isolated_roots):
+def test_the_import_section_in_spanish(isolated_roots, pets_zip, all_text, zip_bytes, png):
     at = dataset_page("es")
     assert at.expander[0].label == ES["Import your own images"]
-    at.file_uploader[0].upload("mascotas.zip", pets_zip(), ZIP).run()
+    at.file_uploader[0].upload("mascotas.zip", pets_zip, ZIP).run()
     assert not at.exception
     assert translate(
         "**{file}**: {classes} classes, {images} images.",

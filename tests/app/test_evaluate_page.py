@@ -10,7 +10,6 @@ from clfcore.config import TrainConfig
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.runs.folder import create_run, open_run
 from tests.catalogue import ES
-from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]
 TABS = [
@@ -37,7 +36,7 @@ def open_evaluate(*, lang: str = "en", tab: str | None = None, **state) -> AppTe
 
 
 @pytest.fixture
-def run_id(isolated_roots, tmp_path_factory):
+def run_id(isolated_roots, tmp_path_factory, make_trained_run):
     return make_trained_run(isolated_roots["runs"], tmp_path_factory)
 
 
@@ -146,13 +145,20 @@ def test_gallery_shows_top_losses_and_inspecting_an_image_shows_its_probabilitie
     assert len([b for b in at.button if b.label == "Inspect"]) == min(wrong_sevens, 24)
 
 
-@pytest.mark.parametrize("tab", ["Inside the network", "Feature space"])
-def test_insight_tabs_render(run_id, tab):
-    open_evaluate(tab=tab)
+@pytest.mark.parametrize(
+    ("tab", "shown"),
+    [
+        ("Inside the network", "What the first layer's units look for"),  # an MLP: no convolutions
+        ("Feature space", "Each point is one test image"),
+    ],
+)
+def test_insight_tabs_render(run_id, tab, shown, all_text):
+    at = open_evaluate(tab=tab)  # fails on an exception
+    assert shown in all_text(at)
 
 
 def test_the_run_picker_defaults_to_the_newest_run_and_remembers_the_choice(
-    isolated_roots, tmp_path_factory
+    isolated_roots, tmp_path_factory, make_trained_run
 ):
     older = make_trained_run(isolated_roots["runs"], tmp_path_factory)
     newer = make_trained_run(

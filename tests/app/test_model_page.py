@@ -3,13 +3,12 @@
 import pytest
 
 from clfcore.models import architectures
-from tests.app.test_pages import all_text, open_page, widget
 
 ARCH_IDS = [arch.id for arch in architectures.list_architectures()]
 
 
 @pytest.mark.parametrize("arch_id", [a for a in ARCH_IDS if a != "mlp"])
-def test_picking_an_architecture_loads_its_preset(arch_id):
+def test_picking_an_architecture_loads_its_preset(arch_id, open_page, widget, all_text):
     at = open_page("model", "en")
     widget(at.selectbox, "Architecture").select(arch_id).run()
     assert not at.exception, at.exception
@@ -23,7 +22,7 @@ def test_picking_an_architecture_loads_its_preset(arch_id):
     assert arch.summary in all_text(at)
 
 
-def test_going_back_to_the_mlp_drops_the_previous_schedule():
+def test_going_back_to_the_mlp_drops_the_previous_schedule(open_page, widget):
     at = open_page("model", "es")
     widget(at.selectbox, "Arquitectura").select("recommended").run()
     assert at.session_state["chosen_model"]["lr_schedule"] == "cosine"
@@ -33,7 +32,7 @@ def test_going_back_to_the_mlp_drops_the_previous_schedule():
     assert at.session_state["chosen_model"]["epochs"] == 10
 
 
-def test_every_change_in_a_row_is_kept():
+def test_every_change_in_a_row_is_kept(open_page, widget):
     """Each change is kept, also the second of two in a row (a widget drawn from its own stored value must not be reborn)."""
     at = open_page("model", "en")
     for epochs in (11, 12, 13):
@@ -51,7 +50,7 @@ def test_every_change_in_a_row_is_kept():
     assert not at.exception
 
 
-def test_a_preset_is_shown_in_the_widgets():
+def test_a_preset_is_shown_in_the_widgets(open_page, widget):
     at = open_page("model", "en")
     widget(at.number_input, "Epochs").set_value(3).run()
     widget(at.selectbox, "Architecture").select("recommended").run()

@@ -7,70 +7,24 @@ from streamlit.testing.v1 import AppTest
 
 from clfcore.i18n import translate
 from tests.catalogue import ES
-from tests.conftest import write_idx_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-TITLES = {
-    "home": "clfcore dashboard",
-    "dataset": "Dataset",
-    "augment": "Data augmentation",
-    "model": "Model",
-    "train": "Train",
-    "evaluate": "Evaluate",
-    "classify": "Classify your own image",
-    "runs": "Runs",
-}
-PAGES = list(TITLES)
-
-
-def open_page(page: str, lang: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    if page != "home":
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    return at
-
-
-def widget(elements, label: str):
-    """The element with this label among ``elements`` (e.g. ``at.number_input``)."""
-    return next(w for w in elements if w.label == label)
-
-
-def all_text(at: AppTest) -> str:
-    parts = [
-        el.value
-        for kind in (
-            "title",
-            "markdown",
-            "info",
-            "warning",
-            "error",
-            "success",
-            "caption",
-            "subheader",
-        )
-        for el in getattr(at, kind)
-    ]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_without_exception(page, lang):
-    at = open_page(page, lang)
+def test_every_page_renders_without_exception(page_name, lang, open_page, page_titles):
+    at = open_page(page_name, lang)
     assert not at.exception, at.exception
-    assert [title.value for title in at.title] == [translate(TITLES[page], lang)]
+    assert [title.value for title in at.title] == [translate(page_titles[page_name], lang)]
 
 
-def test_spanish_pages_show_spanish_text():
+def test_spanish_pages_show_spanish_text(open_page, all_text):
     at = open_page("home", "es")
     text = all_text(at)
     assert ES["Quick start"] in text and "Quick start" not in text
 
 
-def test_dataset_page_offline_defaults_to_digits_and_explores_it():
+def test_dataset_page_offline_defaults_to_digits_and_explores_it(open_page):
     at = open_page("dataset", "en")
     assert at.selectbox[0].value == "digits"
     assert [m.label for m in at.metric][:3] == ["Training", "Validation", "Test"]
@@ -78,7 +32,7 @@ def test_dataset_page_offline_defaults_to_digits_and_explores_it():
     assert len(at.tabs) == 4
 
 
-def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots):
+def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots, write_idx_dataset, open_page):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=100, test=20)
     at = open_page("dataset", "es")
     assert at.selectbox[0].value == "fashion_mnist"
@@ -89,7 +43,7 @@ def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots):
     assert at.session_state["sample_seed"] == 1
 
 
-def test_choosing_a_dataset_that_is_not_here_says_how_to_get_it():
+def test_choosing_a_dataset_that_is_not_here_says_how_to_get_it(open_page):
     at = open_page("dataset", "en")
     at.selectbox[0].select("cifar10").run()
     assert not at.exception
@@ -97,7 +51,7 @@ def test_choosing_a_dataset_that_is_not_here_says_how_to_get_it():
     assert any("Download CIFAR-10 now" in b.label for b in at.button)
 
 
-def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch):
+def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch, open_page):
     at = open_page("dataset", "en")
     at.selectbox[0].select("mnist").run()
     import importlib
@@ -112,14 +66,14 @@ def test_a_failed_download_is_a_message_not_a_traceback(monkeypatch):
     assert "Could not download MNIST" in at.error[0].value
 
 
-def test_the_chosen_dataset_travels_to_other_pages():
+def test_the_chosen_dataset_travels_to_other_pages(open_page, all_text):
     at = open_page("dataset", "en")
     at.selectbox[0].select("cifar100").run()
     at.switch_page("app_pages/train.py").run()
     assert "CIFAR-100" in all_text(at)
 
 
-def test_corrupt_dataset_files_show_a_clear_error(isolated_roots):
+def test_corrupt_dataset_files_show_a_clear_error(isolated_roots, write_idx_dataset, open_page):
     folder = write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=200)
     (folder / "train-labels-idx1-ubyte.gz").write_bytes(b"garbage")
     at = open_page("dataset", "en")
@@ -127,7 +81,7 @@ def test_corrupt_dataset_files_show_a_clear_error(isolated_roots):
     assert "train-labels-idx1-ubyte.gz is not an IDX file" in at.error[0].value
 
 
-def test_language_selector_switches_and_the_choice_sticks():
+def test_language_selector_switches_and_the_choice_sticks(open_page, all_text):
     at = open_page("home", "en")
     at.sidebar.radio[0].set_value("es").run()
     assert ES["Quick start"] in all_text(at)
@@ -137,16 +91,16 @@ def test_language_selector_switches_and_the_choice_sticks():
     assert at.title[0].value == ES["Dataset"]
 
 
-def test_browser_locale_is_the_default_language():
+def test_browser_locale_is_the_default_language(all_text):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.context = {"locale": "es-ES"}
     at.run()
     assert ES["Quick start"] in all_text(at)
 
 
-def test_a_user_image_folder_is_explored_and_unreadable_images_are_listed(isolated_roots):
-    from tests.test_folders import make_image_folder
-
+def test_a_user_image_folder_is_explored_and_unreadable_images_are_listed(
+    isolated_roots, make_image_folder, open_page
+):
     root = make_image_folder(isolated_roots["data"] / "pets", count=6)
     (root / "dog" / "broken.jpg").write_bytes(b"not a jpeg")
     at = open_page("dataset", "en")

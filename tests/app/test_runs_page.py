@@ -7,9 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from clfcore.runs import listing
 from clfcore.runs.folder import open_run
-from tests.app.test_pages import open_page
 from tests.catalogue import ES
-from tests.test_run_predictions import make_trained_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,20 +22,20 @@ def open_runs(*, lang: str = "en", rows: list[int] | None = None) -> AppTest:
     return at
 
 
-def _two_runs(isolated_roots, tmp_path_factory):
+def _two_runs(isolated_roots, tmp_path_factory, make_trained_run):
     root = isolated_roots["runs"]
     first = make_trained_run(root, tmp_path_factory)
     second = make_trained_run(root, tmp_path_factory, arch_options={"units": 32}, run_name="small")
     return first, second  # listed newest first: second, first
 
 
-def test_no_runs_points_to_the_train_page():
+def test_no_runs_points_to_the_train_page(open_page):
     at = open_page("runs", "en")  # through the router: the page links to the Train page
     assert "No training runs yet" in at.info[0].value
 
 
-def test_every_run_is_listed_with_its_numbers(isolated_roots, tmp_path_factory):
-    first, _ = _two_runs(isolated_roots, tmp_path_factory)
+def test_every_run_is_listed_with_its_numbers(isolated_roots, tmp_path_factory, make_trained_run):
+    first, _ = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs()
     table = at.dataframe[0].value
     assert list(table["Run"]) == ["small", first]
@@ -47,8 +45,10 @@ def test_every_run_is_listed_with_its_numbers(isolated_roots, tmp_path_factory):
     assert "Select runs" in at.info[0].value
 
 
-def test_selected_runs_are_compared_in_one_table(isolated_roots, tmp_path_factory):
-    first, second = _two_runs(isolated_roots, tmp_path_factory)
+def test_selected_runs_are_compared_in_one_table(
+    isolated_roots, tmp_path_factory, make_trained_run
+):
+    first, second = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs(rows=[0, 1])
     assert at.subheader[0].value == "Compare 2 runs"
     table = at.dataframe[1].value.set_index("Setting")
@@ -69,8 +69,10 @@ def test_selected_runs_are_compared_in_one_table(isolated_roots, tmp_path_factor
     assert at.dataframe[1].value.set_index("Setting").loc["Macro F1", "small"] != "-"
 
 
-def test_a_run_can_be_downloaded_and_deleted_after_confirmation(isolated_roots, tmp_path_factory):
-    first, second = _two_runs(isolated_roots, tmp_path_factory)
+def test_a_run_can_be_downloaded_and_deleted_after_confirmation(
+    isolated_roots, tmp_path_factory, make_trained_run
+):
+    first, second = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs(rows=[1])
     assert [d.label for d in at.download_button] == ["Model (.keras)", "Settings (config.json)"]
     next(b for b in at.button if b.label == "Delete").click().run()
@@ -82,16 +84,18 @@ def test_a_run_can_be_downloaded_and_deleted_after_confirmation(isolated_roots, 
     assert "Select runs" in at.info[0].value  # the selection is cleared: its rows have moved
 
 
-def test_cancel_keeps_the_run(isolated_roots, tmp_path_factory):
-    first, _ = _two_runs(isolated_roots, tmp_path_factory)
+def test_cancel_keeps_the_run(isolated_roots, tmp_path_factory, make_trained_run):
+    first, _ = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs(rows=[1])
     next(b for b in at.button if b.label == "Delete").click().run()
     next(b for b in at.button if b.label == "Cancel").click().run()
     assert not at.warning and (isolated_roots["runs"] / first).is_dir()
 
 
-def test_a_training_run_cannot_be_deleted(isolated_roots, tmp_path_factory):
-    first, _ = _two_runs(isolated_roots, tmp_path_factory)
+def test_a_training_run_cannot_be_deleted(
+    isolated_roots, tmp_path_factory, make_trained_run, open_page
+):
+    first, _ = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     open_run(first).set_status("running", pid=os.getpid())
     at = open_page(
         "runs", "en"
@@ -102,8 +106,10 @@ def test_a_training_run_cannot_be_deleted(isolated_roots, tmp_path_factory):
     assert "stop it on the Train page" in "\n".join(c.value for c in at.caption)
 
 
-def test_evaluate_sends_the_run_to_the_evaluate_page(isolated_roots, tmp_path_factory):
-    first, _ = _two_runs(isolated_roots, tmp_path_factory)
+def test_evaluate_sends_the_run_to_the_evaluate_page(
+    isolated_roots, tmp_path_factory, make_trained_run, open_page
+):
+    first, _ = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_page("runs", "en")
     at.session_state["runs_table-0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
@@ -113,8 +119,8 @@ def test_evaluate_sends_the_run_to_the_evaluate_page(isolated_roots, tmp_path_fa
     assert at.selectbox[0].value == first
 
 
-def test_the_runs_page_in_spanish(isolated_roots, tmp_path_factory):
-    _two_runs(isolated_roots, tmp_path_factory)
+def test_the_runs_page_in_spanish(isolated_roots, tmp_path_factory, make_trained_run):
+    _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs(lang="es", rows=[0, 1])
     assert at.title[0].value == ES["Runs"]
     assert at.subheader[0].value == ES["Compare {count} runs"].format(count=2)

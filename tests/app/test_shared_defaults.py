@@ -6,7 +6,6 @@ import dataclasses
 import pytest
 
 from clfcore.config import TrainConfig
-from tests.app.test_pages import open_page, widget
 from ui.charts import learning_curves
 
 HISTORY = [
@@ -29,7 +28,9 @@ HISTORY = [
 ]
 
 
-def test_train_page_widgets_start_from_train_configs_defaults(isolated_roots, monkeypatch):
+def test_train_page_widgets_start_from_train_configs_defaults(
+    isolated_roots, monkeypatch, open_page, widget
+):
     changed = {
         "early_stopping": True,
         "early_stopping_patience": 7,
@@ -51,7 +52,7 @@ def test_train_page_widgets_start_from_train_configs_defaults(isolated_roots, mo
 
 
 def test_model_page_option_widgets_start_from_the_architectures_options(
-    isolated_roots, monkeypatch
+    isolated_roots, monkeypatch, open_page, widget
 ):
     from clfcore.models import architectures
 

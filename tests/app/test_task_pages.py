@@ -7,8 +7,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clfcore.i18n import translate
-from tests.app.test_pages import all_text
-from tests.conftest import write_idx_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,12 +26,12 @@ def page(name: str, dataset: str, lang: str) -> AppTest:
 
 
 @pytest.fixture
-def fashion(isolated_roots):
+def fashion(isolated_roots, write_idx_dataset):
     return write_idx_dataset(isolated_roots["data"] / "fashion-mnist", train=60, test=20)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_dataset_page_explores_a_multilabel_dataset(fashion, lang):
+def test_dataset_page_explores_a_multilabel_dataset(fashion, lang, all_text):
     at = page("dataset", "fashion_mnist_mosaic", lang)
     assert not at.exception, at.exception
     text = all_text(at)
@@ -55,7 +53,7 @@ def test_dataset_page_explores_a_multilabel_dataset(fashion, lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_dataset_page_explores_a_hierarchical_dataset(fashion, lang):
+def test_dataset_page_explores_a_hierarchical_dataset(fashion, lang, all_text):
     at = page("dataset", "fashion_mnist_hierarchy", lang)
     assert not at.exception, at.exception
     text = all_text(at)
@@ -101,7 +99,7 @@ def test_dataset_page_derives_a_binary_task_and_shows_its_balance(lang):
 @pytest.mark.parametrize(
     "dataset", ["fashion_mnist_mosaic", "fashion_mnist_hierarchy", "fashion_mnist:8-vs-rest"]
 )
-def test_model_page_explains_each_task_and_keeps_its_settings(fashion, dataset):
+def test_model_page_explains_each_task_and_keeps_its_settings(fashion, dataset, all_text):
     at = page("model", dataset, "en")
     assert not at.exception, at.exception
     formulas = [latex.value for latex in at.latex]

@@ -4,7 +4,6 @@ import time
 
 from clfcore.data.splits import SplitConfig
 from clfcore.runs import listing
-from tests.app.test_pages import all_text, open_page
 
 
 def _prepare(at, **model):
@@ -22,7 +21,7 @@ def _prepare(at, **model):
     }
 
 
-def test_start_a_run_and_follow_it_until_it_completes(isolated_roots):
+def test_start_a_run_and_follow_it_until_it_completes(isolated_roots, open_page, all_text):
     at = open_page("train", "en")
     _prepare(at)
     at.run()
@@ -41,7 +40,7 @@ def test_start_a_run_and_follow_it_until_it_completes(isolated_roots):
     assert not at.exception
 
 
-def test_bad_settings_show_a_message_and_start_nothing(isolated_roots):
+def test_bad_settings_show_a_message_and_start_nothing(isolated_roots, open_page):
     at = open_page("train", "es")
     _prepare(at, batch_size=1024)
     at.run()
@@ -51,7 +50,7 @@ def test_bad_settings_show_a_message_and_start_nothing(isolated_roots):
     assert listing.list_runs() == []
 
 
-def test_epochs_zero_is_refused_on_the_page(isolated_roots):
+def test_epochs_zero_is_refused_on_the_page(isolated_roots, open_page):
     at = open_page("train", "en")
     _prepare(at, epochs=0)
     at.run()

@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.app.test_pages import all_text, open_page
-
 
 def _choose(at, **options):
     at.session_state["chosen_model"] = {
@@ -28,7 +26,7 @@ def _choose(at, **options):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_missing_weights_say_where_to_put_the_file(isolated_roots, lang):
+def test_missing_weights_say_where_to_put_the_file(isolated_roots, lang, open_page, all_text):
     at = open_page("model", lang)
     _choose(at)
     at.run()
@@ -42,7 +40,7 @@ def test_missing_weights_say_where_to_put_the_file(isolated_roots, lang):
     )  # the frozen backbone and the grey-to-RGB copy
 
 
-def test_random_weights_warn_and_found_weights_are_named(isolated_roots):
+def test_random_weights_warn_and_found_weights_are_named(isolated_roots, open_page):
     at = open_page("model", "en")
     _choose(at, weights="random")
     at.run()

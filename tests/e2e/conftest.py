@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -103,10 +104,25 @@ def page(browser):
     context.close()
 
 
-def wait_for_run(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has started and finished the script run the last action caused."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
-    )
-    page.wait_for_timeout(300)
+# What Streamlit 1.67 renders on its root element: the websocket's state and the script's
+# ("initial", "running", "rerunRequested", "stopRequested", "notRunning", "compilationError").
+SCRIPT_RUN_ENDED = (
+    "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+    "[data-test-script-state='notRunning']"
+)
+
+
+def _wait_for_run(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the app is connected and no script run is going on.
+
+    The page turns "running" only when the server says so, a moment after a click: call this once
+    an ``expect`` has seen the action's first output (then its run has begun), not right after the
+    click.
+    """
+    expect(page.locator(SCRIPT_RUN_ENDED)).to_be_attached(timeout=timeout_ms)
+
+
+@pytest.fixture(scope="session")
+def wait_for_run():
+    """``wait_for_run(page, timeout_ms=60_000)``: until no script run is going on (see above)."""
+    return _wait_for_run

@@ -8,8 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from clfcore.i18n import translate
-from tests.app.test_pages import TITLES
-from tests.e2e.conftest import wait_for_run
 
 TIMEOUT = 30_000
 
@@ -24,8 +22,8 @@ def test_a_shared_page_link_works_on_a_freshly_started_server(app_url, page):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_every_page_url_renders_in_both_languages(app_url, page, lang):
-    for name, title in TITLES.items():
+def test_every_page_url_renders_in_both_languages(app_url, page, lang, page_titles, wait_for_run):
+    for name, title in page_titles.items():
         page.goto(f"{app_url}/{'' if name == 'home' else name}?lang={lang}")
         expect(page.locator("h1").first).to_have_text(translate(title, lang), timeout=TIMEOUT)
         wait_for_run(page)
@@ -53,7 +51,7 @@ def test_browser_locale_picks_spanish_without_a_query_parameter(app_url, browser
     context.close()
 
 
-def test_dataset_page_shows_the_default_dataset_and_an_unavailable_one(app_url, page):
+def test_dataset_page_shows_the_default_dataset_and_an_unavailable_one(app_url, page, wait_for_run):
     page.goto(f"{app_url}/dataset?lang=en")
     expect(page.locator("[data-testid='stMetric']")).to_have_count(5, timeout=TIMEOUT)
     expect(page.locator("[data-testid='stImage']").first).to_be_visible()

@@ -4,13 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_run
-from tests.test_archive import class_files, zip_bytes
-
 TIMEOUT = 30_000
 
 
-def test_upload_import_explore_and_delete(app_url, page):
+def test_upload_import_explore_and_delete(app_url, page, zip_bytes, class_files, wait_for_run):
     page.goto(f"{app_url}/dataset?lang=en")
     expect(page.locator("[data-testid='stMetric']")).to_have_count(5, timeout=TIMEOUT)
     page.get_by_text("Import your own images").click()
@@ -37,12 +34,12 @@ def test_upload_import_explore_and_delete(app_url, page):
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
     page.get_by_text("Settings of garden").click()
-    _open_popover(page, "Delete garden...", "Yes, delete garden").click()
+    _open_popover(page, "Delete garden...", "Yes, delete garden", wait_for_run).click()
     expect(page.get_by_text("Deleted the dataset garden.")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("combobox", name="Dataset")).not_to_have_value("garden")
 
 
-def _open_popover(page, label: str, inside: str):
+def _open_popover(page, label: str, inside: str, wait_for_run):
     """Open the popover ``label`` and return its button ``inside``; open it again if a late rerun closed it."""
     confirm = page.get_by_role("button").filter(has_text=inside)
     for _ in range(3):

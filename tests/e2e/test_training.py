@@ -1,8 +1,8 @@
 """In a real browser, as a student would: pick digits, keep the course MLP, train, watch, stop."""
 
-from playwright.sync_api import expect
+import re
 
-from tests.e2e.conftest import wait_for_run
+from playwright.sync_api import expect
 
 TIMEOUT = 60_000
 
@@ -15,7 +15,7 @@ def _choose_digits(page, app_url):
     expect(page.locator("[data-testid='stMetric']").first).to_contain_text("1,151", timeout=TIMEOUT)
 
 
-def test_train_watch_and_stop_in_the_browser(app_url, page):
+def test_train_watch_and_stop_in_the_browser(app_url, page, wait_for_run):
     _choose_digits(page, app_url)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Model", exact=True).click()
     expect(page.get_by_text("Total parameters")).to_be_visible(timeout=TIMEOUT)
@@ -25,6 +25,9 @@ def test_train_watch_and_stop_in_the_browser(app_url, page):
     wait_for_run(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     expect(page.get_by_text("Digits 8x8: 1,438 training images")).to_be_visible(timeout=TIMEOUT)
+    expect(
+        page.get_by_text(re.compile(r"batch \d+, 400 epochs"))
+    ).to_be_visible()  # the change was kept
     page.get_by_role("button").filter(has_text="Start training").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator(".js-plotly-plot").last).to_be_visible(
