@@ -549,7 +549,7 @@ def test_import_result_json_for_the_command_line(isolated_roots, tmp_path, write
     assert np.array_equal(summary["image_size"], [8, 12])
 
 
-def test_current_settings_are_the_imported_ones(isolated_roots):
+def test_current_settings_are_the_imported_ones(isolated_roots, class_files, zip_bytes):
     upload = io.BytesIO(zip_bytes(class_files()))
     upload.name = "pets.zip"
     settings = FolderSettings(

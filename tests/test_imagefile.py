@@ -310,7 +310,7 @@ def test_a_damaged_zip_is_refused(encode, gradient):
         imagefile.read_zip(data[: len(data) // 2], name="cut.zip")
 
 
-def test_unpack_uploads_reads_zips_and_keeps_plain_files():
+def test_unpack_uploads_reads_zips_and_keeps_plain_files(encode, gradient):
     png = encode(gradient(), "PNG")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -336,7 +336,7 @@ def test_blank_drawing():
     assert not imagefile.is_blank_drawing(canvas)
 
 
-def test_zip_uploads_drop_the_same_system_files_as_dataset_imports():
+def test_zip_uploads_drop_the_same_system_files_as_dataset_imports(encode, gradient):
     data = make_zip(
         {
             "a/one.png": encode(gradient(), "PNG"),
