@@ -1,12 +1,14 @@
 """The public Python API: clfcore from a notebook or a script, without its internals.
 
-    >>> import clfcore
-    >>> data = clfcore.load_dataset("digits")
-    >>> config = clfcore.TrainConfig.for_architecture("mlp", dataset="digits", epochs=2)
-    >>> run = clfcore.train(config)         # trains here; writes a run folder like the app
-    >>> run.metrics["test_accuracy"], run.history["val_accuracy"].tolist()
-    >>> report = clfcore.evaluate(run)      # accuracy, confusion matrix, per-class scores
-    >>> [p.label for p in clfcore.predict(run, data.x_test[:3])]
+Example::
+
+    import clfcore
+    data = clfcore.load_dataset("digits")
+    config = clfcore.TrainConfig.for_architecture("mlp", dataset="digits", epochs=2)
+    run = clfcore.train(config)         # trains here; writes a run folder like the app
+    run.metrics["test_accuracy"], run.history["val_accuracy"].tolist()
+    report = clfcore.evaluate(run)      # accuracy, confusion matrix, per-class scores
+    [p.label for p in clfcore.predict(run, data.x_test[:3])]
 
 Training is the trainer of ``python -m clfcore train`` (``clfcore.training.trainer``), run in
 this process, so a run trained here shows up on the app's Runs and Evaluate pages, and the other

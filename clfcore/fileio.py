@@ -1,8 +1,10 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of either.
 
-    >>> write_text_atomic(run / "status.json", json.dumps(status))
-    >>> with atomic_path(run / "model.keras") as temporary:
-    ...     model.save(temporary)          # renamed to model.keras only if save() returns
+Example::
+
+    write_text_atomic(run / "status.json", json.dumps(status))
+    with atomic_path(run / "model.keras") as temporary:
+        model.save(temporary)          # renamed to model.keras only if save() returns
 
 Each write goes to a temporary file with a unique name (``tempfile.mkstemp``) in the target's own
 folder, so that two writers at once never share a temporary file and the final ``os.replace`` is a

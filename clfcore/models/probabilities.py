@@ -1,7 +1,8 @@
 """What a classifier's output layer means: its raw outputs as one probability per class.
 
-    >>> probabilities_from_outputs(np.array([[0.8], [0.1]])).tolist()   # one sigmoid unit: P(class 1)
-    [[0.2, 0.8], [0.9, 0.1]]   (up to float32 rounding)
+    >>> p = probabilities_from_outputs(np.array([[0.8], [0.1]]))  # one sigmoid unit: P(class 1)
+    >>> p.astype(float).round(3).tolist()
+    [[0.2, 0.8], [0.9, 0.1]]
 
 A binary model has a single sigmoid unit giving P(class 1); every other model has one output per
 class (softmax, or independent sigmoids for multi-label). Evaluation, the Classify page and the
