@@ -1,10 +1,12 @@
-"""clfcore dashboard: the router. Page config, language selector, and every page with its URL path."""
+"""clfcore dashboard: the router. Page config, language selector, and every page with its URL
+path."""
 
 import streamlit as st
 
 from clfcore import tfenv
 
-tfenv.prefer_onednn()  # the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
+# the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
+tfenv.prefer_onednn()
 
 from ui import lang  # noqa: E402
 from ui.lang import t  # noqa: E402

@@ -1,4 +1,5 @@
-"""Augmentation: a slider or switch per transform, the course's defaults, and a live preview grid."""
+"""Augmentation: a slider or switch per transform, the course's defaults, and a live preview
+grid."""
 
 import numpy as np
 import streamlit as st
@@ -17,7 +18,8 @@ GROUPS = {
         "rotation_range": (
             N_("Rotation (degrees)"),
             N_(
-                "Turns each image by a random angle of up to this many degrees, either way. Course: 10."
+                "Turns each image by a random angle of up to this many degrees, either "
+                "way. Course: 10."
             ),
             1.0,
         ),
@@ -34,21 +36,24 @@ GROUPS = {
         "zoom_range": (
             N_("Zoom (fraction)"),
             N_(
-                "Zooms in or out by up to this fraction: 0.2 gives sizes from 80 % to 120 %. Course: 0.2 (0.1 in its illustration)."
+                "Zooms in or out by up to this fraction: 0.2 gives sizes from 80 % to 120 "
+                "%. Course: 0.2 (0.1 in its illustration)."
             ),
             0.05,
         ),
         "shear_range": (
             N_("Shear (degrees)"),
             N_(
-                "Slants each image sideways by up to this angle, like pushing the top of a deck of cards. Course: 0."
+                "Slants each image sideways by up to this angle, like pushing the top of "
+                "a deck of cards. Course: 0."
             ),
             1.0,
         ),
         "horizontal_flip": (
             N_("Horizontal flip"),
             N_(
-                "Mirrors half of the images left to right: a car facing left is still a car. Course: on."
+                "Mirrors half of the images left to right: a car facing left is still a "
+                "car. Course: on."
             ),
             None,
         ),
@@ -60,7 +65,8 @@ GROUPS = {
         "fill_mode": (
             N_("Fill mode"),
             N_(
-                "How the corners a rotation or shift uncovers are filled: nearest edge pixel (course), black, mirror or wrap around."
+                "How the corners a rotation or shift uncovers are filled: nearest edge "
+                "pixel (course), black, mirror or wrap around."
             ),
             None,
         ),
@@ -74,7 +80,8 @@ GROUPS = {
         "contrast": (
             N_("Contrast"),
             N_(
-                "Stretches or flattens the difference between light and dark by up to this fraction."
+                "Stretches or flattens the difference between light and dark by up to this "
+                "fraction."
             ),
             0.05,
         ),
@@ -93,7 +100,8 @@ GROUPS = {
         "erasing": (
             N_("Random erasing (probability)"),
             N_(
-                "Hides a random rectangle in this share of the images, so the network cannot rely on one small detail."
+                "Hides a random rectangle in this share of the images, so the network cannot "
+                "rely on one small detail."
             ),
             0.05,
         ),
@@ -105,7 +113,8 @@ GROUPS = {
         "crop_padding": (
             N_("Random crop (padding in pixels)"),
             N_(
-                "Pads the image with black by this many pixels, then cuts a random window of the original size (CIFAR-10 recipe: 4)."
+                "Pads the image with black by this many pixels, then cuts a random window "
+                "of the original size (CIFAR-10 recipe: 4)."
             ),
             1,
         ),
@@ -134,7 +143,8 @@ _KEY = "aug_"  # widget keys: aug_<field>
 
 
 def _load_widgets(config: AugmentConfig, enabled: bool) -> None:
-    """Give every widget its value from the kept choice (Streamlit forgets widget keys between pages)."""
+    """Give every widget its value from the kept choice (Streamlit forgets widget keys between
+    pages)."""
     for name, value in config.to_dict().items():
         st.session_state.setdefault(_KEY + name, value)
     st.session_state.setdefault(_KEY + "enabled", enabled)
@@ -179,7 +189,7 @@ def _control(name: str, label: str, explanation: str, step) -> None:
 
 
 def _settings() -> AugmentConfig:
-    for tab, (group, controls) in zip(st.tabs([t(group) for group in GROUPS]), GROUPS.items()):
+    for tab, (_group, controls) in zip(st.tabs([t(group) for group in GROUPS]), GROUPS.items()):
         with tab:
             for name, (label, explanation, step) in controls.items():
                 _control(name, label, explanation, step)
@@ -190,7 +200,8 @@ def _settings() -> AugmentConfig:
 
 
 def _source_images(info: datasets.DatasetInfo, source: str) -> tuple[np.ndarray, list[str]] | None:
-    """The preview's originals (uint8, N x H x W x C) and a label for each row; None when there are none."""
+    """The preview's originals (uint8, N x H x W x C) and a label for each row; None when there are
+    none."""
     if source == "upload":
         upload = st.file_uploader(
             t("Your image"),
@@ -270,7 +281,8 @@ def _preview(info: datasets.DatasetInfo, config: AugmentConfig) -> None:
     scale = explore.display_scale(info.image_shape[0], target=56)
     st.caption(
         t(
-            "Left: the original. Right: {copies} random augmented versions, as the network sees them during training.",
+            "Left: the original. Right: {copies} random augmented versions, as the network "
+            "sees them during training.",
             copies=copies,
         )
     )
@@ -287,19 +299,23 @@ def _code(config: AugmentConfig) -> None:
     with st.expander(t("The Keras 3 code"), icon=":material/code:"):
         st.markdown(
             t(
-                "The course's `ImageDataGenerator` is gone from Keras 3. Its replacement here is one preprocessing layer with the same setting names, applied to each training batch in a `tf.data` pipeline:"
+                "The course's `ImageDataGenerator` is gone from Keras 3. Its replacement "
+                "here is one preprocessing layer with the same setting names, applied to "
+                "each training batch in a `tf.data` pipeline:"
             )
         )
         st.code(
             f"augmentation = {augment.keras_call(config, one_per_line=True)}\n"
-            "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE,\n    seed=SEED, augmentation=augmentation,\n)\n"
+            "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE,\n "
+            "   seed=SEED, augmentation=augmentation,\n)\n"
             "# the validation images are never augmented\n"
             "model.fit(train_ds, epochs=EPOCHS,\n          validation_data=(x_val, y_val))",
             language="python",
         )
         st.caption(
             t(
-                "The script you download on the Model page contains this layer and the pipeline when augmentation is on."
+                "The script you download on the Model page contains this layer and the "
+                "pipeline when augmentation is on."
             )
         )
 
@@ -312,7 +328,8 @@ def _header(kept: AugmentConfig, enabled: bool) -> bool:
         t("Train with augmentation"),
         key=_KEY + "enabled",
         help=t(
-            "Off: runs train on the images as they are. Train once without and once with it, then compare the two runs' curves on the Runs page."
+            "Off: runs train on the images as they are. Train once without and once with "
+            "it, then compare the two runs' curves on the Runs page."
         ),
     )
     top2.button(
@@ -346,7 +363,8 @@ def _warnings(info: datasets.DatasetInfo, config: AugmentConfig, enabled: bool) 
     if enabled and not config.active:
         st.info(
             t(
-                "Augmentation is on but every transform is off: runs will train without augmentation."
+                "Augmentation is on but every transform is off: runs will train without "
+                "augmentation."
             ),
             icon=":material/info:",
         )
@@ -361,9 +379,12 @@ chosen_dataset_caption()
 info = datasets.get_dataset(state.dataset_id())
 st.markdown(
     t(
-        "Data augmentation shows the network slightly changed copies of the training images (rotated, shifted, "
-        "zoomed, flipped) so that it learns the object and not the exact pixels. It is applied to the training "
-        "images only, never to validation or test images, and it usually narrows the gap between training and "
+        "Data augmentation shows the network slightly changed copies of the training images "
+        "(rotated, shifted, "
+        "zoomed, flipped) so that it learns the object and not the exact pixels. It is "
+        "applied to the training "
+        "images only, never to validation or test images, and it usually narrows the gap "
+        "between training and "
         "validation accuracy."
     )
 )

@@ -1,4 +1,5 @@
-"""Classify: a trained model's answer for your own photo, camera shot, drawing or a dataset image, step by step."""
+"""Classify: a trained model's answer for your own photo, camera shot, drawing or a dataset image,
+step by step."""
 
 import hashlib
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ _GALLERY_SEED, _GALLERY_PICK, _BATCH = (
 )
 
 
-# --- the model --------------------------------------------------------------------------------------
+# --- the model
+# --------------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -63,7 +65,10 @@ def _uploaded_classifier(
 
 def _run_caption(run, tr) -> str:
     accuracy = f"{run.test_accuracy:.1%}" if run.test_accuracy is not None else "-"
-    return f"{run.name or run.run_id} · {run.architecture} · {run.dataset} · {tr(run.status)} · {accuracy}"
+    return (
+        f"{run.name or run.run_id} · {run.architecture} · {run.dataset} · {tr(run.status)} "
+        f"· {accuracy}"
+    )
 
 
 def _choose_run(finished: list) -> predict.Classifier | None:
@@ -78,7 +83,8 @@ def _choose_run(finished: list) -> predict.Classifier | None:
         format_func=lambda r: _run_caption(by_id[r], tr),
         key="classify_run",
         help=t(
-            "Completed, stopped and interrupted runs that saved a model. The default is the best run on the dataset you trained last."
+            "Completed, stopped and interrupted runs that saved a model. The default is "
+            "the best run on the dataset you trained last."
         ),
     )
     run = by_id[run_id]
@@ -96,7 +102,8 @@ def _choose_file() -> predict.Classifier | None:
         type=["keras", "h5"],
         key="classify_model_file",
         help=t(
-            'A model saved with model.save("model.keras"). It is loaded in safe mode: models with Lambda layers or custom code are refused.'
+            'A model saved with model.save("model.keras"). It is loaded in safe mode: models '
+            "with Lambda layers or custom code are refused."
         ),
     )
     if upload is None:
@@ -116,7 +123,8 @@ def _choose_file() -> predict.Classifier | None:
             key="classify_model_dataset",
             format_func=lambda d: tr("none of these") if d == OTHER else names[d],
             help=t(
-                "Gives the class names and what the training images looked like (light digits on black, photos...)."
+                "Gives the class names and what the training images looked like (light "
+                "digits on black, photos...)."
             ),
         )
         if dataset == OTHER:
@@ -151,7 +159,8 @@ def choose_model() -> predict.Classifier | None:
     if not finished:
         needs_first(
             t(
-                "There is no trained model yet: train a model first, or upload a Keras model file (.keras) here."
+                "There is no trained model yet: train a model first, or upload a Keras "
+                "model file (.keras) here."
             ),
             "app_pages/train.py",
             t("Go to Train"),
@@ -186,7 +195,8 @@ def describe(classifier: predict.Classifier) -> None:
     )
 
 
-# --- one image ----------------------------------------------------------------------------------------
+# --- one image
+# ----------------------------------------------------------------------------------------
 
 
 def _probability_chart(prediction: predict.Prediction, *, true_index: int | None) -> go.Figure:
@@ -222,21 +232,24 @@ def _unsure_text(prediction: predict.Prediction) -> str:
     if prediction.unsure == "tie":
         second = prediction.top_k[1]
         return t(
-            "The model is unsure: {first} ({p1:.0%}) and {second} ({p2:.0%}) are almost tied. Try a clearer picture, or check the preprocessing steps.",
+            "The model is unsure: {first} ({p1:.0%}) and {second} ({p2:.0%}) are almost "
+            "tied. Try a clearer picture, or check the preprocessing steps.",
             first=class_label(first.label),
             second=class_label(second.label),
             p1=first.probability,
             p2=second.probability,
         )
     return t(
-        "The model is unsure: its best guess, {first}, has only {p1:.0%}. The image may not look like anything it was trained on.",
+        "The model is unsure: its best guess, {first}, has only {p1:.0%}. The image may "
+        "not look like anything it was trained on.",
         first=class_label(first.label),
         p1=first.probability,
     )
 
 
 def _steps(classifier, image, *, key: str, from_dataset: bool) -> predict.Classification:
-    """The preprocessing steps as thumbnails with toggles; returns the classification with the user's switches."""
+    """The preprocessing steps as thumbnails with toggles; returns the classification with the
+    user's switches."""
     automatic = predict.classify(classifier, image, from_dataset=from_dataset)
     switches = {
         step.id: st.session_state.get(f"{key}-{step.id}", step.automatic)
@@ -250,7 +263,8 @@ def _steps(classifier, image, *, key: str, from_dataset: bool) -> predict.Classi
     )
     st.markdown(
         t(
-            "**Preprocessing**: what happens to the image before the model sees it. Switch a step off to see what it changes."
+            "**Preprocessing**: what happens to the image before the model sees it. Switch "
+            "a step off to see what it changes."
         )
     )
     columns = st.columns(len(chosen.preprocessed.steps))
@@ -327,7 +341,8 @@ def show_classification(
         if result.preprocessed.blank:
             st.warning(
                 t(
-                    "The image looks blank: nothing stands out from the background, so the answer means little."
+                    "The image looks blank: nothing stands out from the background, so "
+                    "the answer means little."
                 ),
                 icon=":material/warning:",
             )
@@ -350,14 +365,16 @@ def _gradcam(classifier, result: predict.Classification, *, key: str) -> None:
     if not classifier.convolutional:
         st.caption(
             t(
-                "Grad-CAM needs a convolutional network (LeNet, the course CNNs, the recommended CNN); this model has no convolution layer."
+                "Grad-CAM needs a convolutional network (LeNet, the course CNNs, the recommended "
+                "CNN); this model has no convolution layer."
             )
         )
         return
     if classifier.input.value_range != 1.0:
         st.caption(
             t(
-                "Grad-CAM is shown for models that take pixels in [0, 1]; this one rescales them itself."
+                "Grad-CAM is shown for models that take pixels in [0, 1]; this one rescales "
+                "them itself."
             )
         )
         return
@@ -371,7 +388,8 @@ def _gradcam(classifier, result: predict.Classification, *, key: str) -> None:
     )
 
 
-# --- several images ----------------------------------------------------------------------------------
+# --- several images
+# ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -383,7 +401,8 @@ class _Batch:
 
 
 def _batch(classifier, uploads: list) -> _Batch:
-    """The uploads unpacked and classified, kept for this session while the same files and model are chosen."""
+    """The uploads unpacked and classified, kept for this session while the same files and model are
+    chosen."""
     key = (classifier.name, repr(classifier.input), tuple(upload.file_id for upload in uploads))
     cached = st.session_state.get(_BATCH)
     if cached and cached[0] == key:
@@ -487,7 +506,8 @@ def show_batch(classifier, batch: _Batch) -> None:
         )
 
 
-# --- the inputs ------------------------------------------------------------------------------------------
+# --- the inputs
+# ------------------------------------------------------------------------------------------
 
 
 def upload_tab(classifier) -> None:
@@ -496,14 +516,17 @@ def upload_tab(classifier) -> None:
         accept_multiple_files=True,
         key="classify_upload",
         help=t(
-            "PNG, JPEG, BMP, GIF (first frame), WebP or TIFF, up to {limit} MB each; several at once, or a ZIP of them.",
+            "PNG, JPEG, BMP, GIF (first frame), WebP or TIFF, up to {limit} MB each; several "
+            "at once, or a ZIP of them.",
             limit=imagefile.MAX_FILE_BYTES // (1024 * 1024),
         ),
     )
     if not uploads:
         st.caption(
             t(
-                "Tip: for a handwritten digit, write it large with a dark pen on white paper and take a photo; the steps below turn it into MNIST's white on black."
+                "Tip: for a handwritten digit, write it large with a dark pen on white "
+                "paper and take a photo; the steps below turn it into MNIST's white on "
+                "black."
             )
         )
         return
@@ -534,7 +557,8 @@ def camera_tab(classifier) -> None:
     if shot is None:
         st.caption(
             t(
-                "Hold the object (or your digit on paper) in the middle, close to the camera, on a plain background."
+                "Hold the object (or your digit on paper) in the middle, close to the camera, "
+                "on a plain background."
             )
         )
         return
@@ -566,7 +590,8 @@ def draw_tab(classifier) -> None:
     with right:
         st.markdown(
             t(
-                "Draw one digit, large and in the middle, in white on the black square - like the MNIST images. The canvas toolbar undoes or clears."
+                "Draw one digit, large and in the middle, in white on the black square "
+                "- like the MNIST images. The canvas toolbar undoes or clears."
             )
         )
     pixels = canvas.image_data
@@ -587,7 +612,8 @@ def gallery_tab(classifier) -> None:
     if dataset is None:
         st.info(
             t(
-                "Choose the dataset this model was trained on (above) to pick one of its test images."
+                "Choose the dataset this model was trained on (above) to pick one of its "
+                "test images."
             ),
             icon=":material/info:",
         )
@@ -655,12 +681,14 @@ def choose_image(classifier) -> None:
                 render(classifier)
 
 
-# --- the page --------------------------------------------------------------------------------------------
+# --- the page
+# --------------------------------------------------------------------------------------------
 
 st.title(t("Classify your own image"))
 st.markdown(
     t(
-        "Upload a photo, take one with the camera or draw a digit, and see what a trained model predicts."
+        "Upload a photo, take one with the camera or draw a digit, and see what a trained "
+        "model predicts."
     )
 )
 classifier = choose_model()

@@ -1,4 +1,5 @@
-"""Dataset: pick one (availability shown) and explore it: splits, samples, balance, mean images, pixels."""
+"""Dataset: pick one (availability shown) and explore it: splits, samples, balance, mean images,
+pixels."""
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ SAMPLES_PER_CLASS = 10
 MAX_CLASSES_SHOWN = 10  # CIFAR-100 has 100: the user picks which to show
 
 
-# Cached per dataset *and* file location, so replacing or downloading the files is never hidden by the cache.
+# Cached per dataset *and* file location, so replacing or downloading the files is never hidden by
+# the cache.
 @st.cache_data(show_spinner=False, max_entries=8)
 def _split_counts(dataset_id: str, location: str, config: SplitConfig) -> pd.DataFrame:
     raw = datasets.load_raw(dataset_id)
@@ -85,7 +87,8 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
     with st.expander(t("Validation split and quick-demo subset"), icon=":material/tune:"):
         st.caption(
             t(
-                "The validation images are held out of training to watch for overfitting; the test set stays untouched until the final evaluation."
+                "The validation images are held out of training to watch for overfitting; "
+                "the test set stays untouched until the final evaluation."
             )
         )
         c1, c2, c3 = st.columns(3)
@@ -107,7 +110,8 @@ def _split_settings(info: datasets.DatasetInfo) -> SplitConfig:
             value=min(config.train_size or 0, info.train_count),
             step=500,
             help=t(
-                "A stratified subset keeps every class's share; small subsets train in seconds for a demo."
+                "A stratified subset keeps every class's share; small subsets train in "
+                "seconds for a demo."
             ),
         )
         seed = controlled(
@@ -145,7 +149,8 @@ def _overview(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     if not info.has_own_test_split:
         st.caption(
             t(
-                "This dataset has no test split of its own: the test set is a fixed, stratified 20 %."
+                "This dataset has no test split of its own: the test set is a fixed, stratified "
+                "20 %."
             )
         )
 
@@ -172,8 +177,10 @@ def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     if ratio > explore.IMBALANCE_WARNING_RATIO:
         st.warning(
             t(
-                "The classes are imbalanced: the largest has {ratio:.1f} times as many training images as the smallest. "
-                "Accuracy can look good while rare classes are missed: check per-class recall, or use class weights.",
+                "The classes are imbalanced: the largest has {ratio:.1f} times as many "
+                "training images as the smallest. "
+                "Accuracy can look good while rare classes are missed: check per-class "
+                "recall, or use class weights.",
                 ratio=ratio,
             )
         )
@@ -184,7 +191,8 @@ def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
 def _mean_image_grid(info: datasets.DatasetInfo, location: str, shown: list[int]) -> None:
     st.caption(
         t(
-            "The average of every training image of a class: what the class looks like 'on average'. Blurry means varied."
+            "The average of every training image of a class: what the class looks like "
+            "'on average'. Blurry means varied."
         )
     )
     means = _mean_images(info.id, location)
@@ -221,7 +229,8 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
     st.plotly_chart(fig, width="stretch")
     st.caption(
         t(
-            "Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as in the course."
+            "Before training, pixels are scaled from 0-255 to 0-1 (divided by 255), as "
+            "in the course."
         )
     )
 

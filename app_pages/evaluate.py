@@ -33,7 +33,8 @@ SORTS = {  # the labels of browse.SORTS
 SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only")}  # browse.SHOWS
 
 
-# --- cached per run (keyed by the model file's time, so a retrained model is evaluated again) ---------
+# --- cached per run (keyed by the model file's time, so a retrained model is evaluated again)
+# ---------
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -60,7 +61,8 @@ def _images(run: RunFolder, indices) -> np.ndarray:
     return run_predictions.scaled_test_images(run.config(), indices)
 
 
-# --- the run ------------------------------------------------------------------------------------------
+# --- the run
+# ------------------------------------------------------------------------------------------
 
 
 def _pick_run(candidates: list) -> str:
@@ -87,7 +89,8 @@ def _summary(run: RunFolder, summary, report: Report) -> None:
     metrics = run.metrics()
     st.caption(
         t(
-            "{arch} on {dataset} · {status} · {epochs} epochs in {seconds} s · {params} parameters · evaluated on {count} test images",
+            "{arch} on {dataset} · {status} · {epochs} epochs in {seconds} s · {params} "
+            "parameters · evaluated on {count} test images",
             arch=summary.architecture,
             dataset=summary.dataset,
             status=translated_status(summary.status),
@@ -178,7 +181,8 @@ def _reading(reading: scoring.Reading, names: list[str]) -> str:
     return t(reading.template, **params, **{k: names[v] for k, v in reading.classes.items()})
 
 
-# --- tabs ---------------------------------------------------------------------------------------------
+# --- tabs
+# ---------------------------------------------------------------------------------------------
 
 
 def _curves_tab(run: RunFolder) -> None:
@@ -196,7 +200,8 @@ def _curves_tab(run: RunFolder) -> None:
     if best:
         st.caption(
             t(
-                "The dashed line marks epoch {epoch}, the best by {monitor}: model.keras holds that epoch's weights, and it is the model evaluated here.",
+                "The dashed line marks epoch {epoch}, the best by {monitor}: model.keras "
+                "holds that epoch's weights, and it is the model evaluated here.",
                 epoch=best,
                 monitor=config.checkpoint_monitor,
             )
@@ -217,7 +222,8 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
     if report.confusion is None:
         st.info(
             t(
-                "A multi-label model has no single confusion matrix: each label is a yes/no decision of its own. See the per-label metrics."
+                "A multi-label model has no single confusion matrix: each label is a yes/no "
+                "decision of its own. See the per-label metrics."
             ),
             icon=":material/info:",
         )
@@ -257,7 +263,9 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
         st.rerun()
     st.caption(
         t(
-            "Rows are the true classes, columns the predicted ones; the diagonal holds the correct predictions. Click a cell, or choose it below, to see its test images."
+            "Rows are the true classes, columns the predicted ones; the diagonal holds "
+            "the correct predictions. Click a cell, or choose it below, to see its test "
+            "images."
         )
     )
     c1, c2 = st.columns(2)
@@ -280,7 +288,8 @@ def _confusion_tab(run: RunFolder, preds: Predictions, report: Report, names: li
     if true == pred:
         st.markdown(
             t(
-                "**{count}** test images of {name} were classified correctly, most confident first.",
+                "**{count}** test images of {name} were classified correctly, most confident "
+                "first.",
                 count=len(cell),
                 name=names[true],
             )
@@ -349,7 +358,9 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
     )
     st.markdown(
         t(
-            "**Averages** - macro: every class counts the same; micro: every image counts the same (for one label per image, micro precision = recall = F1 = accuracy); weighted: classes weighted by their number of test images."
+            "**Averages** - macro: every class counts the same; micro: every image counts "
+            "the same (for one label per image, micro precision = recall = F1 = accuracy); "
+            "weighted: classes weighted by their number of test images."
         )
     )
     st.dataframe(
@@ -373,16 +384,21 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
     with st.expander(t("How these are computed"), icon=":material/function:"):
         st.markdown(
             t(
-                "For each class, its test images are the positives and all others the negatives: TP are its images predicted as it, FP other images predicted as it, FN its images predicted as something else, TN the rest."
+                "For each class, its test images are the positives and all others the negatives: "
+                "TP are its images predicted as it, FP other images predicted as it, FN "
+                "its images predicted as something else, TN the rest."
             )
         )
         st.latex(
-            r"\text{precision}=\frac{TP}{TP+FP}\quad \text{recall}=\frac{TP}{TP+FN}\quad F_1=\frac{2\,\text{precision}\cdot\text{recall}}{\text{precision}+\text{recall}}"
+            r"\text{precision}=\frac{TP}{TP+FP}\quad \text{recall}=\frac{TP}{TP+FN}\quad "
+            r"F_1=\frac{2\,\text{precision}\cdot\text{recall}}{\text{precision}+\text{recall}}"
         )
         st.latex(r"\text{specificity}=\frac{TN}{TN+FP}\quad \text{NPV}=\frac{TN}{TN+FN}")
         st.caption(
             t(
-                "The course slide prints the negative predictive value as TN/(TN+TP); the correct formula is TN/(TN+FN). A ratio whose denominator is 0 is shown as 0, as scikit-learn does with zero_division=0."
+                "The course slide prints the negative predictive value as TN/(TN+TP); the "
+                "correct formula is TN/(TN+FN). A ratio whose denominator is 0 is shown "
+                "as 0, as scikit-learn does with zero_division=0."
             )
         )
 
@@ -402,7 +418,8 @@ def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
     if mean_auc is not None:
         st.caption(
             t(
-                "Each curve is one class against all the others (one-vs-rest). Mean AUC over classes: {auc:.3f}.",
+                "Each curve is one class against all the others (one-vs-rest). Mean AUC "
+                "over classes: {auc:.3f}.",
                 auc=mean_auc,
             )
         )
@@ -433,14 +450,17 @@ def _threshold_view(run: RunFolder, preds: Predictions, names: list[str], curves
         positive = 1
         st.markdown(
             t(
-                "An image is called **{name}** when its probability is above the threshold. Move it to trade false positives for false negatives.",
+                "An image is called **{name}** when its probability is above the threshold. "
+                "Move it to trade false positives for false negatives.",
                 name=names[1],
             )
         )
     else:
         st.markdown(
             t(
-                "Treat one class as the positive one and all others as negative, as a binary classifier would: an image is called positive when that class's probability is above the threshold."
+                "Treat one class as the positive one and all others as negative, as a binary "
+                "classifier would: an image is called positive when that class's probability "
+                "is above the threshold."
             )
         )
         positive = st.selectbox(
@@ -526,7 +546,8 @@ def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> No
     wrong = int(np.sum(~preds.correct))
     st.caption(
         t(
-            "{count} of {total} test images match ({wrong} wrong in total). ✓ right, ✗ wrong: true class → predicted class (confidence).",
+            "{count} of {total} test images match ({wrong} wrong in total). ✓ right, ✗ "
+            "wrong: true class → predicted class (confidence).",
             count=number(len(indices)),
             total=number(preds.num_images),
             wrong=number(wrong),
@@ -538,7 +559,8 @@ def _predictions_tab(run: RunFolder, preds: Predictions, names: list[str]) -> No
 def _gallery(
     run: RunFolder, preds: Predictions, names: list[str], indices: np.ndarray, *, key: str
 ) -> None:
-    """A paged grid of test images; "Inspect" under an image shows its probabilities and Grad-CAM."""
+    """A paged grid of test images; "Inspect" under an image shows its probabilities and
+    Grad-CAM."""
     if len(indices) == 0:
         st.info(t("No test image matches."), icon=":material/info:")
         return
@@ -619,7 +641,8 @@ def _runs_with_a_model() -> list:
         if any(r.status in listing.FINISHED for r in listing.list_runs()):
             st.info(
                 t(
-                    "None of the finished runs saved a model (they ended before their first epoch). Train a model to evaluate it."
+                    "None of the finished runs saved a model (they ended before their first "
+                    "epoch). Train a model to evaluate it."
                 ),
                 icon=":material/info:",
             )
@@ -641,7 +664,8 @@ def _evaluated(run_id: str) -> tuple[RunFolder, int, Predictions, Report]:
     return run, stamp, preds, report
 
 
-_TAB = "evaluate_tab"  # the open tab's position: kept when the language (and so every tab label) changes
+# the open tab's position: kept when the language (and so every tab label) changes
+_TAB = "evaluate_tab"
 
 
 def _remember_tab(labels: list[str], key: str) -> None:
@@ -709,12 +733,15 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
                 )
 
 
-# --- the page -----------------------------------------------------------------------------------------
+# --- the page
+# -----------------------------------------------------------------------------------------
 
 st.title(t("Evaluate"))
 st.markdown(
     t(
-        "What a trained model learned and where it fails: learning curves, test metrics, the confusion matrix, per-class scores, ROC curves, the test images themselves and a look inside the network."
+        "What a trained model learned and where it fails: learning curves, test metrics, "
+        "the confusion matrix, per-class scores, ROC curves, the test images themselves "
+        "and a look inside the network."
     )
 )
 candidates = _runs_with_a_model()

@@ -11,7 +11,8 @@ from ui.lang import t
 st.title("clfcore dashboard")
 st.markdown(
     t(
-        "Train and inspect image classifiers with Keras, live, in class: see how a neural network learns, where it fails, and why."
+        "Train and inspect image classifiers with Keras, live, in class: see how a neural "
+        "network learns, where it fails, and why."
     )
 )
 

@@ -1,4 +1,5 @@
-"""Model: the architecture and its settings, its live summary, the loss it trains with, its Keras code."""
+"""Model: the architecture and its settings, its live summary, the loss it trains with, its Keras
+code."""
 
 import pandas as pd
 import streamlit as st
@@ -14,11 +15,14 @@ from ui.model_options import options_for
 from ui.widgets import chosen_dataset_caption, controlled, show_error
 
 LOSS_FORMULAS = {
-    "binary_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\left[y_i \log \hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]",
-    "categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\sum_{j=1}^{K} t_{ij}\log y_{ij}",
+    "binary_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\left[y_i \log \hat{y}_i "
+    r"+ (1-y_i)\log(1-\hat{y}_i)\right]",
+    "categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\sum_{j=1}^{K} "
+    r"t_{ij}\log y_{ij}",
     "sparse_categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}",
     # hierarchical: the two heads' cross-entropies, weighted and summed
-    "hierarchical": r"\mathcal{L} = \lambda_{c}\,\mathcal{L}_{\text{coarse}} + \lambda_{f}\,\mathcal{L}_{\text{fine}},\quad \mathcal{L}_{\text{level}} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}^{\text{level}}",
+    "hierarchical": r"\mathcal{L} = \lambda_{c}\,\mathcal{L}_{\text{coarse}} + \lambda_{f}\,\mathcal{L}_{\text{fine}},\quad "
+    r"\mathcal{L}_{\text{level}} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}^{\text{level}}",
 }
 ACTIVATION_FORMULAS = {
     "softmax": r"y_j = \frac{e^{z_j}}{\sum_{k=1}^{K} e^{z_k}}",
@@ -159,11 +163,14 @@ def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
     c2.latex(LOSS_FORMULAS[loss])
     st.caption(
         t(
-            "With one-hot labels each label is a vector with a single 1 (categorical cross-entropy); with integer labels it is the class number (sparse categorical cross-entropy). Both train the same model."
+            "With one-hot labels each label is a vector with a single 1 (categorical cross-entropy); "
+            "with integer labels it is the class number (sparse categorical cross-entropy). "
+            "Both train the same model."
         )
         if info.task == "multiclass"
         else t(
-            "Each output is an independent yes/no probability, so each uses a sigmoid and binary cross-entropy."
+            "Each output is an independent yes/no probability, so each uses a sigmoid and "
+            "binary cross-entropy."
         )
     )
 
@@ -202,18 +209,21 @@ def _summary(arch, info: datasets.DatasetInfo, choice: dict) -> None:
     with right:
         st.markdown(
             t(
-                "Each convolution's output size follows (W = input size, K = kernel size, P = padding, S = stride):"
+                "Each convolution's output size follows (W = input size, K = kernel size, "
+                "P = padding, S = stride):"
             )
         )
         st.latex(r"W' = \frac{W - K + 2P}{S} + 1")
         st.caption(
             t(
-                "Example: a 32x32 image, a 3x3 kernel, no padding, stride 1: (32 - 3 + 0)/1 + 1 = 30. With padding='same' the size stays 32."
+                "Example: a 32x32 image, a 3x3 kernel, no padding, stride 1: (32 - 3 + "
+                "0)/1 + 1 = 30. With padding='same' the size stays 32."
             )
         )
         st.caption(
             t(
-                "A Conv2D layer has (K x K x input channels + 1) x filters parameters; a Dense layer (inputs + 1) x neurons."
+                "A Conv2D layer has (K x K x input channels + 1) x filters parameters; "
+                "a Dense layer (inputs + 1) x neurons."
             )
         )
 
@@ -231,7 +241,8 @@ with st.container(border=True):
         choice["arch_options"] = {}
         st.caption(
             t(
-                "This architecture has no options: its layers are fixed, as shown in the summary below."
+                "This architecture has no options: its layers are fixed, as shown in the "
+                "summary below."
             )
         )
 st.subheader(t("Training settings"))

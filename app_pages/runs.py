@@ -16,7 +16,8 @@ from ui.lang import number, t
 from ui.widgets import needs_first, show_error, translated_status
 
 _CONFIRM = "runs_confirm_delete"  # the run whose deletion waits for a confirmation
-_TABLE = "runs_table_version"  # bumped after a deletion: a new table key clears a selection whose rows moved
+# bumped after a deletion: a new table key clears a selection whose rows moved
+_TABLE = "runs_table_version"
 HIDDEN_SETTINGS = {"created", "run_name"}  # shown elsewhere (table, column titles)
 
 
@@ -25,7 +26,8 @@ def _label(run: listing.RunSummary) -> str:
 
 
 def _flat(prefix: str, value, out: dict) -> dict:
-    """config.json as flat "key" / "key.sub" entries (architecture options and augmentation settings are nested)."""
+    """config.json as flat "key" / "key.sub" entries (architecture options and augmentation settings
+    are nested)."""
     if isinstance(value, dict):
         for key, sub in value.items():
             _flat(f"{prefix}.{key}" if prefix else key, sub, out)
@@ -37,7 +39,8 @@ def _flat(prefix: str, value, out: dict) -> dict:
 
 
 def _settings(run: listing.RunSummary) -> dict:
-    """config.json without what the table shows elsewhere; architecture options with their defaults filled in."""
+    """config.json without what the table shows elsewhere; architecture options with their defaults
+    filled in."""
     config = {
         k: v for k, v in read_json(run.path / "config.json").items() if k not in HIDDEN_SETTINGS
     }
@@ -104,7 +107,8 @@ def _compare(selected: list[listing.RunSummary]) -> None:
         )
         st.caption(
             t(
-                "Solid lines: validation; dotted: training. A smaller distance between a run's two lines means less overfitting."
+                "Solid lines: validation; dotted: training. A smaller distance between "
+                "a run's two lines means less overfitting."
             )
         )
     settings = {_label(r): _flat("", _settings(r), {}) for r in selected}
@@ -206,7 +210,8 @@ def _actions(run: listing.RunSummary) -> None:
     if st.session_state.get(_CONFIRM) == run.run_id:
         st.warning(
             t(
-                "Delete the run {run}? Its folder with the model, history and metrics is removed for good.",
+                "Delete the run {run}? Its folder with the model, history and metrics is "
+                "removed for good.",
                 run=_label(run),
             ),
             icon=":material/warning:",
@@ -239,7 +244,8 @@ if not saved:
     )
     st.stop()
 configs = [read_json(run.path / "config.json") for run in saved]
-multilabel = {}  # a multi-label run's accuracies are not shares of images right: columns of their own
+# a multi-label run's accuracies are not shares of images right: columns of their own
+multilabel = {}
 if any(run.task == "multilabel" for run in saved):
     multilabel = {
         t(figures.LABELS[name]): [run.test_figures.get(name) for run in saved]
@@ -286,7 +292,9 @@ selected = [saved[i] for i in event.selection.rows if i < len(saved)]
 if not selected:
     st.info(
         t(
-            "Select runs with the boxes at the left of the table: one to see its details, download or delete it; several to compare their curves, settings and metrics (for example MLP vs CNN vs transfer learning on the same data)."
+            "Select runs with the boxes at the left of the table: one to see its details, "
+            "download or delete it; several to compare their curves, settings and metrics "
+            "(for example MLP vs CNN vs transfer learning on the same data)."
         ),
         icon=":material/touch_app:",
     )

@@ -1,4 +1,5 @@
-"""Train: what will be trained, the callbacks, Start; then the live progress of the run, and Stop."""
+"""Train: what will be trained, the callbacks, Start; then the live progress of the run, and
+Stop."""
 
 import streamlit as st
 
@@ -19,7 +20,8 @@ POLL_SECONDS = 1.0
 
 
 def _augmentation_text(info) -> str:
-    """The active transforms (e.g. "rotation ±10°, horizontal flip"), or "none"; plus the Augment page's warnings."""
+    """The active transforms (e.g. "rotation ±10°, horizontal flip"), or "none"; plus the Augment
+    page's warnings."""
     settings = state.augmentation_settings()
     if not settings:
         return t("none")
@@ -32,7 +34,8 @@ def _augmentation_text(info) -> str:
         text += (
             "  \n:orange[:material/warning: "
             + t(
-                "Some of these settings may hurt training on this dataset: see the warnings on the Augment page."
+                "Some of these settings may hurt training on this dataset: see the warnings "
+                "on the Augment page."
             )
             + "]"
         )
@@ -40,7 +43,8 @@ def _augmentation_text(info) -> str:
 
 
 def _task_text(info) -> str:
-    """The task and its own settings, e.g. "binary, balanced class weights" or "multi-label, threshold 0.5"."""
+    """The task and its own settings, e.g. "binary, balanced class weights" or "multi-label,
+    threshold 0.5"."""
     from clfcore.data.tasks import TASK_NAMES
 
     choice, parts = state.training_choice(), [t(TASK_NAMES[info.task])]
@@ -85,7 +89,8 @@ def _what_will_be_trained() -> None:
     if not datasets.availability(info.id).available:
         st.warning(
             t(
-                "{name} is not on this machine yet: download it on the Dataset page or pick another dataset.",
+                "{name} is not on this machine yet: download it on the Dataset page or "
+                "pick another dataset.",
                 name=info.name,
             )
         )
@@ -188,7 +193,9 @@ def _callbacks(choice: dict) -> dict:
             )
             s2.caption(
                 t(
-                    "ReduceLROnPlateau multiplies the rate by the decay factor when the validation loss stops improving, so its curve is only known while training."
+                    "ReduceLROnPlateau multiplies the rate by the decay factor when the "
+                    "validation loss stops improving, so its curve is only known while "
+                    "training."
                 )
             )
         try:
@@ -201,7 +208,8 @@ def _callbacks(choice: dict) -> dict:
 
 
 def _progress(run_id: str, polling: bool) -> None:
-    """The followed run: status, progress bar, curves and Stop. Redrawn every POLL_SECONDS while active."""
+    """The followed run: status, progress bar, curves and Stop. Redrawn every POLL_SECONDS while
+    active."""
     try:
         run = open_run(run_id)
     except UserInputError:
@@ -213,7 +221,8 @@ def _progress(run_id: str, polling: bool) -> None:
     if status == "queued":
         st.info(
             t(
-                "Queued: position {n}. It starts when a training slot frees (at most {slots} at once on this server).",
+                "Queued: position {n}. It starts when a training slot frees (at most {slots} "
+                "at once on this server).",
                 n=jobs.queue_position(run) or 1,
                 slots=jobs.max_concurrent(),
             ),
@@ -224,7 +233,8 @@ def _progress(run_id: str, polling: bool) -> None:
         st.progress(
             min(progress.get("fraction", 0.0), 1.0),
             text=t(
-                "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {elapsed:.0f} s elapsed · about {eta} s left · learning rate {lr:.2g}",
+                "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {elapsed:.0f} s elapsed "
+                "· about {eta} s left · learning rate {lr:.2g}",
                 epoch=progress["epoch"],
                 epochs=progress["epochs"],
                 batch=progress["batch"],
@@ -237,7 +247,8 @@ def _progress(run_id: str, polling: bool) -> None:
     history = run.history()
     if history:
         st.plotly_chart(
-            # while training: the plain curves; the Evaluate page adds the gap, the rate, the best epoch
+            # while training: the plain curves; the Evaluate page adds the gap, the rate, the best
+            # epoch
             learning_curves(history, gap=False, learning_rate=False, height=360),
             width="stretch",
             key=f"curves-{run_id}-{len(history)}",
@@ -274,7 +285,8 @@ def _finished(run, status: str) -> None:
     if "subset_accuracy" in found:  # multi-label: the course's label accuracy and the exact matches
         st.success(
             t(
-                "{status}: label accuracy {acc:.2%}, subset accuracy {subset:.2%} after {epochs} epochs ({seconds:.0f} s).",
+                "{status}: label accuracy {acc:.2%}, subset accuracy {subset:.2%} after "
+                "{epochs} epochs ({seconds:.0f} s).",
                 status=translated_status(status).capitalize(),
                 acc=found["label_accuracy"],
                 subset=found["subset_accuracy"],

@@ -1,4 +1,5 @@
-"""Augmentation speed: our tf.data pipeline vs the legacy ImageDataGenerator, and the preview redraw.
+"""Augmentation speed: our tf.data pipeline vs the legacy ImageDataGenerator, and the preview
+redraw.
 
 1. Throughput, side by side in this one process: the course's settings (rotation 10, shifts 0.1,
    zoom 0.2, horizontal flip, nearest fill) on the same 10,000 32x32 RGB images with batch 128,
@@ -22,7 +23,7 @@ import statistics
 import time
 import warnings
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 from clfcore.data import augment, datasets
 
@@ -61,7 +62,8 @@ def throughput() -> str:
 
     x, y, source = _images()
     keras.utils.set_random_seed(1)
-    tf.config.experimental.enable_op_determinism()  # the stricter case for tf.data (the trainer sets it when a GPU is visible)
+    # the stricter case for tf.data (the trainer sets it when a GPU is visible)
+    tf.config.experimental.enable_op_determinism()
     ours = pipeline.training_dataset(
         x,
         y,
@@ -90,8 +92,10 @@ def throughput() -> str:
         legacy_s.append(_epoch_seconds(legacy_epoch()))
     o, g = statistics.median(ours_s), statistics.median(legacy_s)
     return (
-        f"augment_vs_imagedatagenerator: {g / o:.1f}x (goal >= 3x; tf.data pipeline {IMAGES / o:,.0f} images/s vs "
-        f"ImageDataGenerator.flow {IMAGES / g:,.0f} images/s; {IMAGES:,} {source} 32x32, batch {BATCH_SIZE}, course settings, median of {REPEATS} epochs)"
+        f"augment_vs_imagedatagenerator: {g / o:.1f}x (goal >= 3x; tf.data pipeline {IMAGES / o:,.0f} "
+        "images/s vs "
+        f"ImageDataGenerator.flow {IMAGES / g:,.0f} images/s; {IMAGES:,} {source} 32x32, "
+        f"batch {BATCH_SIZE}, course settings, median of {REPEATS} epochs)"
     )
 
 
@@ -114,7 +118,10 @@ def preview_latency() -> str:
         Image.fromarray(grid).save(io.BytesIO(), format="PNG")  # what st.image sends to the browser
         times.append(time.perf_counter() - start)
     ms = statistics.median(times) * 1000
-    return f"augment_preview_ms: {ms:.0f} (goal <= 300; 16 augmented 32x32 images + grid + PNG after a slider move, median of {PREVIEW_REDRAWS}, {source})"
+    return (
+        f"augment_preview_ms: {ms:.0f} (goal <= 300; 16 augmented 32x32 images + grid "
+        f"+ PNG after a slider move, median of {PREVIEW_REDRAWS}, {source})"
+    )
 
 
 def main() -> None:

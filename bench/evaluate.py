@@ -46,7 +46,8 @@ print(json.dumps({{"cold": cold, "cached": cached, "accuracy": accuracy}}))
 
 
 def _generated_fashion_mnist(data_root: Path) -> str:
-    """The four IDX files with random images: 2,000 for training, 10,000 for test (the real test set's size)."""
+    """The four IDX files with random images: 2,000 for training, 10,000 for test (the real test
+    set's size)."""
     import numpy as np
 
     from clfcore.data.idx import write_idx
@@ -97,10 +98,13 @@ def main() -> None:
         ).stdout
         result = json.loads(out.strip().splitlines()[-1])
     print(
-        f"evaluate_10k_seconds: {result['cold']:.2f} (goal <= 5 s; course MLP, 10,000 test images of {source}: load model and images, predict, every metric, ROC/PR curves, exports)"
+        f"evaluate_10k_seconds: {result['cold']:.2f} (goal <= 5 s; course MLP, 10,000 test "
+        f"images of {source}: load model and images, predict, every metric, ROC/PR curves, "
+        "exports)"
     )
     print(
-        f"evaluate_10k_cached_seconds: {result['cached']:.2f} (the same with the predictions read from predictions.npz)"
+        f"evaluate_10k_cached_seconds: {result['cached']:.2f} (the same with the predictions "
+        "read from predictions.npz)"
     )
 
 

@@ -1,11 +1,13 @@
-"""Speed of the "inside the network" views: one Grad-CAM, one image's feature maps, the feature-space projections.
+"""Speed of the "inside the network" views: one Grad-CAM, one image's feature maps, the
+feature-space projections.
 
 For LeNet (28x28x1), the course CIFAR-10 CNN (32x32x3) and the recommended CNN (28x28x1), untrained
 (speed does not depend on the weights): the first Grad-CAM of one image (which builds the gradient
 model), then the median of 20 more, against the baseline of one plain forward pass of the same
 image in the same run. Then PCA and t-SNE of 2,000 penultimate-feature vectors of the course CNN.
 
-Prints ``name: value`` lines, e.g. ``gradcam_lenet_28x28x1_ms: 45.1 (first 180.2 ms; 3.1x a forward pass; goal <= 300 ms)``.
+Prints ``name: value`` lines, e.g. ``gradcam_lenet_28x28x1_ms: 45.1 (first 180.2 ms; 3.1x a forward
+pass; goal <= 300 ms)``.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def main() -> None:
         )
         name = f"{arch}_{'x'.join(map(str, shape))}"
         print(
-            f"gradcam_{name}_ms: {median:.1f} (first {first:.1f} ms; {median / forward:.1f}x a forward pass of {forward:.1f} ms; goal <= {GOAL_MS} ms)",
+            f"gradcam_{name}_ms: {median:.1f} (first {first:.1f} ms; {median / forward:.1f}x "
+            f"a forward pass of {forward:.1f} ms; goal <= {GOAL_MS} ms)",
             flush=True,
         )
         print(f"feature_maps_{name}_ms: {maps:.1f}", flush=True)
@@ -73,7 +76,8 @@ def main() -> None:
     start = time.perf_counter()
     insight.project_2d(features, "tsne")
     print(
-        f"tsne_2000x{features.shape[1]}_s: {time.perf_counter() - start:.2f} (one thread; slower while other processes use the CPU)",
+        f"tsne_2000x{features.shape[1]}_s: {time.perf_counter() - start:.2f} (one thread; "
+        "slower while other processes use the CPU)",
         flush=True,
     )
 

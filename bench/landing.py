@@ -4,7 +4,8 @@ Starts the real app and a one-line Streamlit app the same way (``streamlit run``
 headless Chromium (the first visit after the server is up, then warm visits) and prints:
 
     landing_script_run_seconds: 0.05 (server-side Home run)
-    landing_first_visit_seconds: 1.23 (goal <= 2 s after the server is up; includes the browser loading Streamlit's JS)
+    landing_first_visit_seconds: 1.23 (goal <= 2 s after the server is up; includes the browser
+    loading Streamlit's JS)
     landing_warm_median_seconds: 0.45 (goal <= 2 s; browser cache warm, as for a returning student)
     landing_vs_hello_world: 1.8x (same machine, same run)
 """
@@ -86,7 +87,8 @@ def _visit(context, url: str, ready_selector: str) -> float:
 def _measure(
     browser, script: Path, port: int, cwd: Path, ready_selector: str
 ) -> tuple[float, float]:
-    """First visit (cold browser cache, first script run of the server), then warm visits (cached assets)."""
+    """First visit (cold browser cache, first script run of the server), then warm visits (cached
+    assets)."""
     server = _serve(script, port, cwd)
     context = browser.new_context()
     try:
@@ -126,14 +128,17 @@ def main() -> None:
         hello_first, hello_warm = _measure(browser, hello, 8766, Path(tmp), "h1")
         browser.close()
     print(
-        f"landing_script_run_seconds: {_server_side_seconds():.3f} (server-side Home run; goal: a small part of 2 s)"
+        f"landing_script_run_seconds: {_server_side_seconds():.3f} (server-side Home run; "
+        "goal: a small part of 2 s)"
     )
     print(
-        f"landing_first_visit_seconds: {app_first:.2f} (goal <= 2 s after the server is up; includes loading Streamlit's JS)"
+        f"landing_first_visit_seconds: {app_first:.2f} (goal <= 2 s after the server is "
+        "up; includes loading Streamlit's JS)"
     )
     print(f"landing_warm_median_seconds: {app_warm:.2f} (goal <= 2 s; browser cache warm)")
     print(
-        f"landing_vs_hello_world: {app_first / hello_first:.2f}x first visit, {app_warm / hello_warm:.2f}x warm (hello world: {hello_first:.2f} s / {hello_warm:.2f} s)"
+        f"landing_vs_hello_world: {app_first / hello_first:.2f}x first visit, {app_warm / hello_warm:.2f}x "
+        f"warm (hello world: {hello_first:.2f} s / {hello_warm:.2f} s)"
     )
 
 

@@ -1,10 +1,15 @@
-"""Single-image prediction on the CPU, as the Classify page does it: decode, preprocess, call the model.
+"""Single-image prediction on the CPU, as the Classify page does it: decode, preprocess, call the
+model.
 
-For the course's two CIFAR-10 CNNs and LeNet, a run folder is made with an (untrained: the time does not
-depend on the weights) model and loaded with ``clfcore.predict.load_run``, like the page. Each figure is
-the median over many repetitions of one camera-sized photo (640x480 JPEG, what ``st.camera_input`` sends)
+For the course's two CIFAR-10 CNNs and LeNet, a run folder is made with an (untrained: the time does
+not
+depend on the weights) model and loaded with ``clfcore.predict.load_run``, like the page. Each
+figure is
+the median over many repetitions of one camera-sized photo (640x480 JPEG, what ``st.camera_input``
+sends)
 going through ``imagefile.open_image`` + ``predict.classify``. Printed next to it, on the same
-preprocessed image: ``model.predict`` per image, and the model called eagerly without the traced graph.
+preprocessed image: ``model.predict`` per image, and the model called eagerly without the traced
+graph.
 
     predict_ms_lenet: 6.1 (goal <= 50; ...)
 """
@@ -16,8 +21,8 @@ import statistics
 import tempfile
 import time
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
+import numpy as np
+from PIL import Image, ImageDraw
 
 GOAL_MS = 50.0
 REPEATS = 60  # single predictions per model (median)
@@ -93,8 +98,10 @@ def main() -> None:
             eager = median_ms(lambda: classifier.model(x, training=False), REPEATS)
             twelve = median_ms(lambda: one_image(big_photo), 10, warmup=1)
             print(
-                f"predict_ms_{arch}: {ours:.1f} (goal <= {GOAL_MS:.0f}; median of {REPEATS}, a 640x480 JPEG decoded, preprocessed and "
-                f"classified; model.predict per image {keras_predict:.1f} ms ({keras_predict / ours:.0f}x slower), the eager call "
+                f"predict_ms_{arch}: {ours:.1f} (goal <= {GOAL_MS:.0f}; median of {REPEATS}, "
+                "a 640x480 JPEG decoded, preprocessed and "
+                f"classified; model.predict per image {keras_predict:.1f} ms ({keras_predict / ours:.0f}x "
+                "slower), the eager call "
                 f"model(x) alone {eager:.1f} ms; a 12-megapixel JPEG end to end {twelve:.1f} ms)",
                 flush=True,
             )

@@ -8,8 +8,10 @@ recommended`` with its preset. Prints test accuracy, seconds and the time ratio:
     recommended_vs_course_mlp_time: 12.5x (goal <= 15x; 380 s vs 30.4 s, ...)
 
 The course script runs as a student would run it, with TensorFlow's default kernels; ``python -m
-clfcore train`` turns on oneDNN for convolutional models (clfcore.tfenv), which TensorFlow leaves off
-on CPUs without AVX-512. So the MLP also runs a second time with oneDNN, and that ratio is printed too.
+clfcore train`` turns on oneDNN for convolutional models (clfcore.tfenv), which TensorFlow leaves
+off
+on CPUs without AVX-512. So the MLP also runs a second time with oneDNN, and that ratio is printed
+too.
 """
 
 from __future__ import annotations
@@ -82,16 +84,21 @@ def main() -> None:
         seconds = time.monotonic() - start
     ours = json.loads(out.strip().splitlines()[-1])
     print(
-        f"course_mlp_test_accuracy: {mlp['accuracy']:.4f} ({mlp['seconds']:.1f} s as shipped; {mlp_onednn['seconds']:.1f} s with oneDNN)"
+        f"course_mlp_test_accuracy: {mlp['accuracy']:.4f} ({mlp['seconds']:.1f} s as shipped; "
+        f"{mlp_onednn['seconds']:.1f} s with oneDNN)"
     )
     print(
-        f"recommended_test_accuracy: {ours['test_accuracy']:.4f} (goal >= 0.925; {ours['epochs_run']} epochs, fit {ours['train_seconds']:.0f} s)"
+        f"recommended_test_accuracy: {ours['test_accuracy']:.4f} (goal >= 0.925; {ours['epochs_run']} "
+        f"epochs, fit {ours['train_seconds']:.0f} s)"
     )
     print(
-        f"recommended_vs_course_mlp_time: {seconds / mlp['seconds']:.1f}x (goal <= 15x; {seconds:.0f} s vs {mlp['seconds']:.1f} s, whole command vs the MLP script's fit and evaluate)"
+        f"recommended_vs_course_mlp_time: {seconds / mlp['seconds']:.1f}x (goal <= 15x; "
+        f"{seconds:.0f} s vs {mlp['seconds']:.1f} s, whole command vs the MLP script's "
+        "fit and evaluate)"
     )
     print(
-        f"recommended_vs_course_mlp_onednn_time: {seconds / mlp_onednn['seconds']:.1f}x (the MLP script with oneDNN too: {mlp_onednn['seconds']:.1f} s)"
+        f"recommended_vs_course_mlp_onednn_time: {seconds / mlp_onednn['seconds']:.1f}x "
+        f"(the MLP script with oneDNN too: {mlp_onednn['seconds']:.1f} s)"
     )
 
 

@@ -1,4 +1,5 @@
-"""``make bench``: run every benchmark script in this folder; each prints ``name: value (goal ...)`` lines."""
+"""``make bench``: run every benchmark script in this folder; each prints ``name: value (goal ...)``
+lines."""
 
 import subprocess
 import sys

@@ -1,4 +1,5 @@
-"""Trainer overhead: the clfcore trainer's fit vs a plain ``model.fit`` on the same arrays and model.
+"""Trainer overhead: the clfcore trainer's fit vs a plain ``model.fit`` on the same arrays and
+model.
 
 Both sides run in fresh processes, alternately, on Fashion-MNIST (the course MLP, 3 epochs, batch
 128, the same validation split); the trainer adds its progress, history and checkpoint callbacks.
@@ -71,7 +72,8 @@ def main() -> None:
             ours.append(_seconds(CLFCORE.format(settings=SETTINGS, root=root)))
     p, o = statistics.median(plain), statistics.median(ours)
     print(
-        f"trainer_overhead_ratio: {o / p:.3f} (goal <= 1.05; clfcore trainer {o:.2f} s vs plain model.fit {p:.2f} s, median of {REPEATS}, MLP 3 epochs on Fashion-MNIST)"
+        f"trainer_overhead_ratio: {o / p:.3f} (goal <= 1.05; clfcore trainer {o:.2f} s "
+        f"vs plain model.fit {p:.2f} s, median of {REPEATS}, MLP 3 epochs on Fashion-MNIST)"
     )
 
 

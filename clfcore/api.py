@@ -156,7 +156,7 @@ class Run:
         # Keras only here: listing and reading runs stay free of TensorFlow
         import keras
 
-        from clfcore.data import augment_layer  # noqa: F401 - registers the layer a model may contain
+
 
         return keras.saving.load_model(self._folder.model_path)
 
@@ -167,7 +167,8 @@ class Run:
     def _require_model(self) -> None:
         if not self._folder.model_path.is_file():
             raise UserInputError(
-                "The run {run} has no saved model yet: it is saved when the first epoch ends. Wait for it, or choose another run.",
+                "The run {run} has no saved model yet: it is saved when the first epoch "
+                "ends. Wait for it, or choose another run.",
                 run=self.run_id,
             )
 
@@ -206,7 +207,8 @@ def train(
     """
     if not isinstance(config, TrainConfig):
         raise UserInputError(
-            "train takes a clfcore.TrainConfig, got {kind}. Build one with clfcore.TrainConfig(dataset=..., architecture=...).",
+            "train takes a clfcore.TrainConfig, got {kind}. Build one with clfcore.TrainConfig(dataset=..., "
+            "architecture=...).",
             kind=type(config).__name__,
         )
     if on_epoch is not None and not callable(on_epoch):
@@ -269,7 +271,8 @@ def open_run(
         return run
     if not isinstance(run, (str, os.PathLike)):
         raise UserInputError(
-            "A run is given by its id, the path of its folder or a Run from clfcore.train, got {kind}.",
+            "A run is given by its id, the path of its folder or a Run from clfcore.train, "
+            "got {kind}.",
             kind=type(run).__name__,
         )
     text = os.fspath(run)
@@ -277,7 +280,8 @@ def open_run(
     if len(path.parts) > 1 or path.is_absolute():
         if not (path / "config.json").is_file():
             raise UserInputError(
-                "The folder {path} is not a run folder: it has no config.json. Give a run id from clfcore.list_runs() or the folder of a run.",
+                "The folder {path} is not a run folder: it has no config.json. Give a run "
+                "id from clfcore.list_runs() or the folder of a run.",
                 path=text,
             )
         return Run(path.resolve())
@@ -373,7 +377,8 @@ def _image_items(images: Any) -> list[Any]:
     elif isinstance(images, np.ndarray):
         if images.ndim not in (3, 4):
             raise UserInputError(
-                "An array of images must have shape (N, height, width) or (N, height, width, channels), got {shape}. For one image, pass image[None] or [image].",
+                "An array of images must have shape (N, height, width) or (N, height, width, "
+                "channels), got {shape}. For one image, pass image[None] or [image].",
                 shape=tuple(images.shape),
             )
         items = list(images)
@@ -381,12 +386,14 @@ def _image_items(images: Any) -> list[Any]:
         items = list(images)
     else:
         raise UserInputError(
-            "Images are given as an array, a list of arrays or file paths, or one file path, got {kind}.",
+            "Images are given as an array, a list of arrays or file paths, or one file "
+            "path, got {kind}.",
             kind=type(images).__name__,
         )
     if not items:
         raise UserInputError(
-            "No images given: pass an array of shape (N, height, width, channels) or a list of images or file paths."
+            "No images given: pass an array of shape (N, height, width, channels) or a "
+            "list of images or file paths."
         )
     return items
 
@@ -411,7 +418,8 @@ def _model_input(item: Any, index: int, target) -> np.ndarray:
         array = array[..., None]
     if array.ndim != 3 or array.shape[2] not in (1, 3):
         raise UserInputError(
-            "Image {index} has shape {shape}: give a file path, or an array of shape (height, width) or (height, width, 1 or 3 channels).",
+            "Image {index} has shape {shape}: give a file path, or an array of shape (height, "
+            "width) or (height, width, 1 or 3 channels).",
             index=index,
             shape=tuple(array.shape),
         )
@@ -429,14 +437,16 @@ def _check_pixels(array: np.ndarray, index: int) -> None:
     """Pixels must be integers 0-255 or floats in [0, 1]."""
     if array.dtype.kind not in "uif" or array.size == 0:
         raise UserInputError(
-            "Image {index} holds {kind} values: give pixels as 0-255 integers or floats between 0 and 1.",
+            "Image {index} holds {kind} values: give pixels as 0-255 integers or floats "
+            "between 0 and 1.",
             index=index,
             kind=str(array.dtype),
         )
     low, high = float(array.min()), float(array.max())
     if array.dtype.kind == "f" and (low < 0 or high > 1):
         raise UserInputError(
-            "Image {index} has float pixels from {low:g} to {high:g}; floats must be between 0 and 1 (divide 0-255 values by 255).",
+            "Image {index} has float pixels from {low:g} to {high:g}; floats must be between "
+            "0 and 1 (divide 0-255 values by 255).",
             index=index,
             low=low,
             high=high,

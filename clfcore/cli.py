@@ -4,7 +4,8 @@ Every command prints human-readable lines and, as its last line, one JSON object
 Mistakes the user can fix exit with status 2 and a one-line message, never a traceback.
 TensorFlow's own log lines stay hidden unless ``--verbose`` (clfcore.tfenv.quiet_logs).
 
-A run is named by its id in the runs root or by the path of its folder, wherever it is: the person at
+A run is named by its id in the runs root or by the path of its folder, wherever it is: the person
+at
 the shell may read any folder they have. (The app opens runs only by id, inside its roots.)
 """
 
@@ -87,10 +88,12 @@ def _import_dataset(args: argparse.Namespace) -> dict:
     )
     size = "x".join(map(str, result.settings.image_size))
     print(
-        f"{result.name}: {len(result.class_names)} classes ({', '.join(result.class_names)}), {result.images} images, {size} {result.settings.color_mode}"
+        f"{result.name}: {len(result.class_names)} classes ({', '.join(result.class_names)}), "
+        f"{result.images} images, {size} {result.settings.color_mode}"
     )
     print(
-        f"training {result.train_images}, test {result.test_images or 'held out 20 %'}; stored in {result.path}"
+        f"training {result.train_images}, test {result.test_images or 'held out 20 %'}; "
+        f"stored in {result.path}"
     )
     for skipped in result.skipped:
         print(f"left out {skipped.name}: {skipped.reason}")
@@ -148,9 +151,10 @@ def _describe(args: argparse.Namespace) -> dict:
         )
     info = architectures.describe(args.arch, _shape(args.input_shape), args.classes)
     for layer in info["layers"]:
-        print(f"{layer['name']:<28} {str(layer['output_shape']):<22} {layer['params']:>10,}")
+        print(f"{layer['name']:<28} {layer['output_shape']!s:<22} {layer['params']:>10,}")
     print(
-        f"total {info['total_params']:,}  trainable {info['trainable_params']:,}  non-trainable {info['non_trainable_params']:,}"
+        f"total {info['total_params']:,}  trainable {info['trainable_params']:,}  non-trainable "
+        f"{info['non_trainable_params']:,}"
     )
     return {k: info[k] for k in ("total_params", "trainable_params", "non_trainable_params")}
 
@@ -199,7 +203,8 @@ def _train(args: argparse.Namespace) -> dict:
         if args.run_dir:
             jobs.dispatch(run.path.parent)  # this slot is free: start the next queued run
     print(
-        f"test accuracy {summary['test_accuracy']:.4f}, {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s"
+        f"test accuracy {summary['test_accuracy']:.4f}, {summary['epochs_run']} epochs "
+        f"in {summary['train_seconds']:.1f} s"
     )
     return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
 
@@ -220,7 +225,8 @@ def _class_number(info, text: str) -> int:
 
 
 def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> str:
-    """``--positive-class`` (and ``--negative-class``): the binary task derived from ``dataset`` (clfcore.data.tasks)."""
+    """``--positive-class`` (and ``--negative-class``): the binary task derived from ``dataset``
+    (clfcore.data.tasks)."""
 
     if positive is None:
         if negative is not None:
@@ -237,7 +243,8 @@ def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> s
 
 
 def _augmentation_option(value: str | None) -> dict:
-    """``--augmentation``: "course", or JSON settings that change the course's (clfcore.data.augment); none when absent."""
+    """``--augmentation``: "course", or JSON settings that change the course's
+    (clfcore.data.augment); none when absent."""
 
     if value is None:
         return {}
@@ -247,7 +254,8 @@ def _augmentation_option(value: str | None) -> dict:
         changes = None
     if not isinstance(changes, dict):
         raise UserInputError(
-            "--augmentation takes 'course' or JSON settings such as '{{\"rotation_range\": 15, \"horizontal_flip\": false}}', got {value!r}.",
+            "--augmentation takes 'course' or JSON settings such as '{{\"rotation_range\": "
+            '15, "horizontal_flip": false}}\', got {value!r}.',
             value=value,
         )
     return settings_for_run(AugmentConfig.from_dict(changes))
@@ -306,7 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m clfcore",
         description="Train and inspect image classifiers with Keras, headless.",
     )
-    verbose_help = "show TensorFlow's own log lines too (hidden by default; a TF_CPP_MIN_LOG_LEVEL you set is kept)"
+    verbose_help = (
+        "show TensorFlow's own log lines too (hidden by default; a TF_CPP_MIN_LOG_LEVEL "
+        "you set is kept)"
+    )
     parser.add_argument("--verbose", action="store_true", help=verbose_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser(
@@ -387,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--augmentation",
         metavar="JSON",
-        help="augment the training images: 'course' for the course's settings, or JSON that changes them, e.g. '{\"rotation_range\": 15}' (default: none)",
+        help="augment the training images: 'course' for the course's settings, or JSON "
+        "that changes them, e.g. '{\"rotation_range\": 15}' (default: none)",
     )
     train.add_argument(
         "--positive-class",
@@ -420,7 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--run",
         dest="run_ref",
         required=True,
-        help="a run id in the runs root, or the path of a run folder anywhere (train prints it as run_dir)",
+        help="a run id in the runs root, or the path of a run folder anywhere (train prints "
+        "it as run_dir)",
     )
     evaluate.set_defaults(run=_evaluate)
     predict = commands.add_parser(
@@ -430,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--run",
         dest="run_ref",
         required=True,
-        help="a run id in the runs root, or the path of a run folder anywhere (train prints it as run_dir)",
+        help="a run id in the runs root, or the path of a run folder anywhere (train prints "
+        "it as run_dir)",
     )
     predict.add_argument(
         "--top-k", type=int, default=5, help="classes listed per image (default 5)"

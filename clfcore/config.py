@@ -25,7 +25,8 @@ from clfcore.models.architectures import get_architecture
 class OptimizerSpec:
     """How an optimizer name in ``TrainConfig.optimizer`` becomes a Keras optimizer.
 
-    The trainer builds ``getattr(keras.optimizers, keras_class)(learning_rate=..., [momentum=...])``,
+    The trainer builds ``getattr(keras.optimizers, keras_class)(learning_rate=...,
+    [momentum=...])``,
     the exported script prints the same call, and the Model page shows ``keras_class`` as the label.
     """
 
@@ -92,7 +93,9 @@ class TrainConfig:
         default_factory=dict, hash=False
     )  # clfcore.data.augment settings (empty = none)
     run_name: str = ""  # optional human name shown beside the run id
-    task: str = ""  # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" = the dataset's
+    # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" =
+    # the dataset's
+    task: str = ""
     class_weight: str = (
         "none"  # "balanced": weigh each class by n_images / (n_classes * its images) in the loss
     )
@@ -116,7 +119,8 @@ class TrainConfig:
             )
         if not self.learning_rate > 0:
             raise UserInputError(
-                "The learning rate must be greater than 0, got {value}. Typical values are 0.0001 to 0.01.",
+                "The learning rate must be greater than 0, got {value}. Typical values "
+                "are 0.0001 to 0.01.",
                 value=self.learning_rate,
             )
         for name, value, allowed in (
@@ -158,7 +162,8 @@ class TrainConfig:
             or self.coarse_loss_weight + self.fine_loss_weight <= 0
         ):
             raise UserInputError(
-                "The loss weights must be 0 or more and not both 0, got coarse {coarse} and fine {fine}.",
+                "The loss weights must be 0 or more and not both 0, got coarse {coarse} "
+                "and fine {fine}.",
                 coarse=self.coarse_loss_weight,
                 fine=self.fine_loss_weight,
             )
@@ -180,14 +185,15 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_json(cls, data: dict[str, Any]) -> TrainConfig:
         """Rebuild a config from config.json; unknown keys (from newer versions) are ignored."""
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @classmethod
-    def for_architecture(cls, architecture: str, **settings: Any) -> "TrainConfig":
-        """A config whose optimizer, learning rate, batch size and epochs default to the architecture's preset."""
+    def for_architecture(cls, architecture: str, **settings: Any) -> TrainConfig:
+        """A config whose optimizer, learning rate, batch size and epochs default to the
+        architecture's preset."""
 
         preset = {
             k: v
@@ -197,5 +203,5 @@ class TrainConfig:
         chosen = {k: v for k, v in settings.items() if v is not None}
         return cls(architecture=architecture, **{**preset, **chosen})
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A unique temporary path beside ``path``, renamed onto ``path`` when the block ends without error.
+    """A unique temporary path beside ``path``, renamed onto ``path`` when the block ends without
+    error.
 
     For writers that want a file name rather than a file object, such as ``model.save``. The
     temporary file keeps ``path``'s suffix (Keras picks the format by it) and is removed if the
@@ -48,9 +49,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step."""
-    with atomic_path(path) as temporary:
-        with open(temporary, "wb") as file:
-            file.write(data)
+    with atomic_path(path) as temporary, open(temporary, "wb") as file:
+        file.write(data)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

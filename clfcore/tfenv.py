@@ -71,7 +71,8 @@ def tensorflow_enables_onednn() -> bool:
 
 
 def _onednn_on(value: str | None) -> bool:
-    """What TensorFlow makes of ``TF_ENABLE_ONEDNN_OPTS=value`` (unset or unreadable: its default)."""
+    """What TensorFlow makes of ``TF_ENABLE_ONEDNN_OPTS=value`` (unset or unreadable: its
+    default)."""
     setting = (value or "").strip().lower()
     if setting in {"1", "true"}:
         return True
@@ -81,7 +82,8 @@ def _onednn_on(value: str | None) -> bool:
 
 
 def prefer_onednn(*, convolutional: bool = True) -> bool:
-    """Turn on TensorFlow's oneDNN kernels on x86-64 for convolutional work, before TensorFlow loads.
+    """Turn on TensorFlow's oneDNN kernels on x86-64 for convolutional work, before TensorFlow
+    loads.
 
     A ``TF_ENABLE_ONEDNN_OPTS`` the user set is kept (``0`` keeps TensorFlow's own choice). Returns
     True when oneDNN will be on in this process: asked for (or TensorFlow's default on this CPU)
@@ -97,7 +99,8 @@ def prefer_onednn(*, convolutional: bool = True) -> bool:
 
 
 def child_environment(env: dict[str, str]) -> dict[str, str]:
-    """``env`` for a child process that makes its own choice: without the setting this process made (a user's stays)."""
+    """``env`` for a child process that makes its own choice: without the setting this process made
+    (a user's stays)."""
     if _asked_here:
         return {key: value for key, value in env.items() if key != ONEDNN_ENV}
     return dict(env)
@@ -105,7 +108,8 @@ def child_environment(env: dict[str, str]) -> dict[str, str]:
 
 # --- TensorFlow's log lines ---------------------------------------------------------------------
 
-# A C++ log line, as absl writes it ("I0000 00:00:1796114459.595274   12529 port.cc:153] ...": before
+# A C++ log line, as absl writes it ("I0000 00:00:1796114459.595274   12529 port.cc:153] ...":
+# before
 # absl is initialised the date is zeros and the seconds run from 1970) or as
 # older TensorFlow did ("2024-05-01 10:00:00.123456: I tensorflow/.../gpu_device.cc:1618] ...").
 _LOG_LINE = re.compile(
@@ -127,7 +131,8 @@ def log_level() -> int:
 
 
 def drop_log_lines(lines: Iterable[str], *, min_level: int) -> Iterator[str]:
-    """``lines`` without TensorFlow's C++ log lines below ``min_level`` (as ``TF_CPP_MIN_LOG_LEVEL``).
+    """``lines`` without TensorFlow's C++ log lines below ``min_level`` (as
+    ``TF_CPP_MIN_LOG_LEVEL``).
 
     Anything else (Python's warnings, a FATAL line, a program's own output) is kept.
     """
@@ -142,7 +147,8 @@ def drop_log_lines(lines: Iterable[str], *, min_level: int) -> Iterator[str]:
 
 @contextlib.contextmanager
 def _native_stderr_filtered(min_level: int) -> Iterator[None]:
-    """Catch what C++ code writes to file descriptor 2 meanwhile; then pass it on without the log lines."""
+    """Catch what C++ code writes to file descriptor 2 meanwhile; then pass it on without the log
+    lines."""
     if sys.stderr is None:  # no stderr at all (pythonw): nothing to filter
         yield
         return
@@ -198,9 +204,11 @@ class _FilteredTensorFlowImport(importlib.abc.MetaPathFinder):
 
 
 def quiet_logs(*, verbose: bool = False) -> None:
-    """Hide TensorFlow's C++ log lines (and absl's Python warnings) unless ``verbose``; before TensorFlow loads.
+    """Hide TensorFlow's C++ log lines (and absl's Python warnings) unless ``verbose``; before
+    TensorFlow loads.
 
-    A ``TF_CPP_MIN_LOG_LEVEL`` the user set is kept; otherwise it becomes 3 (only fatal errors), or 0
+    A ``TF_CPP_MIN_LOG_LEVEL`` the user set is kept; otherwise it becomes 3 (only fatal errors), or
+    0
     (everything) when ``verbose``, and processes started from this one inherit that choice.
     """
     os.environ.setdefault(LOG_LEVEL_ENV, "0" if verbose else "3")

@@ -18,7 +18,8 @@ import pytest
 
 from clfcore import tfenv
 
-tfenv.prefer_onednn()  # the kernels the app and `python -m clfcore` use: before any test imports TensorFlow
+# the kernels the app and `python -m clfcore` use: before any test imports TensorFlow
+tfenv.prefer_onednn()
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -32,7 +33,8 @@ FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 
 @pytest.fixture(autouse=True)
 def isolated_roots(tmp_path, monkeypatch):
-    """Point the data root, runs root and Keras cache at empty temp folders; hide the Debian copy."""
+    """Point the data root, runs root and Keras cache at empty temp folders; hide the Debian
+    copy."""
     data, runs, keras_home = tmp_path / "data", tmp_path / "runs", tmp_path / "keras"
     for folder in (data, runs, keras_home):
         folder.mkdir()
@@ -77,7 +79,8 @@ def _write_idx_dataset(
 
 
 def _write_cifar10(folder: Path, *, per_batch: int = 20) -> Path:
-    """A CIFAR-10 python folder (5 data batches + test batch) of random images, pickled like the real one."""
+    """A CIFAR-10 python folder (5 data batches + test batch) of random images, pickled like the
+    real one."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         batch = {
@@ -147,7 +150,8 @@ def _write_zip(path, files: dict[str, bytes] | bytes):
 
 
 def _make_image_folder(root, classes=("cat", "dog"), count=10, size=(20, 30), mode="RGB"):
-    """``count`` small images per class folder (distinct colour per class), like Keras's test helper."""
+    """``count`` small images per class folder (distinct colour per class), like Keras's test
+    helper."""
     for index, name in enumerate(classes):
         (root / name).mkdir(parents=True, exist_ok=True)
         for i in range(count):

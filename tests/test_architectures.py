@@ -1,4 +1,5 @@
-"""The architecture registry: the course's models exactly as printed, any image shape, clear refusals."""
+"""The architecture registry: the course's models exactly as printed, any image shape, clear
+refusals."""
 
 import subprocess
 import sys
@@ -15,7 +16,8 @@ IDS = ["mlp", "lenet", "course_cifar_cnn", "course_bn_cnn", "recommended", "cust
 SHAPES = [(8, 8, 1), (28, 28, 1), (32, 32, 3), (64, 64, 3)]
 TRANSFER = ["mobilenetv2", "resnet50", "efficientnetb0"]
 
-# Seed 002, the printed summary of the 6-convolution CIFAR-10 model (layer type, output shape, params).
+# Seed 002, the printed summary of the 6-convolution CIFAR-10 model (layer type, output shape,
+# params).
 COURSE_CIFAR_SUMMARY = [
     ("Conv2D", (32, 32, 32), 896),
     ("Conv2D", (30, 30, 32), 9248),
@@ -212,7 +214,8 @@ def test_huge_models_are_refused_before_building():
         architectures.describe("mlp", (28, 28), 10)
 
 
-# --- The custom stack ---------------------------------------------------------------------------------
+# --- The custom stack
+# ---------------------------------------------------------------------------------
 
 STACK = [
     {
@@ -277,7 +280,8 @@ def test_default_custom_stack_is_a_small_cnn():
     [
         (
             [{"type": "conv2d", "filters": 8}] + [{"type": "maxpool"}] * 3 + [{"type": "maxpool"}],
-            r"After layer 5 \(maxpool\) the feature map is 0x0: remove a pooling layer or use padding='same'.",
+            r"After layer 5 \(maxpool\) the feature map is 0x0: remove a pooling layer "
+            r"or use padding='same'.",
         ),
         (
             [{"type": "conv2d", "kernel_size": 9, "padding": "valid"}],
@@ -320,7 +324,10 @@ def test_custom_stack_refusals_name_the_layer(layers, message):
 
 
 def test_importing_architectures_does_not_import_keras():
-    code = "import sys, clfcore.models.architectures, clfcore.export.codegen; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
+    code = (
+        "import sys, clfcore.models.architectures, clfcore.export.codegen; print(sorted({'keras', "
+        "'tensorflow'} & set(sys.modules)))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

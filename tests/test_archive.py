@@ -1,4 +1,5 @@
-"""Importing your own images from a ZIP (or a folder): layouts, unicode, skipped files, and hostile archives."""
+"""Importing your own images from a ZIP (or a folder): layouts, unicode, skipped files, and hostile
+archives."""
 
 import io
 import json
@@ -19,7 +20,8 @@ from clfcore.errors import DatasetError, UserInputError
 def patch_entry(
     data: bytes, name: str, *, file_size: int | None = None, set_flags: int = 0
 ) -> bytes:
-    """Rewrite an entry's declared size and/or flags in its local header and its central directory record."""
+    """Rewrite an entry's declared size and/or flags in its local header and its central directory
+    record."""
     buffer, encoded = bytearray(data), name.encode()
     for signature, name_length_at, name_at, flags_at, size_at in (
         (b"PK\x03\x04", 26, 30, 6, 22),
@@ -42,11 +44,13 @@ def patch_entry(
 
 
 def left_behind(data_root):
-    """Everything in the data root: after a refused import there must be nothing, not even a temporary folder."""
+    """Everything in the data root: after a refused import there must be nothing, not even a
+    temporary folder."""
     return sorted(p.name for p in data_root.iterdir()) if data_root.exists() else []
 
 
-# --- Good archives ---------------------------------------------------------------------------------
+# --- Good archives
+# ---------------------------------------------------------------------------------
 
 
 def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(
@@ -122,12 +126,13 @@ def test_unicode_names_with_the_utf8_flag_and_decomposed_accents(
 def test_names_without_the_utf8_flag_are_recovered(
     isolated_roots, tmp_path, zip_bytes, png, colours, write_zip
 ):
-    """macOS zips UTF-8 bytes without the flag; old Windows zips cp437; Info-ZIP adds a Unicode Path field."""
+    """macOS zips UTF-8 bytes without the flag; old Windows zips cp437; Info-ZIP adds a Unicode Path
+    field."""
     data = zip_bytes(
         {f"cafXY/{i}.png": png() for i in range(2)}
         | {f"ni_o/{i}.png": png(colours["dog"]) for i in range(2)}
     )
-    data = data.replace(b"cafXY/", "café/".encode("utf-8")).replace(
+    data = data.replace(b"cafXY/", "café/".encode()).replace(
         b"ni_o/", "niño/".encode("cp437")
     )
     buffer = io.BytesIO()
@@ -288,7 +293,8 @@ def test_a_folder_is_copied_from_anywhere_through_the_same_checks(
         archive.inspect(outside)
 
 
-# --- Refused archives: nothing is written -----------------------------------------------------------
+# --- Refused archives: nothing is written
+# -----------------------------------------------------------
 
 
 @pytest.mark.parametrize("entry", ["../evil.png", "cat/../../evil.png", "cat\\..\\..\\evil.png"])
@@ -358,7 +364,8 @@ def test_the_total_size_cap_counts_every_image(
 def test_a_header_that_lies_about_its_size_cannot_fill_the_disk(
     isolated_roots, tmp_path, zip_bytes, class_files, write_zip
 ):
-    """The entry says 100 bytes but inflates to 20 MB: reading stops at the declared size and the archive is refused."""
+    """The entry says 100 bytes but inflates to 20 MB: reading stops at the declared size and the
+    archive is refused."""
     data = zip_bytes(class_files() | {"cat/bomb.png": b"\0" * 20_000_000})
     data = patch_entry(data, "cat/bomb.png", file_size=100)
     with pytest.raises(DatasetError, match="damaged"):
@@ -468,7 +475,8 @@ def test_temporary_folders_of_a_killed_import_are_cleaned_up(
     assert left_behind(isolated_roots["data"]) == ["other"]
 
 
-# --- Names, replacing and deleting ---------------------------------------------------------------------
+# --- Names, replacing and deleting
+# ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["", "../up", "a/b", ".hidden", "_x", "with space", "x" * 41])

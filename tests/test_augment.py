@@ -1,4 +1,5 @@
-"""Augmentation settings (defaults, checks, warnings, config.json) and the Keras layer they become."""
+"""Augmentation settings (defaults, checks, warnings, config.json) and the Keras layer they
+become."""
 
 import io
 import json
@@ -34,7 +35,8 @@ def _apply(config: AugmentConfig, images: np.ndarray, seed=(1, 2)) -> np.ndarray
 
 
 def test_defaults_are_the_course_settings():
-    # seed 002: rotation_range=10, width/height_shift_range=0.1, zoom_range=0.2, horizontal_flip=True, vertical_flip=False, shear 0
+    # seed 002: rotation_range=10, width/height_shift_range=0.1, zoom_range=0.2,
+    # horizontal_flip=True, vertical_flip=False, shear 0
     c = COURSE_DEFAULTS
     assert (
         c.rotation_range,
@@ -207,7 +209,8 @@ def test_summary_names_the_active_transforms():
 
 def test_keras_call_names_what_is_on():
     assert augment.keras_call(COURSE_DEFAULTS) == (
-        "Augmentation(rotation_range=10.0, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.2, horizontal_flip=True)"
+        "Augmentation(rotation_range=10.0, width_shift_range=0.1, height_shift_range=0.1, "
+        "zoom_range=0.2, horizontal_flip=True)"
     )
     assert augment.keras_call(OFF) == "Augmentation()"
     assert (

@@ -59,7 +59,8 @@ def test_offline_download_says_how_to_get_the_file_by_hand(isolated_roots, monke
 
 
 def test_a_local_weights_file_is_loaded_into_the_backbone(isolated_roots):
-    # A stand-in for the real ImageNet file: random weights saved in the legacy .h5 format Keras downloads.
+    # A stand-in for the real ImageNet file: random weights saved in the legacy .h5 format Keras
+    # downloads.
     import h5py
     import keras
     from keras.src.legacy.saving import legacy_h5_format

@@ -11,7 +11,8 @@ NAMES = ("cat", "dog", "fox")
 
 
 def three_classes() -> Predictions:
-    # image: 0 right (0.9), 1 wrong 0->1 (0.6), 2 right (0.5), 3 wrong 2->1 (0.8), 4 wrong 0->1 (0.7)
+    # image: 0 right (0.9), 1 wrong 0->1 (0.6), 2 right (0.5), 3 wrong 2->1 (0.8), 4 wrong 0->1
+    # (0.7)
     probabilities = np.array(
         [
             [0.9, 0.05, 0.05],

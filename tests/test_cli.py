@@ -72,7 +72,8 @@ def test_evaluate_prints_the_report_and_ends_with_json(
         == set(summary["weighted_avg"])
         == {"precision", "recall", "f1", "specificity", "npv"}
     )
-    # the folder path inside the runs root works too, and gives the same numbers (from predictions.npz)
+    # the folder path inside the runs root works too, and gives the same numbers (from
+    # predictions.npz)
     assert main(["evaluate", "--run", str(isolated_roots["runs"] / run_id)]) == 0
     assert (
         json.loads(capsys.readouterr().out.strip().splitlines()[-1])["accuracy"]
@@ -200,11 +201,13 @@ def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
     assert (run.config().validation_split, run.config().seed) == (0.5, 1)
 
 
-# --- predict ------------------------------------------------------------------------------------------
+# --- predict
+# ------------------------------------------------------------------------------------------
 
 
 def _predict_run(tmp_path):
-    """A digits run with an (untrained) LeNet as its model, and two image files: a digit photo and a text file."""
+    """A digits run with an (untrained) LeNet as its model, and two image files: a digit photo and a
+    text file."""
     from PIL import Image, ImageDraw
 
     from clfcore.config import TrainConfig
@@ -302,11 +305,14 @@ def test_download_weights_offline_is_one_line_and_exit_2(isolated_roots, capsys,
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["path"] == str(local)
 
 
-# --- a run anywhere, and TensorFlow kept quiet -------------------------------------------------------
+# --- a run anywhere, and TensorFlow kept quiet
+# -------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-# What TensorFlow's C++ side and absl write to stderr: "I0000 00:00:17.. 123 port.cc:153] oneDNN custom
-# operations are on", "E0000 ... failed call to cuInit", the absl notice before them, "WARNING:absl:".
+# What TensorFlow's C++ side and absl write to stderr: "I0000 00:00:17.. 123 port.cc:153] oneDNN
+# custom
+# operations are on", "E0000 ... failed call to cuInit", the absl notice before them,
+# "WARNING:absl:".
 TENSORFLOW_NOISE = re.compile(
     r"^[IWE]\d{4} \d\d:\d\d:\d\d|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] |absl::InitializeLog"
     r"|^WARNING:(absl|tensorflow):|cuInit|oneDNN custom operations",

@@ -130,9 +130,9 @@ def test_a_user_image_folder_loads_with_image_dataset_from_directory(isolated_ro
     source = keras_script(TrainConfig(dataset="shapes", architecture="lenet"))
     assert "keras.utils.image_dataset_from_directory" in source
     namespace = _script_namespace(source)
-    x_train, y_train, x_test, y_test = namespace["load_data"]()
+    x_train, _y_train, x_test, y_test = namespace["load_data"]()
     assert x_train.shape[1:] == (10, 12, 1) and len(x_train) + len(x_test) == 12
-    assert 0.0 <= x_train.min() and x_train.max() <= 1.0
+    assert x_train.min() >= 0.0 and x_train.max() <= 1.0
     assert sorted(set(y_test.tolist())) == [0, 1]
     assert (
         namespace["build_model"]().count_params()
@@ -206,8 +206,8 @@ def test_without_augmentation_the_script_has_no_pipeline():
     source = keras_script(TrainConfig(dataset="digits", architecture="mlp", augmentation={}))
     assert "class Augmentation" not in source and "import tensorflow" not in source
     assert (
-        "model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))"
-        in source
+        "model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, "
+        "y_val))" in source
     )
 
 

@@ -73,7 +73,7 @@ def test_fashion_mnist_from_the_data_root(isolated_roots, write_idx_dataset):
     assert splits.x_train.shape == (40, 28, 28, 1) and splits.x_val.shape == (10, 28, 28, 1)
     assert splits.x_test.shape == (20, 28, 28, 1)
     assert (
-        0.0 <= splits.x_train.min()
+        splits.x_train.min() >= 0.0
         and splits.x_train.max() <= 1.0
         and splits.x_train.dtype == np.float32
     )
@@ -173,7 +173,8 @@ def test_unreachable_download_is_a_clear_message(monkeypatch, isolated_roots):
     monkeypatch.setattr(importlib, "import_module", no_network)
     with pytest.raises(
         DatasetUnavailableError,
-        match="Could not download CIFAR-10: OSError: .*Name or service not known. Check the internet",
+        match="Could not download CIFAR-10: OSError: .*Name or service not known. Check "
+        "the internet",
     ):
         datasets.download("cifar10")
 
@@ -210,7 +211,10 @@ def test_full_fashion_mnist_from_the_debian_package(debian_fashion_mnist):
 
 
 def test_importing_the_data_modules_does_not_import_tensorflow():
-    code = "import sys, clfcore.data.datasets, clfcore.data.explore, clfcore.runs.listing, clfcore.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = (
+        "import sys, clfcore.data.datasets, clfcore.data.explore, clfcore.runs.listing, "
+        "clfcore.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -1,4 +1,5 @@
-"""clfcore.inference.display: images scaled, enlarged by whole pixels, tiled and encoded for the screen."""
+"""clfcore.inference.display: images scaled, enlarged by whole pixels, tiled and encoded for the
+screen."""
 
 import base64
 import io

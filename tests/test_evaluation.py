@@ -11,7 +11,8 @@ from sklearn import metrics as skm
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.evaluation.run_predictions import Predictions
 
-# --- hand-made predictions -------------------------------------------------------------------------
+# --- hand-made predictions
+# -------------------------------------------------------------------------
 
 
 def softmax_like(labels, num_classes, *, accuracy=0.7, seed=0):
@@ -69,7 +70,8 @@ def test_hand_computed_specificity_and_npv():
         Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c"))
     )
     np.testing.assert_array_equal(report.confusion, [[3, 1, 0], [2, 2, 0], [0, 1, 1]])
-    # class a: TP 3, FP 2, FN 1, TN 4 -> specificity 4/6, NPV 4/5 (the course slide's TN/(TN+TP) would give 4/7)
+    # class a: TP 3, FP 2, FN 1, TN 4 -> specificity 4/6, NPV 4/5 (the course slide's TN/(TN+TP)
+    # would give 4/7)
     assert report.per_class["specificity"][0] == pytest.approx(4 / 6)
     assert report.per_class["npv"][0] == pytest.approx(4 / 5)
     # class b: TP 2, FP 2, FN 2, TN 4 -> specificity 4/6, NPV 4/6

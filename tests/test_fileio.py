@@ -1,4 +1,5 @@
-"""Atomic writes: a reader never sees half a file, temporary names are unique, a failure keeps the old file."""
+"""Atomic writes: a reader never sees half a file, temporary names are unique, a failure keeps the
+old file."""
 
 import threading
 
@@ -9,7 +10,8 @@ from clfcore.fileio import atomic_path, write_bytes_atomic, write_text_atomic
 
 @pytest.fixture
 def folder(tmp_path):
-    """An empty folder of its own (tmp_path also holds the test session's data and Keras folders)."""
+    """An empty folder of its own (tmp_path also holds the test session's data and Keras
+    folders)."""
     path = tmp_path / "out"
     path.mkdir()
     return path
@@ -42,10 +44,9 @@ def test_atomic_path_gives_a_unique_temporary_beside_the_target_with_its_suffix(
 def test_a_failed_write_keeps_the_old_file_and_removes_the_temporary(folder):
     target = folder / "metrics.json"
     write_text_atomic(target, "old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as temporary:
-            temporary.write_text("half a fi")
-            raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        temporary.write_text("half a fi")
+        raise RuntimeError("killed mid-write")
     with pytest.raises(TypeError):
         write_bytes_atomic(target, "not bytes")
     assert target.read_text() == "old"

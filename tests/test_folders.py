@@ -1,4 +1,5 @@
-"""User datasets: image folders under the data root appear in the registry and load like built-ins."""
+"""User datasets: image folders under the data root appear in the registry and load like
+built-ins."""
 
 import json
 

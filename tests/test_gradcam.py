@@ -1,4 +1,5 @@
-"""Grad-CAM: the layers it can explain, heatmaps that point at the evidence, and a shared model left untouched."""
+"""Grad-CAM: the layers it can explain, heatmaps that point at the evidence, and a shared model left
+untouched."""
 
 import gc
 import weakref
@@ -40,7 +41,8 @@ def shapes_task(count: int, seed: int):
 
 @pytest.fixture(scope="module")
 def shapes_model():
-    """A small CNN (convolutions, flatten, Dense, like the course's) trained to tell squares from Xs."""
+    """A small CNN (convolutions, flatten, Dense, like the course's) trained to tell squares from
+    Xs."""
     keras.utils.set_random_seed(0)
     layers = [
         {"type": "conv2d", "filters": 8, "kernel_size": 3},
@@ -74,7 +76,8 @@ def images_like(model, count=3, seed=0):
     )
 
 
-# --- the layers ---------------------------------------------------------------------------------------
+# --- the layers
+# ---------------------------------------------------------------------------------------
 
 
 def test_conv_layer_names_in_order_and_empty_for_the_mlp():
@@ -94,7 +97,8 @@ def test_conv_layer_names_in_order_and_empty_for_the_mlp():
 
 
 def nested(flat):
-    """The same function as ``flat`` with its convolutions inside a sub-model "backbone" (same layer objects)."""
+    """The same function as ``flat`` with its convolutions inside a sub-model "backbone" (same layer
+    objects)."""
     last_conv = gradcam.conv_layer_names(flat)[-1]
     backbone = keras.Model(flat.inputs[0], flat.get_layer(last_conv).output, name="backbone")
     inputs = keras.Input(flat.inputs[0].shape[1:])
@@ -135,7 +139,8 @@ def test_a_keras_applications_backbone_is_explained():
     assert heat.shape == (2, 32, 32) and heat.dtype == np.float32
 
 
-# --- the heatmaps -------------------------------------------------------------------------------------
+# --- the heatmaps
+# -------------------------------------------------------------------------------------
 
 
 def test_heatmaps_have_the_images_size_and_range(lenet):
@@ -214,7 +219,8 @@ def test_gradcam_points_at_the_shape_that_decides_the_class_not_at_the_distracto
         row, col = np.unravel_index(hm.argmax(), hm.shape)
         peak_on_shape.append(around_shape[row, col])
         shape_beats_bar.append(hm[around_shape].mean() > hm[br, bc : bc + 8].mean())
-    # The bar is as bright as the shape (a brightness map would favour it) but says nothing about the class.
+    # The bar is as bright as the shape (a brightness map would favour it) but says nothing about
+    # the class.
     assert np.mean(peak_on_shape) >= 0.8, np.mean(peak_on_shape)
     assert np.mean(shape_beats_bar) >= 0.9, np.mean(shape_beats_bar)
 
@@ -233,7 +239,8 @@ def test_binary_sigmoid_models_explain_both_classes():
     )
 
 
-# --- the shared model stays as it was -----------------------------------------------------------------
+# --- the shared model stays as it was
+# -----------------------------------------------------------------
 
 
 def test_the_model_is_not_changed(lenet):
@@ -272,7 +279,8 @@ def test_the_cache_forgets_a_deleted_model():
     assert gone() is None  # the cached gradient model did not keep the model alive
 
 
-# --- refusals -----------------------------------------------------------------------------------------
+# --- refusals
+# -----------------------------------------------------------------------------------------
 
 
 def test_a_model_without_convolutions_is_refused_with_a_clear_message():
@@ -308,7 +316,8 @@ def test_bad_requests_are_refused(lenet, call, match):
         call(lenet, images_like(lenet, 3))
 
 
-# --- drawing ------------------------------------------------------------------------------------------
+# --- drawing
+# ------------------------------------------------------------------------------------------
 
 
 def test_jet_goes_from_dark_blue_through_green_to_dark_red():

@@ -197,7 +197,8 @@ def test_translate_fills_placeholders_in_both_languages():
 
 @pytest.mark.parametrize("lang", CATALOGUES)
 def test_course_documents_go_by_their_names_not_numbers(lang):
-    """ "seed 001" next to the random-seed setting read as a seed: a document is called what it is."""
+    """ "seed 001" next to the random-seed setting read as a seed: a document is called what it
+    is."""
     numbered = re.compile(r"\b(seed|semilla|document|documento)\s+00\d\b", re.IGNORECASE)
     for message in read_catalogue(po_path(lang)):
         assert not numbered.search(message.id), message.id

@@ -1,4 +1,5 @@
-"""Opening users' images: every accepted format, every bad input the Classify page must refuse, every odd but valid file."""
+"""Opening users' images: every accepted format, every bad input the Classify page must refuse,
+every odd but valid file."""
 
 import io
 import struct
@@ -44,7 +45,8 @@ def refusal(data: bytes, name: str = "upload.png", **options) -> UserInputError:
     return error
 
 
-# --- accepted formats ------------------------------------------------------------------------------
+# --- accepted formats
+# ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -73,7 +75,8 @@ def test_the_content_decides_not_the_extension(encode, gradient):
     assert opened.format == "JPEG"
 
 
-# --- bad input ---------------------------------------------------------------------------------------
+# --- bad input
+# ---------------------------------------------------------------------------------------
 
 
 def test_zero_byte_file():
@@ -143,7 +146,8 @@ def test_pixel_bomb_is_refused_from_the_header_without_decoding(monkeypatch):
 
 @pytest.mark.parametrize(("width", "height"), [(10000, 10000), (8000, 8000)])
 def test_bombs_below_pillows_hard_limit_are_refused_too(width, height):
-    # 100 MP raises Pillow's DecompressionBombWarning (turned into the refusal); 64 MP passes Pillow but not our limit
+    # 100 MP raises Pillow's DecompressionBombWarning (turned into the refusal); 64 MP passes Pillow
+    # but not our limit
     error = refusal(png_claiming(width, height), name="bomb.png")
     assert f"{width}x{height} pixels" in str(error)
 
@@ -151,10 +155,11 @@ def test_bombs_below_pillows_hard_limit_are_refused_too(width, height):
 def test_refusals_leave_pillows_global_limit_alone():
     limit = Image.MAX_IMAGE_PIXELS
     refusal(png_claiming(30000, 30000), name="bomb.png")
-    assert Image.MAX_IMAGE_PIXELS == limit
+    assert limit == Image.MAX_IMAGE_PIXELS
 
 
-# --- unusual but valid images ------------------------------------------------------------------------
+# --- unusual but valid images
+# ------------------------------------------------------------------------
 
 
 def test_16_bit_grayscale_png(encode):
@@ -239,7 +244,8 @@ def test_exif_orientation_is_read_not_yet_applied(encode, gradient):
     )  # preprocess turns it (a visible step)
 
 
-# --- other sources -----------------------------------------------------------------------------------
+# --- other sources
+# -----------------------------------------------------------------------------------
 
 
 def test_open_path_reads_files_and_refuses_folders(tmp_path, encode, gradient):
@@ -265,7 +271,8 @@ def test_from_array_and_from_drawing():
         imagefile.from_drawing(np.zeros((10, 10)))
 
 
-# --- ZIP archives ------------------------------------------------------------------------------------
+# --- ZIP archives
+# ------------------------------------------------------------------------------------
 
 
 def make_zip(entries: dict[str, bytes]) -> bytes:

@@ -1,4 +1,5 @@
-"""Inside the network: feature maps, filters, Dense templates, penultimate features and their 2-D projections."""
+"""Inside the network: feature maps, filters, Dense templates, penultimate features and their 2-D
+projections."""
 
 import keras
 import numpy as np
@@ -25,7 +26,8 @@ def images(count=6, shape=(8, 8, 1), seed=0):
     return np.random.default_rng(seed).uniform(0, 1, (count, *shape)).astype(np.float32)
 
 
-# --- feature maps -------------------------------------------------------------------------------------
+# --- feature maps
+# -------------------------------------------------------------------------------------
 
 
 def test_spatial_layers_are_the_convolutions_and_poolings(lenet, mlp):
@@ -65,7 +67,8 @@ def test_feature_maps_refuse_unknown_layers_several_images_and_the_mlp(lenet, ml
         insight.feature_maps(mlp, images(1)[0], "dense")
 
 
-# --- filters and templates ----------------------------------------------------------------------------
+# --- filters and templates
+# ----------------------------------------------------------------------------
 
 
 def test_first_layer_filters_are_each_scaled_to_0_1(lenet):
@@ -101,7 +104,8 @@ def test_the_mlp_has_no_filters_but_dense_templates(mlp, lenet):
         insight.first_dense_templates(lenet)
 
 
-# --- penultimate features -----------------------------------------------------------------------------
+# --- penultimate features
+# -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("which", ["lenet", "mlp"])
@@ -115,7 +119,7 @@ def test_penultimate_features_are_what_the_output_layer_classifies(which, reques
     output = model.layers[-1]
     np.testing.assert_allclose(np.asarray(output(features)), model.predict(x, verbose=0), atol=1e-5)
     np.testing.assert_allclose(insight.penultimate_features(model, x), features, atol=1e-6)
-    features2, outputs = insight.features_and_outputs(model, x)
+    _features2, outputs = insight.features_and_outputs(model, x)
     np.testing.assert_allclose(outputs, model.predict(x, verbose=0), atol=1e-5)
     with pytest.raises(UserInputError, match="batch size"):
         insight.penultimate_features(model, x, batch_size=0)
@@ -135,7 +139,8 @@ def test_insight_leaves_the_model_unchanged(lenet):
     np.testing.assert_array_equal(lenet.predict(x, verbose=0), before)
 
 
-# --- projections --------------------------------------------------------------------------------------
+# --- projections
+# --------------------------------------------------------------------------------------
 
 
 def clusters(per_class=30, dims=20, classes=3, seed=0):

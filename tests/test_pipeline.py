@@ -1,4 +1,5 @@
-"""The tf.data training pipeline: batches, shuffling, seeds; augmentation on the training split only."""
+"""The tf.data training pipeline: batches, shuffling, seeds; augmentation on the training split
+only."""
 
 import keras
 import numpy as np
@@ -59,7 +60,8 @@ def test_the_same_seed_gives_the_same_batches_and_draws():
 
 
 def test_every_batch_is_the_layer_applied_with_that_batch_s_seed():
-    """The training pipeline calls the very layer the preview calls: same images, same seed, same pixels."""
+    """The training pipeline calls the very layer the preview calls: same images, same seed, same
+    pixels."""
     x, y = _data()
     layer = augment.build_augmentation(AugmentConfig(shear_range=10, noise=0.05, erasing=0.5))
     batches = _epoch(pipeline.training_dataset(x, y, batch_size=16, seed=9, augmentation=layer))
@@ -171,12 +173,14 @@ def test_without_augmentation_fit_gets_the_arrays_untouched():
 
 # --- the proof: validation and test images reach the model exactly as they are, in both placements
 
-SEEN: list = []  # (training, batch) for every batch any Recorder saw, also the reloaded best model's
+# (training, batch) for every batch any Recorder saw, also the reloaded best model's
+SEEN: list = []
 
 
 @keras.saving.register_keras_serializable(package="tests")
 class Recorder(keras.layers.Layer):
-    """Keeps a copy of every batch the model sees, with the training flag (the model runs eagerly)."""
+    """Keeps a copy of every batch the model sees, with the training flag (the model runs
+    eagerly)."""
 
     def call(self, inputs, training=None):
         SEEN.append((bool(training), np.array(inputs)))

@@ -1,4 +1,5 @@
-"""Predictions: safe model loading (Lambda layers and custom code refused), direct calls, top-k, unsure, batches."""
+"""Predictions: safe model loading (Lambda layers and custom code refused), direct calls, top-k,
+unsure, batches."""
 
 import csv
 import io
@@ -45,14 +46,16 @@ def small_model(units=3, activation="softmax", shape=(8, 8, 1)):
 
 @pytest.fixture
 def digits_run():
-    """A run folder on the digits with an (untrained) LeNet saved as its model, as the trainer leaves it."""
+    """A run folder on the digits with an (untrained) LeNet saved as its model, as the trainer
+    leaves it."""
     run = create_run(TrainConfig(dataset="digits", architecture="lenet", epochs=1))
     architectures.build_model("lenet", (8, 8, 1), 10).save(run.model_path)
     run.set_status("completed")
     return run
 
 
-# --- decisions ---------------------------------------------------------------------------------------
+# --- decisions
+# ---------------------------------------------------------------------------------------
 
 
 def test_decide_orders_the_top_k():
@@ -88,7 +91,8 @@ def test_default_run_is_the_best_on_the_latest_dataset(tmp_path):
     assert predict.default_run([]) is None
 
 
-# --- loading safely -------------------------------------------------------------------------------------
+# --- loading safely
+# -------------------------------------------------------------------------------------
 
 
 def test_a_lambda_layer_is_refused(tmp_path):
@@ -165,7 +169,8 @@ def test_an_uploaded_model_round_trip(tmp_path):
     assert predict.classifier_for_model(model, name="mine.keras").class_names == ("0", "1", "2")
 
 
-# --- outputs ----------------------------------------------------------------------------------------
+# --- outputs
+# ----------------------------------------------------------------------------------------
 
 
 def test_direct_call_matches_model_predict():
@@ -204,7 +209,8 @@ def test_binary_sigmoid_logits_and_rescaling_models():
     assert raw.input.value_range == 255.0 and not raw.convolutional
 
 
-# --- runs ---------------------------------------------------------------------------------------------
+# --- runs
+# ---------------------------------------------------------------------------------------------
 
 
 def test_load_a_run(digits_run):

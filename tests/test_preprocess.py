@@ -1,4 +1,5 @@
-"""The preprocessing steps: a digit on paper becomes an MNIST-style digit, photos keep their colours, every step can be switched."""
+"""The preprocessing steps: a digit on paper becomes an MNIST-style digit, photos keep their
+colours, every step can be switched."""
 
 import numpy as np
 import pytest
@@ -47,7 +48,7 @@ def test_steps_and_output_array():
     result = preprocess.preprocess(opened(ink_on_paper()), MNIST_INPUT)
     assert [step.id for step in result.steps] == STEP_IDS
     assert result.array.shape == (28, 28, 1) and result.array.dtype == np.float32
-    assert 0.0 <= result.array.min() and result.array.max() <= 1.0
+    assert result.array.min() >= 0.0 and result.array.max() <= 1.0
     assert result.image.size == (28, 28) and result.image.mode == "L"
     for step in result.steps:
         assert translate(step.title, "es") != step.title or step.title == "Scale to [0, 1]"
@@ -186,7 +187,7 @@ def test_light_background_datasets_get_the_reverse():
 def test_fashion_objects_fill_their_frame():
     shoe = ink_on_paper(size=(300, 300), box=(40, 130, 260, 200))
     result = preprocess.preprocess(opened(shoe), ModelInput(28, 28, 1, FASHION_STYLE))
-    top, left, bottom, right = content_box(result.array[..., 0])
+    _top, left, _bottom, right = content_box(result.array[..., 0])
     assert right - left >= 27  # the longest side fills the 28 pixels, as in Fashion-MNIST
 
 

@@ -1,4 +1,5 @@
-"""Model outputs to probabilities: the one conversion evaluation, Classify and the insight views share."""
+"""Model outputs to probabilities: the one conversion evaluation, Classify and the insight views
+share."""
 
 import numpy as np
 

@@ -1,4 +1,5 @@
-"""A real tiny run's test-set predictions: equal to Keras's, cached per model file, only for finished runs in the runs root."""
+"""A real tiny run's test-set predictions: equal to Keras's, cached per model file, only for
+finished runs in the runs root."""
 
 import os
 import shutil

@@ -32,7 +32,7 @@ def test_same_seed_same_split_other_seed_other_split():
 
 def test_every_class_keeps_at_least_one_training_image():
     labels = _labels([2, 1, 5])
-    kept, held = stratified_split(labels, 0.5, seed=0)
+    kept, _held = stratified_split(labels, 0.5, seed=0)
     assert set(labels[kept]) == {0, 1, 2}
 
 

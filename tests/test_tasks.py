@@ -1,5 +1,7 @@
-"""The course's task types: derived binary tasks, multi-label CSVs and mosaics, hierarchies, class weights,
-and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.data.tasks, .multilabel, .hierarchy)."""
+"""The course's task types: derived binary tasks, multi-label CSVs and mosaics, hierarchies, class
+weights,
+and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.data.tasks,
+.multilabel, .hierarchy)."""
 
 import json
 import pickle
@@ -43,7 +45,8 @@ def _multilabel_folder(
     return root
 
 
-# --- binary tasks derived from a multi-class dataset --------------------------------------------------
+# --- binary tasks derived from a multi-class dataset
+# --------------------------------------------------
 
 
 def test_binary_ids_round_trip_and_bad_ids_are_refused():
@@ -120,7 +123,8 @@ def test_class_weights_are_refused_where_they_do_not_apply():
         trainer.check_config(TrainConfig(dataset="digits", task="binary"))
 
 
-# --- multi-label CSVs ------------------------------------------------------------------------------------
+# --- multi-label CSVs
+# ------------------------------------------------------------------------------------
 
 
 def test_both_csv_formats_give_the_same_labels(tmp_path):
@@ -214,7 +218,8 @@ def test_a_multilabel_folder_is_a_dataset_and_a_broken_one_says_why(isolated_roo
         datasets.load_raw("broken")
 
 
-# --- Fashion-MNIST mosaics ---------------------------------------------------------------------------
+# --- Fashion-MNIST mosaics
+# ---------------------------------------------------------------------------
 
 
 def test_mosaics_are_deterministic_and_labelled_with_the_classes_present():
@@ -257,7 +262,8 @@ def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots, write_i
     )  # same files, same mosaics
 
 
-# --- hierarchies -----------------------------------------------------------------------------------------
+# --- hierarchies
+# -----------------------------------------------------------------------------------------
 
 
 def test_the_fashion_grouping_and_the_cifar100_mapping():
@@ -354,7 +360,8 @@ def test_levels_count_coarse_right_but_fine_wrong():
     }
 
 
-# --- end to end on tiny data ------------------------------------------------------------------------
+# --- end to end on tiny data
+# ------------------------------------------------------------------------
 
 
 def test_a_multilabel_run_end_to_end(isolated_roots, write_idx_dataset):

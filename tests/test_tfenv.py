@@ -1,4 +1,5 @@
-"""clfcore.tfenv: oneDNN asked for on x86-64 for convolutional work before TensorFlow loads; the user's setting kept."""
+"""clfcore.tfenv: oneDNN asked for on x86-64 for convolutional work before TensorFlow loads; the
+user's setting kept."""
 
 from __future__ import annotations
 
@@ -100,7 +101,8 @@ def test_knows_where_tensorflow_turns_onednn_on_by_itself(
 
 
 def _cli_kernels(*argv: str) -> str:
-    """Run `python -m clfcore ARGV` in a fresh process; then report the variable and whether TensorFlow took oneDNN."""
+    """Run `python -m clfcore ARGV` in a fresh process; then report the variable and whether
+    TensorFlow took oneDNN."""
     env = {k: v for k, v in os.environ.items() if k != tfenv.ONEDNN_ENV}
     code = (
         "import runpy, sys\n"
@@ -125,12 +127,14 @@ def test_the_command_line_picks_the_kernels_for_the_model(tmp_path):
     assert _cli_kernels("train", "--arch", "mlp", *tiny).split()[:2] == ["ONEDNN", "None"]
 
 
-# --- TensorFlow's log lines -------------------------------------------------------------------------
+# --- TensorFlow's log lines
+# -------------------------------------------------------------------------
 
 LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
     "I0000 00:00:1796114565.766065   15224 port.cc:153] oneDNN custom operations are on.\n",
-    "I0000 00:00:1796114565.891717   15224 cpu_feature_guard.cc:227] This TensorFlow binary is optimized.\n",
+    "I0000 00:00:1796114565.891717   15224 cpu_feature_guard.cc:227] This TensorFlow binary "
+    "is optimized.\n",
     "W0000 00:00:1796114566.000001   15224 some_file.cc:12] a warning\n",
     "E0000 00:00:1796114568.394965   15224 cuda_platform.cc:52] failed call to cuInit: INTERNAL\n",
     "2024-05-01 10:00:00.123456: E tensorflow/core/x.cc:1] an error, the older format\n",
@@ -155,7 +159,8 @@ def test_what_cpp_writes_to_stderr_meanwhile_is_filtered(capfd):
 
 @pytest.fixture
 def logs_untouched(monkeypatch):
-    """Undo what quiet_logs changes: the variable, the import hook, absl's and TensorFlow's loggers."""
+    """Undo what quiet_logs changes: the variable, the import hook, absl's and TensorFlow's
+    loggers."""
     import logging
 
     from absl import logging as absl_logging

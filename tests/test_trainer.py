@@ -1,4 +1,5 @@
-"""The trainer on tiny data: what it writes, reproducibility, stop, callbacks, refusals, failures."""
+"""The trainer on tiny data: what it writes, reproducibility, stop, callbacks, refusals,
+failures."""
 
 import json
 import subprocess
@@ -38,7 +39,8 @@ def test_a_run_writes_history_model_metrics_and_status(isolated_roots):
 
 @pytest.mark.parametrize("architecture", ["mlp", "recommended"])
 def test_same_seed_same_metrics(isolated_roots, architecture):
-    # On the CPU this holds without TensorFlow's op-determinism flag (the trainer sets it only for GPUs).
+    # On the CPU this holds without TensorFlow's op-determinism flag (the trainer sets it only for
+    # GPUs).
     runs = [create_run(TrainConfig(**{**TINY, "architecture": architecture})) for _ in range(2)]
     first, second = (trainer.train(run) for run in runs)
     assert (

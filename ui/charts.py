@@ -1,4 +1,5 @@
-"""Plotly figures several pages draw: learning curves, the learning-rate schedule, images per split."""
+"""Plotly figures several pages draw: learning curves, the learning-rate schedule, images per
+split."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def learning_curves(
         ]
         if (
             gap and pairs
-        ):  # the region between the two curves: how much better the model does on what it trained on
+            # the region between the two curves: how much better the model does on what it trained on
+        ):
             xs = [p[0] for p in pairs]
             fig.add_trace(
                 go.Scatter(
@@ -143,7 +145,8 @@ def schedule_preview(rates: list[float], *, height: int = 220) -> go.Figure:
 
 
 def split_bars(counts: pd.DataFrame, *, x_title: str, height: int = 380) -> go.Figure:
-    """Images per class (rows) and split (columns ``train``, ``validation``, ``test``), grouped bars."""
+    """Images per class (rows) and split (columns ``train``, ``validation``, ``test``), grouped
+    bars."""
     long = (
         counts.rename(index=class_label)
         .reset_index()

@@ -1,4 +1,5 @@
-"""The Dataset page's "Import your own images" section, and the settings and deletion of your own datasets.
+"""The Dataset page's "Import your own images" section, and the settings and deletion of your own
+datasets.
 
 Everything is computed by ``clfcore.data.archive``; this module only draws it. The app never reads a
 server path outside the data root: a dataset arrives as an uploaded ZIP, or is a folder someone
@@ -19,7 +20,8 @@ from ui import state
 from ui.lang import number, t, translator
 from ui.widgets import show_error
 
-_DONE = "_import_done"  # what the last import or deletion did, shown once after the rerun that reveals it
+# what the last import or deletion did, shown once after the rerun that reveals it
+_DONE = "_import_done"
 _ROUND = "_import_round"  # bumped after an import so the file uploaders start empty again
 SHOWN_NAMES = 8  # file names listed before "and N more"
 PLAIN_LAYOUT = """pets.zip
@@ -39,7 +41,8 @@ SPLIT_LAYOUT = """pets.zip
 
 
 def render(info: datasets.DatasetInfo) -> None:
-    """The import section; for a dataset of the user's own, also its settings and (if imported) Delete."""
+    """The import section; for a dataset of the user's own, also its settings and (if imported)
+    Delete."""
     _last_action()
     if info.id not in datasets.builtin_ids():
         _manage(info)
@@ -70,7 +73,8 @@ def _last_action() -> None:
         return
     st.success(
         t(
-            "Imported {name}: {images} images in {classes} classes ({size} {colour}). It is now the chosen dataset: explore it below.",
+            "Imported {name}: {images} images in {classes} classes ({size} {colour}). It "
+            "is now the chosen dataset: explore it below.",
             name=done.name,
             images=number(done.images),
             classes=len(done.class_names),
@@ -109,9 +113,12 @@ def _import_section() -> None:
     with st.expander(t("Import your own images"), icon=":material/upload_file:"):
         st.markdown(
             t(
-                "Upload a ZIP file with one folder of images per class: the folder names become the class names, as with "
-                "`keras.utils.image_dataset_from_directory`. Optionally put the class folders in `train/` and `test/` folders "
-                "for a separate test set. PNG, JPEG, BMP, GIF, WebP and TIFF images are read; other files are skipped."
+                "Upload a ZIP file with one folder of images per class: the folder names "
+                "become the class names, as with "
+                "`keras.utils.image_dataset_from_directory`. Optionally put the class folders "
+                "in `train/` and `test/` folders "
+                "for a separate test set. PNG, JPEG, BMP, GIF, WebP and TIFF images are "
+                "read; other files are skipped."
             )
         )
         plain, split = st.columns(2)
@@ -133,7 +140,8 @@ def _import_section() -> None:
         if upload is None:
             st.caption(
                 t(
-                    "A folder with one sub-folder of images per class that is already in {root} appears in the dataset picker without importing.",
+                    "A folder with one sub-folder of images per class that is already in "
+                    "{root} appears in the dataset picker without importing.",
                     root=str(data_root()),
                 )
             )
@@ -157,7 +165,8 @@ def _preview(plan: archive.ImportPlan) -> None:
         )
         + " "
         + t(
-            "Every image is checked when you import: those that cannot be read are left out and listed."
+            "Every image is checked when you import: those that cannot be read are left "
+            "out and listed."
         )
     )
     if plan.unwrapped:
@@ -170,7 +179,8 @@ def _preview(plan: archive.ImportPlan) -> None:
     if plan.merged_validation:
         st.caption(
             t(
-                "The images in {folder}/ are added to the training images; the validation split below takes its share from all of them.",
+                "The images in {folder}/ are added to the training images; the validation "
+                "split below takes its share from all of them.",
                 folder=plan.merged_validation,
             )
         )
@@ -181,7 +191,8 @@ def _preview(plan: archive.ImportPlan) -> None:
     else:
         st.caption(
             t(
-                "There is no test folder: 20 %, fixed and stratified, of the images will be held out as the test set."
+                "There is no test folder: 20 %, fixed and stratified, of the images will "
+                "be held out as the test set."
             )
         )
     table = {t("Class"): list(plan.class_names), t("Training images"): list(plan.train_counts)}
@@ -220,13 +231,15 @@ def _preview(plan: archive.ImportPlan) -> None:
 
 
 def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None:
-    """Size, colour, validation split and seed inputs; the settings, or None (with the error shown) if invalid."""
+    """Size, colour, validation split and seed inputs; the settings, or None (with the error shown)
+    if invalid."""
     tr = translator()
     size = current.image_size or (folders.MAX_SIDE, folders.MAX_SIDE)
     low, high = folders.SIZE_RANGE
     c1, c2, c3 = st.columns(3)
     size_help = t(
-        "Every image is resized to this size. Small images train fast on a CPU; the first image decides by default (at most {side} pixels a side).",
+        "Every image is resized to this size. Small images train fast on a CPU; the first "
+        "image decides by default (at most {side} pixels a side).",
         side=folders.MAX_SIDE,
     )
     height = c1.number_input(
@@ -263,7 +276,8 @@ def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None
         step=5,
         key=f"{key}_validation",
         help=t(
-            "Share of the training images held out for validation whenever this dataset is chosen (as validation_split in Keras)."
+            "Share of the training images held out for validation whenever this dataset "
+            "is chosen (as validation_split in Keras)."
         ),
     )
     seed = c5.number_input(
@@ -287,7 +301,8 @@ def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None
 
 
 def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
-    key = f"import_{upload.file_id}_{getattr(test_upload, 'file_id', '')}"  # fresh defaults for every new upload
+    # fresh defaults for every new upload
+    key = f"import_{upload.file_id}_{getattr(test_upload, 'file_id', '')}"
     st.markdown("**" + t("Import settings") + "**")
     name = st.text_input(
         t("Dataset name"),
@@ -295,7 +310,8 @@ def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
         max_chars=40,
         key=f"{key}_name",
         help=t(
-            "Letters, digits, - and _. The dataset's id in the picker, in run settings and on the command line."
+            "Letters, digits, - and _. The dataset's id in the picker, in run settings "
+            "and on the command line."
         ),
     ).strip()
     settings = _settings_inputs(plan.suggested_settings(), key)
@@ -358,12 +374,14 @@ def _manage(info: datasets.DatasetInfo) -> None:
         else:
             st.caption(
                 t(
-                    "A folder put in the data root by hand: {path}. Its settings are stored in its dataset.json.",
+                    "A folder put in the data root by hand: {path}. Its settings are stored "
+                    "in its dataset.json.",
                     path=info.source,
                 )
             )
         current = archive.current_settings(info)
-        key = f"settings_{info.id}_{info.image_shape}_{info.validation_split}_{info.seed}"  # saved values become the new defaults
+        # saved values become the new defaults
+        key = f"settings_{info.id}_{info.image_shape}_{info.validation_split}_{info.seed}"
         with st.form(key=key, border=False):
             settings = _settings_inputs(current, key)
             saved = st.form_submit_button(t("Save settings"), icon=":material/save:")
@@ -390,7 +408,8 @@ def _delete_button(info: datasets.DatasetInfo) -> None:
     with st.popover(t("Delete {name}...", name=info.name), icon=":material/delete:"):
         st.warning(
             t(
-                "This deletes {name} and its {images} images from the server, for everyone who uses this app. It cannot be undone.",
+                "This deletes {name} and its {images} images from the server, for everyone "
+                "who uses this app. It cannot be undone.",
                 name=info.name,
                 images=number(info.train_count + info.test_count),
             )

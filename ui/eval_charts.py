@@ -1,4 +1,5 @@
-"""Plotly figures of the Evaluate and Runs pages: confusion matrix, ROC / PR, probabilities, comparisons."""
+"""Plotly figures of the Evaluate and Runs pages: confusion matrix, ROC / PR, probabilities,
+comparisons."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def confusion_heatmap(
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
             hovertemplate=t(
-                "true: %{customdata[0]}<br>predicted: %{customdata[1]}<br>%{customdata[2]} images (%{customdata[3]:.1%} of the row)"
+                "true: %{customdata[0]}<br>predicted: %{customdata[1]}<br>%{customdata[2]} "
+                "images (%{customdata[3]:.1%} of the row)"
             )
             + "<extra></extra>",
         )
@@ -127,7 +129,8 @@ def _one_vs_rest_figure(
     y_title: str,
     y_top: float,
 ) -> go.Figure:
-    """ROC and PR alike: one line a shown class (its area in the legend), the chosen threshold's point."""
+    """ROC and PR alike: one line a shown class (its area in the legend), the chosen threshold's
+    point."""
     for c in shown:
         curve = curves[c]
         if curve is None:
@@ -173,7 +176,8 @@ def roc_figure(
     point: tuple[float, float] | None = None,
     height: int = 420,
 ) -> go.Figure:
-    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a threshold's (FPR, TPR)."""
+    """One-vs-rest ROC curves of the ``shown`` classes, AUC in the legend; ``point`` marks a
+    threshold's (FPR, TPR)."""
     chance = go.Scatter(
         x=[0, 1],
         y=[0, 1],
@@ -205,7 +209,8 @@ def pr_figure(
     point: tuple[float, float] | None = None,
     height: int = 420,
 ) -> go.Figure:
-    """One-vs-rest precision-recall curves of the ``shown`` classes, average precision in the legend."""
+    """One-vs-rest precision-recall curves of the ``shown`` classes, average precision in the
+    legend."""
     return _one_vs_rest_figure(
         go.Figure(),
         curves,
@@ -253,7 +258,8 @@ def probability_bars(
     top: int = 10,
     height: int | None = None,
 ) -> go.Figure:
-    """The ``top`` most probable classes as horizontal bars; the true class green, a wrong prediction red."""
+    """The ``top`` most probable classes as horizontal bars; the true class green, a wrong
+    prediction red."""
     order = browse.top_classes(probabilities, top=top, include=true)
     colours = [
         BEST_COLOUR if c == true else WRONG_COLOUR if c == predicted else TRAIN_COLOUR
@@ -299,7 +305,8 @@ def per_class_bars(
 
 
 def compare_curves(histories: list[tuple[str, list[dict]]], *, height: int = 400) -> go.Figure:
-    """Several runs' loss and accuracy per epoch on the same axes: validation solid, training dotted."""
+    """Several runs' loss and accuracy per epoch on the same axes: validation solid, training
+    dotted."""
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=(t("Loss"), t("Accuracy")), horizontal_spacing=0.07
     )

@@ -1,7 +1,8 @@
 """Looking inside a trained model: Grad-CAM, feature maps, learned filters and the feature space.
 
 Pages call these with a model and test images; the computing is in ``clfcore.inference.gradcam`` and
-``clfcore.inference.insight``. The model is never modified (every view reads it through a separate model
+``clfcore.inference.insight``. The model is never modified (every view reads it through a separate
+model
 built from its layers). Images are float32 in [0, 1], ``(N, H, W, C)``; labels are class indices;
 class names are already translated.
 """
@@ -27,7 +28,8 @@ DISPLAY_SIZE = 224  # pixels a side for the Grad-CAM pictures
 # Images t-SNE places (a stratified sample): on 2 CPU cores shared with other work, 1,000 took 16 s
 # where 2,000 took 26 to 35 s.
 TSNE_SAMPLE = min(1000, insight.TSNE_MAX_POINTS)
-PALETTE = (  # plotly's qualitative "Plotly" then "Dark24" colours, enough for CIFAR-100's 20 coarse classes
+# plotly's qualitative "Plotly" then "Dark24" colours, enough for CIFAR-100's 20 coarse classes
+PALETTE = (
     "#636EFA",
     "#EF553B",
     "#00CC96",
@@ -51,7 +53,8 @@ PALETTE = (  # plotly's qualitative "Plotly" then "Dark24" colours, enough for C
 )
 
 
-# --- small helpers ------------------------------------------------------------------------------------
+# --- small helpers
+# ------------------------------------------------------------------------------------
 
 
 def _fingerprint(key: str, model, images: np.ndarray) -> str:
@@ -81,8 +84,9 @@ def _mosaic_figure(
     columns: int | None = None,
     height: int | None = None,
 ) -> go.Figure:
-    """A grid of single-channel tiles (n, h, w) as one plotly heatmap; hovering shows the tile number and value."""
-    count, tile_h, tile_w = tiles.shape
+    """A grid of single-channel tiles (n, h, w) as one plotly heatmap; hovering shows the tile
+    number and value."""
+    count, _tile_h, _tile_w = tiles.shape
     columns = columns or int(np.ceil(np.sqrt(count)))
     grid = insight.mosaic(tiles, columns=columns)
     numbers = insight.mosaic(
@@ -112,7 +116,8 @@ def _mosaic_figure(
     return fig
 
 
-# --- Grad-CAM -----------------------------------------------------------------------------------------
+# --- Grad-CAM
+# -----------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -123,7 +128,8 @@ def _gradcam(
 
 
 def render_gradcam(model, image, class_names, *, key: str) -> None:
-    """The Grad-CAM overlay next to the image, for a class picker that starts at the predicted class.
+    """The Grad-CAM overlay next to the image, for a class picker that starts at the predicted
+    class.
 
     Args:
         model: the trained Keras model (not modified).
@@ -144,7 +150,8 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
     names = _names(class_names, len(probabilities))
     choices = [f"{name} ({p:.0%})" for name, p in zip(names, probabilities)]
     predicted = int(np.argmax(probabilities))
-    # The image's own fingerprint in the widget keys: a new image starts again at its predicted class.
+    # The image's own fingerprint in the widget keys: a new image starts again at its predicted
+    # class.
     image_id = hashlib.blake2b(np.ascontiguousarray(array).data, digest_size=4).hexdigest()
     left, right = st.columns([3, 2])
     class_index = left.selectbox(
@@ -154,7 +161,8 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
         format_func=choices.__getitem__,
         key=f"{key}-class-{image_id}",
         help=t(
-            "Grad-CAM starts with the predicted class; pick another class to see what would speak for it."
+            "Grad-CAM starts with the predicted class; pick another class to see what would "
+            "speak for it."
         ),
     )
     layer = right.selectbox(
@@ -163,7 +171,8 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
         index=len(layers) - 1,
         key=f"{key}-layer",
         help=t(
-            "The last convolution layer sees the largest parts of the image; earlier layers give finer but less meaningful maps."
+            "The last convolution layer sees the largest parts of the image; earlier layers "
+            "give finer but less meaningful maps."
         ),
     )
     if layer not in layers:  # the widget remembered a layer of another model
@@ -191,18 +200,21 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
     else:
         st.caption(
             t(
-                "Red marks the parts of the image that raised the score of {name} the most (in layer {layer}); blue parts did not count for it.",
+                "Red marks the parts of the image that raised the score of {name} the most "
+                "(in layer {layer}); blue parts did not count for it.",
                 name=names[class_index],
                 layer=layer,
             )
         )
 
 
-# --- Inside the network -------------------------------------------------------------------------------
+# --- Inside the network
+# -------------------------------------------------------------------------------
 
 
 def render_inside_network(model, images, labels, class_names, *, key: str, indices=None) -> None:
-    """Feature maps of a chosen test image per convolution layer and the first layer's filters; for an
+    """Feature maps of a chosen test image per convolution layer and the first layer's filters; for
+    an
     MLP, its first Dense layer's weights drawn as images.
 
     Args:
@@ -301,8 +313,10 @@ def _feature_maps_section(model, images, labels, names, indices, conv_layers, *,
     dead = int(np.sum(peak == 0))
     maps_col.caption(
         t(
-            "Each square is one feature map of {layer}: the output of one of its filters for this image, {h}x{w} values, bright where "
-            "the filter's pattern is found. {shown} of {total} maps shown, each scaled to its own maximum. Early layers react to edges "
+            "Each square is one feature map of {layer}: the output of one of its filters "
+            "for this image, {h}x{w} values, bright where "
+            "the filter's pattern is found. {shown} of {total} maps shown, each scaled "
+            "to its own maximum. Early layers react to edges "
             "and strokes; deeper layers to larger parts, at a coarser resolution.",
             layer=layer,
             h=maps.shape[0],
@@ -346,7 +360,8 @@ def _filters_section(model, *, key: str) -> None:
     st.plotly_chart(fig, width="stretch", key=f"{key}-filters")
     st.caption(
         t(
-            "The {count} filters ({k}x{k}) the first convolution learned, each scaled to its own range ({note}). A filter that looks "
+            "The {count} filters ({k}x{k}) the first convolution learned, each scaled to "
+            "its own range ({note}). A filter that looks "
             "like an edge or a blob responds to that pattern wherever it appears in the image.",
             count=count,
             k=size,
@@ -372,9 +387,12 @@ def _templates_section(model, *, key: str) -> None:
     )
     st.caption(
         t(
-            "This model has no convolution layers: it flattens the image into one long vector. Each square is the weights of one "
-            "unit of the first Dense layer, laid out like the image: red pixels raise the unit's activation, blue pixels lower it, "
-            "so the square is the template the unit matches. {shown} of {total} units shown. After a few epochs they still look much like their random start; "
+            "This model has no convolution layers: it flattens the image into one long "
+            "vector. Each square is the weights of one "
+            "unit of the first Dense layer, laid out like the image: red pixels raise the "
+            "unit's activation, blue pixels lower it, "
+            "so the square is the template the unit matches. {shown} of {total} units shown. "
+            "After a few epochs they still look much like their random start; "
             "shapes appear with longer training.",
             shown=len(shown),
             total=len(templates),
@@ -382,7 +400,8 @@ def _templates_section(model, *, key: str) -> None:
     )
 
 
-# --- Feature space ------------------------------------------------------------------------------------
+# --- Feature space
+# ------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -401,7 +420,8 @@ def _variance(fingerprint: str, _features) -> tuple[float, float]:
 
 
 def render_feature_space(model, images, labels, class_names, *, key: str, indices=None) -> None:
-    """The penultimate-layer features of the images projected to 2-D (PCA or t-SNE), coloured by class.
+    """The penultimate-layer features of the images projected to 2-D (PCA or t-SNE), coloured by
+    class.
 
     Args:
         model: the trained Keras model (not modified).
@@ -462,7 +482,8 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
             with ask.container():
                 st.info(
                     t(
-                        "t-SNE places {count} images so that neighbours stay neighbours; it takes some seconds (longer while a model is training).",
+                        "t-SNE places {count} images so that neighbours stay neighbours; "
+                        "it takes some seconds (longer while a model is training).",
                         count=number(len(rows)),
                     ),
                     icon=":material/schedule:",
@@ -496,20 +517,25 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
     )
     wrong = int(np.sum(labels[rows] != predicted[rows]))
     text = t(
-        "Each point is one test image, placed by the {dims} values the output layer receives for it (the penultimate layer), "
-        "squeezed into two dimensions. Images the network finds similar lie close together: well-separated colours are classes "
-        "it tells apart easily, mixed colours are classes it confuses. Crosses are the {wrong} misclassified images.",
+        "Each point is one test image, placed by the {dims} values the output layer receives "
+        "for it (the penultimate layer), "
+        "squeezed into two dimensions. Images the network finds similar lie close together: "
+        "well-separated colours are classes "
+        "it tells apart easily, mixed colours are classes it confuses. Crosses are the "
+        "{wrong} misclassified images.",
         dims=number(features.shape[1]),
         wrong=number(wrong),
     )
     if method == "pca":
         text += " " + t(
-            "PCA is a linear projection: it keeps the two directions of largest variance, {share:.0%} of the total here.",
+            "PCA is a linear projection: it keeps the two directions of largest variance, "
+            "{share:.0%} of the total here.",
             share=first + second,
         )
     else:
         text += " " + t(
-            "t-SNE keeps neighbours together, but the distances between clusters and their sizes mean little."
+            "t-SNE keeps neighbours together, but the distances between clusters and their "
+            "sizes mean little."
         )
     st.caption(text)
 

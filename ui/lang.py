@@ -1,4 +1,5 @@
-"""The user's language: from ``?lang=``, else the sidebar choice, else the browser locale, else English."""
+"""The user's language: from ``?lang=``, else the sidebar choice, else the browser locale, else
+English."""
 
 from __future__ import annotations
 

@@ -66,7 +66,8 @@ def options_for(arch_id: str, current: dict) -> dict:
                 value=float(chosen["dropout"]),
                 step=0.05,
                 help=t(
-                    "Fraction of neurons switched off at random while training, against overfitting."
+                    "Fraction of neurons switched off at random while training, against "
+                    "overfitting."
                 ),
             ),
         }
@@ -110,7 +111,8 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
         key=f"{backbone_id}_image_size",
         value=int(current["image_size"]),
         help=t(
-            "Images are resized to this size before the backbone. Larger sees more detail but is slower: the time grows with the square of the size."
+            "Images are resized to this size before the backbone. Larger sees more detail "
+            "but is slower: the time grows with the square of the size."
         ),
     )
     weights = controlled(
@@ -129,7 +131,9 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
     else:
         st.warning(
             t(
-                "With random weights the backbone knows nothing yet and is frozen: this is not transfer learning, and the model will learn little. Use it only to try the pipeline."
+                "With random weights the backbone knows nothing yet and is frozen: this "
+                "is not transfer learning, and the model will learn little. Use it only "
+                "to try the pipeline."
             ),
             icon=":material/warning:",
         )
@@ -153,7 +157,9 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
     )
     st.markdown(
         t(
-            "**Second stage: fine-tuning** (optional). After the first stage trains the new top, unfreeze the backbone's last layers and train them too, with a lower learning rate so the ImageNet features are adjusted, not destroyed."
+            "**Second stage: fine-tuning** (optional). After the first stage trains the "
+            "new top, unfreeze the backbone's last layers and train them too, with a lower "
+            "learning rate so the ImageNet features are adjusted, not destroyed."
         )
     )
     c1, c2, c3 = st.columns(3)
@@ -167,7 +173,8 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
             key=f"{backbone_id}_fine_tune_layers",
             value=int(current["fine_tune_layers"]),
             help=t(
-                "Counted from the top of the backbone, which has {count} layers. Batch normalisation layers stay frozen.",
+                "Counted from the top of the backbone, which has {count} layers. Batch "
+                "normalisation layers stay frozen.",
                 count=layers,
             ),
         )
@@ -230,7 +237,8 @@ def _weights_status(backbone_id: str, size: int) -> None:
 def _layer_table(layers: list[dict]) -> list[dict]:
     st.caption(
         t(
-            "One row per layer, from the input to the output layer (added automatically). Add rows at the bottom of the table; select rows to delete them."
+            "One row per layer, from the input to the output layer (added automatically). "
+            "Add rows at the bottom of the table; select rows to delete them."
         )
     )
     # The editor keeps its edits as changes to the frame it was first given: give it the same frame

@@ -91,17 +91,20 @@ def set_model_choice(choice: dict) -> None:
 
 
 def training_choice() -> dict:
-    """Callbacks and options chosen on the Train page, plus the Augment page's augmentation (TrainConfig field names)."""
+    """Callbacks and options chosen on the Train page, plus the Augment page's augmentation
+    (TrainConfig field names)."""
     return {**(st.session_state.get(_TRAINING) or {}), "augmentation": augmentation_settings()}
 
 
 def set_training_choice(choice: dict) -> None:
-    # the augmentation's one source is the Augment page's choice (augment_choice), not a copy kept here
+    # the augmentation's one source is the Augment page's choice (augment_choice), not a copy kept
+    # here
     st.session_state[_TRAINING] = {k: v for k, v in choice.items() if k != "augmentation"}
 
 
 def train_config(**extra):
-    """The TrainConfig for everything chosen so far in this session. Raises UserInputError if invalid."""
+    """The TrainConfig for everything chosen so far in this session. Raises UserInputError if
+    invalid."""
     from clfcore.config import TrainConfig
 
     split = split_config()
@@ -142,7 +145,8 @@ _AUGMENT = "chosen_augmentation"
 
 
 def augment_choice():
-    """The Augment page's settings (``clfcore.augment.AugmentConfig``; the course's by default) and whether training uses them."""
+    """The Augment page's settings (``clfcore.augment.AugmentConfig``; the course's by default) and
+    whether training uses them."""
     from clfcore.data.augment import COURSE_DEFAULTS
 
     chosen = st.session_state.get(_AUGMENT)
@@ -156,7 +160,8 @@ def set_augment_choice(config, enabled: bool) -> None:
 
 
 def augmentation_settings() -> dict:
-    """What ``TrainConfig.augmentation`` gets: every setting when augmentation is on, else ``{}``."""
+    """What ``TrainConfig.augmentation`` gets: every setting when augmentation is on, else
+    ``{}``."""
     from clfcore.data.augment import settings_for_run
 
     config, enabled = augment_choice()

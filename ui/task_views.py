@@ -1,5 +1,7 @@
-"""What each task type of the course adds to the pages: the binary task picker and the multi-label and
-hierarchical explorers (Dataset page), the output layer, loss and task settings (Model page), the two
+"""What each task type of the course adds to the pages: the binary task picker and the multi-label
+and
+hierarchical explorers (Dataset page), the output layer, loss and task settings (Model page), the
+two
 levels of a hierarchical run (Evaluate page) and the task-specific answer (Classify page)."""
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ _MODES = {
 }
 
 
-# --- Dataset page ------------------------------------------------------------------------------------
+# --- Dataset page
+# ------------------------------------------------------------------------------------
 
 
 def current_base_id() -> str:
@@ -44,7 +47,8 @@ def current_base_id() -> str:
 
 
 def pick_task(info: datasets.DatasetInfo) -> datasets.DatasetInfo:
-    """Under the dataset picker: the task. Multi-class datasets offer binary tasks derived from them.
+    """Under the dataset picker: the task. Multi-class datasets offer binary tasks derived from
+    them.
 
     Returns the info of the dataset to explore and train on (the derived task when one is chosen).
     """
@@ -94,7 +98,8 @@ def pick_task(info: datasets.DatasetInfo) -> datasets.DatasetInfo:
     if derived.task == "binary":
         st.caption(
             t(
-                "Binary classification, as in the course: one sigmoid unit gives the probability of the positive class, trained with binary cross-entropy."
+                "Binary classification, as in the course: one sigmoid unit gives the probability "
+                "of the positive class, trained with binary cross-entropy."
             )
         )
     return derived
@@ -104,14 +109,18 @@ def _task_note(info: datasets.DatasetInfo) -> None:
     if info.task == "multilabel":
         st.info(
             t(
-                "Multi-label: each image can have several labels at once. The model has one sigmoid unit per label and trains with binary cross-entropy; a label is predicted when its probability passes the decision threshold."
+                "Multi-label: each image can have several labels at once. The model has "
+                "one sigmoid unit per label and trains with binary cross-entropy; a label "
+                "is predicted when its probability passes the decision threshold."
             ),
             icon=":material/label:",
         )
     elif info.task == "hierarchical":
         st.info(
             t(
-                "Hierarchical: each image has a coarse class ({coarse} of them) and a fine class inside it ({fine}). The model shares one body and has two softmax heads, one per level.",
+                "Hierarchical: each image has a coarse class ({coarse} of them) and a fine "
+                "class inside it ({fine}). The model shares one body and has two softmax "
+                "heads, one per level.",
                 coarse=len(info.coarse_names),
                 fine=info.num_classes,
             ),
@@ -144,7 +153,9 @@ def binary_balance(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
     if explore.imbalance_ratio(train) > explore.IMBALANCE_WARNING_RATIO:
         st.warning(
             t(
-                "Imbalanced: a model that always answers '{name}' is already right {share:.0%} of the time. Turn on balanced class weights on the Model page, and judge it by recall and F1, not accuracy.",
+                "Imbalanced: a model that always answers '{name}' is already right {share:.0%} "
+                "of the time. Turn on balanced class weights on the Model page, and judge "
+                "it by recall and F1, not accuracy.",
                 name=class_label(info.class_names[int(np.argmax(train))]),
                 share=train.max() / total,
             ),
@@ -156,7 +167,8 @@ def binary_balance(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
 def _task_split_counts(
     dataset_id: str, version: str, config: SplitConfig
 ) -> tuple[pd.DataFrame, ...]:
-    """Multi-label: (images per split, images per label per split, labels per image). Hierarchical: (fine, coarse)."""
+    """Multi-label: (images per split, images per label per split, labels per image). Hierarchical:
+    (fine, coarse)."""
     info, raw = datasets.get_dataset(dataset_id), datasets.load_raw(dataset_id)
     if info.task == "multilabel":
         return explore.multilabel_split_counts(raw.y_train, raw.y_test, info.class_names, config)
@@ -165,12 +177,14 @@ def _task_split_counts(
 
 
 def split_counts(info: datasets.DatasetInfo, config: SplitConfig) -> pd.DataFrame:
-    """Images per split in the shape the Dataset page's overview takes (train / validation / test columns)."""
+    """Images per split in the shape the Dataset page's overview takes (train / validation / test
+    columns)."""
     return _task_split_counts(info.id, datasets.data_version(info.id), config)[0]
 
 
 def explore_task(info: datasets.DatasetInfo, raw, config: SplitConfig, pixels) -> None:
-    """The explorer of a multi-label or hierarchical dataset; ``pixels()`` draws the pixel histogram."""
+    """The explorer of a multi-label or hierarchical dataset; ``pixels()`` draws the pixel
+    histogram."""
     counts = _task_split_counts(info.id, datasets.data_version(info.id), config)
     if info.task == "multilabel":
         samples, frequency, histogram = st.tabs(
@@ -224,7 +238,8 @@ def _imbalance(counts: np.ndarray, *, what: str) -> None:
     if ratio > explore.IMBALANCE_WARNING_RATIO:
         st.warning(
             t(
-                "The {what} are imbalanced: the most frequent has {ratio:.1f} times as many training images as the rarest. Check the per-class recall after training.",
+                "The {what} are imbalanced: the most frequent has {ratio:.1f} times as "
+                "many training images as the rarest. Check the per-class recall after training.",
                 what=t(what),
                 ratio=ratio,
             )
@@ -244,7 +259,8 @@ def _label_frequency(
 ) -> None:
     st.caption(
         t(
-            "Images that carry each label, per split. An image with three labels counts once for each."
+            "Images that carry each label, per split. An image with three labels counts "
+            "once for each."
         )
     )
     _grouped_bars(per_label, x_title=t("Label"))
@@ -321,23 +337,26 @@ def _hierarchy_tree(info: datasets.DatasetInfo, fine: pd.DataFrame) -> None:
     st.plotly_chart(fig, width="stretch")
 
 
-# --- Model page --------------------------------------------------------------------------------------
+# --- Model page
+# --------------------------------------------------------------------------------------
 
 
 def output_and_loss(
     info: datasets.DatasetInfo, one_hot: bool, loss_formulas: dict, activation_formulas: dict
 ) -> None:
-    """The output layer(s) and loss of a binary, multi-label or hierarchical task, with their formulas."""
+    """The output layer(s) and loss of a binary, multi-label or hierarchical task, with their
+    formulas."""
     from clfcore.models import architectures
 
-    units, activation, loss = architectures.output_layer_and_loss(
+    units, _activation, loss = architectures.output_layer_and_loss(
         info.task, info.num_classes, one_hot=one_hot
     )
     c1, c2 = st.columns(2)
     if info.task == "binary":
         st.markdown(
             t(
-                "Output layer: **1 sigmoid unit**, the probability of **{positive}**; loss: **binary_crossentropy**. Labels are 0 / 1.",
+                "Output layer: **1 sigmoid unit**, the probability of **{positive}**; loss: "
+                "**binary_crossentropy**. Labels are 0 / 1.",
                 positive=class_label(info.class_names[1]),
             )
         )
@@ -345,13 +364,15 @@ def output_and_loss(
         c2.latex(loss_formulas["binary_crossentropy"])
         st.caption(
             t(
-                "The label encoding does not apply: a binary task always uses labels 0 and 1 and one output unit (Dense(1, activation='sigmoid'))."
+                "The label encoding does not apply: a binary task always uses labels 0 "
+                "and 1 and one output unit (Dense(1, activation='sigmoid'))."
             )
         )
     elif info.task == "multilabel":
         st.markdown(
             t(
-                "Output layer: **{units} sigmoid units**, one independent yes/no per label; loss: **binary_crossentropy**, averaged over the labels.",
+                "Output layer: **{units} sigmoid units**, one independent yes/no per label; "
+                "loss: **binary_crossentropy**, averaged over the labels.",
                 units=units,
             )
         )
@@ -359,13 +380,17 @@ def output_and_loss(
         c2.latex(loss_formulas["binary_crossentropy"])
         st.caption(
             t(
-                "Softmax would make the labels compete for one share of probability; with sigmoids each label is decided on its own, so an image can get several. 'accuracy' while training is the share of right yes/no decisions."
+                "Softmax would make the labels compete for one share of probability; with "
+                "sigmoids each label is decided on its own, so an image can get several. "
+                "'accuracy' while training is the share of right yes/no decisions."
             )
         )
     else:
         st.markdown(
             t(
-                "Two output layers on one shared body: **coarse**, {coarse} softmax units, and **fine**, {fine} softmax units; each has its own {loss}, and the model minimises their weighted sum.",
+                "Two output layers on one shared body: **coarse**, {coarse} softmax units, "
+                "and **fine**, {fine} softmax units; each has its own {loss}, and the model "
+                "minimises their weighted sum.",
                 coarse=len(info.coarse_names),
                 fine=info.num_classes,
                 loss=loss,
@@ -375,13 +400,15 @@ def output_and_loss(
         c2.latex(loss_formulas["hierarchical"])
         st.caption(
             t(
-                "The weights λc and λf are set below. 'accuracy' while training is the fine level's; the coarse level's is logged next to it."
+                "The weights λc and λf are set below. 'accuracy' while training is the "
+                "fine level's; the coarse level's is logged next to it."
             )
         )
 
 
 def task_settings(info: datasets.DatasetInfo) -> None:
-    """The task's own training settings: class weights, decision threshold or loss weights (TrainConfig fields)."""
+    """The task's own training settings: class weights, decision threshold or loss weights
+    (TrainConfig fields)."""
     choice = state.training_choice()
     changes: dict = {}
     if info.task in ("binary", "multiclass"):
@@ -391,7 +418,9 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             key="task_balanced",
             value=state.chosen(choice, "class_weight") == "balanced",
             help=t(
-                "Each class weighs n_images / (n_classes x images of the class) in the loss, computed on the training split, so rare classes count as much as frequent ones."
+                "Each class weighs n_images / (n_classes x images of the class) in the "
+                "loss, computed on the training split, so rare classes count as much as "
+                "frequent ones."
             ),
         )
         changes["class_weight"] = "balanced" if balanced else "none"
@@ -407,7 +436,8 @@ def task_settings(info: datasets.DatasetInfo) -> None:
             value=float(state.chosen(choice, "threshold")),
             step=0.05,
             help=t(
-                "A label is predicted when its probability is at least this. Lower finds more labels (recall), higher makes fewer mistakes (precision)."
+                "A label is predicted when its probability is at least this. Lower finds "
+                "more labels (recall), higher makes fewer mistakes (precision)."
             ),
         )
     if info.task == "hierarchical":
@@ -434,7 +464,8 @@ def task_settings(info: datasets.DatasetInfo) -> None:
         state.set_training_choice({**choice, **changes})
 
 
-# --- Evaluate page -----------------------------------------------------------------------------------
+# --- Evaluate page
+# -----------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -445,7 +476,8 @@ def _levels(run_id: str, stamp: int):
 
 
 def hierarchy_section(run_id: str, stamp: int) -> None:
-    """Both levels of a hierarchical run: accuracy per level, 'coarse right but fine wrong', confusion per level."""
+    """Both levels of a hierarchical run: accuracy per level, 'coarse right but fine wrong',
+    confusion per level."""
     from clfcore.evaluation import scoring
     from ui import eval_charts
 
@@ -465,7 +497,8 @@ def hierarchy_section(run_id: str, stamp: int) -> None:
     )
     st.caption(
         t(
-            "{count} of the {total} test images were put in the right group but given the wrong class: mistakes between close relatives, cheaper than a wrong group.",
+            "{count} of the {total} test images were put in the right group but given the "
+            "wrong class: mistakes between close relatives, cheaper than a wrong group.",
             count=number(levels.coarse_right_fine_wrong),
             total=number(fine.num_images),
         )
@@ -491,11 +524,13 @@ def hierarchy_section(run_id: str, stamp: int) -> None:
         )
 
 
-# --- Classify page -----------------------------------------------------------------------------------
+# --- Classify page
+# -----------------------------------------------------------------------------------
 
 
 def show_answer(classifier, image_array: np.ndarray, *, key: str) -> None:
-    """Multi-label models: every label at or above a threshold the user sets, for one preprocessed image (H, W, C)."""
+    """Multi-label models: every label at or above a threshold the user sets, for one preprocessed
+    image (H, W, C)."""
     if classifier.output == "multilabel":
         probabilities = classifier.probabilities(image_array[None])[0]
         threshold = st.slider(
@@ -513,7 +548,8 @@ def show_answer(classifier, image_array: np.ndarray, *, key: str) -> None:
         else:
             st.info(
                 t(
-                    "No label reaches the threshold {threshold:.2f}: lower it to see the most likely ones.",
+                    "No label reaches the threshold {threshold:.2f}: lower it to see the "
+                    "most likely ones.",
                     threshold=threshold,
                 )
             )
@@ -536,7 +572,8 @@ def show_coarse(classifier, image_array: np.ndarray) -> None:
 
 
 def true_label_caption(info: datasets.DatasetInfo, label) -> str:
-    """The caption of a test image: its class, its labels (multi-label) or its group and class (hierarchical)."""
+    """The caption of a test image: its class, its labels (multi-label) or its group and class
+    (hierarchical)."""
     label = np.asarray(label)
     if info.task == "multilabel":
         return ", ".join(class_label(info.class_names[c]) for c in np.flatnonzero(label)) or t(
@@ -548,5 +585,6 @@ def true_label_caption(info: datasets.DatasetInfo, label) -> str:
 
 
 def true_index(info: datasets.DatasetInfo, label) -> int | None:
-    """The single true class of a test image to compare with the prediction (fine class; none for multi-label)."""
+    """The single true class of a test image to compare with the prediction (fine class; none for
+    multi-label)."""
     return tasks.true_class_index(info.task, label)

@@ -67,10 +67,12 @@ _UNSET = object()
 
 
 def controlled(widget, *args, key: str, value, **kwargs):
-    """Draw ``widget`` (e.g. ``st.slider`` or ``column.selectbox``) showing ``value``, the choice the app keeps.
+    """Draw ``widget`` (e.g. ``st.slider`` or ``column.selectbox``) showing ``value``, the choice
+    the app keeps.
 
     Only ``key`` identifies the widget, so a change made in the browser is never dropped because the
-    value it is drawn from changed (a widget drawn with ``value=``/``index=`` and no key becomes a new
+    value it is drawn from changed (a widget drawn with ``value=``/``index=`` and no key becomes a
+    new
     widget when that value changes, and loses the user's next change). A change made elsewhere, such
     as an architecture's preset or another page, is shown: the widget is set to ``value`` whenever
     ``value`` differs from what the widget last returned. Pass neither ``value=`` nor ``index=`` in

@@ -6,7 +6,8 @@ Example (a ZIP of 40 cat and 40 dog photos)::
     plan = archive.inspect("pets.zip")  # the listing only: classes, counts, what will be left out
     plan.class_names, plan.train_counts
     # (('cat', 'dog'), (40, 40))
-    result = archive.import_dataset("pets.zip", "pets", settings=FolderSettings(image_size=(64, 64)))
+    result = archive.import_dataset("pets.zip", "pets", settings=FolderSettings(image_size=(64,
+    64)))
     result.images, result.skipped
     # (80, ())
 
@@ -43,7 +44,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,7 +81,8 @@ UNKNOWN_TEST_CLASS = N_("its class has no training images")
 DUPLICATE_NAME = N_("same name as another file")
 
 _NOT_A_ZIP = N_(
-    "{name} is not a ZIP archive. Put one folder of images per class in a folder, compress it as a .zip file and try again."
+    "{name} is not a ZIP archive. Put one folder of images per class in a folder, compress "
+    "it as a .zip file and try again."
 )
 
 
@@ -134,7 +136,8 @@ class ImportPlan:
         return bool(self.test_counts)
 
     def suggested_settings(self) -> FolderSettings:
-        """Size and colour of the first image (at most folders.MAX_SIDE a side), the course's 20 % split."""
+        """Size and colour of the first image (at most folders.MAX_SIDE a side), the course's 20 %
+        split."""
         width, height, mode = self.first_image or (folders.MAX_SIDE, folders.MAX_SIDE, "RGB")
         return FolderSettings(
             image_size=folders.default_size(width, height),
@@ -180,7 +183,8 @@ class ImportResult:
         }
 
 
-# --- Reading an archive or a folder ------------------------------------------------------------------
+# --- Reading an archive or a folder
+# ------------------------------------------------------------------
 
 
 class _Source:
@@ -200,7 +204,8 @@ def size_text(count: int) -> str:
 
 
 def _declared_entry_count(stream: BinaryIO) -> int | None:
-    """How many entries the end of a ZIP says it holds, read before zipfile parses them all (or None)."""
+    """How many entries the end of a ZIP says it holds, read before zipfile parses them all (or
+    None)."""
     stream.seek(0, os.SEEK_END)
     end = stream.tell()
     tail_start = max(0, end - 22 - 65535)  # the end record, then a comment of at most 64 KB
@@ -222,7 +227,8 @@ def _declared_entry_count(stream: BinaryIO) -> int | None:
 
 
 def _unicode_path(info: zipfile.ZipInfo) -> str | None:
-    """The UTF-8 name in Info-ZIP's Unicode Path extra field, if present and matching the stored name."""
+    """The UTF-8 name in Info-ZIP's Unicode Path extra field, if present and matching the stored
+    name."""
     extra, at = info.extra, 0
     while at + 4 <= len(extra):
         tag, length = struct.unpack("<HH", extra[at : at + 4])
@@ -236,7 +242,8 @@ def _unicode_path(info: zipfile.ZipInfo) -> str | None:
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
-    """The entry's real name: UTF-8 when flagged, else UTF-8 if the bytes are UTF-8 (macOS, Linux), else cp437."""
+    """The entry's real name: UTF-8 when flagged, else UTF-8 if the bytes are UTF-8 (macOS, Linux),
+    else cp437."""
     name = info.orig_filename
     if not info.flag_bits & _UTF8_FLAG:
         unicode_path = _unicode_path(info)
@@ -254,17 +261,20 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
 
 
 def _safe_parts(shown: str, source_name: str) -> tuple[str, ...]:
-    """The path's parts, or DatasetError if it could write outside the folder it is extracted into."""
+    """The path's parts, or DatasetError if it could write outside the folder it is extracted
+    into."""
     if "\x00" in shown or shown.startswith("/") or re.match(r"[A-Za-z]:", shown):
         raise DatasetError(
-            "{name} contains the absolute path {entry!r}. Nothing was imported: create the ZIP from inside the dataset folder, with relative paths.",
+            "{name} contains the absolute path {entry!r}. Nothing was imported: create "
+            "the ZIP from inside the dataset folder, with relative paths.",
             name=source_name,
             entry=shown,
         )
     parts = tuple(part for part in shown.split("/") if part not in ("", "."))
     if ".." in parts:
         raise DatasetError(
-            "{name} contains the path {entry!r}, which climbs out of its folder with '..'. Nothing was imported: create the ZIP again without such paths.",
+            "{name} contains the path {entry!r}, which climbs out of its folder with '..'. "
+            "Nothing was imported: create the ZIP again without such paths.",
             name=source_name,
             entry=shown,
         )
@@ -274,7 +284,8 @@ def _safe_parts(shown: str, source_name: str) -> tuple[str, ...]:
 def _check_entry_count(count: int, source_name: str) -> None:
     if count > MAX_ENTRIES:
         raise DatasetError(
-            "{name} holds {count} files and folders, more than the limit of {limit}. Import fewer images, or split them into several datasets.",
+            "{name} holds {count} files and folders, more than the limit of {limit}. Import "
+            "fewer images, or split them into several datasets.",
             name=source_name,
             count=count,
             limit=MAX_ENTRIES,
@@ -300,7 +311,8 @@ def _zip_source(stream: BinaryIO, source_name: str) -> tuple[_Source, zipfile.Zi
         shown = _entry_name(info)
         if stat.S_ISLNK(info.external_attr >> 16):
             raise DatasetError(
-                "{name} contains the symbolic link {entry!r}. Nothing was imported: replace links by the real files and try again.",
+                "{name} contains the symbolic link {entry!r}. Nothing was imported: replace "
+                "links by the real files and try again.",
                 name=source_name,
                 entry=shown,
             )
@@ -327,7 +339,8 @@ def _folder_source(folder: Path) -> _Source:
                 _check_entry_count(seen, folder.name)
             if path.is_symlink():
                 raise DatasetError(
-                    "{name} contains the symbolic link {entry!r}. Nothing was imported: replace links by the real files and try again.",
+                    "{name} contains the symbolic link {entry!r}. Nothing was imported: "
+                    "replace links by the real files and try again.",
                     name=folder.name,
                     entry=path.relative_to(folder).as_posix(),
                 )
@@ -371,7 +384,8 @@ def _opened(source: str | os.PathLike | BinaryIO | None) -> Iterator[_Source | N
         )
 
 
-# --- Deciding what to import -------------------------------------------------------------------------
+# --- Deciding what to import
+# -------------------------------------------------------------------------
 
 
 def _is_image(parts: tuple[str, ...]) -> bool:
@@ -400,7 +414,8 @@ def _unwrap(
 
 
 def _top(nested, names: tuple[str, ...], *, min_classes: int = 1) -> str | None:
-    """The top folder called one of ``names`` (any case) that holds at least ``min_classes`` class folders with images."""
+    """The top folder called one of ``names`` (any case) that holds at least ``min_classes`` class
+    folders with images."""
     for top in sorted({parts[0] for _, parts in nested}):
         if (
             top.lower() in names
@@ -412,10 +427,12 @@ def _top(nested, names: tuple[str, ...], *, min_classes: int = 1) -> str | None:
 
 
 def _classify(source: _Source, *, as_test: bool):
-    """Place every image of a source as (entry, role, class, rest of its path); role is "train" or "test".
+    """Place every image of a source as (entry, role, class, rest of its path); role is "train" or
+    "test".
 
     Layouts, after unwrapping: ``train/<class>/...`` with optional ``test/<class>/...`` and
-    ``val/<class>/...`` (added to training); or ``<class>/...`` with an optional ``test/<class>/...``;
+    ``val/<class>/...`` (added to training); or ``<class>/...`` with an optional
+    ``test/<class>/...``;
     a separate test source is always ``<class>/...``.
 
     Returns:
@@ -494,7 +511,8 @@ def _plan(main: _Source, test: _Source | None) -> ImportPlan:
     if test is not None:
         if has_test_folder:
             raise DatasetError(
-                "{name} already has a test folder. Give either a test folder inside the ZIP or a separate test ZIP, not both.",
+                "{name} already has a test folder. Give either a test folder inside the "
+                "ZIP or a separate test ZIP, not both.",
                 name=main.name,
             )
         test_placed, test_non_images, test_left_out, _, _, _ = _classify(test, as_test=True)
@@ -506,16 +524,19 @@ def _plan(main: _Source, test: _Source | None) -> ImportPlan:
     if len(class_names) < 2:
         if not placed and not test_placed and not left_out:
             raise DatasetError(
-                "{name} contains no images (PNG, JPEG, BMP, GIF, WebP or TIFF). Put one folder of images per class in the ZIP, e.g. cat/001.jpg and dog/001.jpg.",
+                "{name} contains no images (PNG, JPEG, BMP, GIF, WebP or TIFF). Put one "
+                "folder of images per class in the ZIP, e.g. cat/001.jpg and dog/001.jpg.",
                 name=main.name,
             )
         if not class_names:
             raise DatasetError(
-                "The images in {name} are not inside class folders. Put the images of each class in a folder named after the class, e.g. cat/001.jpg and dog/001.jpg.",
+                "The images in {name} are not inside class folders. Put the images of each "
+                "class in a folder named after the class, e.g. cat/001.jpg and dog/001.jpg.",
                 name=main.name,
             )
         raise DatasetError(
-            "{name} has only one class folder with images ({classes}); a classifier needs at least two. Add one folder of images per class.",
+            "{name} has only one class folder with images ({classes}); a classifier needs "
+            "at least two. Add one folder of images per class.",
             name=main.name,
             classes=", ".join(class_names),
         )
@@ -543,7 +564,8 @@ def _plan(main: _Source, test: _Source | None) -> ImportPlan:
     total = sum(p.entry.size for p in planned)
     if total > MAX_TOTAL_BYTES:
         raise DatasetError(
-            "{name} would unpack to {size} of images, more than the limit of {limit}. Use smaller images or fewer of them.",
+            "{name} would unpack to {size} of images, more than the limit of {limit}. Use "
+            "smaller images or fewer of them.",
             name=main.name,
             size=size_text(total),
             limit=size_text(MAX_TOTAL_BYTES),
@@ -569,17 +591,20 @@ def inspect(
     """What importing ``source`` would give, from the archive's listing (fast; nothing is written).
 
     Args:
-        source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class folders.
+        source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class
+        folders.
         test_source: an optional second archive or folder with the same class folders: the test set.
 
     Raises:
-        DatasetError: not a ZIP, unsafe entries, too many or too large, no images, fewer than 2 classes.
+        DatasetError: not a ZIP, unsafe entries, too many or too large, no images, fewer than 2
+        classes.
     """
     with _opened(source) as main, _opened(test_source) as test:
         return _plan(main, test)
 
 
-# --- Names and the data root -------------------------------------------------------------------------
+# --- Names and the data root
+# -------------------------------------------------------------------------
 
 
 def _reserved(name: str) -> bool:
@@ -592,7 +617,8 @@ def _reserved(name: str) -> bool:
 
 
 def import_record(name: str) -> dict | None:
-    """Where and when dataset ``name`` was imported ({"source", "date"}), or None if it was not imported."""
+    """Where and when dataset ``name`` was imported ({"source", "date"}), or None if it was not
+    imported."""
     if not NAME_PATTERN.fullmatch(name or ""):
         return None
     manifest = folders.read_manifest(data_root() / name)
@@ -602,14 +628,16 @@ def import_record(name: str) -> dict | None:
 
 
 def check_name(name: str, *, replace: bool = False) -> None:
-    """Refuse a dataset name that is invalid, taken by a built-in, or already used (unless replacing an import).
+    """Refuse a dataset name that is invalid, taken by a built-in, or already used (unless replacing
+    an import).
 
     Raises:
         DatasetError: with what is wrong and how to fix it.
     """
     if not NAME_PATTERN.fullmatch(name or ""):
         raise DatasetError(
-            "The dataset name {name!r} is not valid. Use letters, digits, '-' and '_' (at most 40), starting with a letter or digit.",
+            "The dataset name {name!r} is not valid. Use letters, digits, '-' and '_' (at "
+            "most 40), starting with a letter or digit.",
             name=name,
         )
     if _reserved(name):
@@ -632,7 +660,8 @@ def check_name(name: str, *, replace: bool = False) -> None:
         )
     if import_record(name) is None:
         raise DatasetError(
-            "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted from here. Choose another name.",
+            "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted "
+            "from here. Choose another name.",
             name=name,
             root=str(data_root()),
         )
@@ -649,7 +678,8 @@ def current_settings(info: datasets.DatasetInfo) -> FolderSettings:
 
 
 def suggest_name(filename: str) -> str:
-    """A valid, unused dataset name from an archive's file name: 'My Pets (2).zip' -> 'My_Pets_2'."""
+    """A valid, unused dataset name from an archive's file name: 'My Pets (2).zip' ->
+    'My_Pets_2'."""
     stem = unicodedata.normalize("NFC", Path(filename or "").stem)
     base = re.sub(r"[^\w-]+", "_", stem).strip("_-")[:34] or "my_images"
     candidate, n = base, 2
@@ -673,13 +703,15 @@ def _remove_stale_temporaries(root: Path) -> None:
 
 
 def _trash(folder: Path) -> None:
-    """Remove ``folder`` so that nobody sees it half-deleted: rename it away first, then delete it."""
+    """Remove ``folder`` so that nobody sees it half-deleted: rename it away first, then delete
+    it."""
     trash = Path(tempfile.mkdtemp(prefix=f".deleting-{folder.name}-", dir=folder.parent))
     os.rename(folder, trash / folder.name)
     shutil.rmtree(trash, ignore_errors=True)
 
 
-# --- Writing -----------------------------------------------------------------------------------------
+# --- Writing
+# -----------------------------------------------------------------------------------------
 
 
 class _TooLarge(Exception):
@@ -687,7 +719,8 @@ class _TooLarge(Exception):
 
 
 def _copy_capped(source: BinaryIO, target: BinaryIO, *, declared: int, budget: int) -> int:
-    """Copy at most ``declared`` bytes (and at most ``budget``); raise _TooLarge at the first byte more.
+    """Copy at most ``declared`` bytes (and at most ``budget``); raise _TooLarge at the first byte
+    more.
 
     Returns:
         the number of bytes copied.
@@ -706,7 +739,8 @@ def _copy_capped(source: BinaryIO, target: BinaryIO, *, declared: int, budget: i
 def _write_one(
     stream: BinaryIO, target: Path, *, declared: int, budget: int
 ) -> tuple[int, str | None]:
-    """Write one image, checking that it decodes; returns (bytes written, why it was left out or None).
+    """Write one image, checking that it decodes; returns (bytes written, why it was left out or
+    None).
 
     Small images are checked in memory first, so a corrupt one is never written; large ones are
     streamed to disk and checked there.
@@ -738,7 +772,8 @@ def _extract(
         # this fresh folder (so no link can redirect a write): check the final path all the same.
         if not str(target).startswith(inside):
             raise DatasetError(
-                "{name} contains the path {entry!r}, which climbs out of its folder with '..'. Nothing was imported: create the ZIP again without such paths.",
+                "{name} contains the path {entry!r}, which climbs out of its folder with "
+                "'..'. Nothing was imported: create the ZIP again without such paths.",
                 name=plan.source_name,
                 entry=item.entry.shown,
             )
@@ -754,27 +789,31 @@ def _extract(
         except _TooLarge as exc:
             if str(exc) == "declared":
                 raise DatasetError(
-                    "{name} is damaged or malicious: {entry} unpacks to more than the {size} its header declares. Nothing was imported.",
+                    "{name} is damaged or malicious: {entry} unpacks to more than the {size} "
+                    "its header declares. Nothing was imported.",
                     name=plan.source_name,
                     entry=item.entry.shown,
                     size=size_text(item.entry.size),
                 ) from None
             raise DatasetError(
-                "{name} would unpack to {size} of images, more than the limit of {limit}. Use smaller images or fewer of them.",
+                "{name} would unpack to {size} of images, more than the limit of {limit}. "
+                "Use smaller images or fewer of them.",
                 name=plan.source_name,
                 size=f"> {size_text(MAX_TOTAL_BYTES)}",
                 limit=size_text(MAX_TOTAL_BYTES),
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise DatasetError(
-                "{name} is damaged: {entry} cannot be read ({reason}). Nothing was imported: create the ZIP again.",
+                "{name} is damaged: {entry} cannot be read ({reason}). Nothing was imported: "
+                "create the ZIP again.",
                 name=plan.source_name,
                 entry=item.entry.shown,
                 reason=str(exc),
             ) from None
         except NotImplementedError:
             raise DatasetError(
-                "{entry} in {name} uses a compression method that cannot be read here. Create the ZIP with the standard (deflate) compression.",
+                "{entry} in {name} uses a compression method that cannot be read here. "
+                "Create the ZIP with the standard (deflate) compression.",
                 name=plan.source_name,
                 entry=item.entry.shown,
             ) from None
@@ -793,7 +832,8 @@ def _extract(
 
 
 def _resolved(settings: FolderSettings, layout: folders.FolderLayout) -> FolderSettings:
-    """Settings with nothing left automatic, so the dataset reads the same way whatever files are added later."""
+    """Settings with nothing left automatic, so the dataset reads the same way whatever files are
+    added later."""
     return FolderSettings(
         image_size=settings.image_size or layout.image_size,
         color_mode=settings.color_mode or ("grayscale" if layout.channels == 1 else "rgb"),
@@ -816,7 +856,8 @@ def import_dataset(
     """Import ``source`` as the dataset ``name`` under the data root.
 
     Args:
-        source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class folders
+        source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class
+        folders
             (copied; a folder is only accepted from the command line).
         name: the dataset id: letters, digits, '-' and '_'.
         test_source: an optional second archive or folder with the same class folders: the test set.
@@ -840,7 +881,8 @@ def import_dataset(
         free = shutil.disk_usage(root).free
         if free < plan.total_bytes + DISK_MARGIN_BYTES:
             raise DatasetError(
-                "There is not enough free disk space in {root} for {size} of images (free: {free}).",
+                "There is not enough free disk space in {root} for {size} of images (free: "
+                "{free}).",
                 root=str(root),
                 size=size_text(plan.total_bytes),
                 free=size_text(free),
@@ -854,7 +896,8 @@ def import_dataset(
             layout = folders.scan(folder)
             if layout is None:
                 raise DatasetError(
-                    "After leaving out {count} images that cannot be read, {name} has fewer than two classes with images. Check that the files are real images.",
+                    "After leaving out {count} images that cannot be read, {name} has fewer "
+                    "than two classes with images. Check that the files are real images.",
                     count=len(skipped),
                     name=plan.source_name,
                 )
@@ -863,7 +906,7 @@ def import_dataset(
                 folder,
                 stored,
                 imported_from=plan.source_name,
-                imported_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             _move_into_place(folder, root / name, replace=replace)
         except BaseException:
@@ -882,7 +925,8 @@ def import_dataset(
 
 
 def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
-    """Rename the finished temporary folder to its name in one step (replacing an earlier import if asked)."""
+    """Rename the finished temporary folder to its name in one step (replacing an earlier import if
+    asked)."""
     check_name(
         final.name, replace=replace
     )  # again: another import may have taken the name meanwhile
@@ -905,7 +949,8 @@ def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
         ) from None
 
 
-# --- Managing imported datasets ----------------------------------------------------------------------
+# --- Managing imported datasets
+# ----------------------------------------------------------------------
 
 
 def _user_folder(name: str) -> Path:
@@ -923,12 +968,14 @@ def delete_dataset(name: str) -> None:
     """Delete the imported dataset ``name`` (its folder under the data root), all at once.
 
     Raises:
-        DatasetError: no such dataset, or one that was put in the data root by hand (delete it there).
+        DatasetError: no such dataset, or one that was put in the data root by hand (delete it
+        there).
     """
     folder = _user_folder(name)
     if import_record(name) is None:
         raise DatasetError(
-            "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted from here. Choose another name.",
+            "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted "
+            "from here. Choose another name.",
             name=name,
             root=str(data_root()),
         )
@@ -936,7 +983,8 @@ def delete_dataset(name: str) -> None:
 
 
 def save_settings(name: str, settings: FolderSettings) -> FolderSettings:
-    """Store new settings (size, colour, validation split, seed) for the user dataset ``name``; returns them."""
+    """Store new settings (size, colour, validation split, seed) for the user dataset ``name``;
+    returns them."""
     folder = _user_folder(name)
     current = folders.read_settings(folder)
     merged = dataclasses.replace(

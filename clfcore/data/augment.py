@@ -1,4 +1,5 @@
-"""Data augmentation: the frozen settings of a run, their checks, and the one Keras layer they become.
+"""Data augmentation: the frozen settings of a run, their checks, and the one Keras layer they
+become.
 
     >>> config = AugmentConfig()  # the course's settings (the course practice on CNNs for CIFAR-10)
     >>> config.to_dict()["rotation_range"]
@@ -11,7 +12,8 @@ Then, with Keras (``images``: float32 in [0, 1], shape (N, H, W, C))::
 
 The names follow the course's ``ImageDataGenerator`` (rotation_range, width_shift_range, ...), which
 does not exist in Keras 3: ``build_augmentation`` is its replacement, and both the Augment page's
-preview and the training pipeline (``clfcore.training.pipeline``) call it, so what the page shows is exactly
+preview and the training pipeline (``clfcore.training.pipeline``) call it, so what the page shows is
+exactly
 what the network is trained on. Only the training split is ever augmented.
 
 This module imports neither Keras nor TensorFlow at import time (``TrainConfig`` validates its
@@ -41,7 +43,8 @@ FILL_MODES = (
 
 
 class Range(NamedTuple):
-    """The allowed values of a numeric setting, and from where on it is extreme (legal, with a warning)."""
+    """The allowed values of a numeric setting, and from where on it is extreme (legal, with a
+    warning)."""
 
     low: float
     high: float
@@ -68,7 +71,8 @@ RANGES: dict[str, Range] = {
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    """Every random change applied to the training images. Defaults: the course's settings (the course practice on CNNs for CIFAR-10).
+    """Every random change applied to the training images. Defaults: the course's settings (the
+    course practice on CNNs for CIFAR-10).
 
     Geometric changes (rotation, shifts, zoom, shear, flips) are combined into one resampling per
     image, as ImageDataGenerator did. Values are "up to": each image gets its own random amount
@@ -121,7 +125,8 @@ class AugmentConfig:
                     or not np.isfinite(value)
                 ):
                     raise UserInputError(
-                        "The augmentation setting {name} must be a number between {low:g} and {high:g}, got {value!r}.",
+                        "The augmentation setting {name} must be a number between {low:g} "
+                        "and {high:g}, got {value!r}.",
                         name=f.name,
                         low=allowed.low,
                         high=allowed.high,
@@ -129,7 +134,8 @@ class AugmentConfig:
                     )
                 if not allowed.low <= value <= allowed.high:
                     raise UserInputError(
-                        "{name} must be between {low:g} and {high:g}, got {value:g}. Choose a value in that range.",
+                        "{name} must be between {low:g} and {high:g}, got {value:g}. Choose "
+                        "a value in that range.",
                         name=f.name,
                         low=allowed.low,
                         high=allowed.high,
@@ -145,7 +151,7 @@ class AugmentConfig:
                     object.__setattr__(self, f.name, float(value))
 
     @classmethod
-    def off(cls) -> "AugmentConfig":
+    def off(cls) -> AugmentConfig:
         """Every transform switched off (the other settings keep their defaults)."""
         return cls(
             rotation_range=0,
@@ -182,8 +188,9 @@ class AugmentConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "AugmentConfig":
-        """Rebuild from ``to_dict``'s output (e.g. a run's config.json). Missing keys take the defaults.
+    def from_dict(cls, data: dict[str, Any] | None) -> AugmentConfig:
+        """Rebuild from ``to_dict``'s output (e.g. a run's config.json). Missing keys take the
+        defaults.
 
         Raises:
             UserInputError: unknown setting names, wrong types or values out of range.
@@ -199,7 +206,7 @@ class AugmentConfig:
             )
         return cls(**data)
 
-    def replace(self, **changes: Any) -> "AugmentConfig":
+    def replace(self, **changes: Any) -> AugmentConfig:
         return dataclasses.replace(self, **changes)
 
 
@@ -207,22 +214,26 @@ COURSE_DEFAULTS = AugmentConfig()
 
 
 def settings_for_run(config: AugmentConfig, *, enabled: bool = True) -> dict[str, Any]:
-    """What goes into ``TrainConfig.augmentation``: every setting when on, ``{}`` for no augmentation."""
+    """What goes into ``TrainConfig.augmentation``: every setting when on, ``{}`` for no
+    augmentation."""
     return config.to_dict() if enabled and config.active else {}
 
 
-# --- words: a one-line summary and the warnings, as (English template, params) to translate where shown
+# --- words: a one-line summary and the warnings, as (English template, params) to translate where
+# shown
 
 
 class Message(NamedTuple):
-    """A user-facing sentence: an English template (the translation key) and its placeholder values."""
+    """A user-facing sentence: an English template (the translation key) and its placeholder
+    values."""
 
     template: str
     params: dict
 
 
 def summary(config: AugmentConfig) -> list[Message]:
-    """The active transforms, one short phrase each, e.g. "rotation ±10°" (empty when none is on)."""
+    """The active transforms, one short phrase each, e.g. "rotation ±10°" (empty when none is
+    on)."""
     parts: list[Message] = []
     if config.rotation_range:
         parts.append(Message(N_("rotation ±{degrees:g}°"), {"degrees": config.rotation_range}))
@@ -264,7 +275,8 @@ def summary(config: AugmentConfig) -> list[Message]:
 
 
 def is_digits(class_names: tuple[str, ...] | list[str]) -> bool:
-    """True when the classes are the digits 0-9 (or some of them): flips and big rotations change them."""
+    """True when the classes are the digits 0-9 (or some of them): flips and big rotations change
+    them."""
     return len(class_names) > 1 and all(
         name.strip().isdigit() and len(name.strip()) == 1 for name in class_names
     )
@@ -276,11 +288,13 @@ def warnings(
     class_names: tuple[str, ...] | list[str] = (),
     image_shape: tuple[int, ...] | None = None,
 ) -> list[Message]:
-    """Settings that are legal but may hurt: transforms that can change the class, or hide the object.
+    """Settings that are legal but may hurt: transforms that can change the class, or hide the
+    object.
 
     Args:
         config: the settings to check.
-        class_names: the dataset's classes; digits get the class-changing warnings (6 vs 9, mirrored 2).
+        class_names: the dataset's classes; digits get the class-changing warnings (6 vs 9, mirrored
+        2).
         image_shape: (height, width, channels); small images get the size-dependent warnings.
     """
     found: list[Message] = []
@@ -289,7 +303,9 @@ def warnings(
         found.append(
             Message(
                 N_(
-                    "Vertical flips change digits: an upside-down 6 looks like a 9, and a mirrored 2, 3, 4, 5 or 7 is no digit at all. The network learns wrong labels: turn vertical flip off for digits."
+                    "Vertical flips change digits: an upside-down 6 looks like a 9, and "
+                    "a mirrored 2, 3, 4, 5 or 7 is no digit at all. The network learns "
+                    "wrong labels: turn vertical flip off for digits."
                 ),
                 {},
             )
@@ -298,7 +314,10 @@ def warnings(
         found.append(
             Message(
                 N_(
-                    "Horizontal flips change digits: a mirrored 2, 3, 4, 5, 6, 7 or 9 is no longer that digit, and the test set never shows mirrored digits. Turn horizontal flip off for digits (the course uses it for CIFAR-10 photos)."
+                    "Horizontal flips change digits: a mirrored 2, 3, 4, 5, 6, 7 or 9 is "
+                    "no longer that digit, and the test set never shows mirrored digits. "
+                    "Turn horizontal flip off for digits (the course uses it for CIFAR-10 "
+                    "photos)."
                 ),
                 {},
             )
@@ -307,7 +326,8 @@ def warnings(
         found.append(
             Message(
                 N_(
-                    "Rotations of {degrees:g}° change digits: a 6 turned 180° is a 9. Keep rotations of digits small (10-15°)."
+                    "Rotations of {degrees:g}° change digits: a 6 turned 180° is a 9. Keep "
+                    "rotations of digits small (10-15°)."
                 ),
                 {"degrees": config.rotation_range},
             )
@@ -316,7 +336,8 @@ def warnings(
         found.append(
             Message(
                 N_(
-                    "Rotations of up to {degrees:g}° show objects sideways or upside down, which the test images never are. The course uses 10°."
+                    "Rotations of up to {degrees:g}° show objects sideways or upside down, "
+                    "which the test images never are. The course uses 10°."
                 ),
                 {"degrees": config.rotation_range},
             )
@@ -325,7 +346,9 @@ def warnings(
         found.append(
             Message(
                 N_(
-                    "Vertical flips show the images upside down. Fine for photos taken from above; for clothes, animals or vehicles the test set never looks like that."
+                    "Vertical flips show the images upside down. Fine for photos taken "
+                    "from above; for clothes, animals or vehicles the test set never looks "
+                    "like that."
                 ),
                 {},
             )
@@ -338,7 +361,8 @@ def warnings(
             "Shifts of up to {value:.0%} of the image can push the object out of the picture."
         ),
         "zoom_range": N_(
-            "Zooming in or out by up to {value:.0%} can crop the object or shrink it to a few pixels."
+            "Zooming in or out by up to {value:.0%} can crop the object or shrink it to "
+            "a few pixels."
         ),
         "shear_range": N_("Shears of up to {value:g}° distort shapes strongly."),
         "brightness": N_(
@@ -348,7 +372,8 @@ def warnings(
             "Contrast changes of up to {value:.0%} can flatten images to a single grey."
         ),
         "noise": N_(
-            "Noise with a standard deviation of {value:g} can drown the image: most pixels change by more than the details you want learnt."
+            "Noise with a standard deviation of {value:g} can drown the image: most pixels "
+            "change by more than the details you want learnt."
         ),
         "blur": N_("A blur of up to {value:g} pixels erases the details of small images."),
         "erasing_size": N_(
@@ -369,7 +394,8 @@ def warnings(
             found.append(
                 Message(
                     N_(
-                        "Padding {pixels} pixels on {side}-pixel images can crop away a quarter of the image or more. Try {suggested} pixels or fewer."
+                        "Padding {pixels} pixels on {side}-pixel images can crop away a "
+                        "quarter of the image or more. Try {suggested} pixels or fewer."
                     ),
                     {"pixels": config.crop_padding, "side": side, "suggested": max(1, side // 8)},
                 )
@@ -388,7 +414,8 @@ def warnings(
 
 
 def build_augmentation(config: AugmentConfig, *, seed: int | None = None):
-    """The Keras 3 preprocessing layer for ``config``: the preview and the training pipeline both use it.
+    """The Keras 3 preprocessing layer for ``config``: the preview and the training pipeline both
+    use it.
 
     Args:
         config: the settings.
@@ -408,7 +435,8 @@ def keras_call(config: AugmentConfig, *, one_per_line: bool = False) -> str:
     """The layer's constructor call as Python source, naming only what differs from "all off".
 
     >>> keras_call(AugmentConfig())
-    'Augmentation(rotation_range=10.0, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.2, horizontal_flip=True)'
+    'Augmentation(rotation_range=10.0, width_shift_range=0.1, height_shift_range=0.1,
+    zoom_range=0.2, horizontal_flip=True)'
     """
     off = AugmentConfig.off().to_dict()
     changed = [
@@ -509,7 +537,8 @@ def image_from_upload(data: bytes, image_shape: tuple[int, int, int]) -> np.ndar
             )
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise UserInputError(
-            "The uploaded file is not an image that can be read: it is another kind of file, or a damaged image. Upload a PNG, JPEG, GIF, BMP or WebP image."
+            "The uploaded file is not an image that can be read: it is another kind of "
+            "file, or a damaged image. Upload a PNG, JPEG, GIF, BMP or WebP image."
         ) from error
     array = np.asarray(converted, dtype=np.uint8)
     return array.reshape(image_shape[0], image_shape[1], image_shape[2])

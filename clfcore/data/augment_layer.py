@@ -1,7 +1,10 @@
-"""The Keras layer that applies an ``AugmentConfig``: the Augment page's preview and training both call it.
+"""The Keras layer that applies an ``AugmentConfig``: the Augment page's preview and training both
+call it.
 
-Kept apart from ``clfcore.data.augment`` because it needs Keras and TensorFlow at import time. The exported
-training script (``clfcore.export.codegen``) copies this class verbatim, so it imports only ``math``,
+Kept apart from ``clfcore.data.augment`` because it needs Keras and TensorFlow at import time. The
+exported
+training script (``clfcore.export.codegen``) copies this class verbatim, so it imports only
+``math``,
 ``keras`` and ``tensorflow``.
 """
 
@@ -13,12 +16,14 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="clfcore")
 class Augmentation(keras.layers.Layer):
-    """Random rotation, shifts, zoom, shear, flips, crop, blur, brightness, contrast, noise and erasing.
+    """Random rotation, shifts, zoom, shear, flips, crop, blur, brightness, contrast, noise and
+    erasing.
 
     The settings have the names of the course's ``ImageDataGenerator`` (rotation_range=10,
     width_shift_range=0.1, ...). Rotation, shifts, zoom, shear and flips are combined into one
     affine transform per image, so each image is resampled once (a chain of RandomRotation,
-    RandomTranslation and RandomZoom layers would blur it three times, and take three times as long).
+    RandomTranslation and RandomZoom layers would blur it three times, and take three times as
+    long).
 
     Inactive at inference: with ``training=False`` the images pass unchanged, so the layer can sit
     inside a model. Randomness: pass ``seed`` (two integers) for reproducible, stateless draws - the
@@ -26,7 +31,8 @@ class Augmentation(keras.layers.Layer):
     deterministic; without ``seed`` the layer's own generator (``seed`` argument of the constructor)
     is used, as inside a model.
 
-    Input: float32 images in [0, 1], shape (N, height, width, channels). Output: same shape, in [0, 1].
+    Input: float32 images in [0, 1], shape (N, height, width, channels). Output: same shape, in [0,
+    1].
     """
 
     def __init__(
@@ -76,7 +82,8 @@ class Augmentation(keras.layers.Layer):
         s = self.settings
         if seed is None:
             seed = self.seed_generator.next()
-        # one independent stateless seed per transform: changing one setting never changes the others' draws
+        # one independent stateless seed per transform: changing one setting never changes the
+        # others' draws
         seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), num=6)
         images = tf.convert_to_tensor(images, dtype=tf.float32)
         if any(
@@ -116,7 +123,8 @@ class Augmentation(keras.layers.Layer):
         flip_x = tf.where(u[5] < 0.0, -1.0, 1.0) if s["horizontal_flip"] else tf.ones([n])
         flip_y = tf.where(u[6] < 0.0, -1.0, 1.0) if s["vertical_flip"] else tf.ones([n])
         cos, sin = tf.cos(angle), tf.sin(angle)
-        # output pixel -> input pixel, in coordinates centred on the image: rotate(shear(flip(p) / zoom)) + shift
+        # output pixel -> input pixel, in coordinates centred on the image: rotate(shear(flip(p) /
+        # zoom)) + shift
         a00, a01 = cos * flip_x / zoom, (cos * shear - sin) * flip_y / zoom
         a10, a11 = sin * flip_x / zoom, (sin * shear + cos) * flip_y / zoom
         cx, cy = (width - 1.0) / 2.0, (height - 1.0) / 2.0
@@ -129,7 +137,8 @@ class Augmentation(keras.layers.Layer):
         )
 
     def _pad_and_crop(self, images, seed):
-        """Pad with black by crop_padding pixels, then cut a random window of the original size (a whole-pixel shift)."""
+        """Pad with black by crop_padding pixels, then cut a random window of the original size (a
+        whole-pixel shift)."""
         pad = self.settings["crop_padding"]
         n = tf.shape(images)[0]
         offsets = tf.cast(
@@ -166,7 +175,8 @@ class Augmentation(keras.layers.Layer):
         return images
 
     def _pixels(self, images, seed, noise_seed):
-        """Brightness and contrast per image, then Gaussian noise per pixel; clipped back to [0, 1]."""
+        """Brightness and contrast per image, then Gaussian noise per pixel; clipped back to [0,
+        1]."""
         s = self.settings
         n = tf.shape(images)[0]
         u = tf.random.stateless_uniform([2, n], seed, minval=-1.0, maxval=1.0)
@@ -182,7 +192,8 @@ class Augmentation(keras.layers.Layer):
         return tf.clip_by_value(images, 0.0, 1.0)
 
     def _erase(self, images, seed):
-        """With probability erasing, fill a random rectangle of each image with that image's mean."""
+        """With probability erasing, fill a random rectangle of each image with that image's
+        mean."""
         s = self.settings
         shape = tf.shape(images)
         n, height, width = shape[0], tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)

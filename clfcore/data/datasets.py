@@ -2,7 +2,8 @@
 
     >>> from clfcore.data import datasets
     >>> [info.id for info in datasets.list_datasets()]  # doctest: +ELLIPSIS
-    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic', 'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits'...]
+    ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic',
+    'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits'...]
     >>> splits = datasets.load_splits("digits", SplitConfig(validation_split=0.2, seed=1))
     >>> splits.x_train.shape[1:]
     (8, 8, 1)
@@ -133,7 +134,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (28, 28, 1),
                 FASHION_MNIST_CLASSES,
                 N_(
-                    "Zalando's photos of clothes, shoes and bags: 28x28 grayscale, 10 classes. The course's exercise 3."
+                    "Zalando's photos of clothes, shoes and bags: 28x28 grayscale, 10 classes. "
+                    "The course's exercise 3."
                 ),
                 "Zalando Research (MIT licence); keras.datasets.fashion_mnist",
                 train_count=60000,
@@ -151,7 +153,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (28, 28, 1),
                 tuple(str(d) for d in range(10)),
                 N_(
-                    "Handwritten digits 0-9: 28x28 grayscale, 10 classes. The 'hello world' of the course's practice 1."
+                    "Handwritten digits 0-9: 28x28 grayscale, 10 classes. The 'hello world' "
+                    "of the course's practice 1."
                 ),
                 "Yann LeCun and Corinna Cortes (CC BY-SA 3.0); keras.datasets.mnist",
                 train_count=60000,
@@ -169,7 +172,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (32, 32, 3),
                 CIFAR10_CLASSES,
                 N_(
-                    "Small colour photos of animals and vehicles: 32x32 RGB, 10 classes. The course's CNN and augmentation practice."
+                    "Small colour photos of animals and vehicles: 32x32 RGB, 10 classes. "
+                    "The course's CNN and augmentation practice."
                 ),
                 "Alex Krizhevsky, 2009; keras.datasets.cifar10",
                 train_count=50000,
@@ -187,7 +191,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (32, 32, 3),
                 CIFAR100_FINE,
                 N_(
-                    "Small colour photos in 100 fine classes: 32x32 RGB, 500 training images per class."
+                    "Small colour photos in 100 fine classes: 32x32 RGB, 500 training images "
+                    "per class."
                 ),
                 "Alex Krizhevsky, 2009; keras.datasets.cifar100 (label_mode='fine')",
                 train_count=50000,
@@ -221,7 +226,9 @@ _BUILTINS: dict[str, _Builtin] = {
                 (56, 56, 1),
                 FASHION_MNIST_CLASSES,
                 N_(
-                    "Multi-label: 2x2 mosaics of 1 to 4 Fashion-MNIST items, 56x56 grayscale; the labels are the classes present. Made from the real images with a fixed seed."
+                    "Multi-label: 2x2 mosaics of 1 to 4 Fashion-MNIST items, 56x56 grayscale; "
+                    "the labels are the classes present. Made from the real images with "
+                    "a fixed seed."
                 ),
                 "Zalando Research (MIT licence); mosaics made by clfcore.data.multilabel",
                 task="multilabel",
@@ -240,7 +247,9 @@ _BUILTINS: dict[str, _Builtin] = {
                 (28, 28, 1),
                 FASHION_MNIST_CLASSES,
                 N_(
-                    "Hierarchical: the 10 Fashion-MNIST classes grouped into tops (T-shirt/top, Pullover, Coat, Shirt, Dress), bottoms (Trouser), footwear (Sandal, Sneaker, Ankle boot) and bags (Bag)."
+                    "Hierarchical: the 10 Fashion-MNIST classes grouped into tops (T-shirt/top, "
+                    "Pullover, Coat, Shirt, Dress), bottoms (Trouser), footwear (Sandal, "
+                    "Sneaker, Ankle boot) and bags (Bag)."
                 ),
                 "Zalando Research (MIT licence); grouping by clfcore.data.hierarchy",
                 task="hierarchical",
@@ -261,7 +270,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (32, 32, 3),
                 CIFAR100_FINE,
                 N_(
-                    "Hierarchical: every CIFAR-100 photo with both its superclass (20 coarse labels) and its class (100 fine labels)."
+                    "Hierarchical: every CIFAR-100 photo with both its superclass (20 coarse "
+                    "labels) and its class (100 fine labels)."
                 ),
                 "Alex Krizhevsky, 2009; keras.datasets.cifar100 (both label modes)",
                 task="hierarchical",
@@ -282,7 +292,8 @@ _BUILTINS: dict[str, _Builtin] = {
                 (8, 8, 1),
                 tuple(str(d) for d in range(10)),
                 N_(
-                    "Tiny 8x8 handwritten digits bundled with scikit-learn: always available, trains in seconds."
+                    "Tiny 8x8 handwritten digits bundled with scikit-learn: always available, "
+                    "trains in seconds."
                 ),
                 "UCI ML hand-written digits; sklearn.datasets.load_digits",
                 train_count=1438,
@@ -313,10 +324,13 @@ MULTILABEL_DESCRIPTION = N_(
 
 
 def _user_layouts() -> dict[str, object]:
-    """Image-folder datasets under the data root, by folder name (names of built-ins are not allowed).
+    """Image-folder datasets under the data root, by folder name (names of built-ins are not
+    allowed).
 
-    A folder with a labels.csv is a multi-label dataset (``clfcore.data.multilabel``); one whose CSV is
-    wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say what to fix.
+    A folder with a labels.csv is a multi-label dataset (``clfcore.data.multilabel``); one whose CSV
+    is
+    wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say
+    what to fix.
     """
     root = data_root()
     if not root.is_dir():
@@ -407,7 +421,8 @@ def _user_info(name: str, layout) -> DatasetInfo:
 
 
 def list_datasets() -> list[DatasetInfo]:
-    """Every dataset the app knows, available or not: the built-ins, then the user's image folders."""
+    """Every dataset the app knows, available or not: the built-ins, then the user's image
+    folders."""
     return [b.info for b in _BUILTINS.values()] + [
         _user_info(name, layout) for name, layout in _user_layouts().items()
     ]
@@ -441,7 +456,8 @@ def get_dataset(dataset_id: str) -> DatasetInfo:
                 raw = load_raw(derived.base)
                 labels = (raw.y_train, raw.y_test)
             except DatasetError:
-                pass  # exact counts when the files can be read; load_raw says what is wrong with them
+                # exact counts when the files can be read; load_raw says what is wrong with them
+                pass
         return tasks.derived_info(base, derived, *labels)
     layout = _user_layout(dataset_id)
     if layout is not None:
@@ -457,7 +473,8 @@ def get_dataset(dataset_id: str) -> DatasetInfo:
 
 
 def availability(dataset_id: str) -> Availability:
-    """Whether ``dataset_id`` can be loaded now without the internet (looks at files, reads nothing)."""
+    """Whether ``dataset_id`` can be loaded now without the internet (looks at files, reads
+    nothing)."""
     get_dataset(dataset_id)  # unknown ids raise here
     derived = tasks.parse_binary(dataset_id)
     if derived is not None:
@@ -479,7 +496,8 @@ def availability(dataset_id: str) -> Availability:
         False,
         how_to_fix=N_(
             "{name} is not on this machine yet. Connect to the internet and press Download (or run "
-            "`python -m clfcore download {id}`): Keras downloads it once into {cache}. Offline, copy the same files to {files}."
+            "`python -m clfcore download {id}`): Keras downloads it once into {cache}. "
+            "Offline, copy the same files to {files}."
         ),
         params={
             "name": builtin.info.name,
@@ -491,9 +509,11 @@ def availability(dataset_id: str) -> Availability:
 
 
 def data_version(dataset_id: str) -> str:
-    """A key that changes whenever the dataset's files or settings change (for caches outside clfcore).
+    """A key that changes whenever the dataset's files or settings change (for caches outside
+    clfcore).
 
-    Built-in datasets: where the files are. User datasets: their folder, file count, newest file and format.
+    Built-in datasets: where the files are. User datasets: their folder, file count, newest file and
+    format.
     """
     derived = tasks.parse_binary(dataset_id)
     if derived is not None:
@@ -526,7 +546,8 @@ def _load_raw_cached(dataset_id: str, location: str | None, signature: tuple = (
     for labels in (raw.y_train, raw.y_test):
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
             raise DatasetError(
-                "The files of {name} at {location} have labels outside 0-{top}. Delete them and download again.",
+                "The files of {name} at {location} have labels outside 0-{top}. Delete "
+                "them and download again.",
                 name=info.name,
                 location=str(location),
                 top=n_classes - 1,
@@ -563,13 +584,15 @@ def load_raw(dataset_id: str) -> RawData:
 
 
 def load_splits(dataset_id: str, config: SplitConfig = SplitConfig()) -> DatasetSplits:
-    """Train / validation / test arrays for training: float32 in [0, 1], labels as the task needs (``clfcore.data.tasks``)."""
+    """Train / validation / test arrays for training: float32 in [0, 1], labels as the task needs
+    (``clfcore.data.tasks``)."""
     raw = load_raw(dataset_id)
     return tasks.make_task_splits(get_dataset(dataset_id), raw, config)
 
 
 def download(dataset_id: str) -> Availability:
-    """Fetch ``dataset_id`` through ``keras.datasets`` (needs the internet once); returns the new state."""
+    """Fetch ``dataset_id`` through ``keras.datasets`` (needs the internet once); returns the new
+    state."""
     info = get_dataset(dataset_id)
     if availability(dataset_id).available:
         return availability(dataset_id)

@@ -1,4 +1,5 @@
-"""What a dataset looks like: class counts per split, imbalance, mean images, pixel histograms, samples.
+"""What a dataset looks like: class counts per split, imbalance, mean images, pixel histograms,
+samples.
 
 Everything here works on the raw uint8 arrays (``clfcore.datasets.load_raw``) and returns plain
 numpy arrays or pandas frames for the page to draw.
@@ -105,7 +106,8 @@ def imbalance_ratio(counts: np.ndarray) -> float:
 
 
 def mean_images(images: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """The average image of each class, uint8 of shape (num_classes, H, W, C); zeros for an empty class."""
+    """The average image of each class, uint8 of shape (num_classes, H, W, C); zeros for an empty
+    class."""
     out = np.zeros((num_classes, *images.shape[1:]), dtype=np.float64)
     for cls in range(num_classes):
         members = images[labels == cls]
@@ -123,7 +125,8 @@ def pixel_histogram(images: np.ndarray) -> pd.DataFrame:
     """How often each intensity 0-255 occurs, per channel.
 
     Returns:
-        DataFrame with columns ``intensity`` (0-255), ``channel`` and ``fraction`` (sums to 1 per channel).
+        DataFrame with columns ``intensity`` (0-255), ``channel`` and ``fraction`` (sums to 1 per
+        channel).
     """
     channels = images.shape[-1]
     names = [N_("gray")] if channels == 1 else [N_("red"), N_("green"), N_("blue")][:channels]
@@ -156,7 +159,8 @@ def sample_indices(
 
 
 def random_indices(total: int, count: int, *, seed: int) -> np.ndarray:
-    """``count`` different random indices below ``total`` (all of them, shuffled, when fewer), seeded.
+    """``count`` different random indices below ``total`` (all of them, shuffled, when fewer),
+    seeded.
 
     Returns:
         int array of shape (min(count, total),), in random order.
@@ -180,10 +184,12 @@ def one_per_class(
 def image_grid(
     images: np.ndarray, *, columns: int, upscale: int = 1, gap: int = 1, background: int = 255
 ) -> np.ndarray:
-    """Tile images (N, H, W, C) into one uint8 picture, ``columns`` per row, enlarged ``upscale`` times.
+    """Tile images (N, H, W, C) into one uint8 picture, ``columns`` per row, enlarged ``upscale``
+    times.
 
     Nearest-neighbour enlargement keeps the pixels of 8x8 or 28x28 images visible on a projector.
-    Returns: uint8 array (rows*H', columns*W', C) with ``gap`` pixels of ``background`` between tiles.
+    Returns: uint8 array (rows*H', columns*W', C) with ``gap`` pixels of ``background`` between
+    tiles.
     """
     images = np.asarray(images)
     n, h, w, c = images.shape
@@ -201,5 +207,6 @@ def image_grid(
 
 
 def display_scale(height: int, *, target: int = 84) -> int:
-    """How many times to enlarge an image ``height`` pixels tall so it is about ``target`` pixels on screen."""
+    """How many times to enlarge an image ``height`` pixels tall so it is about ``target`` pixels on
+    screen."""
     return max(1, target // max(height, 1))

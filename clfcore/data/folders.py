@@ -45,7 +45,8 @@ MAX_PIXELS = (
 
 @dataclass(frozen=True)
 class FolderSettings:
-    """How a folder dataset is read; stored in its dataset.json. None means "decide from the images"."""
+    """How a folder dataset is read; stored in its dataset.json. None means "decide from the
+    images"."""
 
     image_size: tuple[int, int] | None = None  # (height, width) every image is resized to
     color_mode: str | None = None  # "grayscale" or "rgb"
@@ -58,7 +59,8 @@ class FolderSettings:
             low, high = SIZE_RANGE
             if not (low <= height <= high and low <= width <= high):
                 raise UserInputError(
-                    "The image size must be between {low} and {high} pixels a side, got {height}x{width}.",
+                    "The image size must be between {low} and {high} pixels a side, got "
+                    "{height}x{width}.",
                     low=low,
                     high=high,
                     height=height,
@@ -72,7 +74,8 @@ class FolderSettings:
             )
         if self.validation_split is not None and not 0.0 < self.validation_split < 1.0:
             raise UserInputError(
-                "The validation split must be between 0 and 1 (for example 0.2 for 20 %), got {value}.",
+                "The validation split must be between 0 and 1 (for example 0.2 for 20 %), "
+                "got {value}.",
                 value=self.validation_split,
             )
         if self.seed is not None and self.seed < 0:
@@ -89,7 +92,8 @@ def read_manifest(folder: Path) -> dict:
 
 
 def read_settings(folder: Path) -> FolderSettings:
-    """The settings in ``folder``'s dataset.json; a value that is missing or invalid there means "automatic"."""
+    """The settings in ``folder``'s dataset.json; a value that is missing or invalid there means
+    "automatic"."""
     manifest = read_manifest(folder)
     values = {}
     for key, convert in (
@@ -108,7 +112,8 @@ def read_settings(folder: Path) -> FolderSettings:
 
 
 def write_settings(folder: Path, settings: FolderSettings, **extra: object) -> None:
-    """Store ``settings`` (and ``extra`` keys such as where it was imported from) in ``folder``'s dataset.json.
+    """Store ``settings`` (and ``extra`` keys such as where it was imported from) in ``folder``'s
+    dataset.json.
 
     Keys already in the file that are not settings are kept; the file is replaced atomically.
     """
@@ -122,7 +127,8 @@ def write_settings(folder: Path, settings: FolderSettings, **extra: object) -> N
 
 
 def default_size(width: int, height: int) -> tuple[int, int]:
-    """(height, width) of an image of ``width`` x ``height`` scaled down to at most MAX_SIDE a side."""
+    """(height, width) of an image of ``width`` x ``height`` scaled down to at most MAX_SIDE a
+    side."""
     scale = min(1.0, MAX_SIDE / max(width, height, 1))
     return max(1, round(height * scale)), max(1, round(width * scale))
 
@@ -162,7 +168,8 @@ class FolderLayout:
 
     @property
     def signature(self) -> tuple:
-        """Changes when files are added, removed or replaced, or the size or colour changes: a cache key."""
+        """Changes when files are added, removed or replaced, or the size or colour changes: a cache
+        key."""
         files = self.train_files + self.test_files
         return (
             len(files),
@@ -173,7 +180,8 @@ class FolderLayout:
 
 
 def is_junk(parts: tuple[str, ...]) -> bool:
-    """Whether a path (its parts, e.g. ``("pets", "__MACOSX", "._1.jpg")``) is a file the system made.
+    """Whether a path (its parts, e.g. ``("pets", "__MACOSX", "._1.jpg")``) is a file the system
+    made.
 
     Hidden files and folders (``.DS_Store``, ``._1.jpg``, ``.git``), macOS's ``__MACOSX`` resource
     forks and Windows's ``Thumbs.db`` / ``desktop.ini``: left out of ZIP imports and uploads
@@ -220,7 +228,8 @@ def _split_folder(folder: Path, names: tuple[str, ...]) -> Path | None:
 
 
 def _fingerprint(folder: Path) -> tuple:
-    """Changes when a file is added, removed or renamed anywhere in ``folder``, or its dataset.json changes.
+    """Changes when a file is added, removed or renamed anywhere in ``folder``, or its dataset.json
+    changes.
 
     A directory's mtime changes whenever an entry is added, removed or renamed in it; the entry
     counts catch changes within the same clock tick. Listing names is far cheaper than scanning.
@@ -239,7 +248,8 @@ def _fingerprint(folder: Path) -> tuple:
 
 
 def scan(folder: Path) -> FolderLayout | None:
-    """The layout of ``folder`` if it is an image-folder dataset (two or more class folders with images).
+    """The layout of ``folder`` if it is an image-folder dataset (two or more class folders with
+    images).
 
     Remembered until a file is added, removed or renamed in the folder or its settings change (the
     registry asks several times per page), so a dataset of many thousand images stays quick.
@@ -287,7 +297,8 @@ def _target_format(settings: FolderSettings, first_image: Path) -> tuple[tuple[i
 def decode(
     layout: FolderLayout, files: tuple[tuple[Path, int], ...]
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Decode, convert and resize ``files``: uint8 images (N, H, W, C), int labels (N,), skipped names."""
+    """Decode, convert and resize ``files``: uint8 images (N, H, W, C), int labels (N,), skipped
+    names."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     height, width = layout.image_size
@@ -311,7 +322,8 @@ def decode(
         labels.append(label)
     if not images:
         raise DatasetError(
-            "None of the images in {folder} could be read. Check that they are PNG, JPEG, BMP, GIF, WebP or TIFF files.",
+            "None of the images in {folder} could be read. Check that they are PNG, JPEG, "
+            "BMP, GIF, WebP or TIFF files.",
             folder=str(layout.root),
         )
     return np.stack(images), np.asarray(labels, dtype=np.int64), skipped

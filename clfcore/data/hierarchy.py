@@ -1,4 +1,5 @@
-"""Hierarchical classification (course notes on classification): every image has a coarse class and, inside it, a fine class.
+"""Hierarchical classification (course notes on classification): every image has a coarse class and,
+inside it, a fine class.
 
     >>> from clfcore.data import hierarchy
     >>> hierarchy.FASHION_COARSE
@@ -10,9 +11,11 @@ Two built-in datasets: ``cifar100_hierarchy`` (CIFAR-100's 20 superclasses over 
 both read from the same files) and ``fashion_mnist_hierarchy`` (Fashion-MNIST's 10 classes in
 four groups, below). Their labels are stored as (N, 2) arrays ``[coarse, fine]``.
 
-The model (``clfcore.models.heads``) has one shared body (the chosen architecture's layers) and two softmax heads, named
+The model (``clfcore.models.heads``) has one shared body (the chosen architecture's layers) and two
+softmax heads, named
 "coarse" and "fine", trained together on the weighted sum of their two cross-entropies. It is
-evaluated at both levels (``clfcore.evaluation.hierarchy_levels``); "coarse right but fine wrong" counts the images put in the right group
+evaluated at both levels (``clfcore.evaluation.hierarchy_levels``); "coarse right but fine wrong"
+counts the images put in the right group
 but the wrong class, the mistakes a hierarchy makes less costly.
 
 The Fashion-MNIST grouping: **tops** = T-shirt/top, Pullover, Coat, Shirt and Dress (a dress is
@@ -31,7 +34,8 @@ from clfcore.errors import DatasetError
 from clfcore.i18n import N_
 
 FASHION_COARSE = (N_("tops"), N_("bottoms"), N_("footwear"), N_("bags"))
-# Fashion-MNIST classes in their order: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot
+# Fashion-MNIST classes in their order: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt,
+# Sneaker, Bag, Ankle boot
 FASHION_FINE_TO_COARSE = (0, 1, 0, 0, 0, 2, 0, 2, 3, 2)
 
 CIFAR100_GROUPS = {  # the superclasses of the CIFAR-100 paper, each with its 5 classes
@@ -63,7 +67,8 @@ LEVELS = ("coarse", "fine")
 def fine_to_coarse(
     fine_names: tuple[str, ...], coarse_names: tuple[str, ...], groups: dict[str, str]
 ) -> tuple[int, ...]:
-    """The coarse class index of every fine class, from ``{coarse name: "fine names separated by spaces"}``."""
+    """The coarse class index of every fine class, from ``{coarse name: "fine names separated by
+    spaces"}``."""
     parent = {
         fine: coarse_names.index(coarse)
         for coarse, members in groups.items()
@@ -82,7 +87,8 @@ def members(mapping: tuple[int, ...], coarse: int) -> list[int]:
     return [fine for fine, parent in enumerate(mapping) if parent == coarse]
 
 
-# --- Reading the two built-in hierarchies ----------------------------------------------------------
+# --- Reading the two built-in hierarchies
+# ----------------------------------------------------------
 
 
 def read_fashion_hierarchy(location: Path):
@@ -97,7 +103,8 @@ def read_fashion_hierarchy(location: Path):
 
 
 def read_cifar100_hierarchy(folder: Path, mapping: tuple[int, ...]):
-    """CIFAR-100 with labels ``[coarse, fine]``, both read from the same files and checked against each other."""
+    """CIFAR-100 with labels ``[coarse, fine]``, both read from the same files and checked against
+    each other."""
 
     fine, coarse = sources.read_cifar100(folder, "fine"), sources.read_cifar100(folder, "coarse")
     for split, f, c in (
@@ -106,7 +113,8 @@ def read_cifar100_hierarchy(folder: Path, mapping: tuple[int, ...]):
     ):
         if len(f) != len(c) or np.any(coarse_labels(f, mapping) != c):
             raise DatasetError(
-                "The {split} file in {folder} has coarse labels that do not match its fine labels. Delete the folder and download CIFAR-100 again.",
+                "The {split} file in {folder} has coarse labels that do not match its fine "
+                "labels. Delete the folder and download CIFAR-100 again.",
                 split=split,
                 folder=str(folder),
             )

@@ -1,4 +1,5 @@
-"""Reader for the IDX files of MNIST and Fashion-MNIST (the same ``*-ubyte.gz`` files Keras caches)."""
+"""Reader for the IDX files of MNIST and Fashion-MNIST (the same ``*-ubyte.gz`` files Keras
+caches)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def read_idx(path: str | Path) -> np.ndarray:
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise DatasetError(
-            "The file {path} is truncated: its header is incomplete. Delete it and download the dataset again.",
+            "The file {path} is truncated: its header is incomplete. Delete it and download "
+            "the dataset again.",
             path=str(path),
         )
     shape = struct.unpack(f">{ndim}I", raw[4:header])
@@ -57,7 +59,8 @@ def read_idx(path: str | Path) -> np.ndarray:
     found = len(raw) - header
     if found != expected:
         raise DatasetError(
-            "The file {path} is truncated or corrupt: its header promises {expected} bytes of data, "
+            "The file {path} is truncated or corrupt: its header promises {expected} bytes "
+            "of data, "
             "found {found}. Delete it and download the dataset again.",
             path=str(path),
             expected=expected,

@@ -1,4 +1,5 @@
-"""Multi-label datasets: several labels per image (course notes on classification), read from a CSV or made as Fashion-MNIST mosaics.
+"""Multi-label datasets: several labels per image (course notes on classification), read from a CSV
+or made as Fashion-MNIST mosaics.
 
 Your own multi-label dataset is a folder under the data root with the images and a ``labels.csv``
 (and optionally a ``test.csv`` for a separate test set) in one of two formats::
@@ -78,21 +79,24 @@ def _check_file(folder: Path, name: str, csv_name: str, row: int) -> None:
     relative = Path(name)
     if not name or relative.is_absolute() or ".." in relative.parts:
         raise DatasetError(
-            "Row {row} of {csv} names {file!r}: file names must be relative to the dataset folder, without '..'.",
+            "Row {row} of {csv} names {file!r}: file names must be relative to the dataset "
+            "folder, without '..'.",
             row=row,
             csv=csv_name,
             file=name,
         )
     if relative.suffix.lower() not in folders.IMAGE_SUFFIXES:
         raise DatasetError(
-            "Row {row} of {csv} names {file!r}, which is not an image (PNG, JPEG, BMP, GIF, WebP or TIFF).",
+            "Row {row} of {csv} names {file!r}, which is not an image (PNG, JPEG, BMP, "
+            "GIF, WebP or TIFF).",
             row=row,
             csv=csv_name,
             file=name,
         )
     if not (folder / relative).is_file():
         raise DatasetError(
-            "Row {row} of {csv} names {file!r}, but there is no such file in {folder}. Fix the name or add the image.",
+            "Row {row} of {csv} names {file!r}, but there is no such file in {folder}. "
+            "Fix the name or add the image.",
             row=row,
             csv=csv_name,
             file=name,
@@ -122,14 +126,16 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
     header, body = [cell.strip() for cell in rows[0]], rows[1:]
     if header[0].lower() not in FILENAME_COLUMNS:
         raise DatasetError(
-            "The first column of {csv} must be 'filename' (the image's path in the dataset folder), got {found!r}. "
+            "The first column of {csv} must be 'filename' (the image's path in the dataset "
+            "folder), got {found!r}. "
             "Write the header as filename,labels or filename,<label 1>,<label 2>,...",
             csv=name,
             found=header[0],
         )
     if len(header) < 2:
         raise DatasetError(
-            "{csv} has no labels column. Add a 'labels' column (labels separated by ';') or one 0/1 column per label.",
+            "{csv} has no labels column. Add a 'labels' column (labels separated by ';') "
+            "or one 0/1 column per label.",
             csv=name,
         )
     if not body:
@@ -156,7 +162,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise DatasetError(
-                "Row {row} of {csv} has {found} values but the header has {expected}. Every row needs a file name and its labels.",
+                "Row {row} of {csv} has {found} values but the header has {expected}. Every "
+                "row needs a file name and its labels.",
                 row=number,
                 csv=name,
                 found=len(row),
@@ -166,7 +173,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
         _check_file(folder, file, name, number)
         if file in seen:
             raise DatasetError(
-                "{file!r} is listed twice in {csv} (rows {first} and {row}). Keep one row per image.",
+                "{file!r} is listed twice in {csv} (rows {first} and {row}). Keep one row "
+                "per image.",
                 file=file,
                 csv=name,
                 first=seen[file],
@@ -196,7 +204,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
         unused = [label for label in names if label not in used]
         if unused:
             raise DatasetError(
-                "The label {label!r} in {csv} is never used: no image has it, so a model cannot learn it. Remove the column or label some images with it.",
+                "The label {label!r} in {csv} is never used: no image has it, so a model "
+                "cannot learn it. Remove the column or label some images with it.",
                 label=unused[0],
                 csv=name,
             )
@@ -213,7 +222,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
         )
         if unknown:
             raise DatasetError(
-                "The label {label!r} is in {csv} but not in labels.csv: the model would never learn it. Use the labels of labels.csv ({known}).",
+                "The label {label!r} is in {csv} but not in labels.csv: the model would "
+                "never learn it. Use the labels of labels.csv ({known}).",
                 label=unknown[0],
                 csv=name,
                 known=", ".join(names),
@@ -225,12 +235,14 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
     return LabelTable(tuple(files), tuple(names), matrix)
 
 
-# --- A multi-label folder under the data root ------------------------------------------------------
+# --- A multi-label folder under the data root
+# ------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class MultiLabelLayout:
-    """A multi-label dataset folder: images, their labels (from labels.csv / test.csv), the target format."""
+    """A multi-label dataset folder: images, their labels (from labels.csv / test.csv), the target
+    format."""
 
     root: Path
     class_names: tuple[str, ...]
@@ -254,7 +266,8 @@ class MultiLabelLayout:
 
 
 def is_multilabel_folder(folder: Path) -> bool:
-    """True when ``folder`` holds a labels.csv (it is then read as a multi-label dataset, not as class folders)."""
+    """True when ``folder`` holds a labels.csv (it is then read as a multi-label dataset, not as
+    class folders)."""
     return (Path(folder) / LABELS_CSV).is_file()
 
 
@@ -289,7 +302,8 @@ def _scan_cached(folder: Path, _fingerprint: tuple, _csv_stamps: tuple) -> Multi
 
 
 def read_folder(layout: MultiLabelLayout):
-    """The dataset's ``RawData``: uint8 images and (N, labels) 0/1 labels; a seeded 20 % is the test set without test.csv."""
+    """The dataset's ``RawData``: uint8 images and (N, labels) 0/1 labels; a seeded 20 % is the test
+    set without test.csv."""
 
     def decode(table: LabelTable) -> tuple[np.ndarray, np.ndarray, list[str]]:
         image_layout = folders.FolderLayout(
@@ -324,13 +338,15 @@ def held_out_counts(count: int) -> tuple[int, int]:
     return count - held, held
 
 
-# --- Fashion-MNIST mosaics -------------------------------------------------------------------------
+# --- Fashion-MNIST mosaics
+# -------------------------------------------------------------------------
 
 
 def make_mosaics(
     images: np.ndarray, labels: np.ndarray, count: int, *, num_classes: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` mosaics of 1 to 4 items each on a 2x2 grid, empty tiles black; labels = the classes present.
+    """``count`` mosaics of 1 to 4 items each on a 2x2 grid, empty tiles black; labels = the classes
+    present.
 
     Args:
         images: uint8 (N, H, W) or (N, H, W, 1) single items.
@@ -383,7 +399,8 @@ def read_fashion_mosaics(location: Path, *, train: int = MOSAIC_TRAIN, test: int
     return sources.RawData(x_train, y_train, x_test, y_test)
 
 
-# --- What the labels look like -----------------------------------------------------------------------
+# --- What the labels look like
+# -----------------------------------------------------------------------
 
 
 def label_frequencies(labels: np.ndarray) -> np.ndarray:

@@ -35,7 +35,8 @@ CIFAR100_DIR = "cifar-100-python"
 
 @dataclass(frozen=True, eq=False)
 class RawData:
-    """A dataset's own train and test splits as stored: uint8 images (N, H, W, C), int labels (N,)."""
+    """A dataset's own train and test splits as stored: uint8 images (N, H, W, C), int labels
+    (N,)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -54,7 +55,8 @@ def _first_existing(candidates: list[Path]) -> Path | None:
 
 
 def _find_dir(name: str) -> Path | None:
-    """A folder called ``name`` in the data root or the Keras cache (Keras 3 nests it in ``name-target``)."""
+    """A folder called ``name`` in the data root or the Keras cache (Keras 3 nests it in
+    ``name-target``)."""
     roots = [data_root(), keras_cache()]
     candidates = []
     for root in roots:
@@ -66,7 +68,8 @@ def _find_dir(name: str) -> Path | None:
     return _first_existing([path for path in candidates if path.is_dir()] or [])
 
 
-# --- Fashion-MNIST and MNIST: IDX files / mnist.npz ------------------------------------------------
+# --- Fashion-MNIST and MNIST: IDX files / mnist.npz
+# ------------------------------------------------
 
 
 def fashion_mnist_location() -> Path | None:
@@ -139,11 +142,13 @@ def read_mnist(location: Path) -> RawData:
     )
 
 
-# --- CIFAR-10 / CIFAR-100: Python pickles, read with a restricted unpickler -------------------------
+# --- CIFAR-10 / CIFAR-100: Python pickles, read with a restricted unpickler
+# -------------------------
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    """Unpickles only the plain containers and numpy arrays of the CIFAR files, never arbitrary code."""
+    """Unpickles only the plain containers and numpy arrays of the CIFAR files, never arbitrary
+    code."""
 
     _ALLOWED = {
         ("numpy.core.multiarray", "_reconstruct"),
@@ -184,12 +189,14 @@ def _load_cifar_batch(path: Path, label_key: str) -> tuple[np.ndarray, np.ndarra
         IndexError,
     ):
         raise DatasetError(
-            "The file {path} is truncated or corrupt. Delete its folder and download the dataset again.",
+            "The file {path} is truncated or corrupt. Delete its folder and download the "
+            "dataset again.",
             path=str(path),
         ) from None
     if len(images) != len(labels):
         raise DatasetError(
-            "The file {path} is truncated or corrupt. Delete its folder and download the dataset again.",
+            "The file {path} is truncated or corrupt. Delete its folder and download the "
+            "dataset again.",
             path=str(path),
         )
     return images, labels
@@ -218,14 +225,16 @@ def read_cifar100(folder: Path, label_mode: str) -> RawData:
     return RawData(x_train, y_train, x_test, y_test)
 
 
-# --- Digits 8x8 (scikit-learn ships it) -------------------------------------------------------------
+# --- Digits 8x8 (scikit-learn ships it)
+# -------------------------------------------------------------
 
 HELD_OUT_TEST_FRACTION = 0.2  # datasets without a test split of their own hold out 20 %, stratified
 HELD_OUT_TEST_SEED = 0  # fixed, so the test set never depends on the user's seed
 
 
 def read_digits() -> RawData:
-    """scikit-learn's 1,797 8x8 digits (values 0-16), rescaled to uint8 0-255, with a held-out test split."""
+    """scikit-learn's 1,797 8x8 digits (values 0-16), rescaled to uint8 0-255, with a held-out test
+    split."""
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -236,7 +245,8 @@ def read_digits() -> RawData:
 
 
 def read_image_folder(layout) -> RawData:
-    """A user dataset (``clfcore.folders.FolderLayout``): its test folder, or a held-out stratified 20 %."""
+    """A user dataset (``clfcore.folders.FolderLayout``): its test folder, or a held-out stratified
+    20 %."""
 
     images, labels, skipped = folders.decode(layout, layout.train_files)
     if layout.test_files:
@@ -246,7 +256,8 @@ def read_image_folder(layout) -> RawData:
     return RawData(images[train], labels[train], images[test], labels[test], tuple(skipped))
 
 
-# --- Download through keras.datasets (needs the internet once) --------------------------------------
+# --- Download through keras.datasets (needs the internet once)
+# --------------------------------------
 
 
 def download_with_keras(loader_name: str, dataset_name: str) -> None:
@@ -260,9 +271,10 @@ def download_with_keras(loader_name: str, dataset_name: str) -> None:
     try:
         module = importlib.import_module(f"keras.datasets.{loader_name}")
         module.load_data()
-    except Exception as exc:  # noqa: BLE001 - any network failure means the same thing to the user
+    except Exception as exc:
         raise DatasetUnavailableError(
-            "Could not download {name}: {reason}. Check the internet connection and try again, or copy "
+            "Could not download {name}: {reason}. Check the internet connection and try "
+            "again, or copy "
             "the files Keras would download into {cache}.",
             name=dataset_name,
             reason=f"{type(exc).__name__}: {exc}".strip()[:300],

@@ -1,4 +1,5 @@
-"""Train / validation / test splits: stratified, seeded, scaled to [0, 1], integer or one-hot labels."""
+"""Train / validation / test splits: stratified, seeded, scaled to [0, 1], integer or one-hot
+labels."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ class SplitConfig:
     def __post_init__(self) -> None:
         if not 0.0 < self.validation_split < 1.0:
             raise UserInputError(
-                "The validation split must be between 0 and 1 (for example 0.2 for 20 %), got {value}.",
+                "The validation split must be between 0 and 1 (for example 0.2 for 20 %), "
+                "got {value}.",
                 value=self.validation_split,
             )
         if self.train_size is not None and self.train_size < 2:
             raise UserInputError(
-                "The training subset must have at least 2 images, got {value}. Leave it empty to use all.",
+                "The training subset must have at least 2 images, got {value}. Leave it "
+                "empty to use all.",
                 value=self.train_size,
             )
 
@@ -78,7 +81,8 @@ def stratified_split(
 
 
 def stratified_subset(labels: np.ndarray, size: int, *, seed: int) -> np.ndarray:
-    """Indices of ``size`` items with the class proportions of ``labels`` (every class kept if possible)."""
+    """Indices of ``size`` items with the class proportions of ``labels`` (every class kept if
+    possible)."""
     if size >= len(labels):
         return np.arange(len(labels))
     _, chosen = stratified_split(labels, size / len(labels), seed=seed)
@@ -86,7 +90,8 @@ def stratified_subset(labels: np.ndarray, size: int, *, seed: int) -> np.ndarray
 
 
 def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """Integer labels (N,) -> float32 one-hot (N, num_classes), like ``keras.utils.to_categorical``."""
+    """Integer labels (N,) -> float32 one-hot (N, num_classes), like
+    ``keras.utils.to_categorical``."""
     out = np.zeros((len(labels), num_classes), dtype=np.float32)
     out[np.arange(len(labels)), labels] = 1.0
     return out
@@ -100,7 +105,8 @@ def scale_images(images: np.ndarray) -> np.ndarray:
 def split_indices(
     y_train: np.ndarray, config: SplitConfig = SplitConfig()
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices into the dataset's training images of the train and validation splits ``config`` asks for.
+    """Indices into the dataset's training images of the train and validation splits ``config`` asks
+    for.
 
     Applies the optional stratified subset first, then the stratified validation split.
     """
@@ -110,7 +116,8 @@ def split_indices(
     train, val = stratified_split(y_train[pool], config.validation_split, seed=config.seed)
     if len(train) == 0 or len(val) == 0:
         raise UserInputError(
-            "Too few training images ({count}) to hold out a validation split. Use more images or a "
+            "Too few training images ({count}) to hold out a validation split. Use more "
+            "images or a "
             "different validation fraction.",
             count=len(pool),
         )
@@ -125,7 +132,8 @@ def make_splits(
     class_names: tuple[str, ...],
     config: SplitConfig = SplitConfig(),
 ) -> DatasetSplits:
-    """Cut the training images into train and validation (stratified, seeded), scale, encode labels."""
+    """Cut the training images into train and validation (stratified, seeded), scale, encode
+    labels."""
     train, val = split_indices(y_train, config)
 
     def labels(y: np.ndarray) -> np.ndarray:

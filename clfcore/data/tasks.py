@@ -1,4 +1,5 @@
-"""The course's four task types (course notes on classification): binary, multi-class, multi-label and hierarchical.
+"""The course's four task types (course notes on classification): binary, multi-class, multi-label
+and hierarchical.
 
     >>> from clfcore.data import datasets, tasks
     >>> tasks.binary_id("fashion_mnist", positive=8)            # Bag against every other class
@@ -47,17 +48,20 @@ TASKS = tuple(TASK_NAMES)
 CLASS_WEIGHTS = ("none", "balanced")
 OTHERS = N_("others")  # the negative class of a one-vs-rest task
 BINARY_DESCRIPTION = N_(
-    "A binary task derived from a multi-class dataset: one sigmoid unit says how likely an image is to be the positive class."
+    "A binary task derived from a multi-class dataset: one sigmoid unit says how likely "
+    "an image is to be the positive class."
 )
 _BINARY_ID = re.compile(r"^(?P<base>[^:]+):(?P<positive>\d+)-vs-(?P<negative>\d+|rest)$")
 
 
-# --- Binary tasks derived from a multi-class dataset -------------------------------------------------
+# --- Binary tasks derived from a multi-class dataset
+# -------------------------------------------------
 
 
 @dataclass(frozen=True)
 class BinaryTask:
-    """A binary task cut from a multi-class dataset: class ``positive`` (label 1) against ``negative`` or all others."""
+    """A binary task cut from a multi-class dataset: class ``positive`` (label 1) against
+    ``negative`` or all others."""
 
     base: str  # id of the multi-class dataset it comes from
     positive: int  # class index (in the base dataset) that becomes label 1
@@ -86,8 +90,10 @@ def parse_binary(dataset_id: str) -> BinaryTask | None:
     match = _BINARY_ID.match(dataset_id)
     if match is None:
         raise DatasetError(
-            "{name!r} is not a dataset id. A binary task derived from a dataset is written dataset:P-vs-rest "
-            "(class P against all others) or dataset:P-vs-N (class P against class N), with class numbers, e.g. fashion_mnist:8-vs-rest.",
+            "{name!r} is not a dataset id. A binary task derived from a dataset is written "
+            "dataset:P-vs-rest "
+            "(class P against all others) or dataset:P-vs-N (class P against class N), "
+            "with class numbers, e.g. fashion_mnist:8-vs-rest.",
             name=dataset_id,
         )
     negative = match["negative"]
@@ -120,7 +126,8 @@ def derived_info(
     """
     if base.task != "multiclass":
         raise DatasetError(
-            "Binary tasks are derived from multi-class datasets; {name} is a {task} dataset. Choose a multi-class dataset first.",
+            "Binary tasks are derived from multi-class datasets; {name} is a {task} dataset. "
+            "Choose a multi-class dataset first.",
             name=base.name,
             task=base.task,
         )
@@ -128,7 +135,8 @@ def derived_info(
     for index in (task.positive, task.negative):
         if index is not None and not 0 <= index <= top:
             raise DatasetError(
-                "{name} has classes 0 to {top}, so class {index} does not exist. Choose class numbers from 0 to {top}.",
+                "{name} has classes 0 to {top}, so class {index} does not exist. Choose "
+                "class numbers from 0 to {top}.",
                 name=base.name,
                 top=top,
                 index=index,
@@ -175,11 +183,13 @@ def derive_binary(raw, task: BinaryTask):
     return RawData(x_train, y_train, x_test, y_test, raw.skipped)
 
 
-# --- Splits per task ---------------------------------------------------------------------------------
+# --- Splits per task
+# ---------------------------------------------------------------------------------
 
 
 def random_split_indices(count: int, config: SplitConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Train and validation indices for labels that cannot be stratified (multi-label): a seeded shuffle.
+    """Train and validation indices for labels that cannot be stratified (multi-label): a seeded
+    shuffle.
 
     Applies the optional training subset first, then holds out ``config.validation_split``.
     """
@@ -194,7 +204,8 @@ def random_split_indices(count: int, config: SplitConfig) -> tuple[np.ndarray, n
     )
     if held == 0:
         raise UserInputError(
-            "Too few training images ({count}) to hold out a validation split. Use more images or a different validation fraction.",
+            "Too few training images ({count}) to hold out a validation split. Use more "
+            "images or a different validation fraction.",
             count=len(pool),
         )
     return np.sort(pool[held:]), np.sort(pool[:held])
@@ -219,7 +230,8 @@ def true_class_index(task: str, label) -> int | None:
 
 
 def binary_mode(task: BinaryTask | None) -> str:
-    """How a dataset is used: "all" classes, "one_vs_rest" or "two_classes" (a derived binary task)."""
+    """How a dataset is used: "all" classes, "one_vs_rest" or "two_classes" (a derived binary
+    task)."""
     if task is None:
         return "all"
     return "one_vs_rest" if task.negative is None else "two_classes"
@@ -228,7 +240,8 @@ def binary_mode(task: BinaryTask | None) -> str:
 def task_split_indices(
     task: str, y_train: np.ndarray, config: SplitConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Train and validation indices for any task: stratified by class (by fine class when hierarchical)."""
+    """Train and validation indices for any task: stratified by class (by fine class when
+    hierarchical)."""
     if task == "multilabel":
         return random_split_indices(len(y_train), config)
     if task == "hierarchical":
@@ -284,7 +297,8 @@ def make_task_splits(info, raw, config: SplitConfig) -> DatasetSplits:
 
 
 def class_labels(task: str, y: np.ndarray) -> np.ndarray:
-    """The single class index of each image that class counts and class weights use (fine class when hierarchical)."""
+    """The single class index of each image that class counts and class weights use (fine class when
+    hierarchical)."""
     y = np.asarray(y)
     if task == "hierarchical":
         return y[:, 1]
@@ -293,11 +307,13 @@ def class_labels(task: str, y: np.ndarray) -> np.ndarray:
     return y
 
 
-# --- Class imbalance -------------------------------------------------------------------------------
+# --- Class imbalance
+# -------------------------------------------------------------------------------
 
 
 def balanced_class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
-    """``class_weight="balanced"``: n_images / (n_classes * images of the class), as scikit-learn computes it.
+    """``class_weight="balanced"``: n_images / (n_classes * images of the class), as scikit-learn
+    computes it.
 
     A class absent from ``labels`` gets weight 1 (it never contributes to the loss anyway).
 
@@ -323,14 +339,16 @@ def check_class_weight(setting: str, task: str) -> None:
         )
     if setting != "none" and task in ("multilabel", "hierarchical"):
         raise UserInputError(
-            "Class weights work for binary and multi-class tasks, where each image has one class; this dataset is {task}. "
+            "Class weights work for binary and multi-class tasks, where each image has "
+            "one class; this dataset is {task}. "
             "Set class weights to none.",
             task=task,
         )
 
 
 def fit_class_weights(config, info, splits: DatasetSplits) -> dict[int, float] | None:
-    """The ``class_weight`` to pass to ``fit`` for this run (computed on the training split), or None."""
+    """The ``class_weight`` to pass to ``fit`` for this run (computed on the training split), or
+    None."""
     check_class_weight(config.class_weight, info.task)
     if config.class_weight == "none":
         return None

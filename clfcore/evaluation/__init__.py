@@ -1,1 +1,2 @@
-"""Evaluation: a run's test-set predictions (cached per model) and every metric, curve and reading."""
+"""Evaluation: a run's test-set predictions (cached per model) and every metric, curve and
+reading."""

@@ -1,7 +1,8 @@
 """Browsing a run's test predictions: which images to show, in what order, and what to call them.
 
 The Evaluate page's galleries, confusion-matrix cells, ROC class picker and image details ask these;
-every function works on a ``Predictions`` (or plain arrays) and returns indices or numbers, so it can
+every function works on a ``Predictions`` (or plain arrays) and returns indices or numbers, so it
+can
 be checked on a few hand-made rows.
 """
 
@@ -115,7 +116,8 @@ def label_text(
 
 
 def gallery_caption(predictions: Predictions, class_names: Sequence[str], index: int) -> str:
-    """ "✓ true (confidence)" for a right prediction, "✗ true → predicted (confidence)" for a wrong one."""
+    """ "✓ true (confidence)" for a right prediction, "✗ true → predicted (confidence)" for a wrong
+    one."""
     true = label_text(predictions, class_names, index, which="true")
     confidence = f"{predictions.confidence[index]:.0%}"
     if predictions.correct[index]:

@@ -25,7 +25,8 @@ PREDICTIONS_FILE = "predictions_levels.npz"
 
 @dataclass(frozen=True, eq=False)
 class LevelPredictions:
-    """A hierarchical model's test-set outputs at both levels (``clfcore.run_predictions.Predictions`` each)."""
+    """A hierarchical model's test-set outputs at both levels
+    (``clfcore.run_predictions.Predictions`` each)."""
 
     coarse: object
     fine: object
@@ -38,7 +39,8 @@ class LevelPredictions:
 
     @property
     def fine_implies_coarse(self) -> float:
-        """Share of images whose predicted fine class lies inside the predicted coarse class (the heads agree)."""
+        """Share of images whose predicted fine class lies inside the predicted coarse class (the
+        heads agree)."""
         return float(
             np.mean(
                 coarse_labels(self.fine.predicted, self.fine_to_coarse) == self.coarse.predicted
@@ -47,7 +49,8 @@ class LevelPredictions:
 
 
 def split_outputs(outputs) -> tuple[np.ndarray, np.ndarray]:
-    """(coarse, fine) probabilities from a two-head model's output (a dict by name, or a list in output order)."""
+    """(coarse, fine) probabilities from a two-head model's output (a dict by name, or a list in
+    output order)."""
     if isinstance(outputs, dict):
         return np.asarray(outputs["coarse"]), np.asarray(outputs["fine"])
     coarse, fine = outputs
@@ -68,7 +71,8 @@ def _stamp(run) -> tuple[int, int]:
 
 
 def predict_run_levels(run, *, model=None) -> LevelPredictions:
-    """Both levels of a hierarchical run on its test split; cached in the run folder per model file."""
+    """Both levels of a hierarchical run on its test split; cached in the run folder per model
+    file."""
     config = run.config()
     info = datasets.get_dataset(config.dataset)
     if info.task != "hierarchical":

@@ -14,7 +14,6 @@ import numpy as np
 
 from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
-from clfcore.models.probabilities import probabilities_from_outputs  # noqa: F401  (part of this module's API)
 
 PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
 EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before taking logs
@@ -24,7 +23,8 @@ EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before taking logs
 class Predictions:
     """A model's outputs on a test set, with the true labels.
 
-    ``probabilities`` has shape (N, num_classes): softmax outputs for multiclass tasks, ``[1 - p, p]``
+    ``probabilities`` has shape (N, num_classes): softmax outputs for multiclass tasks, ``[1 - p,
+    p]``
     for a binary model's single sigmoid unit, independent sigmoids for multi-label tasks.
     ``labels`` is (N,) int64 class indices, or (N, num_classes) 0/1 for multi-label tasks.
     """
@@ -65,7 +65,8 @@ class Predictions:
 
     @property
     def losses(self) -> np.ndarray:
-        """(N,) each image's cross-entropy, the loss Keras trains on (binary cross-entropy per label for multi-label)."""
+        """(N,) each image's cross-entropy, the loss Keras trains on (binary cross-entropy per label
+        for multi-label)."""
         p = np.clip(self.probabilities.astype(np.float64), EPSILON, 1 - EPSILON)
         if self.multilabel:
             y = self.labels > 0
@@ -74,12 +75,14 @@ class Predictions:
 
 
 def predict_chunks(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> list:
-    """``model.predict_on_batch`` on uint8 or [0, 1] float images, scaled and predicted a chunk at a time.
+    """``model.predict_on_batch`` on uint8 or [0, 1] float images, scaled and predicted a chunk at a
+    time.
 
     Bounded memory for large test sets: at most ``chunk`` images are scaled to float32 at once.
 
     Returns:
-        one raw output per chunk, in order: an array, or a dict / list for a model with several heads.
+        one raw output per chunk, in order: an array, or a dict / list for a model with several
+        heads.
 
     Raises:
         UserInputError: there are no images.

@@ -4,12 +4,14 @@ Example (with a trained run in the runs root)::
 
     from clfcore.evaluation import run_predictions
     run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
-    predictions = run_predictions.predict_run(run)  # runs the model once; later calls read the cache
+    predictions = run_predictions.predict_run(run)  # runs the model once; later calls read the
+    cache
     predictions.probabilities.shape, predictions.labels[:5]
 
 Predictions are cached in the run folder as ``predictions.npz``, keyed by the model file's
 modification time and size, so a page, the command line and a notebook share them; the file is
-written atomically and a stale or unreadable one is simply recomputed. ``clfcore.evaluation.scoring`` turns
+written atomically and a stale or unreadable one is simply recomputed.
+``clfcore.evaluation.scoring`` turns
 predictions into metrics. Importing this module does not import Keras.
 """
 
@@ -49,7 +51,8 @@ def evaluable_run(run_id: str, *, root: Path | None = None) -> RunFolder:
     status = liveness.effective_status(run)
     if status in listing.ACTIVE:
         raise UserInputError(
-            "The run {run} is still training or waiting in the queue. Evaluate it when it has finished, or stop it first.",
+            "The run {run} is still training or waiting in the queue. Evaluate it when "
+            "it has finished, or stop it first.",
             run=run.run_id,
         )
     if not run.model_path.is_file():
@@ -78,13 +81,16 @@ def find_run(text: str, *, anywhere: bool = False) -> RunFolder:
         root = runs_root()
         if anywhere:
             raise UserInputError(
-                "There is no run folder {path}: a run folder holds the config.json that training wrote. Give the folder that train printed as run_dir, or a run id from {root}.",
+                "There is no run folder {path}: a run folder holds the config.json that "
+                "training wrote. Give the folder that train printed as run_dir, or a run "
+                "id from {root}.",
                 path=text,
                 root=str(root),
             )
         if path.resolve().parent != root:
             raise UserInputError(
-                "The folder {path} is not inside the runs root {root}. Give the run's folder name, or set CLFCORE_RUNS_DIR to the folder that holds it.",
+                "The folder {path} is not inside the runs root {root}. Give the run's folder "
+                "name, or set CLFCORE_RUNS_DIR to the folder that holds it.",
                 path=text,
                 root=str(root),
             )
@@ -115,14 +121,16 @@ def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]
 
 
 def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
-    """Some test images scaled to float32 [0, 1] (what the model sees), in the order of ``indices``."""
+    """Some test images scaled to float32 [0, 1] (what the model sees), in the order of
+    ``indices``."""
 
     x_test, *_ = load_test_set(config)
     return scale_images(x_test[np.asarray(indices, dtype=np.int64)])
 
 
 def predict(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> np.ndarray:
-    """``model``'s probabilities for uint8 or [0, 1] float images, scaled and predicted a chunk at a time."""
+    """``model``'s probabilities for uint8 or [0, 1] float images, scaled and predicted a chunk at a
+    time."""
 
     outputs = predict_chunks(model, images, chunk=chunk)
     return probabilities_from_outputs(np.concatenate([np.asarray(o) for o in outputs]))
@@ -134,7 +142,8 @@ def _model_stamp(run: RunFolder) -> tuple[int, int]:
 
 
 def model_stamp(run: RunFolder) -> int:
-    """The model file's modification time in ns: a cache key that changes when the model is rewritten."""
+    """The model file's modification time in ns: a cache key that changes when the model is
+    rewritten."""
     return _model_stamp(run)[0]
 
 
@@ -171,7 +180,8 @@ def _write_cache(path: Path, predictions: Predictions, stamp: tuple[int, int]) -
 
 
 def predict_run(run: RunFolder, *, model=None) -> Predictions:
-    """The run's model on its dataset's test split; read from predictions.npz when the model is unchanged.
+    """The run's model on its dataset's test split; read from predictions.npz when the model is
+    unchanged.
 
     Args:
         run: a run folder with a model.keras.
@@ -196,7 +206,8 @@ def predict_run(run: RunFolder, *, model=None) -> Predictions:
     )
     if predictions.num_classes != len(class_names):
         raise UserInputError(
-            "The model of run {run} has {outputs} outputs but its dataset has {classes} classes. The dataset changed since training: train the model again.",
+            "The model of run {run} has {outputs} outputs but its dataset has {classes} "
+            "classes. The dataset changed since training: train the model again.",
             run=run.run_id,
             outputs=predictions.num_classes,
             classes=len(class_names),
@@ -206,7 +217,8 @@ def predict_run(run: RunFolder, *, model=None) -> Predictions:
 
 
 def cached_predictions(run: RunFolder) -> Predictions | None:
-    """The run's predictions if predictions.npz holds them for the current model (never runs the model)."""
+    """The run's predictions if predictions.npz holds them for the current model (never runs the
+    model)."""
     if not run.model_path.is_file():
         return None
     return _read_cache(run.path / PREDICTIONS_FILE, _model_stamp(run))

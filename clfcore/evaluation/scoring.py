@@ -11,10 +11,12 @@ The confusion matrix, per-class precision, recall, F1 and support, and the ROC a
 curves come from ``sklearn.metrics`` with ``zero_division=0``: a ratio whose denominator is 0 (a
 class never predicted has no precision) is reported as 0, never NaN, and ``report.notes`` says which
 classes it concerns. The confusion matrix has the true classes as rows. Specificity TN / (TN + FP)
-and the negative predictive value TN / (TN + FN) (the course slide prints TN / (TN + TP)) are derived
+and the negative predictive value TN / (TN + FN) (the course slide prints TN / (TN + TP)) are
+derived
 from it, as are the micro averages.
 
-The predictions themselves (computed once per model and cached) come from ``clfcore.evaluation.run_predictions``.
+The predictions themselves (computed once per model and cached) come from
+``clfcore.evaluation.run_predictions``.
 Importing this module does not import Keras.
 """
 
@@ -77,7 +79,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def scores_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray]:
-    """Precision, recall, F1, specificity and NPV from per-class counts; 0 where a denominator is 0."""
+    """Precision, recall, F1, specificity and NPV from per-class counts; 0 where a denominator is
+    0."""
     tp, fp, fn, tn = (np.asarray(v, dtype=np.float64) for v in (tp, fp, fn, tn))
     return {
         "precision": _ratio(tp, tp + fp),
@@ -130,7 +133,8 @@ def _averages(
 
 @dataclass(frozen=True)
 class Note:
-    """A remark about the metrics that concerns some classes; ``classes`` fill the template's {classes}."""
+    """A remark about the metrics that concerns some classes; ``classes`` fill the template's
+    {classes}."""
 
     template: str
     classes: tuple[int, ...]
@@ -188,11 +192,13 @@ class Report:
 
 
 def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
-    """All metrics of ``predictions``: accuracy, top-k, loss, confusion matrix, per-class scores, averages.
+    """All metrics of ``predictions``: accuracy, top-k, loss, confusion matrix, per-class scores,
+    averages.
 
     Args:
         predictions: outputs and true labels (``predict_run``).
-        threshold: multi-label tasks only: a label is predicted when its probability is >= threshold.
+        threshold: multi-label tasks only: a label is predicted when its probability is >=
+        threshold.
     """
     if predictions.multilabel:
         return evaluate_multilabel(predictions, threshold=threshold)
@@ -221,7 +227,8 @@ def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
 
 
 def evaluate_multilabel(predictions: Predictions, *, threshold: float = 0.5) -> Report:
-    """Per-label metrics (each label a binary decision at ``threshold``), Hamming loss and subset accuracy.
+    """Per-label metrics (each label a binary decision at ``threshold``), Hamming loss and subset
+    accuracy.
 
     The per-label counts are ``sklearn.metrics.multilabel_confusion_matrix``'s.
     """
@@ -257,14 +264,15 @@ def evaluate_multilabel(predictions: Predictions, *, threshold: float = 0.5) -> 
 
 @dataclass(frozen=True, eq=False)
 class Curve:
-    """A ROC (x = false positive rate, y = true positive rate) or precision-recall (x = recall, y = precision) curve."""
+    """A ROC (x = false positive rate, y = true positive rate) or precision-recall (x = recall, y =
+    precision) curve."""
 
     x: np.ndarray
     y: np.ndarray
     thresholds: np.ndarray  # the score threshold of each point (>= threshold counts as positive)
     area: float  # ROC: AUC by the trapezoidal rule; PR: average precision
 
-    def thinned(self, max_points: int = 300) -> "Curve":
+    def thinned(self, max_points: int = 300) -> Curve:
         """At most ``max_points`` evenly spread points (first and last kept), for drawing."""
         if len(self.x) <= max_points:
             return self
@@ -279,7 +287,8 @@ def _positives_and_negatives(y_true: np.ndarray) -> tuple[int, int]:
 
 
 def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
-    """ROC of one class against the rest (``sklearn.metrics.roc_curve``, every threshold kept, AUC by
+    """ROC of one class against the rest (``sklearn.metrics.roc_curve``, every threshold kept, AUC
+    by
     the trapezoidal rule); None when the test set lacks positives or negatives."""
     positives, negatives = _positives_and_negatives(y_true)
     if positives == 0 or negatives == 0:
@@ -294,7 +303,8 @@ def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
 
 
 def pr_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
-    """Precision-recall of one class against the rest (``sklearn.metrics.precision_recall_curve``) from
+    """Precision-recall of one class against the rest (``sklearn.metrics.precision_recall_curve``)
+    from
     the highest threshold down, with its average precision; None without positives."""
     positives, _ = _positives_and_negatives(y_true)
     if positives == 0:
@@ -313,7 +323,8 @@ def pr_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
 
 
 def one_vs_rest_curves(predictions: Predictions) -> dict[str, list[Curve | None]]:
-    """ROC and PR curves of every class against the rest: ``{"roc": [...], "pr": [...]}``, None where undefined."""
+    """ROC and PR curves of every class against the rest: ``{"roc": [...], "pr": [...]}``, None
+    where undefined."""
     truth = (
         predictions.labels > 0
         if predictions.multilabel
@@ -339,7 +350,8 @@ def positive_scores(predictions: Predictions, positive: int) -> tuple[np.ndarray
 
 @dataclass(frozen=True)
 class ThresholdResult:
-    """A binary decision at one threshold: its 2x2 confusion matrix (rows true: negative, positive) and scores."""
+    """A binary decision at one threshold: its 2x2 confusion matrix (rows true: negative, positive)
+    and scores."""
 
     threshold: float
     confusion: np.ndarray
@@ -378,9 +390,11 @@ def threshold_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: float) 
 
 @dataclass(frozen=True)
 class Reading:
-    """One sentence about the results: an English template (translation key), numbers, and class indices.
+    """One sentence about the results: an English template (translation key), numbers, and class
+    indices.
 
-    ``classes`` maps placeholders to class indices; the caller fills in the (translated) class names.
+    ``classes`` maps placeholders to class indices; the caller fills in the (translated) class
+    names.
     """
 
     template: str
@@ -389,14 +403,17 @@ class Reading:
 
 
 CONFUSED_WITH = N_(
-    "**{name}** is most often confused with **{other}**: {count} of its {total} test images ({share:.0%}) were predicted as {other}."
+    "**{name}** is most often confused with **{other}**: {count} of its {total} test images "
+    "({share:.0%}) were predicted as {other}."
 )
 WRONG_WHEN_SAYS = N_(
-    "When the model says **{name}** it is right {precision:.0%} of the time; its wrong calls are mostly **{other}** images ({count})."
+    "When the model says **{name}** it is right {precision:.0%} of the time; its wrong "
+    "calls are mostly **{other}** images ({count})."
 )
 ALL_CORRECT = N_("Every test image is classified correctly.")
 OVERFIT_AFTER = N_(
-    "Validation loss was lowest at epoch {best} and then rose by {rise:.0%} while the training loss kept falling: the model started to overfit after epoch {best}."
+    "Validation loss was lowest at epoch {best} and then rose by {rise:.0%} while the training "
+    "loss kept falling: the model started to overfit after epoch {best}."
 )
 GAP_AT_END = N_(
     "At the last epoch training accuracy is {gap:.1f} points above validation accuracy."
@@ -407,7 +424,8 @@ STILL_IMPROVING = N_(
 
 
 def worst_classes_reading(report: Report, *, count: int = 3) -> list[Reading]:
-    """Which classes fail most and with what they are confused ("Shirt is most often confused with T-shirt/top").
+    """Which classes fail most and with what they are confused ("Shirt is most often confused with
+    T-shirt/top").
 
     Up to ``count`` classes with the lowest recall (among those with errors), then the class whose
     predictions are least reliable (lowest precision) if it is not already named.
@@ -447,7 +465,8 @@ def worst_classes_reading(report: Report, *, count: int = 3) -> list[Reading]:
 
 
 def curves_reading(history: list[dict]) -> list[Reading]:
-    """What the learning curves say: overfitting after some epoch, the final gap, still improving."""
+    """What the learning curves say: overfitting after some epoch, the final gap, still
+    improving."""
     rows = [
         row for row in history if row.get("val_loss") is not None and row.get("loss") is not None
     ]
@@ -483,7 +502,8 @@ def curves_reading(history: list[dict]) -> list[Reading]:
 
 
 def best_epoch(history: list[dict], monitor: str = "val_accuracy") -> int | None:
-    """The epoch (1-based) whose model the checkpoint kept: best ``monitor``, the first of ties (``clfcore.training.monitor``)."""
+    """The epoch (1-based) whose model the checkpoint kept: best ``monitor``, the first of ties
+    (``clfcore.training.monitor``)."""
     return monitoring.best_epoch(history, monitor)
 
 
@@ -507,7 +527,8 @@ def _identity(text: str, **params) -> str:
 def metrics_rows(
     report: Report, class_names: tuple[str, ...] | None = None, *, tr=_identity
 ) -> list[dict]:
-    """One row per class, then the macro, micro and weighted averages: class, precision ... support."""
+    """One row per class, then the macro, micro and weighted averages: class, precision ...
+    support."""
     names = class_names or report.class_names
     keys = ("precision", "recall", "f1", "specificity", "npv")
     rows = [
@@ -526,7 +547,8 @@ def metrics_rows(
 
 
 def metrics_csv(report: Report, class_names: tuple[str, ...] | None = None, *, tr=_identity) -> str:
-    """The per-class metrics and their averages as CSV (one row per class, then macro, micro, weighted)."""
+    """The per-class metrics and their averages as CSV (one row per class, then macro, micro,
+    weighted)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["class", "precision", "recall", "f1", "specificity", "npv", "support"])
@@ -539,7 +561,8 @@ def confusion_csv(report: Report, class_names: tuple[str, ...] | None = None) ->
     """The confusion matrix as CSV: one row per true class, one column per predicted class."""
     if report.confusion is None:
         raise UserInputError(
-            "A multi-label task has no single confusion matrix: download the per-label metrics instead."
+            "A multi-label task has no single confusion matrix: download the per-label "
+            "metrics instead."
         )
     names = class_names or report.class_names
     out = io.StringIO()
@@ -565,7 +588,8 @@ def classification_report(
     tr=_identity,
     digits: int = 3,
 ) -> str:
-    """A plain-text report like scikit-learn's ``classification_report``, plus specificity, NPV and the notes."""
+    """A plain-text report like scikit-learn's ``classification_report``, plus specificity, NPV and
+    the notes."""
     names = list(class_names or report.class_names)
     rows = metrics_rows(report, tuple(names), tr=tr)
     width = max(len(str(row["class"])) for row in rows) + 2
@@ -600,7 +624,8 @@ def classification_report(
 
 
 def report_json(report: Report) -> dict:
-    """The report as plain JSON types, for the command line: accuracy, confusion_matrix, per_class, averages.
+    """The report as plain JSON types, for the command line: accuracy, confusion_matrix, per_class,
+    averages.
 
     The figures carry the names of ``clfcore.runs.figures``, as in the run's metrics.json without
     ``test_``: ``accuracy`` is the task's headline accuracy. Multi-label: ``label_accuracy`` (the
@@ -633,7 +658,8 @@ def report_json(report: Report) -> dict:
     }
     if report.task == "multilabel":
         out.update(
-            accuracy=report.label_accuracy,  # the headline: what train and metrics.json call accuracy
+            # the headline: what train and metrics.json call accuracy
+            accuracy=report.label_accuracy,
             label_accuracy=report.label_accuracy,
             subset_accuracy=report.accuracy,
             hamming_loss=report.hamming_loss,
@@ -643,7 +669,8 @@ def report_json(report: Report) -> dict:
 
 
 def evaluate_run(run: RunFolder) -> tuple[Report, float]:
-    """Predict (or read the cached predictions) and compute every metric. Returns the report and the seconds it took."""
+    """Predict (or read the cached predictions) and compute every metric. Returns the report and the
+    seconds it took."""
     start = time.perf_counter()
     report = evaluate(predict_run(run))
     return report, time.perf_counter() - start

@@ -3,7 +3,8 @@
 Example (writes train.py in the current folder)::
 
     from clfcore.export.codegen import keras_script
-    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", epochs=1, train_size=200))
+    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", epochs=1,
+    train_size=200))
     open("train.py", "w").write(source)  # then: python train.py -> the test accuracy, model.keras
 
 The model is written layer by layer from the same specs ``clfcore.architectures.build_model`` uses,
@@ -181,7 +182,10 @@ def layer_lines(
 
 def _data_source(info: datasets.DatasetInfo) -> str:
     if info.id in _KERAS_LOADERS:
-        reshape = "    x_train, x_test = x_train[..., np.newaxis], x_test[..., np.newaxis]  # add the channel axis\n"
+        reshape = (
+            "    x_train, x_test = x_train[..., np.newaxis], x_test[..., np.newaxis] "
+            " # add the channel axis\n"
+        )
         return _LOAD_KERAS.format(
             loader=_KERAS_LOADERS[info.id], reshape=reshape if info.channels == 1 else ""
         )
@@ -240,7 +244,8 @@ def keras_script(config: TrainConfig) -> str:
         )
     if ":" in config.dataset:  # a binary task derived on the Dataset page (clfcore.data.tasks)
         raise UserInputError(
-            "The exported script loads whole datasets; it cannot cut the binary task {name} out of one yet. Choose all classes on the Dataset page to export a script.",
+            "The exported script loads whole datasets; it cannot cut the binary task {name} "
+            "out of one yet. Choose all classes on the Dataset page to export a script.",
             name=info.name,
         )
 
@@ -300,7 +305,8 @@ def keras_script(config: TrainConfig) -> str:
             "import numpy as np\n", "import math\n\nimport numpy as np\n"
         ).replace(
             "import keras\n",
-            "import keras\nimport tensorflow as tf  # the tf.data input pipeline and the augmentation's image operations\n",
+            "import keras\nimport tensorflow as tf  # the tf.data input pipeline and the "
+            "augmentation's image operations\n",
         )
         header += _augmentation_settings(augmentation)
         return header + _data_source(info) + _augmentation_source() + main
@@ -314,7 +320,10 @@ def frozen(backbone):
     backbone.trainable = False
     return backbone
 '''
-_FIT = "    model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))"
+_FIT = (
+    "    model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=(x_val, "
+    "y_val))"
+)
 _FIT_AUGMENTED = """    augmentation = Augmentation(**AUGMENTATION)
     train_ds = training_dataset(x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, augmentation=augmentation)
     # train_ds shuffles itself (shuffle=False only silences Keras); the validation images are never augmented
@@ -326,13 +335,15 @@ def _augmentation_settings(config) -> str:
         f"    {_python(name)}: {_python(value)},\n" for name, value in config.to_dict().items()
     )
     return (
-        "# Data augmentation of the training images (the Augment page): the names of the course's ImageDataGenerator.\n"
+        "# Data augmentation of the training images (the Augment page): the names of the "
+        "course's ImageDataGenerator.\n"
         f"AUGMENTATION = {{\n{lines}}}\n"
     )
 
 
 def _augmentation_source() -> str:
-    """The app's own augmentation layer and tf.data pipeline, copied verbatim: the script trains exactly like the app."""
+    """The app's own augmentation layer and tf.data pipeline, copied verbatim: the script trains
+    exactly like the app."""
     import inspect
 
     from clfcore.data import augment_layer

@@ -40,7 +40,8 @@ def unit_range(image) -> np.ndarray:
 
 
 def enlarge_pixels(image: np.ndarray, *, size: int) -> np.ndarray:
-    """Enlarged by a whole factor (each pixel repeated) to at least ``size`` pixels on its longer side.
+    """Enlarged by a whole factor (each pixel repeated) to at least ``size`` pixels on its longer
+    side.
 
     Args:
         image: array of shape (H, W) or (H, W, C).
@@ -60,7 +61,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def enlarged_uint8(image, *, size: int = 96) -> np.ndarray:
-    """A [0, 1] float image (H, W[, C]) as uint8, enlarged by whole pixels to at least ``size`` a side."""
+    """A [0, 1] float image (H, W[, C]) as uint8, enlarged by whole pixels to at least ``size`` a
+    side."""
     return to_uint8(enlarge_pixels(np.asarray(image), size=size))
 
 

@@ -15,7 +15,8 @@ gradient of the class score with respect to it, sums the weighted maps and keeps
 the regions whose activation raises the class score. It runs on a separate *gradient model* made
 of the trained model's own layers, so the model the app shares between pages is never edited
 (tutorials often set the last layer's activation to None, which would silently change every other
-page's predictions). The class score is the logit (the output layer's input times its weights, before
+page's predictions). The class score is the logit (the output layer's input times its weights,
+before
 softmax or sigmoid), as in the paper, because a saturated softmax has vanishing gradients.
 
 Layers of a nested model (a transfer-learning backbone inside the model) are named
@@ -44,15 +45,18 @@ COMPILE_FROM = (
 )
 
 NO_CONV_MESSAGE = N_(
-    "This model has no convolution layer, so Grad-CAM cannot show where it looks: Grad-CAM needs the feature maps "
-    "of a convolution. Train a convolutional architecture (LeNet, a course CNN or the recommended CNN) to use it."
+    "This model has no convolution layer, so Grad-CAM cannot show where it looks: Grad-CAM "
+    "needs the feature maps "
+    "of a convolution. Train a convolutional architecture (LeNet, a course CNN or the recommended "
+    "CNN) to use it."
 )
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {key: gradient model}
 _cache_lock = threading.Lock()  # Streamlit runs every browser session in its own thread
 
 
-# --- Layers -----------------------------------------------------------------------------------------
+# --- Layers
+# -----------------------------------------------------------------------------------------
 
 
 def _is_container(layer) -> bool:
@@ -121,19 +125,23 @@ def check_conv_layer(model, layer_name: str | None) -> str:
     return layer_name
 
 
-# --- Tapping a model without editing it ------------------------------------------------------------
+# --- Tapping a model without editing it
+# ------------------------------------------------------------
 
 
 def tap_model(model, taps: Sequence[tuple[str, str]]):
     """A new ``keras.Model`` on ``model``'s inputs whose outputs are the tapped tensors, in order.
 
     Args:
-        model: a Functional (or built Sequential) Keras model; it is not modified and shares its weights.
+        model: a Functional (or built Sequential) Keras model; it is not modified and shares its
+        weights.
         taps: ``(layer path, "output" | "input")`` pairs, e.g. ``[("conv2d_1", "output")]``; nested
             layers as ``"backbone/conv"``.
 
-    Plain layers are read from the model's graph. Layers inside a nested model are reached by tracing
-    the outer graph again with the same layer objects (``clone_model`` reusing the layers), where the
+    Plain layers are read from the model's graph. Layers inside a nested model are reached by
+    tracing
+    the outer graph again with the same layer objects (``clone_model`` reusing the layers), where
+    the
     nested model is replaced by a model that also returns the tapped tensors.
     """
     import keras
@@ -187,7 +195,8 @@ def _inputs(model):
 
 
 def _node_tensor(model, path: str, side: str):
-    """A tensor of ``model``'s graph: the input or output of its layer ``path``, or (``"model_output"``)
+    """A tensor of ``model``'s graph: the input or output of its layer ``path``, or
+    (``"model_output"``)
     the model's own output. A layer's tensors are those of its first call, which is the model's own
     graph for models built by clfcore.models.architectures or loaded from a .keras file."""
     if side == "model_output":
@@ -197,7 +206,8 @@ def _node_tensor(model, path: str, side: str):
 
 
 def _is_output_activation(layer) -> bool:
-    """A separate softmax/sigmoid layer after the last Dense, as in ``Activation("softmax", dtype="float32")``
+    """A separate softmax/sigmoid layer after the last Dense, as in ``Activation("softmax",
+    dtype="float32")``
     (Keras's advice for mixed precision)."""
     import keras
 
@@ -226,7 +236,8 @@ def _classifier_path(model) -> tuple[str, bool]:
 
 
 def output_layer(model):
-    """The layer that computes the class scores: the model's last Dense layer, before any separate softmax."""
+    """The layer that computes the class scores: the model's last Dense layer, before any separate
+    softmax."""
     return get_layer(model, _classifier_path(model)[0])
 
 
@@ -265,7 +276,8 @@ def _logit_head(model):
 
 
 def cached_tap_model(model, taps: Sequence[tuple[str, str]]):
-    """``tap_model(model, taps)``, built once per model and taps (the cache forgets deleted models)."""
+    """``tap_model(model, taps)``, built once per model and taps (the cache forgets deleted
+    models)."""
     key = tuple((str(path), str(side)) for path, side in taps)
     with _cache_lock:
         per_model = _cache.setdefault(model, {})
@@ -275,12 +287,14 @@ def cached_tap_model(model, taps: Sequence[tuple[str, str]]):
 
 
 def _gradient_model(model, layer_name: str):
-    """The cached gradient model ``image -> (conv maps, output layer input or output)`` and ``to_logits``."""
+    """The cached gradient model ``image -> (conv maps, output layer input or output)`` and
+    ``to_logits``."""
     head_tap, to_logits = _logit_head(model)
     return cached_tap_model(model, [(layer_name, "output"), head_tap]), to_logits
 
 
-# --- Grad-CAM ---------------------------------------------------------------------------------------
+# --- Grad-CAM
+# ---------------------------------------------------------------------------------------
 
 
 def as_batch(model, images) -> np.ndarray:
@@ -302,7 +316,8 @@ def as_batch(model, images) -> np.ndarray:
     )
     if not fits or array.shape[0] == 0:
         raise UserInputError(
-            "The model expects images of shape {expected}, got {received}. Use images from the dataset the model was trained on.",
+            "The model expects images of shape {expected}, got {received}. Use images from "
+            "the dataset the model was trained on.",
             expected=tuple("any" if e is None else e for e in expected),
             received=tuple(np.shape(images)),
         )
@@ -354,7 +369,7 @@ def gradcam(model, images, class_indices=None, *, layer_name: str | None = None)
     batch = as_batch(model, images)
     count = batch.shape[0]
     indices = _class_indices(class_indices, count)
-    grad_model, to_logits = _gradient_model(model, layer_name)
+    _grad_model, _to_logits = _gradient_model(model, layer_name)
 
     outputs = _num_outputs(model)
     top = 2 if outputs == 1 else outputs
@@ -383,8 +398,10 @@ def _gradcam_steps(model, layer_name: str):
     """The cached Grad-CAM of one layer, ``(images, class indices or -1 = predicted) -> (N, h, w)``,
     as ``(eager, compiled)``: the same function run as is and through ``tf.function``.
 
-    Measured on 2 busy CPU cores: compiled, one image takes about 20 ms instead of 50-280 ms eagerly,
-    but its first call traces the graph for 1-3 s. One image at a time (what the pages do) is quicker
+    Measured on 2 busy CPU cores: compiled, one image takes about 20 ms instead of 50-280 ms
+    eagerly,
+    but its first call traces the graph for 1-3 s. One image at a time (what the pages do) is
+    quicker
     eagerly; batches of ``COMPILE_FROM`` images or more repay the tracing.
     """
     import tensorflow as tf
@@ -426,7 +443,8 @@ def _gradcam_steps(model, layer_name: str):
         )
 
 
-# --- Drawing ----------------------------------------------------------------------------------------
+# --- Drawing
+# ----------------------------------------------------------------------------------------
 
 
 def jet(values: np.ndarray) -> np.ndarray:
@@ -472,8 +490,10 @@ def overlay(image, heatmap, *, alpha: float = 0.45) -> np.ndarray:
     """The heatmap in jet colours blended over the image: uint8 RGB ``(H, W, 3)``.
 
     Args:
-        image: float in [0, 1] (or uint8), grayscale ``(H, W)`` / ``(H, W, 1)`` or RGB ``(H, W, 3)``.
-        heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the image if needed.
+        image: float in [0, 1] (or uint8), grayscale ``(H, W)`` / ``(H, W, 1)`` or RGB ``(H, W,
+        3)``.
+        heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the image if
+        needed.
         alpha: weight of the heatmap colours, 0 (image only) to 1 (heatmap only). Defaults to 0.45.
     """
     if not 0.0 <= alpha <= 1.0:

@@ -1,4 +1,5 @@
-"""Opening the images users give us - uploads, camera shots, drawings, files on the command line - safely.
+"""Opening the images users give us - uploads, camera shots, drawings, files on the command line -
+safely.
 
 Example (a phone photo, taken upright)::
 
@@ -36,7 +37,8 @@ from PIL import ExifTags, Image
 from clfcore.data import folders
 from clfcore.errors import UserInputError
 
-# Pillow format id -> the name users know. MPO is what many phone cameras write: a JPEG with a second picture.
+# Pillow format id -> the name users know. MPO is what many phone cameras write: a JPEG with a
+# second picture.
 ACCEPTED_FORMATS = {
     "PNG": "PNG",
     "JPEG": "JPEG",
@@ -56,7 +58,8 @@ MAX_ZIP_TOTAL_BYTES = (
     200 * 1024 * 1024
 )  # unpacked bytes read from one ZIP (kept in memory while shown)
 
-Image.init()  # register every Pillow plugin now: ``Image.open(formats=...)`` fails on ids not loaded yet
+# register every Pillow plugin now: ``Image.open(formats=...)`` fails on ids not loaded yet
+Image.init()
 _OPEN_FORMATS = [
     format_id for format_id in ACCEPTED_FORMATS if format_id in Image.OPEN
 ]  # MPO opens through JPEG
@@ -80,7 +83,8 @@ class OpenedImage:
 
     image: Image.Image
     name: str  # file name as given (for messages and tables)
-    format: str  # "PNG", "JPEG", ... (ACCEPTED_FORMATS' values); "array" for dataset images and drawings
+    # "PNG", "JPEG", ... (ACCEPTED_FORMATS' values); "array" for dataset images and drawings
+    format: str
     original_size: tuple[int, int]  # (width, height) as stored in the file
     original_mode: str = ""  # Pillow mode in the file, e.g. "I;16", "CMYK", "P"
     orientation: int = 1  # EXIF orientation 1-8
@@ -128,24 +132,28 @@ def _not_an_image(data: bytes, name: str) -> UserInputError:
     kind = _kind_of(head)
     if kind == "SVG":
         return UserInputError(
-            "{name} is an SVG drawing (vector graphics), which cannot be classified directly. Export it as a PNG and upload that.",
+            "{name} is an SVG drawing (vector graphics), which cannot be classified directly. "
+            "Export it as a PNG and upload that.",
             name=name,
         )
     if kind is not None:
         return UserInputError(
-            "{name} is a {kind} file, which is not accepted. Save or export it as one of: {formats}.",
+            "{name} is a {kind} file, which is not accepted. Save or export it as one of: "
+            "{formats}.",
             name=name,
             kind=kind,
             formats=FORMATS_TEXT,
         )
     if _looks_like_text(head):
         return UserInputError(
-            "{name} contains text, not an image (a text file renamed to look like an image?). Choose a real image file: {formats}.",
+            "{name} contains text, not an image (a text file renamed to look like an image?). "
+            "Choose a real image file: {formats}.",
             name=name,
             formats=FORMATS_TEXT,
         )
     return UserInputError(
-        "{name} is not an image in a format this app reads, or it is damaged. Accepted formats: {formats}.",
+        "{name} is not an image in a format this app reads, or it is damaged. Accepted "
+        "formats: {formats}.",
         name=name,
         formats=FORMATS_TEXT,
     )
@@ -153,8 +161,10 @@ def _not_an_image(data: bytes, name: str) -> UserInputError:
 
 def _refuse_bomb(name: str, width: int, height: int, limit: int = MAX_PIXELS) -> UserInputError:
     return UserInputError(
-        "{name} says it is {width}x{height} pixels ({megapixels} megapixels), more than the {limit} megapixels accepted, so it was "
-        "not decoded: an image that large could exhaust the server's memory. Resize it to a few megapixels and try again.",
+        "{name} says it is {width}x{height} pixels ({megapixels} megapixels), more than "
+        "the {limit} megapixels accepted, so it was "
+        "not decoded: an image that large could exhaust the server's memory. Resize it "
+        "to a few megapixels and try again.",
         name=name,
         width=width,
         height=height,
@@ -166,12 +176,14 @@ def _refuse_bomb(name: str, width: int, height: int, limit: int = MAX_PIXELS) ->
 def _damaged(name: str, format_name: str, error: Exception) -> UserInputError:
     if "truncated" in str(error).lower() or isinstance(error, EOFError):
         return UserInputError(
-            "{name} is incomplete: the {format} file ends before the image does (an interrupted download or copy?). Save or download it again.",
+            "{name} is incomplete: the {format} file ends before the image does (an interrupted "
+            "download or copy?). Save or download it again.",
             name=name,
             format=format_name,
         )
     return UserInputError(
-        "{name} is damaged: it says it is a {format} image, but its data cannot be decoded ({detail}). Save or download it again.",
+        "{name} is damaged: it says it is a {format} image, but its data cannot be decoded "
+        "({detail}). Save or download it again.",
         name=name,
         format=format_name,
         detail=str(error)[:120] or type(error).__name__,
@@ -204,7 +216,7 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
 def _standard_mode(image: Image.Image) -> Image.Image:
     """The image in mode L, LA, RGB or RGBA, keeping transparency."""
     mode, transparent = image.mode, "transparency" in image.info
-    if mode in ("L", "RGB") and not transparent or mode in ("LA", "RGBA"):
+    if (mode in ("L", "RGB") and not transparent) or mode in ("LA", "RGBA"):
         return image
     if mode in ("P", "PA"):
         return image.convert("RGBA" if transparent or mode == "PA" else "RGB")
@@ -258,11 +270,14 @@ def open_image(
         data: the file's content.
         name: the file's name, for messages.
         max_bytes: refuse larger files. Defaults to ``MAX_FILE_BYTES``.
-        max_pixels: refuse images whose header claims more pixels, before decoding. Defaults to ``MAX_PIXELS``.
-        work_side: reduce the decoded image to at most this many pixels a side. Defaults to ``WORK_SIDE``.
+        max_pixels: refuse images whose header claims more pixels, before decoding. Defaults to
+        ``MAX_PIXELS``.
+        work_side: reduce the decoded image to at most this many pixels a side. Defaults to
+        ``WORK_SIDE``.
 
     Raises:
-        UserInputError: empty, too large, not an accepted format, damaged or truncated, or a pixel bomb.
+        UserInputError: empty, too large, not an accepted format, damaged or truncated, or a pixel
+        bomb.
     """
     if not data:
         raise UserInputError(
@@ -271,7 +286,8 @@ def open_image(
         )
     if len(data) > max_bytes:
         raise UserInputError(
-            "{name} is {size:.1f} MB; image files up to {limit:g} MB are accepted. Save it smaller (for example as a JPEG) and try again.",
+            "{name} is {size:.1f} MB; image files up to {limit:g} MB are accepted. Save "
+            "it smaller (for example as a JPEG) and try again.",
             name=name,
             size=len(data) / 2**20,
             limit=round(max_bytes / 2**20, 2),
@@ -297,8 +313,10 @@ def open_image(
     original_mode = image.mode
     try:
         if image.format in ("JPEG", "MPO"):
-            # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding: far faster than decoding in full. It keeps
-            # at least the requested size, so ask for half the working size: the result is between 1/2 and 1 of it.
+            # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding: far faster than decoding
+            # in full. It keeps
+            # at least the requested size, so ask for half the working size: the result is between
+            # 1/2 and 1 of it.
             image.draft(
                 None,
                 _fit(image.size, work_side // 2) if max(image.size) > work_side else image.size,
@@ -352,7 +370,8 @@ def open_path(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> OpenedIma
     if len(data) > max_bytes:
         data_size = path.stat().st_size
         raise UserInputError(
-            "{name} is {size:.1f} MB; image files up to {limit:g} MB are accepted. Save it smaller (for example as a JPEG) and try again.",
+            "{name} is {size:.1f} MB; image files up to {limit:g} MB are accepted. Save "
+            "it smaller (for example as a JPEG) and try again.",
             name=str(path),
             size=data_size / 2**20,
             limit=round(max_bytes / 2**20, 2),
@@ -393,11 +412,13 @@ DRAWING_INK = 40  # a canvas whose brightest pixel is darker than this holds no 
 
 
 def is_blank_drawing(rgba: np.ndarray | None, *, ink: int = DRAWING_INK) -> bool:
-    """Whether a canvas (H, W, 4) uint8 holds nothing drawn yet: no colour channel reaches ``ink``."""
+    """Whether a canvas (H, W, 4) uint8 holds nothing drawn yet: no colour channel reaches
+    ``ink``."""
     return rgba is None or np.asarray(rgba)[..., :3].max() < ink
 
 
-# --- ZIP archives of images ---------------------------------------------------------------------------
+# --- ZIP archives of images
+# ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -430,7 +451,8 @@ def read_zip(
 ) -> ZipContents:
     """The image files of a ZIP archive, read in memory (nothing is written to disk).
 
-    Entries are chosen by extension (others are listed in ``skipped``); each is read with a cap, so an
+    Entries are chosen by extension (others are listed in ``skipped``); each is read with a cap, so
+    an
     entry that unpacks to more than its header says, or to more than ``max_file_bytes``, is refused
     without being unpacked in full. Folders inside the archive are kept in the names.
 
@@ -442,7 +464,8 @@ def read_zip(
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, *_DECODE_ERRORS):
         raise UserInputError(
-            "{name} is not a readable ZIP archive (damaged or incomplete). Create it again and upload it.",
+            "{name} is not a readable ZIP archive (damaged or incomplete). Create it again "
+            "and upload it.",
             name=name,
         ) from None
     entries: list[ZipEntry] = []
@@ -467,7 +490,8 @@ def read_zip(
                         info.filename,
                         None,
                         UserInputError(
-                            "{name} is encrypted (password-protected) in the ZIP and cannot be read.",
+                            "{name} is encrypted (password-protected) in the ZIP and cannot "
+                            "be read.",
                             name=info.filename,
                         ),
                     )
@@ -479,7 +503,9 @@ def read_zip(
                         info.filename,
                         None,
                         UserInputError(
-                            "{name} is {size:.1f} MB; image files up to {limit:g} MB are accepted. Save it smaller (for example as a JPEG) and try again.",
+                            "{name} is {size:.1f} MB; image files up to {limit:g} MB are "
+                            "accepted. Save it smaller (for example as a JPEG) and try "
+                            "again.",
                             name=info.filename,
                             size=info.file_size / 2**20,
                             limit=round(max_file_bytes / 2**20, 2),
@@ -515,7 +541,8 @@ def unpack_uploads(
     """Uploaded files, ZIP archives unpacked, as the files to classify.
 
     Args:
-        uploads: ``(file name, bytes)`` per uploaded file; a ZIP's images are read with ``read_zip``.
+        uploads: ``(file name, bytes)`` per uploaded file; a ZIP's images are read with
+        ``read_zip``.
 
     Returns:
         ``(files, skipped, left_out)``: ``(name, bytes, error)`` per image file (a ZIP entry is

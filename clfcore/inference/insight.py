@@ -61,7 +61,8 @@ def feature_maps(model, image, layer_name: str) -> np.ndarray:
             ``clfcore.gradcam.conv_layer_names(model)``.
 
     Raises:
-        UserInputError: the layer does not exist or has no spatial feature maps; the image does not fit.
+        UserInputError: the layer does not exist or has no spatial feature maps; the image does not
+        fit.
     """
     known = spatial_layer_names(model)
     if layer_name not in known:
@@ -114,7 +115,8 @@ def first_dense_templates(model) -> np.ndarray:
     """The first Dense layer's weights per unit, as images: float32 ``(units, H, W, C)`` in [-1, 1].
 
     For a network that flattens the image straight into a Dense layer (the MLP), unit ``j`` computes
-    ``sum(weights_j * pixels)``, so its weights drawn as an image are the pattern it responds to most:
+    ``sum(weights_j * pixels)``, so its weights drawn as an image are the pattern it responds to
+    most:
     positive where bright pixels raise its activation, negative where they lower it. Each unit is
     divided by its largest absolute weight.
 
@@ -137,8 +139,10 @@ def first_dense_templates(model) -> np.ndarray:
     )
     if kernel is None or spatial_before or kernel.shape[0] != size:
         raise UserInputError(
-            "This model does not connect the pixels straight to a Dense layer, so its weights cannot be drawn as images. "
-            "Weight templates are for the MLP; for a convolutional model look at its filters and feature maps."
+            "This model does not connect the pixels straight to a Dense layer, so its weights "
+            "cannot be drawn as images. "
+            "Weight templates are for the MLP; for a convolutional model look at its filters "
+            "and feature maps."
         )
     templates = kernel.T.reshape(kernel.shape[1], *image_shape)
     scale = np.abs(templates).reshape(len(templates), -1).max(axis=1)
@@ -146,7 +150,8 @@ def first_dense_templates(model) -> np.ndarray:
 
 
 def penultimate_features(model, images, *, batch_size: int = 256) -> np.ndarray:
-    """The input of the output layer for each image: float32 ``(N, D)``, what the last layer classifies.
+    """The input of the output layer for each image: float32 ``(N, D)``, what the last layer
+    classifies.
 
     For the course CNN these are the 512 values of its Dense layer (after dropout, which is inactive
     here); for the MLP, the last hidden layer's units.
@@ -155,7 +160,8 @@ def penultimate_features(model, images, *, batch_size: int = 256) -> np.ndarray:
 
 
 def features_and_outputs(model, images, *, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """``(penultimate features (N, D), model outputs (N, outputs))`` from one pass over the images."""
+    """``(penultimate features (N, D), model outputs (N, outputs))`` from one pass over the
+    images."""
     if batch_size < 1:
         raise UserInputError("The batch size must be at least 1, got {value}.", value=batch_size)
     tap = gradcam.cached_tap_model(
@@ -174,7 +180,8 @@ def features_and_outputs(model, images, *, batch_size: int = 256) -> tuple[np.nd
 
 
 def sample_indices(labels, max_points: int, *, seed: int = 0) -> np.ndarray:
-    """At most ``max_points`` indices of ``labels``, stratified by class, sorted; all of them if few enough."""
+    """At most ``max_points`` indices of ``labels``, stratified by class, sorted; all of them if few
+    enough."""
     labels = np.asarray(labels)
     if len(labels) <= max_points:
         return np.arange(len(labels))
@@ -227,7 +234,8 @@ def project_2d(features, method: str = "pca", *, seed: int = 0) -> np.ndarray:
         )
     if len(x) > TSNE_MAX_POINTS:
         raise UserInputError(
-            "t-SNE is limited to {limit} images here (it would take minutes), got {count}. Take a sample first.",
+            "t-SNE is limited to {limit} images here (it would take minutes), got {count}. "
+            "Take a sample first.",
             limit=f"{TSNE_MAX_POINTS:,}",
             count=f"{len(x):,}",
         )
@@ -240,7 +248,8 @@ def project_2d(features, method: str = "pca", *, seed: int = 0) -> np.ndarray:
     perplexity = float(
         min(30.0, max(1.0, (len(x) - 1) / 3.0))
     )  # must stay below the number of points
-    # 500 iterations (250 of them with early exaggeration) settle the clusters of a few thousand points.
+    # 500 iterations (250 of them with early exaggeration) settle the clusters of a few thousand
+    # points.
     tsne = TSNE(
         n_components=2,
         perplexity=perplexity,
@@ -249,7 +258,8 @@ def project_2d(features, method: str = "pca", *, seed: int = 0) -> np.ndarray:
         max_iter=500,
         random_state=seed,
     )
-    # One thread: on a busy CPU (a training process, other sessions) OpenMP threads that wait for each
+    # One thread: on a busy CPU (a training process, other sessions) OpenMP threads that wait for
+    # each
     # other made t-SNE 5 to 10 times slower in our measurements; one thread was always faster.
     with threadpool_limits(limits=1, user_api="openmp"):
         return tsne.fit_transform(reduced.astype(np.float32)).astype(np.float32)
@@ -278,7 +288,8 @@ def explained_variance(features, *, seed: int = 0) -> tuple[float, float]:
 
 
 def mosaic(tiles, *, columns: int | None = None, gap: int = 1, fill: float = np.nan) -> np.ndarray:
-    """Tiles ``(n, h, w)`` or ``(n, h, w, 3)`` laid out in a grid with ``gap`` pixels of ``fill`` between them.
+    """Tiles ``(n, h, w)`` or ``(n, h, w, 3)`` laid out in a grid with ``gap`` pixels of ``fill``
+    between them.
 
     Args:
         tiles: the images to lay out, e.g. feature maps moved to the first axis.
@@ -324,7 +335,8 @@ def feature_map_tiles(maps, *, limit: int = 64) -> tuple[np.ndarray, np.ndarray,
 
     Returns:
         ``(values, scaled, peaks)``: the raw maps ``(n, h, w)``, the same maps in [-1, 1]
-        ``(n, h, w)`` and each map's largest absolute value ``(n,)``, with ``n = min(limit, channels)``.
+        ``(n, h, w)`` and each map's largest absolute value ``(n,)``, with ``n = min(limit,
+        channels)``.
     """
     values = np.moveaxis(np.asarray(maps)[:, :, :limit], -1, 0)
     peaks = np.abs(values).reshape(len(values), -1).max(axis=1)

@@ -1,4 +1,5 @@
-"""A trained model's answer for new images: loading the model safely, one image fast, or many at once.
+"""A trained model's answer for new images: loading the model safely, one image fast, or many at
+once.
 
 Example (a trained run and a photo of a handwritten 7)::
 
@@ -7,9 +8,11 @@ Example (a trained run and a photo of a handwritten 7)::
     result.prediction.label, round(result.prediction.probability, 2), result.prediction.unsure
     # ('7', 0.93, '')
 
-Models are always loaded with ``safe_mode=True``: a ``.keras`` file that would run Python code of its
+Models are always loaded with ``safe_mode=True``: a ``.keras`` file that would run Python code of
+its
 own (a ``Lambda`` layer, custom classes) is refused with a message saying so. One image is predicted
-by calling the model directly (``model(x, training=False)``, traced once into a graph): ``model.predict``
+by calling the model directly (``model(x, training=False)``, traced once into a graph):
+``model.predict``
 builds a data pipeline on every call and takes tens of times as long for a single image.
 """
 
@@ -124,12 +127,13 @@ class Classifier:
     call: Callable | None = (
         None  # model(x, training=False), traced once into a graph (see direct_call)
     )
-    coarse: "Classifier | None" = (
+    coarse: Classifier | None = (
         None  # hierarchical runs: the coarse head (this classifier is the fine head)
     )
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """Class probabilities (N, num_classes) for images (N, H, W, C) float32, by calling the model directly."""
+        """Class probabilities (N, num_classes) for images (N, H, W, C) float32, by calling the
+        model directly."""
         import keras
 
         call = self.call or (lambda x: self.model(x, training=False))
@@ -185,7 +189,8 @@ def decide(
     return Prediction(guesses, unsure)
 
 
-# --- Loading models -----------------------------------------------------------------------------------
+# --- Loading models
+# -----------------------------------------------------------------------------------
 
 
 def _walk_layers(model) -> Iterable:
@@ -202,7 +207,8 @@ def _activation_name(layer) -> str:
 def direct_call(model, input_shape: tuple[int, int, int]) -> Callable:
     """``model(x, training=False)`` as a function traced once for any batch size.
 
-    Called eagerly, a Keras model runs its layers one Python call at a time: 20-60 ms for the course's
+    Called eagerly, a Keras model runs its layers one Python call at a time: 20-60 ms for the
+    course's
     CNNs on a busy 2-core CPU. Traced into a TensorFlow graph the same call takes 1-5 ms (and
     ``model.predict``, which builds a data pipeline on every call, 200-350 ms). Other Keras backends
     call the model eagerly.
@@ -218,7 +224,8 @@ def direct_call(model, input_shape: tuple[int, int, int]) -> Callable:
 
 
 def _register_app_layers() -> None:
-    """Import the app's own Keras layers (augmentation can sit inside a model) so that safe mode knows them."""
+    """Import the app's own Keras layers (augmentation can sit inside a model) so that safe mode
+    knows them."""
     import importlib
     import importlib.util
 
@@ -237,8 +244,10 @@ def _load_keras_file(path: Path, name: str):
         text = str(error)
         if "Lambda" in text or "arbitrary code" in text or "safe_mode" in text:
             raise UserInputError(
-                "{name} was refused: it contains a Lambda layer, whose Python code would run on this server when the model is "
-                "loaded. Models are loaded in safe mode only. Replace the Lambda layer by built-in Keras layers, train again and save "
+                "{name} was refused: it contains a Lambda layer, whose Python code would "
+                "run on this server when the model is "
+                "loaded. Models are loaded in safe mode only. Replace the Lambda layer "
+                "by built-in Keras layers, train again and save "
                 "the model again.",
                 name=name,
             ) from None
@@ -247,8 +256,10 @@ def _load_keras_file(path: Path, name: str):
         found = re.search(r"Could not locate (class|function) '([^']+)'", str(error))
         if found:
             raise UserInputError(
-                "{name} was refused: it needs the custom class or function {object!r}, which is not part of Keras. Custom code inside a model would have to "
-                "run on this server, so only models made of built-in Keras layers are accepted. Rebuild it with built-in layers.",
+                "{name} was refused: it needs the custom class or function {object!r}, "
+                "which is not part of Keras. Custom code inside a model would have to "
+                "run on this server, so only models made of built-in Keras layers are accepted. "
+                "Rebuild it with built-in layers.",
                 name=name,
                 object=found.group(2),
             ) from None
@@ -266,7 +277,8 @@ def _load_keras_file(path: Path, name: str):
 
 def _unreadable_model(name: str, error: Exception) -> UserInputError:
     return UserInputError(
-        '{name} could not be loaded as a Keras model ({detail}). Save it with model.save("model.keras") in Keras 3 and upload that file.',
+        '{name} could not be loaded as a Keras model ({detail}). Save it with model.save("model.keras") '
+        "in Keras 3 and upload that file.",
         name=name,
         detail=f"{type(error).__name__}: {str(error)[:200]}",
     )
@@ -293,7 +305,8 @@ def load_model_bytes(data: bytes, *, name: str = "model.keras"):
         )
     if data[:8] == b"\x89HDF\r\n\x1a\n":
         raise UserInputError(
-            '{name} is an HDF5 (.h5) file, the legacy Keras format. Load it in Keras and save it again with model.save("model.keras").',
+            "{name} is an HDF5 (.h5) file, the legacy Keras format. Load it in Keras and "
+            'save it again with model.save("model.keras").',
             name=name,
         )
     try:
@@ -303,7 +316,8 @@ def load_model_bytes(data: bytes, *, name: str = "model.keras"):
         members = None
     if not members or "config.json" not in members:
         raise UserInputError(
-            "{name} is not a Keras model file: a .keras file is a ZIP archive with config.json inside. Save the model with "
+            "{name} is not a Keras model file: a .keras file is a ZIP archive with config.json "
+            "inside. Save the model with "
             'model.save("model.keras") and upload that file.',
             name=name,
         )
@@ -323,7 +337,8 @@ def load_model_bytes(data: bytes, *, name: str = "model.keras"):
 
 
 def model_input_shape(model, *, name: str) -> tuple[int, int, int]:
-    """(height, width, channels) of an image model. Raises UserInputError for any other kind of model."""
+    """(height, width, channels) of an image model. Raises UserInputError for any other kind of
+    model."""
     inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
     shape = tuple(inputs[0].shape) if len(inputs) == 1 else ()
     out_shape = tuple(outputs[0].shape) if len(outputs) == 1 else ()
@@ -334,7 +349,8 @@ def model_input_shape(model, *, name: str) -> tuple[int, int, int]:
         or len(out_shape) != 2
     ):
         raise UserInputError(
-            "{name} is not an image classifier this page can use: it takes {inputs} and gives {outputs}. It needs one input of "
+            "{name} is not an image classifier this page can use: it takes {inputs} and "
+            "gives {outputs}. It needs one input of "
             "shape (height, width, 1 or 3 channels) and one output with a probability per class.",
             name=name,
             inputs=", ".join(str(tuple(i.shape)) for i in inputs) or "nothing",
@@ -365,7 +381,8 @@ def classifier_for_model(
     architecture: str | None = None,
     value_range: float | None = None,
 ) -> Classifier:
-    """A ``Classifier`` around a loaded model; checks its shapes and warms it up (the first call is slow).
+    """A ``Classifier`` around a loaded model; checks its shapes and warms it up (the first call is
+    slow).
 
     Args:
         model: a ``keras.Model`` with one image input and one output.
@@ -376,7 +393,8 @@ def classifier_for_model(
             Rescaling(1/255) layer, else 1.
 
     Raises:
-        UserInputError: not an image classifier, or the number of class names does not match its output.
+        UserInputError: not an image classifier, or the number of class names does not match its
+        output.
     """
     height, width, channels = model_input_shape(model, name=name)
     units = int(model.outputs[0].shape[-1])
@@ -393,7 +411,8 @@ def classifier_for_model(
     )
     if len(names) != num_classes:
         raise UserInputError(
-            "{name} has {units} output classes, but {count} class names were given. Give exactly {units} names, or none.",
+            "{name} has {units} output classes, but {count} class names were given. Give "
+            "exactly {units} names, or none.",
             name=name,
             units=num_classes,
             count=len(names),
@@ -435,7 +454,8 @@ def load_run(run: RunFolder | str | Path) -> Classifier:
     config = run.config()
     if not run.model_path.is_file():
         raise UserInputError(
-            "The run {run} has no saved model yet: it is saved when the first epoch ends. Wait for it, or choose another run.",
+            "The run {run} has no saved model yet: it is saved when the first epoch ends. "
+            "Wait for it, or choose another run.",
             run=run.run_id,
         )
 
@@ -469,7 +489,8 @@ def load_run(run: RunFolder | str | Path) -> Classifier:
 def _hierarchical_classifier(
     model, run: RunFolder, config, class_names: tuple[str, ...] | None
 ) -> Classifier:
-    """A two-head (hierarchical) model: a classifier of its fine head, with one of its coarse head as ``coarse``."""
+    """A two-head (hierarchical) model: a classifier of its fine head, with one of its coarse head
+    as ``coarse``."""
     import keras
 
     try:
@@ -498,11 +519,13 @@ def _hierarchical_classifier(
 
 
 def with_style(classifier: Classifier, style: ImageStyle) -> Classifier:
-    """The same classifier with another image style (for an uploaded model, the user says what it was trained on)."""
+    """The same classifier with another image style (for an uploaded model, the user says what it
+    was trained on)."""
     return replace(classifier, input=replace(classifier.input, style=style))
 
 
-# --- Classifying -------------------------------------------------------------------------------------
+# --- Classifying
+# -------------------------------------------------------------------------------------
 
 
 def classify(
@@ -547,7 +570,8 @@ class BatchRow:
 
     @property
     def unsure(self) -> bool | None:
-        """The answer means little (a near tie, a low top probability or a blank image); None if refused."""
+        """The answer means little (a near tie, a low top probability or a blank image); None if
+        refused."""
         if self.prediction is None:
             return None
         return bool(self.prediction.unsure or self.blank)
@@ -559,7 +583,8 @@ def classify_many(
     *,
     top: int = TOP_K,
 ) -> list[BatchRow]:
-    """Classify several image files at once: each is opened and preprocessed, then the model runs in batches.
+    """Classify several image files at once: each is opened and preprocessed, then the model runs in
+    batches.
 
     Args:
         files: (name, bytes, error) per file; a file whose error is set (e.g. too large in a ZIP) is
@@ -577,7 +602,8 @@ def classify_many(
                     name,
                     error=error
                     or UserInputError(
-                        "{name} is empty (0 bytes). Choose an image file such as a PNG or JPEG photo.",
+                        "{name} is empty (0 bytes). Choose an image file such as a PNG "
+                        "or JPEG photo.",
                         name=name,
                     ),
                 )
@@ -611,7 +637,8 @@ def batch_csv(
     message: Callable[[UserInputError], str] = str,
     label: Callable[[str], str] = str,
 ) -> str:
-    """The rows of ``classify_many`` as CSV: file, label, class_index, probability, unsure, top_k, error.
+    """The rows of ``classify_many`` as CSV: file, label, class_index, probability, unsure, top_k,
+    error.
 
     Args:
         message: how to write a refusal (e.g. in the user's language). Defaults to English.
@@ -641,7 +668,8 @@ def batch_csv(
 
 
 def classify_path(classifier: Classifier, path: str | Path, *, top: int = TOP_K) -> dict:
-    """One file on disk as the command line reports it: the prediction's JSON, or ``{"file", "error"}``."""
+    """One file on disk as the command line reports it: the prediction's JSON, or ``{"file",
+    "error"}``."""
     try:
         result = classify(classifier, imagefile.open_path(path), top=top)
     except UserInputError as error:
@@ -668,9 +696,11 @@ def matching_datasets(model) -> list[datasets.DatasetInfo]:
 
 
 def default_run(summaries: Sequence) -> Any:
-    """The run the Classify page starts with: the best test accuracy on the dataset trained most recently.
+    """The run the Classify page starts with: the best test accuracy on the dataset trained most
+    recently.
 
-    ``summaries`` are ``clfcore.runs.RunSummary`` objects that have a model, newest first. Returns None if empty.
+    ``summaries`` are ``clfcore.runs.RunSummary`` objects that have a model, newest first. Returns
+    None if empty.
     """
     if not summaries:
         return None

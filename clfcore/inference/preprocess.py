@@ -2,7 +2,8 @@
 
 Example (a photo of a digit on paper)::
 
-    opened = imagefile.open_image(Path("digit_on_paper.jpg").read_bytes(), name="digit_on_paper.jpg")
+    opened = imagefile.open_image(Path("digit_on_paper.jpg").read_bytes(),
+    name="digit_on_paper.jpg")
     result = preprocess(opened, ModelInput(28, 28, 1, style=MNIST_STYLE))
     [(step.id, step.applied) for step in result.steps]
     # [('orient', True), ('colour', True), ('invert', True), ('contrast', True), ('square', True),
@@ -42,7 +43,8 @@ BACKGROUNDS = ("dark", "light", "varied")
 class ImageStyle:
     """What a dataset's images look like, so that a new image can be made to look the same."""
 
-    background: str = "varied"  # "dark": light objects on black (MNIST); "light": dark ink on white; "varied": photos
+    # "dark": light objects on black (MNIST); "light": dark ink on white; "varied": photos
+    background: str = "varied"
     content_fraction: float = (
         1.0  # the object's longest side over the image side, e.g. 20/28 for MNIST
     )
@@ -84,7 +86,8 @@ class ModelInput:
     width: int
     channels: int  # 1 grayscale, 3 RGB
     style: ImageStyle = PHOTO_STYLE
-    value_range: float = 1.0  # 1.0: pixels scaled to [0, 1] (every run of this app); 255.0: the model rescales itself
+    # 1.0: pixels scaled to [0, 1] (every run of this app); 255.0: the model rescales itself
+    value_range: float = 1.0
 
     @property
     def digit_like(self) -> bool:
@@ -157,7 +160,8 @@ _TRANSPOSE = {
 }
 
 
-# --- Dataset styles ---------------------------------------------------------------------------------
+# --- Dataset styles
+# ---------------------------------------------------------------------------------
 
 
 def border_pixels(gray: np.ndarray) -> np.ndarray:
@@ -215,7 +219,8 @@ def style_for_background(background: str) -> ImageStyle:
 
 @functools.lru_cache(maxsize=32)
 def style_for_dataset(dataset_id: str | None) -> ImageStyle:
-    """The style of a dataset's images: known for the built-in ones, measured on a sample for the user's own."""
+    """The style of a dataset's images: known for the built-in ones, measured on a sample for the
+    user's own."""
     if dataset_id in _BUILTIN_STYLES:
         return _BUILTIN_STYLES[dataset_id]
     if not dataset_id:
@@ -229,7 +234,8 @@ def style_for_dataset(dataset_id: str | None) -> ImageStyle:
     return style_from_images(sample)
 
 
-# --- The steps --------------------------------------------------------------------------------------
+# --- The steps
+# --------------------------------------------------------------------------------------
 
 
 def _luma(array: np.ndarray) -> np.ndarray:
@@ -250,7 +256,8 @@ def _on_white(image: Image.Image, channels: int) -> Image.Image:
 
 
 def _content_box(gray: np.ndarray, background: float) -> tuple[int, int, int, int] | None:
-    """(top, left, bottom, right) of what stands out from ``background`` in an (H, W) image; None if nothing does."""
+    """(top, left, bottom, right) of what stands out from ``background`` in an (H, W) image; None if
+    nothing does."""
     deviation = np.abs(gray.astype(np.float32) - background)
     peak = float(deviation.max()) if deviation.size else 0.0
     if peak < 24:  # less than ~10 % of the range: noise, not an object
@@ -283,7 +290,8 @@ def _stretch(array: np.ndarray, target: str) -> tuple[np.ndarray, str]:
 
 
 def _square_around_content(array: np.ndarray, style: ImageStyle) -> tuple[np.ndarray, bool]:
-    """Crop to the object and pad to a square where it fills ``content_fraction``, centred (MNIST-style)."""
+    """Crop to the object and pad to a square where it fills ``content_fraction``, centred
+    (MNIST-style)."""
     gray = _luma(array)
     border = border_pixels(gray)
     background = float(np.median(border))
@@ -348,9 +356,11 @@ def preprocess(
     """Turn ``source`` into the model's input, keeping every intermediate image.
 
     Args:
-        source: an image from ``clfcore.inference.imagefile`` (a file, a camera shot, a drawing, a dataset image).
+        source: an image from ``clfcore.inference.imagefile`` (a file, a camera shot, a drawing, a
+        dataset image).
         target: the model's input size, channels and its training images' style.
-        switches: step id -> on/off for the optional steps (``OPTIONAL_STEPS``); steps not named keep
+        switches: step id -> on/off for the optional steps (``OPTIONAL_STEPS``); steps not named
+        keep
             their automatic choice.
         from_dataset: ``source`` is one of the dataset's own images, already in the training format:
             inversion, contrast and cropping are off unless switched on.
@@ -403,7 +413,8 @@ def preprocess(
     add(
         "orient",
         N_(
-            "Phones save photos sideways and note the turn in the EXIF data: turn the picture upright, as it was taken."
+            "Phones save photos sideways and note the turn in the EXIF data: turn the picture "
+            "upright, as it was taken."
         ),
         applied=on and turn is not None,
         automatic=True,
@@ -424,11 +435,13 @@ def preprocess(
     add(
         "colour",
         N_(
-            "The model was trained on grayscale images: keep one channel of brightness; transparent parts become white."
+            "The model was trained on grayscale images: keep one channel of brightness; "
+            "transparent parts become white."
         )
         if target.channels == 1
         else N_(
-            "The model was trained on colour images: use the three channels red, green and blue; transparent parts become white."
+            "The model was trained on colour images: use the three channels red, green "
+            "and blue; transparent parts become white."
         ),
         applied=True,
         automatic=True,
@@ -451,11 +464,13 @@ def preprocess(
     add(
         "invert",
         N_(
-            "The training images show light objects on a dark background; a drawing in dark ink on white paper is the reverse: swap black and white."
+            "The training images show light objects on a dark background; a drawing in "
+            "dark ink on white paper is the reverse: swap black and white."
         )
         if wanted == "dark"
         else N_(
-            "The training images show dark objects on a light background: swap black and white when this image is the reverse."
+            "The training images show dark objects on a light background: swap black and "
+            "white when this image is the reverse."
         )
         if wanted == "light"
         else N_("The training images are photos: their colours are kept as they are."),
@@ -479,7 +494,8 @@ def preprocess(
     notes = {
         "blank": N_("Nothing stands out from the background: the image looks blank."),
         "reversed": N_(
-            "The object is darker than the background, the reverse of the training images: switch Invert on."
+            "The object is darker than the background, the reverse of the training images: "
+            "switch Invert on."
         ),
         "object": "",
         "": N_("Not applied."),
@@ -487,7 +503,8 @@ def preprocess(
     add(
         "contrast",
         N_(
-            "Make the background pure black and the strokes bright, as in the training images: paper is never perfectly white."
+            "Make the background pure black and the strokes bright, as in the training "
+            "images: paper is never perfectly white."
         ),
         applied=on,
         automatic=auto,
@@ -497,7 +514,8 @@ def preprocess(
     )
     blank = found == "blank"
 
-    # 5. Crop and centre: MNIST-style for objects on a plain background, the central square for photos
+    # 5. Crop and centre: MNIST-style for objects on a plain background, the central square for
+    # photos
     auto = not from_dataset and (style.plain_background or array.shape[0] != array.shape[1])
     on = switches.get("square", auto)
     note = (
@@ -509,18 +527,21 @@ def preprocess(
     )
     if not style.plain_background:
         reason = N_(
-            "Keep the largest square in the middle of the photo, so that resizing does not squash it."
+            "Keep the largest square in the middle of the photo, so that resizing does "
+            "not squash it."
         )
         if on:
             array = _centre_square(array)
     else:
         reason = (
             N_(
-                "Crop to the digit, fit it in a {box}x{box} box of {side}x{side} and move its centre of mass to the centre, as MNIST was made."
+                "Crop to the digit, fit it in a {box}x{box} box of {side}x{side} and move "
+                "its centre of mass to the centre, as MNIST was made."
             )
             if style.centre_by_mass
             else N_(
-                "Crop to the object and pad it to a square with the object in the middle, as the training images were made."
+                "Crop to the object and pad it to a square with the object in the middle, "
+                "as the training images were made."
             )
         )
         if on:
@@ -571,7 +592,8 @@ def preprocess(
         reason = N_("Divide every pixel by 255: the model was trained on values between 0 and 1.")
     else:
         reason = N_(
-            "This model rescales the pixels itself (its first layer is a Rescaling layer): keep the values 0-255."
+            "This model rescales the pixels itself (its first layer is a Rescaling layer): "
+            "keep the values 0-255."
         )
     add(
         "scale",
@@ -585,7 +607,8 @@ def preprocess(
 
 
 def enlarged(image: Image.Image, *, size: int = 140) -> Image.Image:
-    """A thumbnail about ``size`` pixels wide: tiny images (8x8, 28x28) are enlarged with visible pixels."""
+    """A thumbnail about ``size`` pixels wide: tiny images (8x8, 28x28) are enlarged with visible
+    pixels."""
     width, height = image.size
     if max(width, height) < size:
         factor = max(1, size // max(width, height))

@@ -61,7 +61,8 @@ def _runs(root: Path) -> list[RunFolder]:
 
 
 def launch(run: RunFolder) -> int:
-    """Start the training process of ``run`` in its own session (it survives the server). Returns its pid."""
+    """Start the training process of ``run`` in its own session (it survives the server). Returns
+    its pid."""
     log = open(run.log_path, "ab")
     # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH
     env = {**os.environ, RUNS_ENV: str(run.path.parent)}
@@ -117,7 +118,8 @@ def queue_position(run: RunFolder) -> int | None:
 
 
 def stop(run: RunFolder) -> None:
-    """End training after the current batch (model and history are kept); a queued run is removed."""
+    """End training after the current batch (model and history are kept); a queued run is
+    removed."""
     state = run.status()
     if state.get("status") == "queued":
         with _dispatch_lock(run.path.parent):

@@ -2,12 +2,14 @@
 
     >>> from clfcore.models import architectures
     >>> [a.id for a in architectures.list_architectures()]
-    ['mlp', 'lenet', 'course_cifar_cnn', 'course_bn_cnn', 'recommended', 'mobilenetv2', 'resnet50', 'efficientnetb0', 'custom']
+    ['mlp', 'lenet', 'course_cifar_cnn', 'course_bn_cnn', 'recommended', 'mobilenetv2', 'resnet50',
+    'efficientnetb0', 'custom']
     >>> architectures.describe("course_cifar_cnn", (32, 32, 3), 10)["total_params"]
     276138
     >>> model = architectures.build_model("lenet", (28, 28, 1), 10)   # imports Keras
 
-Every architecture is first written as a list of layer specs (``clfcore.models.custom_layers``). The specs
+Every architecture is first written as a list of layer specs (``clfcore.models.custom_layers``). The
+specs
 give ``describe`` its shapes and parameter counts without Keras, build the model, and print the
 standalone script of ``clfcore.export.codegen``. Importing this module does not import Keras.
 """
@@ -25,7 +27,6 @@ from clfcore.errors import UserInputError
 from clfcore.i18n import N_, translate
 from clfcore.models import custom_layers
 from clfcore.models.backbones import get_backbone
-from clfcore.models.custom_layers import check_custom_layers  # noqa: F401  (part of this module's API)
 from clfcore.models.heads import head_specs
 
 Shape = tuple[int, ...]
@@ -78,10 +79,14 @@ _ARCHITECTURES = (
         "mlp",
         N_("MLP (course practice 1)"),
         N_(
-            "The course's first deep network: the image is flattened into one long vector and goes through fully "
-            "connected (Dense) layers, by default one hidden layer of 256 ReLU units, then the output layer. It trains in "
-            "seconds and is a good baseline for MNIST and Fashion-MNIST, but it ignores where each pixel is, so it does "
-            "poorly on colour photos. Add hidden layers, units or dropout as in the practice's exercise 2."
+            "The course's first deep network: the image is flattened into one long vector "
+            "and goes through fully "
+            "connected (Dense) layers, by default one hidden layer of 256 ReLU units, then "
+            "the output layer. It trains in "
+            "seconds and is a good baseline for MNIST and Fashion-MNIST, but it ignores "
+            "where each pixel is, so it does "
+            "poorly on colour photos. Add hidden layers, units or dropout as in the practice's "
+            "exercise 2."
         ),
         N_("the MLP on MNIST"),
         {"optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
@@ -93,8 +98,10 @@ _ARCHITECTURES = (
         "lenet",
         N_("LeNet"),
         N_(
-            "The classic convolutional network of Yann LeCun: two 5x5 convolutions (6 then 16 filters) alternating with "
-            "2x2 average pooling, then Dense layers of 120 and 84 units. Made for small grayscale images such as digits "
+            "The classic convolutional network of Yann LeCun: two 5x5 convolutions (6 then "
+            "16 filters) alternating with "
+            "2x2 average pooling, then Dense layers of 120 and 84 units. Made for small "
+            "grayscale images such as digits "
             "and clothes; images smaller than 28x28 are first resized to 28x28."
         ),
         N_("the LeNet architecture"),
@@ -107,9 +114,12 @@ _ARCHITECTURES = (
         "course_cifar_cnn",
         N_("Course CIFAR-10 CNN (6 convolutions)"),
         N_(
-            "The course's CIFAR-10 network: three blocks of two 3x3 convolutions (32, 64 and 64 filters) with max pooling "
-            "and dropout, then a Dense layer of 512 units; 276,138 parameters on CIFAR-10. The course trains it with "
-            "RMSprop, batch 256, for 100 epochs, and adds data augmentation to reduce overfitting. Images smaller than "
+            "The course's CIFAR-10 network: three blocks of two 3x3 convolutions (32, 64 "
+            "and 64 filters) with max pooling "
+            "and dropout, then a Dense layer of 512 units; 276,138 parameters on CIFAR-10. "
+            "The course trains it with "
+            "RMSprop, batch 256, for 100 epochs, and adds data augmentation to reduce overfitting. "
+            "Images smaller than "
             "32x32 are first resized to 32x32."
         ),
         N_("the 6-convolution network"),
@@ -122,9 +132,12 @@ _ARCHITECTURES = (
         "course_bn_cnn",
         N_("Course CNN with batch normalisation"),
         N_(
-            "The CIFAR-10 guide's network: 3x3 convolutions with 32, 64, 64 and 128 filters, each followed by dropout "
-            "and batch normalisation, two max poolings, then a small Dense layer of 32 units; 393,962 parameters on "
-            "CIFAR-10, 82 % test accuracy after 25 epochs with Adam, batch 64. Images smaller than 32x32 are first "
+            "The CIFAR-10 guide's network: 3x3 convolutions with 32, 64, 64 and 128 filters, "
+            "each followed by dropout "
+            "and batch normalisation, two max poolings, then a small Dense layer of 32 "
+            "units; 393,962 parameters on "
+            "CIFAR-10, 82 % test accuracy after 25 epochs with Adam, batch 64. Images smaller "
+            "than 32x32 are first "
             "resized to 32x32."
         ),
         N_("the CIFAR-10 network with dropout and batch normalisation"),
@@ -137,10 +150,14 @@ _ARCHITECTURES = (
         "recommended",
         N_("Recommended CNN"),
         N_(
-            "Our own preset for small images on a CPU: two blocks of a 3x3 convolution with ReLU, 2x2 max pooling and "
-            "batch normalisation (24 then 48 filters; larger images get more blocks), then dropout and a Dense layer of "
-            "128 units, about 310,000 parameters on 28x28 images. It needs few computations per image, so it trains in "
-            "about 5 minutes on a 2-core CPU; with Adam and a cosine learning-rate decay over 15 epochs it reached "
+            "Our own preset for small images on a CPU: two blocks of a 3x3 convolution "
+            "with ReLU, 2x2 max pooling and "
+            "batch normalisation (24 then 48 filters; larger images get more blocks), then "
+            "dropout and a Dense layer of "
+            "128 units, about 310,000 parameters on 28x28 images. It needs few computations "
+            "per image, so it trains in "
+            "about 5 minutes on a 2-core CPU; with Adam and a cosine learning-rate decay "
+            "over 15 epochs it reached "
             "92.66 % test accuracy on Fashion-MNIST. Start here for your own small images."
         ),
         N_("Not in the course: our recommendation, built from the course's blocks"),
@@ -178,10 +195,14 @@ _ARCHITECTURES = (
                 "mobilenetv2",
                 N_("Transfer learning: MobileNetV2"),
                 N_(
-                    "A network trained on the 1.2 million photos of ImageNet, reused: its convolutional part (the backbone, "
-                    "2.3 million parameters) is frozen and only a new output layer on top of its 1,280 averaged features learns "
-                    "your classes. Small and fast, the best start for your own photos on a CPU. Images are resized (96x96 by "
-                    "default) and grey images copied to three channels inside the model. Optionally a second stage unfreezes "
+                    "A network trained on the 1.2 million photos of ImageNet, reused: its "
+                    "convolutional part (the backbone, "
+                    "2.3 million parameters) is frozen and only a new output layer on top "
+                    "of its 1,280 averaged features learns "
+                    "your classes. Small and fast, the best start for your own photos on "
+                    "a CPU. Images are resized (96x96 by "
+                    "default) and grey images copied to three channels inside the model. "
+                    "Optionally a second stage unfreezes "
                     "the top layers and fine-tunes them with a lower learning rate."
                 ),
             ),
@@ -189,9 +210,12 @@ _ARCHITECTURES = (
                 "resnet50",
                 N_("Transfer learning: ResNet50"),
                 N_(
-                    "The course's transfer-learning example: ResNet50 (50 layers, 23.6 million parameters, trained on ImageNet) "
-                    "without its top, frozen, then global average pooling of its 2,048 feature maps and a new output layer. "
-                    "Freezing keeps it from overfitting a small dataset and makes training much faster. About 10 times "
+                    "The course's transfer-learning example: ResNet50 (50 layers, 23.6 "
+                    "million parameters, trained on ImageNet) "
+                    "without its top, frozen, then global average pooling of its 2,048 "
+                    "feature maps and a new output layer. "
+                    "Freezing keeps it from overfitting a small dataset and makes training "
+                    "much faster. About 10 times "
                     "slower than MobileNetV2 on a CPU: use small images and few epochs."
                 ),
             ),
@@ -199,8 +223,10 @@ _ARCHITECTURES = (
                 "efficientnetb0",
                 N_("Transfer learning: EfficientNetB0"),
                 N_(
-                    "EfficientNetB0 (4 million parameters, trained on ImageNet) without its top, frozen, with a new output layer "
-                    "on its 1,280 averaged features. More accurate than MobileNetV2 on photos for a little more computation. "
+                    "EfficientNetB0 (4 million parameters, trained on ImageNet) without "
+                    "its top, frozen, with a new output layer "
+                    "on its 1,280 averaged features. More accurate than MobileNetV2 on "
+                    "photos for a little more computation. "
                     "It normalises its input itself."
                 ),
             ),
@@ -210,9 +236,12 @@ _ARCHITECTURES = (
         "custom",
         N_("Your own stack of layers"),
         N_(
-            "Stack your own layers: convolutions, max or average pooling, dropout, batch normalisation, flatten and "
-            "dense layers, in the order you choose. The size after each layer is checked before building with the "
-            "course's rule W' = (W - K + 2P)/S + 1, and a flatten is added before the first dense layer if missing."
+            "Stack your own layers: convolutions, max or average pooling, dropout, batch "
+            "normalisation, flatten and "
+            "dense layers, in the order you choose. The size after each layer is checked "
+            "before building with the "
+            "course's rule W' = (W - K + 2P)/S + 1, and a flatten is added before the first "
+            "dense layer if missing."
         ),
         N_("convolution, padding, stride and pooling"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
@@ -257,7 +286,8 @@ def list_architectures() -> list[Architecture]:
 
 
 def get_architecture(arch_id: str) -> Architecture:
-    """The architecture ``arch_id``. Raises UserInputError naming the known ids for an unknown one."""
+    """The architecture ``arch_id``. Raises UserInputError naming the known ids for an unknown
+    one."""
     try:
         return _BY_ID[arch_id]
     except (KeyError, TypeError):
@@ -269,7 +299,8 @@ def get_architecture(arch_id: str) -> Architecture:
 
 
 def has_convolutions(arch_id: str, options: dict | None = None) -> bool:
-    """Whether the model has convolutions: a custom stack only when one of its layers is a conv2d."""
+    """Whether the model has convolutions: a custom stack only when one of its layers is a
+    conv2d."""
     arch = get_architecture(arch_id)
     if arch.id == "custom":
         layers = (options or {}).get("layers", arch.options["layers"])
@@ -283,8 +314,10 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     binary: 1 sigmoid unit, binary cross-entropy. multiclass: ``num_classes`` softmax units with
     categorical (one-hot labels) or sparse categorical (integer labels) cross-entropy.
     multilabel: ``num_classes`` independent sigmoid units, binary cross-entropy.
-    hierarchical: the fine head, ``num_classes`` softmax units with (sparse) categorical cross-entropy;
-    the coarse head is the same with the coarse classes (``model_spec(..., coarse_classes=...)``), and
+    hierarchical: the fine head, ``num_classes`` softmax units with (sparse) categorical
+    cross-entropy;
+    the coarse head is the same with the coarse classes (``model_spec(..., coarse_classes=...)``),
+    and
     the loss is the weighted sum of both heads' cross-entropies.
     """
     if task not in TASKS:
@@ -294,7 +327,8 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     if task == "binary":
         if num_classes not in (1, 2):
             raise UserInputError(
-                "A binary task has 2 classes, got {count}. Choose the multiclass task for more classes.",
+                "A binary task has 2 classes, got {count}. Choose the multiclass task for "
+                "more classes.",
                 count=num_classes,
             )
         return 1, "sigmoid", "binary_crossentropy"
@@ -311,7 +345,8 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     )
 
 
-# --- Options and specs --------------------------------------------------------------------------------
+# --- Options and specs
+# --------------------------------------------------------------------------------
 
 
 def _checked_options(arch: Architecture, options: dict | None) -> dict[str, Any]:
@@ -349,7 +384,8 @@ def _checked_options(arch: Architecture, options: dict | None) -> dict[str, Any]
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             if not number or (rule[0] == "int" and not whole) or not rule[1] <= value <= rule[2]:
                 raise UserInputError(
-                    "Option {option} of {arch} must be a number from {low} to {high}, got {value!r}.",
+                    "Option {option} of {arch} must be a number from {low} to {high}, got "
+                    "{value!r}.",
                     option=key,
                     arch=arch.id,
                     low=rule[1],
@@ -419,7 +455,8 @@ def _lenet(input_shape: Shape, options: dict) -> list[dict]:
 
 
 def _course_cifar_cnn(input_shape: Shape, options: dict) -> list[dict]:
-    # The CIFAR-10 practice's printed summary (the code listing beside it has copy errors): "same" then "valid" in each block.
+    # The CIFAR-10 practice's printed summary (the code listing beside it has copy errors): "same"
+    # then "valid" in each block.
     blocks = [
         [_conv(f, padding="same"), _conv(f, padding="valid"), _pool(), _drop(0.25)]
         for f in (32, 64, 64)
@@ -456,14 +493,19 @@ def _course_bn_cnn(input_shape: Shape, options: dict) -> list[dict]:
 
 
 def _recommended(input_shape: Shape, options: dict) -> list[dict]:
-    # Conv -> ReLU -> 2x2 max pooling -> batch normalisation, 24 then 48 filters (64 in any later block).
-    # Measured on full Fashion-MNIST, 2 CPU cores (bench/recommended.py): 16/32 filters, 18 epochs, cosine
-    # decay: 92.2 % in 342 s; 24/48, 14 epochs, cosine: 92.47 % in 358 s, 15 epochs: 92.58 %; a third 64-filter block:
-    # 91.7 %; label smoothing 0.1: 92.3 %; random horizontal flips: 92.1 %. With oneDNN (clfcore.tfenv), 15 epochs:
+    # Conv -> ReLU -> 2x2 max pooling -> batch normalisation, 24 then 48 filters (64 in any later
+    # block).
+    # Measured on full Fashion-MNIST, 2 CPU cores (bench/recommended.py): 16/32 filters, 18 epochs,
+    # cosine
+    # decay: 92.2 % in 342 s; 24/48, 14 epochs, cosine: 92.47 % in 358 s, 15 epochs: 92.58 %; a
+    # third 64-filter block:
+    # 91.7 %; label smoothing 0.1: 92.3 %; random horizontal flips: 92.1 %. With oneDNN
+    # (clfcore.tfenv), 15 epochs:
     # 92.66 % in 322 s, 11.2x the course MLP script.
     # Normalising after the pooling is 4x cheaper than before it.
     # Momentum 0.9 (Keras: 0.99) lets the moving statistics settle within the first epoch, even on a
-    # small subset. Large images get more blocks until the map is at most 8x8, so the Dense layer stays small.
+    # small subset. Large images get more blocks until the map is at most 8x8, so the Dense layer
+    # stays small.
     specs, (height, width) = [], input_shape[:2]
     for block in range(8):
         if block >= 2 and (max(height, width) <= 8 or min(height, width) < 2):
@@ -478,8 +520,10 @@ def _recommended(input_shape: Shape, options: dict) -> list[dict]:
 
 def _transfer(backbone_id: str) -> Callable[[Shape, dict], list[dict]]:
     def specs(input_shape: Shape, options: dict) -> list[dict]:
-        # Everything the backbone expects happens inside the model, so a saved model takes [0, 1] images of
-        # the dataset's size like every other architecture: resize, grey -> RGB, then the backbone's scaling.
+        # Everything the backbone expects happens inside the model, so a saved model takes [0, 1]
+        # images of
+        # the dataset's size like every other architecture: resize, grey -> RGB, then the backbone's
+        # scaling.
 
         size, layers = options["image_size"], []
         if tuple(input_shape[:2]) != (size, size):
@@ -489,7 +533,8 @@ def _transfer(backbone_id: str) -> Callable[[Shape, dict], list[dict]]:
         scaling = get_backbone(backbone_id).preprocessing
         if scaling == "tf":  # MobileNetV2 was trained on [-1, 1]
             layers.append({"type": "rescaling", "scale": 2.0, "offset": -1.0})
-        else:  # ResNet50 and EfficientNetB0 take [0, 255]; ResNet50 also wants BGR minus the ImageNet mean
+        # ResNet50 and EfficientNetB0 take [0, 255]; ResNet50 also wants BGR minus the ImageNet mean
+        else:
             layers.append({"type": "rescaling", "scale": 255.0})
             if scaling == "caffe":
                 layers.append({"type": "caffe"})
@@ -544,7 +589,8 @@ def _checked_input_shape(input_shape) -> Shape:
         shape = ()
     if len(shape) != 3 or len(tuple(input_shape)) != 3 or min(shape) < 1:
         raise UserInputError(
-            "The input shape must be (height, width, channels) with whole numbers of at least 1, got {shape}.",
+            "The input shape must be (height, width, channels) with whole numbers of at "
+            "least 1, got {shape}.",
             shape=input_shape,
         )
     return shape
@@ -570,9 +616,11 @@ def model_spec(
     options: dict | None = None,
     coarse_classes: int | None = None,
 ) -> list[dict]:
-    """The layer specs of the model, in order, each with a readable Keras name, output layer included.
+    """The layer specs of the model, in order, each with a readable Keras name, output layer
+    included.
 
-    A hierarchical model ends in two heads marked ``"head": True``, "coarse" then "fine", both fed by
+    A hierarchical model ends in two heads marked ``"head": True``, "coarse" then "fine", both fed
+    by
     the last layer of the shared body (``coarse_classes`` is then required).
 
     Raises:
@@ -602,14 +650,17 @@ def describe(
     options: dict | None = None,
     coarse_classes: int | None = None,
 ) -> dict:
-    """The model's layer table and parameter counts, computed by hand (no Keras), as ``model.summary()``.
+    """The model's layer table and parameter counts, computed by hand (no Keras), as
+    ``model.summary()``.
 
     Returns:
         ``{"total_params", "trainable_params", "non_trainable_params", "layers"}``; each layer is
-        ``{"name", "type", "output_shape", "params"}`` with ``output_shape`` like ``(None, 32, 32, 32)``.
+        ``{"name", "type", "output_shape", "params"}`` with ``output_shape`` like ``(None, 32, 32,
+        32)``.
 
     Raises:
-        UserInputError: as ``model_spec``, or when the model would have more than ``MAX_PARAMS`` parameters.
+        UserInputError: as ``model_spec``, or when the model would have more than ``MAX_PARAMS``
+        parameters.
     """
     shape, rows, trainable, frozen = _checked_input_shape(input_shape), [], 0, 0
     body_shape = shape
@@ -634,8 +685,10 @@ def describe(
         )
     if trainable + frozen > MAX_PARAMS:
         raise UserInputError(
-            "The model would have {count} parameters, more than the {limit} this app allows: it would not fit in memory or "
-            "train in reasonable time. Use smaller images, fewer units or filters, or more pooling layers.",
+            "The model would have {count} parameters, more than the {limit} this app allows: "
+            "it would not fit in memory or "
+            "train in reasonable time. Use smaller images, fewer units or filters, or more "
+            "pooling layers.",
             count=f"{trainable + frozen:,}",
             limit=f"{MAX_PARAMS:,}",
         )
@@ -656,7 +709,8 @@ def build_model(
     options: dict | None = None,
     coarse_classes: int | None = None,
 ):
-    """A new, uncompiled ``keras.Model`` named ``arch_id`` for images of ``input_shape`` (floats in [0, 1]).
+    """A new, uncompiled ``keras.Model`` named ``arch_id`` for images of ``input_shape`` (floats in
+    [0, 1]).
 
     Args:
         arch_id: one of the ids of ``list_architectures()``.

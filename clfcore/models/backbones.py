@@ -1,4 +1,5 @@
-"""Pretrained backbones for transfer learning (course notes on CNNs): where their ImageNet weights are.
+"""Pretrained backbones for transfer learning (course notes on CNNs): where their ImageNet weights
+are.
 
 ``keras.applications`` downloads a backbone's ImageNet weights once into ``$KERAS_HOME/models``
 (``~/.keras/models``). Offline, the same file can be put in the data root's ``weights/`` folder.
@@ -37,7 +38,8 @@ class Backbone:
     )
     channels: int  # feature maps out of the last block
     layers: int  # layers in the Keras model (for "unfreeze the top N layers")
-    preprocessing: str  # "tf" ([-1, 1]), "caffe" (BGR minus the ImageNet mean), "raw" ([0, 255], the model normalises)
+    # "tf" ([-1, 1]), "caffe" (BGR minus the ImageNet mean), "raw" ([0, 255], the model normalises)
+    preprocessing: str
     base_url: str
 
 
@@ -147,25 +149,31 @@ def missing_weights_error(
     )
     if reason:
         return UserInputError(
-            "Could not download the ImageNet weights of {backbone}: {reason}. Check the internet connection and try "
-            "again, or copy {file} (from {url}) into {folder}. You can also start from random weights, but then it is "
+            "Could not download the ImageNet weights of {backbone}: {reason}. Check the "
+            "internet connection and try "
+            "again, or copy {file} (from {url}) into {folder}. You can also start from "
+            "random weights, but then it is "
             "not transfer learning.",
             reason=reason,
             **params,
         )
     return UserInputError(
-        "The ImageNet weights of {backbone} are not on this machine. Connect to the internet and press 'Download "
-        "weights' (or run: python -m clfcore download-weights {id}), or copy {file} (from {url}) into {folder}. "
+        "The ImageNet weights of {backbone} are not on this machine. Connect to the internet "
+        "and press 'Download "
+        "weights' (or run: python -m clfcore download-weights {id}), or copy {file} (from "
+        "{url}) into {folder}. "
         "You can also start from random weights, but then it is not transfer learning.",
         **params,
     )
 
 
 def download_weights(backbone_id: str, image_size: int) -> Path:
-    """Download the ImageNet weights into the Keras cache (needs the internet once); returns the file.
+    """Download the ImageNet weights into the Keras cache (needs the internet once); returns the
+    file.
 
     Raises:
-        UserInputError: offline, or the download failed; the message says how to get the file by hand.
+        UserInputError: offline, or the download failed; the message says how to get the file by
+        hand.
     """
     found = find_weights(backbone_id, image_size)
     if found is not None:
@@ -178,7 +186,7 @@ def download_weights(backbone_id: str, image_size: int) -> Path:
             weights_url(backbone_id, image_size),
             cache_subdir="models",
         )
-    except Exception as exc:  # noqa: BLE001 - any network failure means the same thing to the user
+    except Exception as exc:
         raise missing_weights_error(
             backbone_id, image_size, f"{type(exc).__name__}: {exc}".strip()[:200]
         ) from exc

@@ -1,8 +1,11 @@
-"""Layer specs: plain dicts that describe one Keras layer each, their shape arithmetic, and the user's stack.
+"""Layer specs: plain dicts that describe one Keras layer each, their shape arithmetic, and the
+user's stack.
 
-Every architecture is a list of specs such as ``{"type": "conv2d", "filters": 32, "kernel_size": 3}``.
+Every architecture is a list of specs such as ``{"type": "conv2d", "filters": 32, "kernel_size":
+3}``.
 The same list builds the Keras model (``keras_call``), prints the standalone script
-(``clfcore.export.codegen``) and gives the layer table with shapes and parameter counts by hand, without
+(``clfcore.export.codegen``) and gives the layer table with shapes and parameter counts by hand,
+without
 importing Keras. The user's custom stack is checked here before anything is built:
 
     >>> check_custom_layers([{"type": "conv2d", "filters": 8}, {"type": "maxpool"}, {"type": "dense", "units": 16}], (28, 28, 1))
@@ -103,7 +106,8 @@ def _checked_setting(number: int, kind: str, key: str, value: Any) -> Any:
             valid = False
         if not valid:
             raise UserInputError(
-                "Layer {number} ({type}): {setting} must be a whole number from {low} to {high}, got {value!r}.",
+                "Layer {number} ({type}): {setting} must be a whole number from {low} to "
+                "{high}, got {value!r}.",
                 number=number,
                 type=kind,
                 setting=key,
@@ -115,7 +119,8 @@ def _checked_setting(number: int, kind: str, key: str, value: Any) -> Any:
     if key == "rate":
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
             raise UserInputError(
-                "Layer {number} ({type}): the rate must be at least 0 and below 1 (for example 0.25), got {value!r}.",
+                "Layer {number} ({type}): the rate must be at least 0 and below 1 (for "
+                "example 0.25), got {value!r}.",
                 number=number,
                 type=kind,
                 value=value,
@@ -143,7 +148,8 @@ def normalize_custom_layers(layers: Any) -> list[dict[str, Any]]:
     """
     if not isinstance(layers, (list, tuple)) or not layers:
         raise UserInputError(
-            "The custom model has no layers. Add at least one layer, for example a conv2d or a dense layer."
+            "The custom model has no layers. Add at least one layer, for example a conv2d "
+            "or a dense layer."
         )
     if len(layers) > MAX_LAYERS:
         raise UserInputError(
@@ -173,7 +179,8 @@ def normalize_custom_layers(layers: Any) -> list[dict[str, Any]]:
             # anything else is most likely a typo.
             if key != "type" and key not in _ALL_SETTINGS:
                 raise UserInputError(
-                    "Layer {number} ({type}) has an unknown setting {key!r}. Its settings are: {known}.",
+                    "Layer {number} ({type}) has an unknown setting {key!r}. Its settings "
+                    "are: {known}.",
                     number=number,
                     type=kind,
                     key=key,
@@ -191,14 +198,16 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
     """Check a user's stack against an input shape before building it; the shape after each layer.
 
     Args:
-        layers: list of layer dicts, e.g. ``[{"type": "conv2d", "filters": 32}, {"type": "maxpool"}]``.
+        layers: list of layer dicts, e.g. ``[{"type": "conv2d", "filters": 32}, {"type":
+        "maxpool"}]``.
             Types: conv2d, maxpool, avgpool, dropout, batchnorm, flatten, globalavgpool, dense;
             missing settings take the defaults of ``CUSTOM_TYPES``.
         input_shape: ``(height, width, channels)`` of the images.
 
     Returns:
         One shape per user layer: ``(H, W, C)`` while the features are an image, ``(N,)`` after a
-        flatten, globalavgpool or dense layer (a dense layer right after an image implies a flatten).
+        flatten, globalavgpool or dense layer (a dense layer right after an image implies a
+        flatten).
 
     Raises:
         UserInputError: the stack cannot be built; the message names the layer and how to fix it.
@@ -208,7 +217,8 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
     for number, layer in enumerate(normalize_custom_layers(layers), start=1):
         if layer["type"] in SPATIAL_TYPES and len(shape) != 3:
             raise UserInputError(
-                "Layer {number} ({type}) needs an image-shaped input, but the features were already flattened by an "
+                "Layer {number} ({type}) needs an image-shaped input, but the features "
+                "were already flattened by an "
                 "earlier layer. Move it before the first flatten or dense layer.",
                 number=number,
                 type=layer["type"],
@@ -218,7 +228,8 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
         shape = output_shape(layer, shape)
         if len(shape) == 3 and min(shape[:2]) < 1:
             raise UserInputError(
-                "After layer {number} ({type}) the feature map is {height}x{width}: remove a pooling layer or use padding='same'.",
+                "After layer {number} ({type}) the feature map is {height}x{width}: remove "
+                "a pooling layer or use padding='same'.",
                 number=number,
                 type=layer["type"],
                 height=max(shape[0], 0),
@@ -228,7 +239,8 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
     return shapes
 
 
-# --- Shape and parameter arithmetic for any spec -----------------------------------------------------
+# --- Shape and parameter arithmetic for any spec
+# -----------------------------------------------------
 
 
 def _conv_size(size: int, kernel: int, stride: int, padding: str) -> int:
@@ -328,7 +340,8 @@ _BGR_SWAP = [
 
 
 def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``specs`` with readable Keras-style names, numbered per kind as in the course's summaries: conv2d_1, ..."""
+    """``specs`` with readable Keras-style names, numbered per kind as in the course's summaries:
+    conv2d_1, ..."""
     counters: dict[str, int] = {}
     named = []
     for spec in specs:
@@ -342,7 +355,8 @@ def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def keras_class(spec: dict[str, Any]) -> str:
-    """The ``keras.layers`` class name of ``spec``, e.g. "Conv2D" ("applications.MobileNetV2" for a backbone)."""
+    """The ``keras.layers`` class name of ``spec``, e.g. "Conv2D" ("applications.MobileNetV2" for a
+    backbone)."""
     if spec["type"] == "backbone":
         return f"applications.{_backbone(spec).keras_class}"
     return _KERAS_CLASSES[spec["type"]]
@@ -351,7 +365,8 @@ def keras_class(spec: dict[str, Any]) -> str:
 def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
     """``(class name, positional args, keyword args)`` of the ``keras.layers`` call for ``spec``.
 
-    The one translation from specs to Keras: ``build_layer`` calls it and ``clfcore.export.codegen`` prints it,
+    The one translation from specs to Keras: ``build_layer`` calls it and ``clfcore.export.codegen``
+    prints it,
     so the app's model and the exported script cannot drift apart.
     """
     kind, name = spec["type"], {"name": spec["name"]} if spec.get("name") else {}
@@ -382,7 +397,7 @@ def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
             {"use_bias": False, "kernel_initializer": "ones", "trainable": False, **name},
         )
     if kind == "caffe":
-        constant = lambda value: {"class_name": "Constant", "config": {"value": value}}  # noqa: E731
+        constant = lambda value: {"class_name": "Constant", "config": {"value": value}}
         return (
             "Conv2D",
             (3, 1),

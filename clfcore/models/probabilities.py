@@ -15,7 +15,8 @@ import numpy as np
 
 
 def probabilities_from_outputs(outputs, *, dtype=np.float32) -> np.ndarray:
-    """The model's raw outputs as (N, num_classes) probabilities; one sigmoid unit becomes [1 - p, p].
+    """The model's raw outputs as (N, num_classes) probabilities; one sigmoid unit becomes [1 - p,
+    p].
 
     Args:
         outputs: (N, units) or (N,) outputs of the model's last layer (a NumPy array or tensor).

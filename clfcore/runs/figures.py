@@ -90,6 +90,7 @@ def figures_of(metrics: dict, task: str) -> dict[str, float]:
 
 
 def headline(metrics: dict, task: str) -> tuple[str, float | None]:
-    """``(figure name, value)`` of the task's headline figure (value None when metrics.json lacks it)."""
+    """``(figure name, value)`` of the task's headline figure (value None when metrics.json lacks
+    it)."""
     name = HEADLINE.get(task, "accuracy")
     return name, figures_of(metrics, task).get(name)

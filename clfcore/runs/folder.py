@@ -4,11 +4,13 @@
         config.json     what was trained (TrainConfig + "created")
         status.json     queued | running | completed | stopped | failed | interrupted, pid, message
         progress.json   the live position: epoch, batch, elapsed, ETA, learning rate
-        history.csv     one row per finished epoch: loss, accuracy, val_loss, val_accuracy, learning_rate
+        history.csv     one row per finished epoch: loss, accuracy, val_loss, val_accuracy,
+        learning_rate
         metrics.json    test metrics when training ends
         model.keras     the best epoch (ModelCheckpoint), or the last one
         train.log       what the training process printed
-        predictions.npz the test-set predictions of model.keras (clfcore.evaluation.run_predictions' cache)
+        predictions.npz the test-set predictions of model.keras (clfcore.evaluation.run_predictions'
+        cache)
 
 Every file is written atomically (write a temporary file, then rename), so a reader never sees
 half a file, even if the trainer is killed mid-write (``clfcore.fileio``).
@@ -23,7 +25,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,7 @@ def read_json(path: Path) -> dict:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _slug(text: str) -> str:
@@ -99,7 +101,8 @@ class RunFolder:
         return read_json(self.path / "status.json")
 
     def set_status(self, status: str, **fields: Any) -> None:
-        """Write status.json: the new status plus ``fields`` (kept: earlier fields not overwritten)."""
+        """Write status.json: the new status plus ``fields`` (kept: earlier fields not
+        overwritten)."""
         data = {**self.status(), **fields, "status": status, "updated": _now()}
         write_text_atomic(self.path / "status.json", json.dumps(data, indent=2))
 
@@ -141,7 +144,8 @@ class RunFolder:
 
 
 def _creation_stamp(root: Path) -> str:
-    """Local time to the millisecond, later than every run already in ``root``, so ids sort by creation."""
+    """Local time to the millisecond, later than every run already in ``root``, so ids sort by
+    creation."""
     millis = time.time_ns() // 1_000_000
     newest = max((p.name[:18] for p in root.iterdir() if _STAMP.match(p.name)), default="")
     if newest and _format_stamp(millis) <= newest:  # same millisecond, or the clock went back
@@ -182,7 +186,8 @@ def create_run(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
 
 
 def open_run(run_id: str, *, root: Path | None = None) -> RunFolder:
-    """An existing run by id (its folder name); refuses anything that is not a folder in the runs root."""
+    """An existing run by id (its folder name); refuses anything that is not a folder in the runs
+    root."""
     root = Path(root) if root is not None else runs_root()
     if (
         not run_id

@@ -75,7 +75,8 @@ def summarize(run: RunFolder) -> RunSummary:
 
 
 def list_runs(root: Path | None = None) -> list[RunSummary]:
-    """Every run folder under ``root`` (default: the runs root), newest first. Unreadable files are tolerated."""
+    """Every run folder under ``root`` (default: the runs root), newest first. Unreadable files are
+    tolerated."""
     root = Path(root) if root is not None else runs_root()
     if not root.is_dir():
         return []
@@ -88,14 +89,16 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
 
 
 def delete_run(run_id: str, *, root: Path | None = None) -> None:
-    """Delete the folder of run ``run_id`` (model, history, everything). Refuses runs that are queued or training."""
+    """Delete the folder of run ``run_id`` (model, history, everything). Refuses runs that are
+    queued or training."""
     import shutil
 
     run = open_run(run_id, root=root)
     status = effective_status(run)
     if status in ACTIVE:
         raise UserInputError(
-            "The run {run} is still training or waiting in the queue. Stop it on the Train page first, then delete it.",
+            "The run {run} is still training or waiting in the queue. Stop it on the Train "
+            "page first, then delete it.",
             run=run.run_id,
         )
     shutil.rmtree(run.path)

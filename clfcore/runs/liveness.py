@@ -14,7 +14,8 @@ from clfcore.i18n import N_
 from clfcore.runs.folder import RunFolder
 
 INTERRUPTED = N_(
-    "The training process ended without finishing (server restart, crash or out of memory). The last saved model is kept."
+    "The training process ended without finishing (server restart, crash or out of memory). "
+    "The last saved model is kept."
 )
 
 

@@ -122,11 +122,13 @@ class ProgressCallback(keras.callbacks.Callback):
 
 
 class BestModelKeeper(keras.callbacks.Callback):
-    """Keeps the best epoch's model as ``path`` (a .keras file), like ModelCheckpoint(save_best_only=True).
+    """Keeps the best epoch's model as ``path`` (a .keras file), like
+    ModelCheckpoint(save_best_only=True).
 
     The best weights are copied in memory at every improvement, which is cheap; the file is written
     at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
-    and a crash loses at most that many seconds of progress. Writes are atomic. Which epoch is better
+    and a crash loses at most that many seconds of progress. Writes are atomic. Which epoch is
+    better
     is ``clfcore.training.monitor.is_improvement``: of two equal epochs the first is kept.
     """
 
@@ -144,7 +146,8 @@ class BestModelKeeper(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         value = (logs or {}).get(self.monitor)
-        # without the monitored value (not logged), every epoch's weights are kept: the last one wins
+        # without the monitored value (not logged), every epoch's weights are kept: the last one
+        # wins
         if value is None or monitoring.is_improvement(self.monitor, value, self.best):
             self.best = value if value is not None else self.best
             self.best_weights = self.model.get_weights()

@@ -1,13 +1,16 @@
-"""Which epoch is the best one: the one rule behind the kept model, metrics.json and the Evaluate page.
+"""Which epoch is the best one: the one rule behind the kept model, metrics.json and the Evaluate
+page.
 
     >>> best_epoch([{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "val_accuracy": 0.9}], "val_accuracy")
     1
 
 The rule is that of Keras's ``MonitorCallback._is_improvement`` (EarlyStopping, ModelCheckpoint and
-ReduceLROnPlateau in ``mode="auto"``, ``min_delta=0``): a loss is better when lower, an accuracy when
+ReduceLROnPlateau in ``mode="auto"``, ``min_delta=0``): a loss is better when lower, an accuracy
+when
 higher, and only a strict improvement counts. So of two epochs with the same value the first one
 wins, as ``ModelCheckpoint(save_best_only=True)`` keeps it. ``BestModelKeeper`` keeps its weights
-with :func:`is_improvement`; the trainer's best_epoch and ``scoring.best_epoch`` use :func:`best_epoch`.
+with :func:`is_improvement`; the trainer's best_epoch and ``scoring.best_epoch`` use
+:func:`best_epoch`.
 Importing this module does not import Keras.
 """
 
@@ -20,7 +23,8 @@ def lower_is_better(monitor: str) -> bool:
 
 
 def is_improvement(monitor: str, value: float | None, best: float | None) -> bool:
-    """Whether ``value`` beats ``best`` (None: nothing seen yet) for ``monitor``; a tie is no improvement."""
+    """Whether ``value`` beats ``best`` (None: nothing seen yet) for ``monitor``; a tie is no
+    improvement."""
     if value is None:
         return False
     if best is None:
@@ -29,7 +33,8 @@ def is_improvement(monitor: str, value: float | None, best: float | None) -> boo
 
 
 def best_epoch(history: list[dict], monitor: str) -> int | None:
-    """The epoch (1-based, from each row's "epoch") that :func:`is_improvement` keeps last; None without values."""
+    """The epoch (1-based, from each row's "epoch") that :func:`is_improvement` keeps last; None
+    without values."""
     best_value, epoch = None, None
     for row in history:
         value = row.get(monitor)

@@ -28,7 +28,8 @@ def compile_arguments(config, info) -> dict:
             "metrics": {"coarse": ["accuracy"], "fine": ["accuracy"]},
         }
     if info.task in ("binary", "multilabel"):
-        # "accuracy" alone would pick categorical accuracy for (N, labels) targets: say which one is meant
+        # "accuracy" alone would pick categorical accuracy for (N, labels) targets: say which one is
+        # meant
         threshold = config.threshold if info.task == "multilabel" else 0.5
         return {
             "loss": loss,
@@ -38,7 +39,8 @@ def compile_arguments(config, info) -> dict:
 
 
 def fine_level_logs():
-    """A Keras callback that also logs a hierarchical model's fine-level accuracy as "accuracy" / "val_accuracy".
+    """A Keras callback that also logs a hierarchical model's fine-level accuracy as "accuracy" /
+    "val_accuracy".
 
     Put it first: every later callback (progress, best model, early stopping) then monitors the fine
     level under the usual names, and the coarse accuracy stays in the logs next to it.

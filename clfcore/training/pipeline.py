@@ -24,7 +24,8 @@ import tensorflow as tf
 
 
 def training_dataset(x, y, *, batch_size, seed, augmentation=None):
-    """Shuffled batches of (images, labels), reshuffled every epoch; augmented when ``augmentation`` is given.
+    """Shuffled batches of (images, labels), reshuffled every epoch; augmented when ``augmentation``
+    is given.
 
     Args:
         x: float32 images in [0, 1], shape (N, H, W, C).
@@ -56,7 +57,8 @@ def training_dataset(x, y, *, batch_size, seed, augmentation=None):
             lambda index: (tf.gather(images, index), label_batch(index)),
             num_parallel_calls=autotune,
         ).prefetch(autotune)
-    # One seed pair per batch, new ones every epoch; the map then holds no random state and can run in parallel.
+    # One seed pair per batch, new ones every epoch; the map then holds no random state and can run
+    # in parallel.
     batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
     def augment_batch(index, batch_seed):
@@ -72,7 +74,8 @@ def training_dataset(x, y, *, batch_size, seed, augmentation=None):
 
 
 def batch_seeds(seed: int, count: int) -> np.ndarray:
-    """The first ``count`` batch seeds ``training_dataset`` uses in its first epoch, shape (count, 2)."""
+    """The first ``count`` batch seeds ``training_dataset`` uses in its first epoch, shape (count,
+    2)."""
     return np.stack(
         list(
             tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
@@ -84,15 +87,18 @@ def batch_seeds(seed: int, count: int) -> np.ndarray:
 
 
 def augmentation_placement() -> str:
-    """Where augmentation runs: "model" when a GPU is visible, else "map" (the tf.data pipeline on the CPU)."""
+    """Where augmentation runs: "model" when a GPU is visible, else "map" (the tf.data pipeline on
+    the CPU)."""
     return "model" if tf.config.list_logical_devices("GPU") else "map"
 
 
 class AugmentedModel(keras.Model):
-    """Trains ``model`` on augmented images by running ``augmentation`` as its first step (for GPUs).
+    """Trains ``model`` on augmented images by running ``augmentation`` as its first step (for
+    GPUs).
 
     Saving writes ``model`` alone: the augmentation is inactive at inference anyway, and the saved
-    file then loads anywhere without this class. Weights are shared, so ``model`` is the trained one.
+    file then loads anywhere without this class. Weights are shared, so ``model`` is the trained
+    one.
     """
 
     def __init__(self, model: keras.Model, augmentation: keras.layers.Layer, **kwargs) -> None:

@@ -57,7 +57,8 @@ class StopFlag:
 
 
 def check_config(config: TrainConfig) -> datasets.DatasetInfo:
-    """Refuse settings that cannot train, before anything heavy starts. Returns the dataset's info."""
+    """Refuse settings that cannot train, before anything heavy starts. Returns the dataset's
+    info."""
     info = datasets.get_dataset(config.dataset)
     state = datasets.availability(config.dataset)
     if not state.available:
@@ -65,7 +66,8 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
     architectures.get_architecture(config.architecture)
     if config.task and config.task != info.task:
         raise UserInputError(
-            "This run is set up for a {task} task but {name} is a {found} dataset. Choose the dataset again on the Dataset page.",
+            "This run is set up for a {task} task but {name} is a {found} dataset. Choose "
+            "the dataset again on the Dataset page.",
             task=config.task,
             name=info.name,
             found=info.task,
@@ -77,7 +79,8 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
     train_images = int(round(train_images * (1 - config.validation_split)))
     if config.batch_size > train_images:
         raise UserInputError(
-            "The batch size ({batch}) is larger than the training set ({count} images). Choose a batch size of {count} or less.",
+            "The batch size ({batch}) is larger than the training set ({count} images). "
+            "Choose a batch size of {count} or less.",
             batch=config.batch_size,
             count=train_images,
         )
@@ -85,7 +88,8 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
 
 
 def _check_backbone_weights(config: TrainConfig) -> None:
-    """The ImageNet weights must be on this machine (downloaded now when online) before a transfer run starts."""
+    """The ImageNet weights must be on this machine (downloaded now when online) before a transfer
+    run starts."""
 
     options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
     if options["weights"] == "imagenet":
@@ -95,7 +99,8 @@ def _check_backbone_weights(config: TrainConfig) -> None:
 
 
 def fine_tune_settings(config: TrainConfig) -> tuple[int, int, float]:
-    """``(layers to unfreeze, epochs, learning rate)`` of a transfer run's second stage; (0, 0, 0.0) if none."""
+    """``(layers to unfreeze, epochs, learning rate)`` of a transfer run's second stage; (0, 0, 0.0)
+    if none."""
     if config.architecture not in architectures.TRANSFER_IDS:
         return 0, 0, 0.0
     options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
@@ -106,9 +111,11 @@ def fine_tune_settings(config: TrainConfig) -> tuple[int, int, float]:
 
 
 def unfreeze_top_layers(model, backbone_id: str, count: int) -> int:
-    """Make the backbone's last ``count`` layers trainable, batch normalisation excepted; returns the trainable parameters.
+    """Make the backbone's last ``count`` layers trainable, batch normalisation excepted; returns
+    the trainable parameters.
 
-    Batch normalisation stays frozen (in inference mode), as the Keras fine-tuning guide advises: its
+    Batch normalisation stays frozen (in inference mode), as the Keras fine-tuning guide advises:
+    its
     statistics come from ImageNet and a small batch would wreck them.
     """
     import keras
@@ -123,7 +130,8 @@ def unfreeze_top_layers(model, backbone_id: str, count: int) -> int:
 
 
 def make_strategy(name: str):
-    """The tf.distribute strategy: MirroredStrategy over several GPUs (or when asked), else the default."""
+    """The tf.distribute strategy: MirroredStrategy over several GPUs (or when asked), else the
+    default."""
     import tensorflow as tf
 
     gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
@@ -147,7 +155,8 @@ def make_optimizer(config: TrainConfig):
 
 
 def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
-    """The architecture for ``info``'s shape, compiled with the config's optimizer and the task's loss (``clfcore.data.tasks``)."""
+    """The architecture for ``info``'s shape, compiled with the config's optimizer and the task's
+    loss (``clfcore.data.tasks``)."""
     model = architectures.build_model(
         config.architecture,
         info.image_shape,
@@ -218,14 +227,17 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
 
     keras.utils.set_random_seed(config.seed)
     if tf.config.list_logical_devices("GPU"):
-        # GPU kernels (cuDNN, atomics) may add in any order; CPU kernels, with the seed set, already give the
-        # same metrics run after run (tests/test_trainer.py checks it), and the flag would cost them about 8 %.
+        # GPU kernels (cuDNN, atomics) may add in any order; CPU kernels, with the seed set, already
+        # give the
+        # same metrics run after run (tests/test_trainer.py checks it), and the flag would cost them
+        # about 8 %.
         tf.config.experimental.enable_op_determinism()
     splits = datasets.load_splits(config.dataset, config.split)
     with make_strategy(config.strategy).scope():
         model = build_compiled_model(config, info)
         augmentation = _augmentation_layer(config)
-        # the training split only: the arrays as they are, or augmented batches when augmentation is on (clfcore.training.pipeline)
+        # the training split only: the arrays as they are, or augmented batches when augmentation is
+        # on (clfcore.training.pipeline)
         fitted, train_inputs = pipeline.fit_inputs(
             model, splits, batch_size=config.batch_size, seed=config.seed, augmentation=augmentation
         )
@@ -237,7 +249,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         total_epochs=config.epochs + fine_tune_epochs,
     )
     keras_callbacks = _keras_callbacks(config, run)
-    # hierarchical: the fine level's accuracy is also logged as "accuracy", so every callback can monitor it
+    # hierarchical: the fine level's accuracy is also logged as "accuracy", so every callback can
+    # monitor it
     aliases = [objectives.fine_level_logs()] if info.task == "hierarchical" else []
     class_weight = tasks.fit_class_weights(
         config, info, splits
@@ -252,7 +265,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         callbacks=[*aliases, progress, *keras_callbacks, *callbacks],
     )
     if fine_tune_layers and not progress.stopped_by_user and not stop_flag():
-        # Second stage (transfer learning): unfreeze the backbone's top layers, train on with a lower learning rate.
+        # Second stage (transfer learning): unfreeze the backbone's top layers, train on with a
+        # lower learning rate.
         with make_strategy(config.strategy).scope():
             unfreeze_top_layers(model, config.architecture, fine_tune_layers)
             model.compile(
@@ -311,7 +325,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
 
 
 def _augmentation_layer(config: TrainConfig):
-    """The run's augmentation layer (clfcore.data.augment), or None when its config has no augmentation."""
+    """The run's augmentation layer (clfcore.data.augment), or None when its config has no
+    augmentation."""
 
     settings = augment.AugmentConfig.from_dict(config.augmentation) if config.augmentation else None
     return (
@@ -322,7 +337,8 @@ def _augmentation_layer(config: TrainConfig):
 
 
 def run_in_this_process(run: RunFolder, *, callbacks: tuple = ()) -> dict:
-    """Entry point of a training process: train, and turn every failure into a failed status with a reason."""
+    """Entry point of a training process: train, and turn every failure into a failed status with a
+    reason."""
     stop_flag = StopFlag(run)
     stop_flag.install_signal_handlers()
     try:
@@ -335,7 +351,8 @@ def run_in_this_process(run: RunFolder, *, callbacks: tuple = ()) -> dict:
     except MemoryError:
         run.set_status("failed", message=OUT_OF_MEMORY, params={})
         raise
-    except Exception as error:  # noqa: BLE001 - any other crash is recorded as the run's failure reason, then re-raised
+
+    except Exception as error:
         name = type(error).__name__
         if name == "ResourceExhaustedError":
             run.set_status("failed", message=OUT_OF_MEMORY, params={})

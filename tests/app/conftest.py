@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def fresh_streamlit_caches():
-    """st.cache_data lives for the whole process: start every app test without earlier tests' results."""
+    """st.cache_data lives for the whole process: start every app test without earlier tests'
+    results."""
     st.cache_data.clear()
     yield
     st.cache_data.clear()

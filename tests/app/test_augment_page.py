@@ -1,4 +1,5 @@
-"""The Augment page: every transform's control, warnings, reset, live preview, upload, and the trip to Train."""
+"""The Augment page: every transform's control, warnings, reset, live preview, upload, and the trip
+to Train."""
 
 import io
 
@@ -32,7 +33,8 @@ def test_a_control_for_every_transform_with_the_course_defaults(lang, open_page)
     if lang == "es":
         assert (
             ES[
-                "Turns each image by a random angle of up to this many degrees, either way. Course: 10."
+                "Turns each image by a random angle of up to this many degrees, either "
+                "way. Course: 10."
             ]
             in explanations
         )

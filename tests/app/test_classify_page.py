@@ -21,7 +21,8 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "classify.py")
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
-    """A LeNet trained for 1 epoch on scikit-learn's digits (a few seconds), shared by the tests of this file."""
+    """A LeNet trained for 1 epoch on scikit-learn's digits (a few seconds), shared by the tests of
+    this file."""
     root = tmp_path_factory.mktemp("classify-runs")
     run = create_run(
         TrainConfig(

@@ -1,4 +1,5 @@
-"""Settings drawn from the session's choices keep every change, two in a row included, on the Train and Dataset pages."""
+"""Settings drawn from the session's choices keep every change, two in a row included, on the Train
+and Dataset pages."""
 
 
 def test_train_page_callbacks_keep_changes_in_a_row(isolated_roots, open_page, widget):

@@ -1,4 +1,5 @@
-"""The Dataset page's import section through AppTest: upload a ZIP, preview it, import, explore, replace, delete."""
+"""The Dataset page's import section through AppTest: upload a ZIP, preview it, import, explore,
+replace, delete."""
 
 import io
 from pathlib import Path
@@ -56,7 +57,8 @@ def test_upload_preview_and_import(isolated_roots, pets_zip, all_text):
     assert at.success[0].value.startswith("Imported my_pets: 12 images in 2 classes (16x12 gray")
     assert (
         at.warning[0].value
-        == "2 images were left out: cover.png (outside the class folders), pets/dog/broken.png (not readable as an image)."
+        == "2 images were left out: cover.png (outside the class folders), pets/dog/broken.png "
+        "(not readable as an image)."
     )
     assert at.selectbox[0].value == "my_pets"  # chosen, and explored like a built-in dataset
     assert [m.value for m in at.metric] == ["8", "2", "2", "16x12", "gray"]

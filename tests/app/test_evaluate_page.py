@@ -180,7 +180,8 @@ def test_runs_without_a_model_are_explained(isolated_roots):
 def _fake_run(
     root: Path, *, task: str, probabilities: np.ndarray, labels: np.ndarray, class_names: tuple
 ) -> str:
-    """A finished digits run whose predictions.npz holds ``task`` predictions (the model file is never read)."""
+    """A finished digits run whose predictions.npz holds ``task`` predictions (the model file is
+    never read)."""
     run = create_run(TrainConfig(dataset="digits"), root=root)
     run.model_path.write_bytes(b"placeholder: the cached predictions are used")
     run.set_status("completed")

@@ -1,4 +1,5 @@
-"""The Grad-CAM, inside-the-network and feature-space views through AppTest, on tiny untrained models."""
+"""The Grad-CAM, inside-the-network and feature-space views through AppTest, on tiny untrained
+models."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -119,7 +120,8 @@ def test_tsne_waits_for_its_button_then_stays(lang):
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == 1
     assert tr(
-        "t-SNE keeps neighbours together, but the distances between clusters and their sizes mean little.",
+        "t-SNE keeps neighbours together, but the distances between clusters and their "
+        "sizes mean little.",
         lang,
     ) in texts(at)
     at.run()  # a later rerun shows the cached t-SNE without asking again

@@ -1,4 +1,5 @@
-"""The Model page: picking each architecture in the selectbox starts from that architecture's preset."""
+"""The Model page: picking each architecture in the selectbox starts from that architecture's
+preset."""
 
 import pytest
 
@@ -33,7 +34,8 @@ def test_going_back_to_the_mlp_drops_the_previous_schedule(open_page, widget):
 
 
 def test_every_change_in_a_row_is_kept(open_page, widget):
-    """Each change is kept, also the second of two in a row (a widget drawn from its own stored value must not be reborn)."""
+    """Each change is kept, also the second of two in a row (a widget drawn from its own stored
+    value must not be reborn)."""
     at = open_page("model", "en")
     for epochs in (11, 12, 13):
         widget(at.number_input, "Epochs").set_value(epochs).run()

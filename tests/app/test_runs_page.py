@@ -48,7 +48,7 @@ def test_every_run_is_listed_with_its_numbers(isolated_roots, tmp_path_factory, 
 def test_selected_runs_are_compared_in_one_table(
     isolated_roots, tmp_path_factory, make_trained_run
 ):
-    first, second = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
+    first, _second = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     at = open_runs(rows=[0, 1])
     assert at.subheader[0].value == "Compare 2 runs"
     table = at.dataframe[1].value.set_index("Setting")

@@ -1,4 +1,5 @@
-"""The task types on the pages through AppTest: the Dataset page's multi-label, hierarchical and binary
+"""The task types on the pages through AppTest: the Dataset page's multi-label, hierarchical and
+binary
 explorers and the Model page's output layer, loss and task settings, in both languages."""
 
 from pathlib import Path
@@ -36,7 +37,8 @@ def test_dataset_page_explores_a_multilabel_dataset(fashion, lang, all_text):
     assert not at.exception, at.exception
     text = all_text(at)
     note = (
-        "Multi-label: each image can have several labels at once. The model has one sigmoid unit per label and trains with binary "
+        "Multi-label: each image can have several labels at once. The model has one sigmoid "
+        "unit per label and trains with binary "
         "cross-entropy; a label is predicted when its probability passes the decision threshold."
     )
     assert translate(note, lang) in [info.value for info in at.info]
@@ -86,7 +88,9 @@ def test_dataset_page_derives_a_binary_task_and_shows_its_balance(lang):
     assert any(
         w.value.startswith(
             translate(
-                "Imbalanced: a model that always answers '{name}' is already right {share:.0%} of the time. Turn on balanced class weights on the Model page, and judge it by recall and F1, not accuracy.",
+                "Imbalanced: a model that always answers '{name}' is already right {share:.0%} "
+                "of the time. Turn on balanced class weights on the Model page, and judge "
+                "it by recall and F1, not accuracy.",
                 lang,
                 name=translate("others", lang),
                 share=0.9,

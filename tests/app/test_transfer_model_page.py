@@ -1,4 +1,5 @@
-"""The Model page with a transfer-learning backbone: its options, the weights' status, frozen parameters."""
+"""The Model page with a transfer-learning backbone: its options, the weights' status, frozen
+parameters."""
 
 import pytest
 

@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    """``streamlit run app.py`` on a free port, with empty runs and data roots; stopped after the tests."""
+    """``streamlit run app.py`` on a free port, with empty runs and data roots; stopped after the
+    tests."""
     port = _free_port()
     roots = tmp_path_factory.mktemp("e2e")
     env = {

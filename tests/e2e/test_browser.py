@@ -1,7 +1,8 @@
 """In a real browser: every page URL in both languages renders without an exception box.
 
 Assertions use Playwright's ``expect``, which retries until the page shows what is expected (or
-times out): a Streamlit rerun is asynchronous, so a single look right after a click can be too early.
+times out): a Streamlit rerun is asynchronous, so a single look right after a click can be too
+early.
 """
 
 import pytest
@@ -13,7 +14,8 @@ TIMEOUT = 30_000
 
 
 def test_a_shared_page_link_works_on_a_freshly_started_server(app_url, page):
-    """The first request of a new server is for /dataset (a teacher's link): the router must serve it."""
+    """The first request of a new server is for /dataset (a teacher's link): the router must serve
+    it."""
     page.goto(f"{app_url}/dataset?lang=es")
     expect(page.locator("h1").first).to_have_text(translate("Dataset", "es"), timeout=TIMEOUT)
     nav = page.get_by_test_id("stSidebarNav")

@@ -40,7 +40,8 @@ def test_upload_import_explore_and_delete(app_url, page, zip_bytes, class_files,
 
 
 def _open_popover(page, label: str, inside: str, wait_for_run):
-    """Open the popover ``label`` and return its button ``inside``; open it again if a late rerun closed it."""
+    """Open the popover ``label`` and return its button ``inside``; open it again if a late rerun
+    closed it."""
     confirm = page.get_by_role("button").filter(has_text=inside)
     for _ in range(3):
         wait_for_run(page)
