@@ -77,8 +77,13 @@ def _pick_run(candidates: list) -> str:
         ids,
         index=ids.index(preferred),
         key="evaluate_run_picker",
-        format_func=lambda r: (
-            f"{by_id[r].name or r} · {by_id[r].architecture} · {by_id[r].dataset} · {tr(by_id[r].status)}"
+        format_func=lambda r: " · ".join(
+            (
+                by_id[r].name or r,
+                str(by_id[r].architecture),
+                str(by_id[r].dataset),
+                tr(by_id[r].status),
+            )
         ),
     )
     state.set_evaluated_run(choice)

@@ -21,7 +21,8 @@ LOSS_FORMULAS = {
     r"t_{ij}\log y_{ij}",
     "sparse_categorical_crossentropy": r"\mathcal{L} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}",
     # hierarchical: the two heads' cross-entropies, weighted and summed
-    "hierarchical": r"\mathcal{L} = \lambda_{c}\,\mathcal{L}_{\text{coarse}} + \lambda_{f}\,\mathcal{L}_{\text{fine}},\quad "
+    "hierarchical": r"\mathcal{L} = \lambda_{c}\,\mathcal{L}_{\text{coarse}} + "
+    r"\lambda_{f}\,\mathcal{L}_{\text{fine}},\quad "
     r"\mathcal{L}_{\text{level}} = -\frac{1}{n}\sum_{i=1}^{n}\log y_{i,c_i}^{\text{level}}",
 }
 ACTIVATION_FORMULAS = {
@@ -163,8 +164,9 @@ def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
     c2.latex(LOSS_FORMULAS[loss])
     st.caption(
         t(
-            "With one-hot labels each label is a vector with a single 1 (categorical cross-entropy); "
-            "with integer labels it is the class number (sparse categorical cross-entropy). "
+            "With one-hot labels each label is a vector with a single 1 "
+            "(categorical cross-entropy); with integer labels it is the class number "
+            "(sparse categorical cross-entropy). "
             "Both train the same model."
         )
         if info.task == "multiclass"

@@ -1,6 +1,8 @@
 """Train: what will be trained, the callbacks, Start; then the live progress of the run, and
 Stop."""
 
+import contextlib
+
 import streamlit as st
 
 from clfcore import jobs
@@ -198,12 +200,10 @@ def _callbacks(choice: dict) -> dict:
                     "training."
                 )
             )
-        try:
+        with contextlib.suppress(UserInputError):  # the settings error is shown once, below
             s2.plotly_chart(
                 schedule_preview(schedules.preview(state.train_config(**choice))), width="stretch"
             )
-        except UserInputError:
-            pass  # the settings error is shown once, below
     return choice
 
 

@@ -92,8 +92,8 @@ def throughput() -> str:
         legacy_s.append(_epoch_seconds(legacy_epoch()))
     o, g = statistics.median(ours_s), statistics.median(legacy_s)
     return (
-        f"augment_vs_imagedatagenerator: {g / o:.1f}x (goal >= 3x; tf.data pipeline {IMAGES / o:,.0f} "
-        "images/s vs "
+        f"augment_vs_imagedatagenerator: {g / o:.1f}x "
+        f"(goal >= 3x; tf.data pipeline {IMAGES / o:,.0f} images/s vs "
         f"ImageDataGenerator.flow {IMAGES / g:,.0f} images/s; {IMAGES:,} {source} 32x32, "
         f"batch {BATCH_SIZE}, course settings, median of {REPEATS} epochs)"
     )

@@ -35,7 +35,9 @@ def everything(run_id):
     report = scoring.evaluate(predictions)
     curves = scoring.one_vs_rest_curves(predictions)
     scoring.worst_classes_reading(report)
-    scoring.metrics_csv(report), scoring.confusion_csv(report), scoring.classification_report(report)
+    scoring.metrics_csv(report)
+    scoring.confusion_csv(report)
+    scoring.classification_report(report)
     assert predictions.num_images == 10000 and all(c is not None for c in curves["roc"])
     return time.perf_counter() - start, report.accuracy
 

@@ -16,12 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 from clfcore.inference import gradcam, insight
 from clfcore.models import architectures
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GOAL_MS = 300  # one Grad-CAM must feel instant when the user picks another class or image
 REPEATS = 20

@@ -2,14 +2,11 @@
 model.
 
 For the course's two CIFAR-10 CNNs and LeNet, a run folder is made with an (untrained: the time does
-not
-depend on the weights) model and loaded with ``clfcore.predict.load_run``, like the page. Each
-figure is
-the median over many repetitions of one camera-sized photo (640x480 JPEG, what ``st.camera_input``
-sends)
-going through ``imagefile.open_image`` + ``predict.classify``. Printed next to it, on the same
-preprocessed image: ``model.predict`` per image, and the model called eagerly without the traced
-graph.
+not depend on the weights) model and loaded with ``clfcore.predict.load_run``, like the page. Each
+figure is the median over many repetitions of one camera-sized photo (640x480 JPEG, what
+``st.camera_input`` sends) going through ``imagefile.open_image`` + ``predict.classify``. Printed
+next to it, on the same preprocessed image: ``model.predict`` per image, and the model called
+eagerly without the traced graph.
 
     predict_ms_lenet: 6.1 (goal <= 50; ...)
 """
@@ -100,8 +97,8 @@ def main() -> None:
             print(
                 f"predict_ms_{arch}: {ours:.1f} (goal <= {GOAL_MS:.0f}; median of {REPEATS}, "
                 "a 640x480 JPEG decoded, preprocessed and "
-                f"classified; model.predict per image {keras_predict:.1f} ms ({keras_predict / ours:.0f}x "
-                "slower), the eager call "
+                f"classified; model.predict per image {keras_predict:.1f} ms "
+                f"({keras_predict / ours:.0f}x slower), the eager call "
                 f"model(x) alone {eager:.1f} ms; a 12-megapixel JPEG end to end {twelve:.1f} ms)",
                 flush=True,
             )

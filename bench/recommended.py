@@ -9,9 +9,8 @@ recommended`` with its preset. Prints test accuracy, seconds and the time ratio:
 
 The course script runs as a student would run it, with TensorFlow's default kernels; ``python -m
 clfcore train`` turns on oneDNN for convolutional models (clfcore.tfenv), which TensorFlow leaves
-off
-on CPUs without AVX-512. So the MLP also runs a second time with oneDNN, and that ratio is printed
-too.
+off on CPUs without AVX-512. So the MLP also runs a second time with oneDNN, and that ratio is
+printed too.
 """
 
 from __future__ import annotations
@@ -36,7 +35,11 @@ x_test = raw.x_test.reshape(10000, 784).astype("float32") / 255
 y_train = keras.utils.to_categorical(raw.y_train, 10)
 y_test = keras.utils.to_categorical(raw.y_test, 10)
 start = time.monotonic()
-model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+model = keras.Sequential([
+    keras.Input((784,)),
+    keras.layers.Dense(256, activation="relu"),
+    keras.layers.Dense(10, activation="softmax"),
+])
 model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_train, y_train, epochs=10, batch_size=128, validation_split=0.2, verbose=0)
 accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
@@ -88,8 +91,8 @@ def main() -> None:
         f"{mlp_onednn['seconds']:.1f} s with oneDNN)"
     )
     print(
-        f"recommended_test_accuracy: {ours['test_accuracy']:.4f} (goal >= 0.925; {ours['epochs_run']} "
-        f"epochs, fit {ours['train_seconds']:.0f} s)"
+        f"recommended_test_accuracy: {ours['test_accuracy']:.4f} "
+        f"(goal >= 0.925; {ours['epochs_run']} epochs, fit {ours['train_seconds']:.0f} s)"
     )
     print(
         f"recommended_vs_course_mlp_time: {seconds / mlp['seconds']:.1f}x (goal <= 15x; "

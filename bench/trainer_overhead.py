@@ -40,7 +40,10 @@ keras.utils.set_random_seed(config.seed)
 splits = datasets.load_splits(config.dataset, config.split)
 model = trainer.build_compiled_model(config, info)
 start = time.monotonic()
-model.fit(splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val), epochs=config.epochs, batch_size=config.batch_size, verbose=0)
+model.fit(
+    splits.x_train, splits.y_train, validation_data=(splits.x_val, splits.y_val),
+    epochs=config.epochs, batch_size=config.batch_size, verbose=0,
+)
 print(json.dumps({{"seconds": time.monotonic() - start}}))
 """
 

@@ -156,7 +156,8 @@ class Run:
         # Keras only here: listing and reading runs stay free of TensorFlow
         import keras
 
-
+        # registers the augmentation layer a saved model may contain
+        from clfcore.data import augment_layer  # noqa: F401
 
         return keras.saving.load_model(self._folder.model_path)
 
@@ -207,8 +208,8 @@ def train(
     """
     if not isinstance(config, TrainConfig):
         raise UserInputError(
-            "train takes a clfcore.TrainConfig, got {kind}. Build one with clfcore.TrainConfig(dataset=..., "
-            "architecture=...).",
+            "train takes a clfcore.TrainConfig, got {kind}. "
+            "Build one with clfcore.TrainConfig(dataset=..., architecture=...).",
             kind=type(config).__name__,
         )
     if on_epoch is not None and not callable(on_epoch):

@@ -5,8 +5,7 @@ Mistakes the user can fix exit with status 2 and a one-line message, never a tra
 TensorFlow's own log lines stay hidden unless ``--verbose`` (clfcore.tfenv.quiet_logs).
 
 A run is named by its id in the runs root or by the path of its folder, wherever it is: the person
-at
-the shell may read any folder they have. (The app opens runs only by id, inside its roots.)
+at the shell may read any folder they have. (The app opens runs only by id, inside its roots.)
 """
 
 from __future__ import annotations
@@ -52,9 +51,8 @@ def _list_datasets(_args: argparse.Namespace) -> dict:
             }
         )
         shape = "x".join(map(str, info.image_shape))
-        print(
-            f"{info.id:<16} {info.name:<20} {shape:<8} {info.num_classes:>4} classes  {'available' if state.available else 'not downloaded'}"
-        )
+        where = "available" if state.available else "not downloaded"
+        print(f"{info.id:<16} {info.name:<20} {shape:<8} {info.num_classes:>4} classes  {where}")
     return {"datasets": rows, "default": datasets.default_dataset_id()}
 
 
@@ -270,7 +268,8 @@ def _evaluate(args: argparse.Namespace) -> dict:
     if report.task == "hierarchical":  # the report above is the fine level; add the coarse one
         levels = hierarchy_levels.levels_json(hierarchy_levels.predict_run_levels(run))
         print(
-            f"coarse accuracy {levels['coarse_accuracy']:.4f}, fine accuracy {levels['fine_accuracy']:.4f}, "
+            f"coarse accuracy {levels['coarse_accuracy']:.4f}, "
+            f"fine accuracy {levels['fine_accuracy']:.4f}, "
             f"coarse right but fine wrong: {levels['coarse_right_fine_wrong']}"
         )
     print(f"evaluated in {seconds:.2f} s")

@@ -26,8 +26,8 @@ class OptimizerSpec:
     """How an optimizer name in ``TrainConfig.optimizer`` becomes a Keras optimizer.
 
     The trainer builds ``getattr(keras.optimizers, keras_class)(learning_rate=...,
-    [momentum=...])``,
-    the exported script prints the same call, and the Model page shows ``keras_class`` as the label.
+    [momentum=...])``, the exported script prints the same call, and the Model page shows
+    ``keras_class`` as the label.
     """
 
     keras_class: str  # class name in keras.optimizers, also the label people know it by

@@ -208,8 +208,7 @@ def quiet_logs(*, verbose: bool = False) -> None:
     TensorFlow loads.
 
     A ``TF_CPP_MIN_LOG_LEVEL`` the user set is kept; otherwise it becomes 3 (only fatal errors), or
-    0
-    (everything) when ``verbose``, and processes started from this one inherit that choice.
+    0 (everything) when ``verbose``, and processes started from this one inherit that choice.
     """
     os.environ.setdefault(LOG_LEVEL_ENV, "0" if verbose else "3")
     level = log_level()

@@ -132,9 +132,7 @@ def test_names_without_the_utf8_flag_are_recovered(
         {f"cafXY/{i}.png": png() for i in range(2)}
         | {f"ni_o/{i}.png": png(colours["dog"]) for i in range(2)}
     )
-    data = data.replace(b"cafXY/", "café/".encode()).replace(
-        b"ni_o/", "niño/".encode("cp437")
-    )
+    data = data.replace(b"cafXY/", "café/".encode()).replace(b"ni_o/", "niño/".encode("cp437"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive_file:
         archive_file.writestr("plain/0.png", png())

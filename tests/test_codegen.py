@@ -168,8 +168,8 @@ def test_the_script_reproduces_the_augmentation_layer_and_pipeline(tmp_path):
     )
     assert "not reproduced here" not in source and "ImageDataGenerator(" not in source
     assert (
-        "training_dataset(x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, augmentation=augmentation)"
-        in source
+        "training_dataset(x_train, y_train, batch_size=BATCH_SIZE, seed=SEED, "
+        "augmentation=augmentation)" in source
     )
     namespace = _script_namespace(source)
     assert AugmentConfig.from_dict(namespace["AUGMENTATION"]) == chosen

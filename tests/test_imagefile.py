@@ -102,7 +102,10 @@ def test_corrupt_png(encode):
 
 
 def test_svg_is_refused_with_a_hint_to_export_png():
-    svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    svg = (
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b'<rect width="10" height="10"/></svg>'
+    )
     error = refusal(svg, name="drawing.svg")
     assert "SVG drawing" in str(error) and "Export it as a PNG" in str(error)
 

@@ -93,7 +93,9 @@ def test_the_mlp_has_no_filters_but_dense_templates(mlp, lenet):
         insight.first_layer_filters(mlp)
     templates = insight.first_dense_templates(mlp)
     kernel = np.asarray(
-        mlp.get_layer(next(l.name for l in mlp.layers if l.__class__.__name__ == "Dense")).kernel
+        mlp.get_layer(
+            next(layer.name for layer in mlp.layers if layer.__class__.__name__ == "Dense")
+        ).kernel
     )
     assert templates.shape == (12, 8, 8, 1)
     np.testing.assert_allclose(np.abs(templates).reshape(12, -1).max(axis=1), 1.0, atol=1e-6)

@@ -24,7 +24,8 @@ def wait_for(run: RunFolder, statuses, timeout=180):
             return status
         time.sleep(0.3)
     raise AssertionError(
-        f"{run.run_id} still {run.status()} after {timeout} s; log:\n{run.log_path.read_text()[-2000:]}"
+        f"{run.run_id} still {run.status()} after {timeout} s; "
+        f"log:\n{run.log_path.read_text()[-2000:]}"
     )
 
 

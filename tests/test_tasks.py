@@ -1,6 +1,5 @@
 """The course's task types: derived binary tasks, multi-label CSVs and mosaics, hierarchies, class
-weights,
-and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.data.tasks,
+weights, and multi-label / hierarchical / binary runs end to end on tiny data (clfcore.data.tasks,
 .multilabel, .hierarchy)."""
 
 import json

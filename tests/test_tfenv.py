@@ -110,7 +110,8 @@ def _cli_kernels(*argv: str) -> str:
         "try:\n    runpy.run_module('clfcore', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "import os, tensorflow\n"
         "from tensorflow.python.util import _pywrap_util_port\n"
-        "print('ONEDNN', os.environ.get('TF_ENABLE_ONEDNN_OPTS'), _pywrap_util_port.IsMklEnabled())\n"
+        "print('ONEDNN', os.environ.get('TF_ENABLE_ONEDNN_OPTS'), "
+        "_pywrap_util_port.IsMklEnabled())\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True

@@ -153,14 +153,19 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path):
         os.environ["CLFCORE_RUNS_DIR"] = {str(tmp_path)!r}
         import tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        two = [tf.config.LogicalDeviceConfiguration()] * 2
+        tf.config.set_logical_device_configuration(cpu, two)
         from clfcore.training import trainer
         from clfcore.config import TrainConfig
         from clfcore.runs.folder import create_run
         strategy = trainer.make_strategy("mirrored")
-        run = create_run(TrainConfig(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1, strategy="mirrored"))
-        summary = trainer.train(run)
-        print(json.dumps({{"replicas": strategy.num_replicas_in_sync, "accuracy": summary["test_accuracy"]}}))
+        config = TrainConfig(
+            dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1,
+            strategy="mirrored",
+        )
+        summary = trainer.train(create_run(config))
+        replicas = strategy.num_replicas_in_sync
+        print(json.dumps({{"replicas": replicas, "accuracy": summary["test_accuracy"]}}))
         """
     )
     result = subprocess.run(

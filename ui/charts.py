@@ -48,10 +48,8 @@ def learning_curves(
         pairs = [
             (e, a, b) for e, a, b in zip(epochs, train, val) if a is not None and b is not None
         ]
-        if (
-            gap and pairs
-            # the region between the two curves: how much better the model does on what it trained on
-        ):
+        # the region between the two curves: how much better the model does on what it trained on
+        if gap and pairs:
             xs = [p[0] for p in pairs]
             fig.add_trace(
                 go.Scatter(

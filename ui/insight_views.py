@@ -2,9 +2,8 @@
 
 Pages call these with a model and test images; the computing is in ``clfcore.inference.gradcam`` and
 ``clfcore.inference.insight``. The model is never modified (every view reads it through a separate
-model
-built from its layers). Images are float32 in [0, 1], ``(N, H, W, C)``; labels are class indices;
-class names are already translated.
+model built from its layers). Images are float32 in [0, 1], ``(N, H, W, C)``; labels are class
+indices; class names are already translated.
 """
 
 from __future__ import annotations
@@ -214,8 +213,7 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
 
 def render_inside_network(model, images, labels, class_names, *, key: str, indices=None) -> None:
     """Feature maps of a chosen test image per convolution layer and the first layer's filters; for
-    an
-    MLP, its first Dense layer's weights drawn as images.
+    an MLP, its first Dense layer's weights drawn as images.
 
     Args:
         model: the trained Keras model (not modified).

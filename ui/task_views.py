@@ -1,8 +1,7 @@
 """What each task type of the course adds to the pages: the binary task picker and the multi-label
-and
-hierarchical explorers (Dataset page), the output layer, loss and task settings (Model page), the
-two
-levels of a hierarchical run (Evaluate page) and the task-specific answer (Classify page)."""
+and hierarchical explorers (Dataset page), the output layer, loss and task settings (Model page),
+the two levels of a hierarchical run (Evaluate page) and the task-specific answer (Classify
+page)."""
 
 from __future__ import annotations
 
@@ -580,7 +579,8 @@ def true_label_caption(info: datasets.DatasetInfo, label) -> str:
             "(no label)"
         )
     if info.task == "hierarchical":
-        return f"{class_label(info.coarse_names[int(label[0])])} / {class_label(info.class_names[int(label[1])])}"
+        coarse, fine = info.coarse_names[int(label[0])], info.class_names[int(label[1])]
+        return f"{class_label(coarse)} / {class_label(fine)}"
     return class_label(info.class_names[int(label)])
 
 

@@ -72,11 +72,10 @@ def controlled(widget, *args, key: str, value, **kwargs):
 
     Only ``key`` identifies the widget, so a change made in the browser is never dropped because the
     value it is drawn from changed (a widget drawn with ``value=``/``index=`` and no key becomes a
-    new
-    widget when that value changes, and loses the user's next change). A change made elsewhere, such
-    as an architecture's preset or another page, is shown: the widget is set to ``value`` whenever
-    ``value`` differs from what the widget last returned. Pass neither ``value=`` nor ``index=`` in
-    ``kwargs``; ``value`` must be one of the options for a selectbox or radio.
+    new widget when that value changes, and loses the user's next change). A change made elsewhere,
+    such as an architecture's preset or another page, is shown: the widget is set to ``value``
+    whenever ``value`` differs from what the widget last returned. Pass neither ``value=`` nor
+    ``index=`` in ``kwargs``; ``value`` must be one of the options for a selectbox or radio.
     """
     shown = f"_shown_{key}"
     if key not in st.session_state or st.session_state.get(shown, _UNSET) != value:

@@ -4,12 +4,9 @@ Example (a ZIP of 40 cat and 40 dog photos)::
 
     from clfcore.data import archive
     plan = archive.inspect("pets.zip")  # the listing only: classes, counts, what will be left out
-    plan.class_names, plan.train_counts
-    # (('cat', 'dog'), (40, 40))
-    result = archive.import_dataset("pets.zip", "pets", settings=FolderSettings(image_size=(64,
-    64)))
-    result.images, result.skipped
-    # (80, ())
+    plan.class_names, plan.train_counts # (('cat', 'dog'), (40, 40)) result =
+    archive.import_dataset("pets.zip", "pets", settings=FolderSettings(image_size=(64, 64)))
+    result.images, result.skipped # (80, ())
 
 The archive follows the ``keras.utils.image_dataset_from_directory`` convention: one folder of
 images per class, optionally inside ``train/`` and ``test/`` (a ``val/`` folder is added to the
@@ -233,10 +230,15 @@ def _unicode_path(info: zipfile.ZipInfo) -> str | None:
     while at + 4 <= len(extra):
         tag, length = struct.unpack("<HH", extra[at : at + 4])
         body = extra[at + 4 : at + 4 + length]
-        if tag == _UNICODE_PATH_EXTRA and len(body) >= 5 and body[0] == 1:
-            if struct.unpack("<L", body[1:5])[0] == zlib.crc32(info.orig_filename.encode("cp437")):
-                with contextlib.suppress(UnicodeDecodeError):
-                    return body[5:].decode("utf-8")
+        names_crc = zlib.crc32(info.orig_filename.encode("cp437"))
+        if (
+            tag == _UNICODE_PATH_EXTRA
+            and len(body) >= 5
+            and body[0] == 1
+            and struct.unpack("<L", body[1:5])[0] == names_crc
+        ):
+            with contextlib.suppress(UnicodeDecodeError):
+                return body[5:].decode("utf-8")
         at += 4 + length
     return None
 
@@ -432,8 +434,7 @@ def _classify(source: _Source, *, as_test: bool):
 
     Layouts, after unwrapping: ``train/<class>/...`` with optional ``test/<class>/...`` and
     ``val/<class>/...`` (added to training); or ``<class>/...`` with an optional
-    ``test/<class>/...``;
-    a separate test source is always ``<class>/...``.
+    ``test/<class>/...``; a separate test source is always ``<class>/...``.
 
     Returns:
         (placed, non_images, left_out, unwrapped, merged_validation_folder, has_test_folder)
@@ -592,8 +593,8 @@ def inspect(
 
     Args:
         source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class
-        folders.
-        test_source: an optional second archive or folder with the same class folders: the test set.
+        folders. test_source: an optional second archive or folder with the same class folders: the
+        test set.
 
     Raises:
         DatasetError: not a ZIP, unsafe entries, too many or too large, no images, fewer than 2

@@ -13,8 +13,7 @@ Then, with Keras (``images``: float32 in [0, 1], shape (N, H, W, C))::
 The names follow the course's ``ImageDataGenerator`` (rotation_range, width_shift_range, ...), which
 does not exist in Keras 3: ``build_augmentation`` is its replacement, and both the Augment page's
 preview and the training pipeline (``clfcore.training.pipeline``) call it, so what the page shows is
-exactly
-what the network is trained on. Only the training split is ever augmented.
+exactly what the network is trained on. Only the training split is ever augmented.
 
 This module imports neither Keras nor TensorFlow at import time (``TrainConfig`` validates its
 ``augmentation`` dict with it); ``build_augmentation`` and ``preview`` import them when called.
@@ -292,10 +291,9 @@ def warnings(
     object.
 
     Args:
-        config: the settings to check.
-        class_names: the dataset's classes; digits get the class-changing warnings (6 vs 9, mirrored
-        2).
-        image_shape: (height, width, channels); small images get the size-dependent warnings.
+        config: the settings to check. class_names: the dataset's classes; digits get the
+        class-changing warnings (6 vs 9, mirrored 2). image_shape: (height, width, channels); small
+        images get the size-dependent warnings.
     """
     found: list[Message] = []
     digits = is_digits(class_names)

@@ -2,10 +2,8 @@
 call it.
 
 Kept apart from ``clfcore.data.augment`` because it needs Keras and TensorFlow at import time. The
-exported
-training script (``clfcore.export.codegen``) copies this class verbatim, so it imports only
-``math``,
-``keras`` and ``tensorflow``.
+exported training script (``clfcore.export.codegen``) copies this class verbatim, so it imports only
+``math``, ``keras`` and ``tensorflow``.
 """
 
 import math

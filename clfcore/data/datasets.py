@@ -328,8 +328,7 @@ def _user_layouts() -> dict[str, object]:
     allowed).
 
     A folder with a labels.csv is a multi-label dataset (``clfcore.data.multilabel``); one whose CSV
-    is
-    wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say
+    is wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say
     what to fix.
     """
     root = data_root()

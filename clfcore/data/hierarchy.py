@@ -12,11 +12,10 @@ both read from the same files) and ``fashion_mnist_hierarchy`` (Fashion-MNIST's 
 four groups, below). Their labels are stored as (N, 2) arrays ``[coarse, fine]``.
 
 The model (``clfcore.models.heads``) has one shared body (the chosen architecture's layers) and two
-softmax heads, named
-"coarse" and "fine", trained together on the weighted sum of their two cross-entropies. It is
-evaluated at both levels (``clfcore.evaluation.hierarchy_levels``); "coarse right but fine wrong"
-counts the images put in the right group
-but the wrong class, the mistakes a hierarchy makes less costly.
+softmax heads, named "coarse" and "fine", trained together on the weighted sum of their two
+cross-entropies. It is evaluated at both levels (``clfcore.evaluation.hierarchy_levels``); "coarse
+right but fine wrong" counts the images put in the right group but the wrong class, the mistakes a
+hierarchy makes less costly.
 
 The Fashion-MNIST grouping: **tops** = T-shirt/top, Pullover, Coat, Shirt and Dress (a dress is
 worn on the upper body too, and the four tops are the classes it is most often confused with);

@@ -150,12 +150,14 @@ class _RestrictedUnpickler(pickle.Unpickler):
     """Unpickles only the plain containers and numpy arrays of the CIFAR files, never arbitrary
     code."""
 
-    _ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"),
-        ("numpy", "dtype"),
-    }
+    _ALLOWED = frozenset(
+        {
+            ("numpy.core.multiarray", "_reconstruct"),
+            ("numpy._core.multiarray", "_reconstruct"),
+            ("numpy", "ndarray"),
+            ("numpy", "dtype"),
+        }
+    )
 
     def find_class(self, module: str, name: str):
         if (module, name) not in self._ALLOWED:
@@ -271,7 +273,7 @@ def download_with_keras(loader_name: str, dataset_name: str) -> None:
     try:
         module = importlib.import_module(f"keras.datasets.{loader_name}")
         module.load_data()
-    except Exception as exc:
+    except Exception as exc:  # any network failure means the same thing to the user
         raise DatasetUnavailableError(
             "Could not download {name}: {reason}. Check the internet connection and try "
             "again, or copy "

@@ -2,8 +2,7 @@
 
 The Evaluate page's galleries, confusion-matrix cells, ROC class picker and image details ask these;
 every function works on a ``Predictions`` (or plain arrays) and returns indices or numbers, so it
-can
-be checked on a few hand-made rows.
+can be checked on a few hand-made rows.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ import numpy as np
 from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
 
+# part of this module's API: evaluation reads model outputs through it
+from clfcore.models.probabilities import probabilities_from_outputs  # noqa: F401
+
 PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
 EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before taking logs
 
@@ -24,8 +27,7 @@ class Predictions:
     """A model's outputs on a test set, with the true labels.
 
     ``probabilities`` has shape (N, num_classes): softmax outputs for multiclass tasks, ``[1 - p,
-    p]``
-    for a binary model's single sigmoid unit, independent sigmoids for multi-label tasks.
+    p]`` for a binary model's single sigmoid unit, independent sigmoids for multi-label tasks.
     ``labels`` is (N,) int64 class indices, or (N, num_classes) 0/1 for multi-label tasks.
     """
 

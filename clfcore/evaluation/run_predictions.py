@@ -3,16 +3,15 @@
 Example (with a trained run in the runs root)::
 
     from clfcore.evaluation import run_predictions
-    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
-    predictions = run_predictions.predict_run(run)  # runs the model once; later calls read the
-    cache
+    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2") predictions =
+    run_predictions.predict_run(run)  # runs the model once; later calls read the cache
     predictions.probabilities.shape, predictions.labels[:5]
 
 Predictions are cached in the run folder as ``predictions.npz``, keyed by the model file's
 modification time and size, so a page, the command line and a notebook share them; the file is
 written atomically and a stale or unreadable one is simply recomputed.
-``clfcore.evaluation.scoring`` turns
-predictions into metrics. Importing this module does not import Keras.
+``clfcore.evaluation.scoring`` turns predictions into metrics. Importing this module does not import
+Keras.
 """
 
 from __future__ import annotations

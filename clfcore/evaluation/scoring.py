@@ -12,12 +12,10 @@ curves come from ``sklearn.metrics`` with ``zero_division=0``: a ratio whose den
 class never predicted has no precision) is reported as 0, never NaN, and ``report.notes`` says which
 classes it concerns. The confusion matrix has the true classes as rows. Specificity TN / (TN + FP)
 and the negative predictive value TN / (TN + FN) (the course slide prints TN / (TN + TP)) are
-derived
-from it, as are the micro averages.
+derived from it, as are the micro averages.
 
 The predictions themselves (computed once per model and cached) come from
-``clfcore.evaluation.run_predictions``.
-Importing this module does not import Keras.
+``clfcore.evaluation.run_predictions``. Importing this module does not import Keras.
 """
 
 from __future__ import annotations
@@ -196,9 +194,8 @@ def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
     averages.
 
     Args:
-        predictions: outputs and true labels (``predict_run``).
-        threshold: multi-label tasks only: a label is predicted when its probability is >=
-        threshold.
+        predictions: outputs and true labels (``predict_run``). threshold: multi-label tasks only: a
+        label is predicted when its probability is >= threshold.
     """
     if predictions.multilabel:
         return evaluate_multilabel(predictions, threshold=threshold)
@@ -288,8 +285,7 @@ def _positives_and_negatives(y_true: np.ndarray) -> tuple[int, int]:
 
 def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
     """ROC of one class against the rest (``sklearn.metrics.roc_curve``, every threshold kept, AUC
-    by
-    the trapezoidal rule); None when the test set lacks positives or negatives."""
+    by the trapezoidal rule); None when the test set lacks positives or negatives."""
     positives, negatives = _positives_and_negatives(y_true)
     if positives == 0 or negatives == 0:
         return None
@@ -304,8 +300,7 @@ def roc_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
 
 def pr_curve(y_true: np.ndarray, scores: np.ndarray) -> Curve | None:
     """Precision-recall of one class against the rest (``sklearn.metrics.precision_recall_curve``)
-    from
-    the highest threshold down, with its average precision; None without positives."""
+    from the highest threshold down, with its average precision; None without positives."""
     positives, _ = _positives_and_negatives(y_true)
     if positives == 0:
         return None

@@ -12,11 +12,10 @@ Example (``images``: float32 test images of shape (N, 28, 28, 1))::
 
 Grad-CAM (Selvaraju et al., 2017) weighs each feature map of a convolution layer by the mean
 gradient of the class score with respect to it, sums the weighted maps and keeps the positive part:
-the regions whose activation raises the class score. It runs on a separate *gradient model* made
-of the trained model's own layers, so the model the app shares between pages is never edited
-(tutorials often set the last layer's activation to None, which would silently change every other
-page's predictions). The class score is the logit (the output layer's input times its weights,
-before
+the regions whose activation raises the class score. It runs on a separate *gradient model* made of
+the trained model's own layers, so the model the app shares between pages is never edited (tutorials
+often set the last layer's activation to None, which would silently change every other page's
+predictions). The class score is the logit (the output layer's input times its weights, before
 softmax or sigmoid), as in the paper, because a saturated softmax has vanishing gradients.
 
 Layers of a nested model (a transfer-learning backbone inside the model) are named
@@ -134,15 +133,13 @@ def tap_model(model, taps: Sequence[tuple[str, str]]):
 
     Args:
         model: a Functional (or built Sequential) Keras model; it is not modified and shares its
-        weights.
-        taps: ``(layer path, "output" | "input")`` pairs, e.g. ``[("conv2d_1", "output")]``; nested
+        weights. taps: ``(layer path, "output" | "input")`` pairs, e.g. ``[("conv2d_1",
+        "output")]``; nested
             layers as ``"backbone/conv"``.
 
     Plain layers are read from the model's graph. Layers inside a nested model are reached by
-    tracing
-    the outer graph again with the same layer objects (``clone_model`` reusing the layers), where
-    the
-    nested model is replaced by a model that also returns the tapped tensors.
+    tracing the outer graph again with the same layer objects (``clone_model`` reusing the layers),
+    where the nested model is replaced by a model that also returns the tapped tensors.
     """
     import keras
 
@@ -196,9 +193,9 @@ def _inputs(model):
 
 def _node_tensor(model, path: str, side: str):
     """A tensor of ``model``'s graph: the input or output of its layer ``path``, or
-    (``"model_output"``)
-    the model's own output. A layer's tensors are those of its first call, which is the model's own
-    graph for models built by clfcore.models.architectures or loaded from a .keras file."""
+    (``"model_output"``) the model's own output. A layer's tensors are those of its first call,
+    which is the model's own graph for models built by clfcore.models.architectures or loaded from a
+    .keras file."""
     if side == "model_output":
         return model.outputs[0] if len(model.outputs) == 1 else model.outputs
     layer = model.get_layer(path)
@@ -207,8 +204,7 @@ def _node_tensor(model, path: str, side: str):
 
 def _is_output_activation(layer) -> bool:
     """A separate softmax/sigmoid layer after the last Dense, as in ``Activation("softmax",
-    dtype="float32")``
-    (Keras's advice for mixed precision)."""
+    dtype="float32")`` (Keras's advice for mixed precision)."""
     import keras
 
     if isinstance(layer, keras.layers.Softmax):
@@ -399,10 +395,8 @@ def _gradcam_steps(model, layer_name: str):
     as ``(eager, compiled)``: the same function run as is and through ``tf.function``.
 
     Measured on 2 busy CPU cores: compiled, one image takes about 20 ms instead of 50-280 ms
-    eagerly,
-    but its first call traces the graph for 1-3 s. One image at a time (what the pages do) is
-    quicker
-    eagerly; batches of ``COMPILE_FROM`` images or more repay the tracing.
+    eagerly, but its first call traces the graph for 1-3 s. One image at a time (what the pages do)
+    is quicker eagerly; batches of ``COMPILE_FROM`` images or more repay the tracing.
     """
     import tensorflow as tf
 
@@ -491,10 +485,9 @@ def overlay(image, heatmap, *, alpha: float = 0.45) -> np.ndarray:
 
     Args:
         image: float in [0, 1] (or uint8), grayscale ``(H, W)`` / ``(H, W, 1)`` or RGB ``(H, W,
-        3)``.
-        heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the image if
-        needed.
-        alpha: weight of the heatmap colours, 0 (image only) to 1 (heatmap only). Defaults to 0.45.
+        3)``. heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the
+        image if needed. alpha: weight of the heatmap colours, 0 (image only) to 1 (heatmap only).
+        Defaults to 0.45.
     """
     if not 0.0 <= alpha <= 1.0:
         raise UserInputError(

@@ -267,13 +267,10 @@ def open_image(
     """Decode the first frame of an image file given as bytes.
 
     Args:
-        data: the file's content.
-        name: the file's name, for messages.
-        max_bytes: refuse larger files. Defaults to ``MAX_FILE_BYTES``.
-        max_pixels: refuse images whose header claims more pixels, before decoding. Defaults to
-        ``MAX_PIXELS``.
-        work_side: reduce the decoded image to at most this many pixels a side. Defaults to
-        ``WORK_SIDE``.
+        data: the file's content. name: the file's name, for messages. max_bytes: refuse larger
+        files. Defaults to ``MAX_FILE_BYTES``. max_pixels: refuse images whose header claims more
+        pixels, before decoding. Defaults to ``MAX_PIXELS``. work_side: reduce the decoded image to
+        at most this many pixels a side. Defaults to ``WORK_SIDE``.
 
     Raises:
         UserInputError: empty, too large, not an accepted format, damaged or truncated, or a pixel
@@ -452,9 +449,8 @@ def read_zip(
     """The image files of a ZIP archive, read in memory (nothing is written to disk).
 
     Entries are chosen by extension (others are listed in ``skipped``); each is read with a cap, so
-    an
-    entry that unpacks to more than its header says, or to more than ``max_file_bytes``, is refused
-    without being unpacked in full. Folders inside the archive are kept in the names.
+    an entry that unpacks to more than its header says, or to more than ``max_file_bytes``, is
+    refused without being unpacked in full. Folders inside the archive are kept in the names.
 
     Raises:
         UserInputError: the file is not a readable ZIP archive.

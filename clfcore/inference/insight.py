@@ -116,9 +116,8 @@ def first_dense_templates(model) -> np.ndarray:
 
     For a network that flattens the image straight into a Dense layer (the MLP), unit ``j`` computes
     ``sum(weights_j * pixels)``, so its weights drawn as an image are the pattern it responds to
-    most:
-    positive where bright pixels raise its activation, negative where they lower it. Each unit is
-    divided by its largest absolute weight.
+    most: positive where bright pixels raise its activation, negative where they lower it. Each unit
+    is divided by its largest absolute weight.
 
     Raises:
         UserInputError: no Dense layer reads the flattened image directly (e.g. a CNN).
@@ -334,9 +333,8 @@ def feature_map_tiles(maps, *, limit: int = 64) -> tuple[np.ndarray, np.ndarray,
         limit: how many maps to keep. Defaults to 64.
 
     Returns:
-        ``(values, scaled, peaks)``: the raw maps ``(n, h, w)``, the same maps in [-1, 1]
-        ``(n, h, w)`` and each map's largest absolute value ``(n,)``, with ``n = min(limit,
-        channels)``.
+        ``(values, scaled, peaks)``: the raw maps ``(n, h, w)``, the same maps in [-1, 1] ``(n, h,
+        w)`` and each map's largest absolute value ``(n,)``, with ``n = min(limit, channels)``.
     """
     values = np.moveaxis(np.asarray(maps)[:, :, :limit], -1, 0)
     peaks = np.abs(values).reshape(len(values), -1).max(axis=1)

@@ -9,11 +9,10 @@ Example (a trained run and a photo of a handwritten 7)::
     # ('7', 0.93, '')
 
 Models are always loaded with ``safe_mode=True``: a ``.keras`` file that would run Python code of
-its
-own (a ``Lambda`` layer, custom classes) is refused with a message saying so. One image is predicted
-by calling the model directly (``model(x, training=False)``, traced once into a graph):
-``model.predict``
-builds a data pipeline on every call and takes tens of times as long for a single image.
+its own (a ``Lambda`` layer, custom classes) is refused with a message saying so. One image is
+predicted by calling the model directly (``model(x, training=False)``, traced once into a graph):
+``model.predict`` builds a data pipeline on every call and takes tens of times as long for a single
+image.
 """
 
 from __future__ import annotations
@@ -208,10 +207,9 @@ def direct_call(model, input_shape: tuple[int, int, int]) -> Callable:
     """``model(x, training=False)`` as a function traced once for any batch size.
 
     Called eagerly, a Keras model runs its layers one Python call at a time: 20-60 ms for the
-    course's
-    CNNs on a busy 2-core CPU. Traced into a TensorFlow graph the same call takes 1-5 ms (and
-    ``model.predict``, which builds a data pipeline on every call, 200-350 ms). Other Keras backends
-    call the model eagerly.
+    course's CNNs on a busy 2-core CPU. Traced into a TensorFlow graph the same call takes 1-5 ms
+    (and ``model.predict``, which builds a data pipeline on every call, 200-350 ms). Other Keras
+    backends call the model eagerly.
     """
     import keras
 
@@ -277,8 +275,8 @@ def _load_keras_file(path: Path, name: str):
 
 def _unreadable_model(name: str, error: Exception) -> UserInputError:
     return UserInputError(
-        '{name} could not be loaded as a Keras model ({detail}). Save it with model.save("model.keras") '
-        "in Keras 3 and upload that file.",
+        "{name} could not be loaded as a Keras model ({detail}). "
+        'Save it with model.save("model.keras") in Keras 3 and upload that file.',
         name=name,
         detail=f"{type(error).__name__}: {str(error)[:200]}",
     )

@@ -2,8 +2,8 @@
 
 Example (a photo of a digit on paper)::
 
-    opened = imagefile.open_image(Path("digit_on_paper.jpg").read_bytes(),
-    name="digit_on_paper.jpg")
+    photo = Path("digit_on_paper.jpg")
+    opened = imagefile.open_image(photo.read_bytes(), name=photo.name)
     result = preprocess(opened, ModelInput(28, 28, 1, style=MNIST_STYLE))
     [(step.id, step.applied) for step in result.steps]
     # [('orient', True), ('colour', True), ('invert', True), ('contrast', True), ('square', True),
@@ -357,8 +357,7 @@ def preprocess(
 
     Args:
         source: an image from ``clfcore.inference.imagefile`` (a file, a camera shot, a drawing, a
-        dataset image).
-        target: the model's input size, channels and its training images' style.
+        dataset image). target: the model's input size, channels and its training images' style.
         switches: step id -> on/off for the optional steps (``OPTIONAL_STEPS``); steps not named
         keep
             their automatic choice.

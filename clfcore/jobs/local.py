@@ -63,7 +63,7 @@ def _runs(root: Path) -> list[RunFolder]:
 def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns
     its pid."""
-    log = open(run.log_path, "ab")
+    log = open(run.log_path, "ab")  # noqa: SIM115  (the child writes to it; closed below, once started)
     # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH
     env = {**os.environ, RUNS_ENV: str(run.path.parent)}
     env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model

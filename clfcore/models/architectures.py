@@ -9,9 +9,8 @@
     >>> model = architectures.build_model("lenet", (28, 28, 1), 10)   # imports Keras
 
 Every architecture is first written as a list of layer specs (``clfcore.models.custom_layers``). The
-specs
-give ``describe`` its shapes and parameter counts without Keras, build the model, and print the
-standalone script of ``clfcore.export.codegen``. Importing this module does not import Keras.
+specs give ``describe`` its shapes and parameter counts without Keras, build the model, and print
+the standalone script of ``clfcore.export.codegen``. Importing this module does not import Keras.
 """
 
 from __future__ import annotations
@@ -27,6 +26,9 @@ from clfcore.errors import UserInputError
 from clfcore.i18n import N_, translate
 from clfcore.models import custom_layers
 from clfcore.models.backbones import get_backbone
+
+# part of this module's API
+from clfcore.models.custom_layers import check_custom_layers  # noqa: F401
 from clfcore.models.heads import head_specs
 
 Shape = tuple[int, ...]
@@ -312,13 +314,11 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     """The output layer and loss a task needs: ``(units, activation, loss name)``.
 
     binary: 1 sigmoid unit, binary cross-entropy. multiclass: ``num_classes`` softmax units with
-    categorical (one-hot labels) or sparse categorical (integer labels) cross-entropy.
-    multilabel: ``num_classes`` independent sigmoid units, binary cross-entropy.
-    hierarchical: the fine head, ``num_classes`` softmax units with (sparse) categorical
-    cross-entropy;
-    the coarse head is the same with the coarse classes (``model_spec(..., coarse_classes=...)``),
-    and
-    the loss is the weighted sum of both heads' cross-entropies.
+    categorical (one-hot labels) or sparse categorical (integer labels) cross-entropy. multilabel:
+    ``num_classes`` independent sigmoid units, binary cross-entropy. hierarchical: the fine head,
+    ``num_classes`` softmax units with (sparse) categorical cross-entropy; the coarse head is the
+    same with the coarse classes (``model_spec(..., coarse_classes=...)``), and the loss is the
+    weighted sum of both heads' cross-entropies.
     """
     if task not in TASKS:
         raise UserInputError(
@@ -444,7 +444,8 @@ def _lenet(input_shape: Shape, options: dict) -> list[dict]:
     head = [_dense(120, act), _dense(84, act)][: options["dense_layers"]]
     # padding="same" on the first convolution: 28 -> 28 -> 14 -> 10 -> 5, like LeNet-5, which padded
     # MNIST's 28x28 digits to 32x32 and convolved without padding (32 -> 28 -> 14 -> 10 -> 5).
-    return _resize_to(input_shape, LENET_MIN_SIZE) + [
+    return [
+        *_resize_to(input_shape, LENET_MIN_SIZE),
         _conv(6, 5, "same", act),
         _pool("avgpool"),
         _conv(16, 5, "valid", act),
@@ -463,13 +464,14 @@ def _course_cifar_cnn(input_shape: Shape, options: dict) -> list[dict]:
     ]
     return (
         _resize_to(input_shape, COURSE_CNN_MIN_SIZE)
-        + sum(blocks, [])
+        + [spec for block in blocks for spec in block]
         + [_FLATTEN, _dense(512), _drop(0.5)]
     )
 
 
 def _course_bn_cnn(input_shape: Shape, options: dict) -> list[dict]:
-    return _resize_to(input_shape, COURSE_CNN_MIN_SIZE) + [
+    return [
+        *_resize_to(input_shape, COURSE_CNN_MIN_SIZE),
         _conv(32),
         _drop(0.2),
         _BN,
@@ -515,7 +517,7 @@ def _recommended(input_shape: Shape, options: dict) -> list[dict]:
             specs.append(_pool())
             height, width = height // 2, width // 2
         specs.append({"type": "batchnorm", "momentum": 0.9})
-    return specs + [_FLATTEN, _drop(0.3), _dense(128), _drop(0.3)]
+    return [*specs, _FLATTEN, _drop(0.3), _dense(128), _drop(0.3)]
 
 
 def _transfer(backbone_id: str) -> Callable[[Shape, dict], list[dict]]:
@@ -620,8 +622,7 @@ def model_spec(
     included.
 
     A hierarchical model ends in two heads marked ``"head": True``, "coarse" then "fine", both fed
-    by
-    the last layer of the shared body (``coarse_classes`` is then required).
+    by the last layer of the shared body (``coarse_classes`` is then required).
 
     Raises:
         UserInputError: unknown architecture or task, bad options, or a model that cannot be built
@@ -636,8 +637,9 @@ def model_spec(
         specs.append(dict(_FLATTEN))  # the output is a Dense layer: flatten the feature map first
     if task == "hierarchical":
         return custom_layers.with_names(specs) + head_specs(coarse, num_classes)
-    return custom_layers.with_names(specs) + [
-        {"type": "dense", "units": units, "activation": activation, "name": "predictions"}
+    return [
+        *custom_layers.with_names(specs),
+        {"type": "dense", "units": units, "activation": activation, "name": "predictions"},
     ]
 
 

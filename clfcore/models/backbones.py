@@ -186,7 +186,7 @@ def download_weights(backbone_id: str, image_size: int) -> Path:
             weights_url(backbone_id, image_size),
             cache_subdir="models",
         )
-    except Exception as exc:
+    except Exception as exc:  # any network failure means the same thing to the user
         raise missing_weights_error(
             backbone_id, image_size, f"{type(exc).__name__}: {exc}".strip()[:200]
         ) from exc

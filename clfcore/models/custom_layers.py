@@ -2,13 +2,13 @@
 user's stack.
 
 Every architecture is a list of specs such as ``{"type": "conv2d", "filters": 32, "kernel_size":
-3}``.
-The same list builds the Keras model (``keras_call``), prints the standalone script
+3}``. The same list builds the Keras model (``keras_call``), prints the standalone script
 (``clfcore.export.codegen``) and gives the layer table with shapes and parameter counts by hand,
-without
-importing Keras. The user's custom stack is checked here before anything is built:
+without importing Keras. The user's custom stack is checked here before anything is built:
 
-    >>> check_custom_layers([{"type": "conv2d", "filters": 8}, {"type": "maxpool"}, {"type": "dense", "units": 16}], (28, 28, 1))
+    >>> conv, pool = {"type": "conv2d", "filters": 8}, {"type": "maxpool"}
+    >>> stack = [conv, pool, {"type": "dense", "units": 16}]
+    >>> check_custom_layers(stack, (28, 28, 1))
     [(28, 28, 8), (14, 14, 8), (16,)]
 
 Output sizes follow the course's rule W' = (W - K + 2P) / S + 1, rounded down: padding="valid" has
@@ -366,8 +366,7 @@ def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
     """``(class name, positional args, keyword args)`` of the ``keras.layers`` call for ``spec``.
 
     The one translation from specs to Keras: ``build_layer`` calls it and ``clfcore.export.codegen``
-    prints it,
-    so the app's model and the exported script cannot drift apart.
+    prints it, so the app's model and the exported script cannot drift apart.
     """
     kind, name = spec["type"], {"name": spec["name"]} if spec.get("name") else {}
     if kind == "resizing":
@@ -397,7 +396,10 @@ def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
             {"use_bias": False, "kernel_initializer": "ones", "trainable": False, **name},
         )
     if kind == "caffe":
-        constant = lambda value: {"class_name": "Constant", "config": {"value": value}}
+
+        def constant(value):
+            return {"class_name": "Constant", "config": {"value": value}}
+
         return (
             "Conv2D",
             (3, 1),

@@ -128,8 +128,7 @@ class BestModelKeeper(keras.callbacks.Callback):
     The best weights are copied in memory at every improvement, which is cheap; the file is written
     at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
     and a crash loses at most that many seconds of progress. Writes are atomic. Which epoch is
-    better
-    is ``clfcore.training.monitor.is_improvement``: of two equal epochs the first is kept.
+    better is ``clfcore.training.monitor.is_improvement``: of two equal epochs the first is kept.
     """
 
     def __init__(

@@ -1,17 +1,16 @@
 """Which epoch is the best one: the one rule behind the kept model, metrics.json and the Evaluate
 page.
 
-    >>> best_epoch([{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "val_accuracy": 0.9}], "val_accuracy")
+    >>> tie = [{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "val_accuracy": 0.9}]
+    >>> best_epoch(tie, "val_accuracy")
     1
 
 The rule is that of Keras's ``MonitorCallback._is_improvement`` (EarlyStopping, ModelCheckpoint and
 ReduceLROnPlateau in ``mode="auto"``, ``min_delta=0``): a loss is better when lower, an accuracy
-when
-higher, and only a strict improvement counts. So of two epochs with the same value the first one
-wins, as ``ModelCheckpoint(save_best_only=True)`` keeps it. ``BestModelKeeper`` keeps its weights
-with :func:`is_improvement`; the trainer's best_epoch and ``scoring.best_epoch`` use
-:func:`best_epoch`.
-Importing this module does not import Keras.
+when higher, and only a strict improvement counts. So of two epochs with the same value the first
+one wins, as ``ModelCheckpoint(save_best_only=True)`` keeps it. ``BestModelKeeper`` keeps its
+weights with :func:`is_improvement`; the trainer's best_epoch and ``scoring.best_epoch`` use
+:func:`best_epoch`. Importing this module does not import Keras.
 """
 
 from __future__ import annotations

@@ -115,8 +115,7 @@ def unfreeze_top_layers(model, backbone_id: str, count: int) -> int:
     the trainable parameters.
 
     Batch normalisation stays frozen (in inference mode), as the Keras fine-tuning guide advises:
-    its
-    statistics come from ImageNet and a small batch would wreck them.
+    its statistics come from ImageNet and a small batch would wreck them.
     """
     import keras
 
@@ -351,7 +350,7 @@ def run_in_this_process(run: RunFolder, *, callbacks: tuple = ()) -> dict:
     except MemoryError:
         run.set_status("failed", message=OUT_OF_MEMORY, params={})
         raise
-
+    # any other crash is recorded as the run's failure reason, then re-raised
     except Exception as error:
         name = type(error).__name__
         if name == "ResourceExhaustedError":

@@ -1,6 +1,5 @@
 """The task types on the pages through AppTest: the Dataset page's multi-label, hierarchical and
-binary
-explorers and the Model page's output layer, loss and task settings, in both languages."""
+binary explorers and the Model page's output layer, loss and task settings, in both languages."""
 
 from pathlib import Path
 
