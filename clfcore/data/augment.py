@@ -432,7 +432,7 @@ def build_augmentation(config: AugmentConfig, *, seed: int | None = None):
 def keras_call(config: AugmentConfig, *, one_per_line: bool = False) -> str:
     """The layer's constructor call as Python source, naming only what differs from "all off".
 
-    >>> keras_call(AugmentConfig())
+    >>> keras_call(AugmentConfig())  # doctest: +NORMALIZE_WHITESPACE
     'Augmentation(rotation_range=10.0, width_shift_range=0.1, height_shift_range=0.1,
     zoom_range=0.2, horizontal_flip=True)'
     """
