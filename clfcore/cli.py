@@ -15,6 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from clfcore import jobs, tfenv
 from clfcore.config import TrainConfig
@@ -47,7 +48,7 @@ def _list_datasets(_args: argparse.Namespace) -> dict:
                 "task": info.task,
                 "available": state.available,
                 "location": state.location,
-                "how_to_fix": None if state.available else state.how_to_fix.format(**state.params),
+                "how_to_fix": None if state.available else str(state.error()),
             }
         )
         shape = "x".join(map(str, info.image_shape))
@@ -84,7 +85,8 @@ def _import_dataset(args: argparse.Namespace) -> dict:
     result = archive.import_dataset(
         args.source, name, test_source=args.test, settings=settings, replace=args.replace
     )
-    size = "x".join(map(str, result.settings.image_size))
+    # import_dataset stores resolved settings: nothing is left automatic (None)
+    size = "x".join(map(str, cast(tuple[int, int], result.settings.image_size)))
     print(
         f"{result.name}: {len(result.class_names)} classes ({', '.join(result.class_names)}), "
         f"{result.images} images, {size} {result.settings.color_mode}"

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from clfcore.data import datasets, folders
 from clfcore.data.folders import FolderSettings
@@ -96,7 +96,7 @@ class _Entry:
     shown: str  # path inside the archive as the user knows it: '/' separators, NFC Unicode
     parts: tuple[str, ...]
     size: int  # declared uncompressed bytes
-    member: object  # zipfile.ZipInfo, or the Path of a file of a folder
+    member: zipfile.ZipInfo | Path  # zipfile.ZipInfo, or the Path of a file of a folder
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class ImportResult:
 class _Source:
     """The entries of one ZIP archive or folder, and a way to read each."""
 
-    def __init__(self, name: str, entries: list[_Entry], opener: Callable[[_Entry], BinaryIO]):
+    def __init__(self, name: str, entries: list[_Entry], opener: Callable[[_Entry], IO[bytes]]):
         self.name, self.entries, self.open = name, entries, opener
 
 
@@ -327,7 +327,10 @@ def _zip_source(stream: BinaryIO, source_name: str) -> tuple[_Source, zipfile.Zi
                 name=source_name,
             )
         entries.append(_Entry(shown, parts, info.file_size, info))
-    return _Source(source_name, entries, lambda entry: archive.open(entry.member)), archive
+    # every entry of this source holds its ZipInfo (built above)
+    return _Source(
+        source_name, entries, lambda entry: archive.open(cast(zipfile.ZipInfo, entry.member))
+    ), archive
 
 
 def _folder_source(folder: Path) -> _Source:
@@ -350,9 +353,9 @@ def _folder_source(folder: Path) -> _Source:
                 shown = unicodedata.normalize("NFC", path.relative_to(folder).as_posix())
                 entries.append(_Entry(shown, tuple(shown.split("/")), path.stat().st_size, path))
 
-    def opener(entry: _Entry) -> BinaryIO:
+    def opener(entry: _Entry) -> IO[bytes]:
         descriptor = os.open(
-            entry.member, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+            cast(Path, entry.member), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         )  # a link swapped in since: refused
         return os.fdopen(descriptor, "rb")
 
@@ -360,14 +363,11 @@ def _folder_source(folder: Path) -> _Source:
 
 
 @contextlib.contextmanager
-def _opened(source: str | os.PathLike | BinaryIO | None) -> Iterator[_Source | None]:
+def _opened(source: str | os.PathLike | BinaryIO) -> Iterator[_Source]:
     """A ZIP given as a path or an open binary file (an upload), or a folder given as a path."""
-    if source is None:
-        yield None
-        return
     if hasattr(source, "read"):
         name = Path(getattr(source, "name", None) or "archive.zip").name
-        opened, archive = _zip_source(source, name)
+        opened, archive = _zip_source(cast(BinaryIO, source), name)  # an open file: it reads
         with archive:
             yield opened
         return
@@ -384,6 +384,13 @@ def _opened(source: str | os.PathLike | BinaryIO | None) -> Iterator[_Source | N
             "There is no file or folder {path}. Give a ZIP archive or a folder of class folders.",
             path=str(path),
         )
+
+
+def _opened_test(
+    source: str | os.PathLike | BinaryIO | None,
+) -> contextlib.AbstractContextManager[_Source | None]:
+    """``_opened(source)`` for the separate test source, or None when there is none."""
+    return contextlib.nullcontext() if source is None else _opened(source)
 
 
 # --- Deciding what to import
@@ -439,7 +446,8 @@ def _classify(source: _Source, *, as_test: bool):
     Returns:
         (placed, non_images, left_out, unwrapped, merged_validation_folder, has_test_folder)
     """
-    images, non_images = [], []
+    images: list[_Entry] = []
+    non_images: list[_Entry] = []
     for entry in source.entries:
         if not folders.is_junk(entry.parts):
             (images if _is_image(entry.parts) else non_images).append(entry)
@@ -600,7 +608,7 @@ def inspect(
         DatasetError: not a ZIP, unsafe entries, too many or too large, no images, fewer than 2
         classes.
     """
-    with _opened(source) as main, _opened(test_source) as test:
+    with _opened(source) as main, _opened_test(test_source) as test:
         return _plan(main, test)
 
 
@@ -719,7 +727,7 @@ class _TooLarge(Exception):
     pass
 
 
-def _copy_capped(source: BinaryIO, target: BinaryIO, *, declared: int, budget: int) -> int:
+def _copy_capped(source: IO[bytes], target: IO[bytes], *, declared: int, budget: int) -> int:
     """Copy at most ``declared`` bytes (and at most ``budget``); raise _TooLarge at the first byte
     more.
 
@@ -738,7 +746,7 @@ def _copy_capped(source: BinaryIO, target: BinaryIO, *, declared: int, budget: i
 
 
 def _write_one(
-    stream: BinaryIO, target: Path, *, declared: int, budget: int
+    stream: IO[bytes], target: Path, *, declared: int, budget: int
 ) -> tuple[int, str | None]:
     """Write one image, checking that it decodes; returns (bytes written, why it was left out or
     None).
@@ -876,7 +884,7 @@ def import_dataset(
     """
     check_name(name, replace=replace)
     root = data_root()
-    with _opened(source) as main, _opened(test_source) as test:
+    with _opened(source) as main, _opened_test(test_source) as test:
         plan = _plan(main, test)
         root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(root).free

@@ -115,12 +115,18 @@ class Availability:
     how_to_fix: str | None = None  # English template (translation key) of the instructions
     params: dict = field(default_factory=dict)  # values for how_to_fix's placeholders
 
+    def error(self) -> DatasetUnavailableError:
+        """The error to raise for an unavailable dataset: its ``how_to_fix`` with ``params``."""
+        if self.available or self.how_to_fix is None:  # availability() always says how to fix
+            raise RuntimeError(f"{self!r} has no instructions to raise: it is not unavailable.")
+        return DatasetUnavailableError(self.how_to_fix, **self.params)
+
 
 @dataclass(frozen=True)
 class _Builtin:
     info: DatasetInfo
     locate: Callable[[], Path | None]  # where the files are, or None
-    read: Callable[[Path | None], RawData]
+    read: Callable[[Path], RawData]  # reads the files at locate()'s answer
     files_hint: str  # where to copy the files offline; {data} is the data root
 
 
@@ -449,7 +455,7 @@ def get_dataset(dataset_id: str) -> DatasetInfo:
     derived = tasks.parse_binary(dataset_id)
     if derived is not None:
         base = get_dataset(derived.base)
-        labels = (None, None)
+        labels: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
         if derived.negative is not None and availability(derived.base).available:
             try:
                 raw = load_raw(derived.base)
@@ -540,7 +546,9 @@ def _load_raw_cached(dataset_id: str, location: str | None, signature: tuple = (
         info, raw = _user_info(dataset_id, layout), sources.read_image_folder(layout)
     else:
         builtin = _BUILTINS[dataset_id]  # known: load_raw checked availability first
-        info, raw = builtin.info, builtin.read(Path(location) if location else None)
+        if not location:  # load_raw passes where availability() found the files
+            raise RuntimeError(f"No location given for the built-in dataset {dataset_id!r}.")
+        info, raw = builtin.info, builtin.read(Path(location))
     n_classes = info.num_classes
     for labels in (raw.y_train, raw.y_test):
         if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
@@ -574,7 +582,7 @@ def load_raw(dataset_id: str) -> RawData:
     """
     state = availability(dataset_id)
     if not state.available:
-        raise DatasetUnavailableError(state.how_to_fix, **state.params)
+        raise state.error()
     derived = tasks.parse_binary(dataset_id)
     layout = _user_layout(derived.base if derived is not None else dataset_id)
     return _load_raw_cached(

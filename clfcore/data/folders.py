@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def read_settings(folder: Path) -> FolderSettings:
     """The settings in ``folder``'s dataset.json; a value that is missing or invalid there means
     "automatic"."""
     manifest = read_manifest(folder)
-    values = {}
+    values: dict[str, Any] = {}  # FolderSettings keyword arguments, each checked on its own
     for key, convert in (
         ("image_size", lambda v: (int(v[0]), int(v[1]))),
         ("color_mode", str),
@@ -104,8 +105,9 @@ def read_settings(folder: Path) -> FolderSettings:
     ):
         if manifest.get(key) is not None:
             try:
-                FolderSettings(**{key: convert(manifest[key])})
-                values[key] = convert(manifest[key])
+                candidate: dict[str, Any] = {key: convert(manifest[key])}
+                FolderSettings(**candidate)
+                values.update(candidate)
             except (TypeError, ValueError, IndexError, KeyError):  # UserInputError is a ValueError
                 pass
     return FolderSettings(**values)
@@ -234,7 +236,7 @@ def _fingerprint(folder: Path) -> tuple:
     A directory's mtime changes whenever an entry is added, removed or renamed in it; the entry
     counts catch changes within the same clock tick. Listing names is far cheaper than scanning.
     """
-    stamps = []
+    stamps: list[tuple[str, int, int, int] | bytes] = []
     for current, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         stamps.append((current, os.stat(current).st_mtime_ns, len(dirnames), len(filenames)))
@@ -263,8 +265,9 @@ def scan(folder: Path) -> FolderLayout | None:
 @functools.lru_cache(maxsize=32)
 def _scan_cached(folder: Path, _fingerprint: tuple) -> FolderLayout | None:
     train_split = _split_folder(folder, TRAIN_FOLDERS)
-    split_layout = train_split is not None and len(_class_folders(train_split)) >= 2
-    train_dir = train_split if split_layout else folder
+    train_dir, split_layout = folder, False
+    if train_split is not None and len(_class_folders(train_split)) >= 2:
+        train_dir, split_layout = train_split, True
     class_names = [p.name for p in _class_folders(train_dir) if _images_in(p)[0]]
     if len(class_names) < 2:
         return None
@@ -305,8 +308,8 @@ def decode(
     images, labels, skipped = [], [], []
     for path, label in files:
         try:
-            with Image.open(path) as image:
-                image = ImageOps.exif_transpose(image)
+            with Image.open(path) as opened:
+                image = ImageOps.exif_transpose(opened)
                 if image.mode in ("RGBA", "LA", "P"):  # transparent parts become white, not black
                     image = image.convert("RGBA")
                     background = Image.new("RGBA", image.size, (255, 255, 255, 255))

@@ -140,10 +140,11 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
         )
     if not body:
         raise DatasetError("{csv} has a header but no images. Add one row per image.", csv=name)
-    files, seen = [], {}
+    files: list[str] = []
+    seen: dict[str, int] = {}  # file -> its row number
     list_format = len(header) == 2 and header[1].lower() in LABEL_LIST_COLUMNS
-    columns = None if list_format else header[1:]
-    if columns is not None:
+    columns: list[str] = [] if list_format else header[1:]  # the 0/1 label columns
+    if not list_format:
         blank = [i + 2 for i, c in enumerate(columns) if not c]
         if blank:
             raise DatasetError(
@@ -185,7 +186,7 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
         if list_format:
             sets.append({label.strip() for label in row[1].split(LABEL_SEPARATOR) if label.strip()})
         else:
-            chosen = set()
+            chosen: set[str] = set()
             for column, value in zip(columns, row[1:]):
                 if value not in ("0", "1"):
                     raise DatasetError(
@@ -230,8 +231,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
             )
     matrix = np.zeros((len(files), len(names)), dtype=np.uint8)
     index = {label: i for i, label in enumerate(names)}
-    for row, labels in enumerate(sets):
-        matrix[row, [index[label] for label in labels]] = 1
+    for position, labels in enumerate(sets):
+        matrix[position, [index[label] for label in labels]] = 1
     return LabelTable(tuple(files), tuple(names), matrix)
 
 

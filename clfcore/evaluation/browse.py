@@ -109,9 +109,9 @@ def label_text(
             if which == "true"
             else predictions.probabilities[index] >= 0.5
         )
-        return "+".join(class_names[c] for c in np.flatnonzero(on)) or "-"
+        return "+".join(class_names[int(c)] for c in np.flatnonzero(on)) or "-"
     labels = predictions.labels if which == "true" else predictions.predicted
-    return class_names[labels[index]]
+    return class_names[int(labels[index])]
 
 
 def gallery_caption(predictions: Predictions, class_names: Sequence[str], index: int) -> str:
@@ -175,10 +175,8 @@ def default_curve_classes(curves: Sequence, *, task: str = "multiclass") -> list
     classes = list(range(len(curves)))
     if len(classes) <= ALL_CURVES_UP_TO:
         return classes
-    areas = curve_areas(curves)
-    return sorted((c for c in classes if areas[c] is not None), key=lambda c: areas[c])[
-        :WORST_CURVES
-    ]
+    defined = [(c, area) for c, area in zip(classes, curve_areas(curves)) if area is not None]
+    return [c for c, _ in sorted(defined, key=lambda pair: pair[1])][:WORST_CURVES]
 
 
 def top_classes(

@@ -26,10 +26,10 @@ PREDICTIONS_FILE = "predictions_levels.npz"
 @dataclass(frozen=True, eq=False)
 class LevelPredictions:
     """A hierarchical model's test-set outputs at both levels
-    (``clfcore.run_predictions.Predictions`` each)."""
+    (``clfcore.evaluation.outputs.Predictions`` each)."""
 
-    coarse: object
-    fine: object
+    coarse: Predictions
+    fine: Predictions
     fine_to_coarse: tuple[int, ...]
 
     @property
@@ -81,16 +81,18 @@ def predict_run_levels(run, *, model=None) -> LevelPredictions:
         )
     raw = datasets.load_raw(config.dataset)
     cache, stamp = run.path / PREDICTIONS_FILE, _stamp(run)
-    coarse = fine = None
+    cached: tuple[np.ndarray, np.ndarray] | None = None  # (coarse, fine) from the run folder
     try:
         with np.load(cache, allow_pickle=False) as data:
             if tuple(int(v) for v in data["model_stamp"]) == stamp and len(data["fine"]) == len(
                 raw.y_test
             ):
-                coarse, fine = data["coarse"], data["fine"]
+                cached = data["coarse"], data["fine"]
     except (OSError, KeyError, ValueError):
         pass
-    if fine is None:
+    if cached is not None:
+        coarse, fine = cached
+    else:
         if model is None:
             import keras
 

@@ -25,13 +25,9 @@ from clfcore.data import datasets
 from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
 from clfcore.evaluation import hierarchy_levels
-from clfcore.evaluation.outputs import (
-    PREDICT_CHUNK,
-    Predictions,
-    predict_chunks,
-    probabilities_from_outputs,
-)
+from clfcore.evaluation.outputs import PREDICT_CHUNK, Predictions, predict_chunks
 from clfcore.fileio import write_bytes_atomic
+from clfcore.models.probabilities import probabilities_from_outputs
 from clfcore.paths import runs_root
 from clfcore.runs import listing, liveness
 from clfcore.runs.folder import RunFolder, open_run

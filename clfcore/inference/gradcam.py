@@ -152,7 +152,9 @@ def tap_model(model, taps: Sequence[tuple[str, str]]):
         outputs = [_node_tensor(model, path, side) for path, side in taps]
         return keras.Model(_inputs(model), outputs)
 
-    direct = {path: [] for path, side in taps if SEPARATOR not in path and side != "model_output"}
+    direct: dict[str, list[tuple[int, str]]] = {
+        path: [] for path, side in taps if SEPARATOR not in path and side != "model_output"
+    }
     for index, (path, side) in enumerate(taps):
         if path in direct:
             direct[path].append((index, side))
@@ -475,7 +477,7 @@ def _resized(heatmap: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
     return np.asarray(
         Image.fromarray(heatmap.astype(np.float32), mode="F").resize(
-            (size[1], size[0]), Image.BILINEAR
+            (size[1], size[0]), Image.Resampling.BILINEAR
         )
     )
 

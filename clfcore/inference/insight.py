@@ -283,7 +283,8 @@ def explained_variance(features, *, seed: int = 0) -> tuple[float, float]:
     if len(x) < 2 or n < 1:
         return (0.0, 0.0)
     ratios = PCA(n_components=n, random_state=seed).fit(x).explained_variance_ratio_
-    return tuple(float(r) for r in np.pad(ratios, (0, 2 - n)))
+    first, second = np.pad(ratios, (0, 2 - n))
+    return (float(first), float(second))
 
 
 def mosaic(tiles, *, columns: int | None = None, gap: int = 1, fill: float = np.nan) -> np.ndarray:

@@ -544,8 +544,8 @@ def preprocess(
             )
         )
         if on:
-            array, found = _square_around_content(array, style)
-            note = "" if found else N_("No object found: the image is used as it is.")
+            array, centred = _square_around_content(array, style)
+            note = "" if centred else N_("No object found: the image is used as it is.")
     side = target.height
     add(
         "square",

@@ -128,5 +128,9 @@ def stop(run: RunFolder) -> None:
                 return
     run.stop_request_path.touch()
     pid = state.get("pid")
-    if state.get("status") == "running" and process_alive(pid, state.get("pid_start")):
+    if (
+        state.get("status") == "running"
+        and pid is not None
+        and process_alive(pid, state.get("pid_start"))
+    ):
         os.kill(pid, signal.SIGTERM)

@@ -563,7 +563,7 @@ def _custom(input_shape: Shape, options: dict) -> list[dict]:
     custom_layers.check_custom_layers(
         options["layers"], input_shape
     )  # refuses bad stacks with the layer number
-    specs = []
+    specs: list[dict] = []
     for spec in custom_layers.normalize_custom_layers(options["layers"]):
         if spec["type"] == "dense" and not any(
             s["type"] in ("flatten", "globalavgpool", "dense") for s in specs

@@ -117,7 +117,11 @@ def _checked_setting(number: int, kind: str, key: str, value: Any) -> Any:
             )
         return int(value)
     if key == "rate":
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not 0 <= float(value) < 1
+        ):
             raise UserInputError(
                 "Layer {number} ({type}): the rate must be at least 0 and below 1 (for "
                 "example 0.25), got {value!r}.",

@@ -50,14 +50,15 @@ class ProgressCallback(keras.callbacks.Callback):
         self.total_epochs = total_epochs  # when training comes in stages (fine-tuning), all of them
         self.rows: list[dict] = []
         self.stopped_by_user = False
-        self.start = None
+        self.start: float | None = None  # time.monotonic() when the first stage began
 
     def on_train_begin(self, logs=None) -> None:
         self.epochs = self.total_epochs or self.params.get("epochs") or 1
         self.batches = self.params.get("steps") or math.ceil(
             self.num_samples / max(self.params.get("batch_size") or 32, 1)
         )
-        self.start = self.start or time.monotonic()  # a second stage goes on counting
+        if self.start is None:  # a second stage goes on counting
+            self.start = time.monotonic()
         self.last_write = 0.0
         self.epoch = len(self.rows)
         self.current_batch = 0
@@ -104,6 +105,8 @@ class ProgressCallback(keras.callbacks.Callback):
         self.last_write = now
         done = self.epoch * self.batches + batch
         total = self.epochs * self.batches
+        if self.start is None:
+            raise RuntimeError("ProgressCallback wrote progress before on_train_begin.")
         elapsed = now - self.start
         eta = elapsed / done * (total - done) if done else None
         self.run.write_progress(

@@ -62,7 +62,7 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
     info = datasets.get_dataset(config.dataset)
     state = datasets.availability(config.dataset)
     if not state.available:
-        raise datasets.DatasetUnavailableError(state.how_to_fix, **state.params)
+        raise state.error()
     architectures.get_architecture(config.architecture)
     if config.task and config.task != info.task:
         raise UserInputError(
@@ -302,7 +302,7 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         task=info.task,
         threshold=config.threshold,
     )
-    summary = {
+    summary: dict[str, object] = {  # metrics.json: JSON values of several types
         **scores,  # the task's test figures, named as clfcore.runs.figures says
         "task": info.task,
         "epochs_run": len(progress.rows),
