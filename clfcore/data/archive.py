@@ -4,9 +4,12 @@ Example (a ZIP of 40 cat and 40 dog photos)::
 
     from clfcore.data import archive
     plan = archive.inspect("pets.zip")  # the listing only: classes, counts, what will be left out
-    plan.class_names, plan.train_counts # (('cat', 'dog'), (40, 40)) result =
-    archive.import_dataset("pets.zip", "pets", settings=FolderSettings(image_size=(64, 64)))
-    result.images, result.skipped # (80, ())
+    plan.class_names, plan.train_counts
+    # (('cat', 'dog'), (40, 40))
+    settings = FolderSettings(image_size=(64, 64))
+    result = archive.import_dataset("pets.zip", "pets", settings=settings)
+    result.images, result.skipped
+    # (80, ())
 
 The archive follows the ``keras.utils.image_dataset_from_directory`` convention: one folder of
 images per class, optionally inside ``train/`` and ``test/`` (a ``val/`` folder is added to the

@@ -1,7 +1,7 @@
 """The dataset registry: stable ids, what each dataset is, whether it is here, and loading it.
 
     >>> from clfcore.data import datasets
-    >>> [info.id for info in datasets.list_datasets()]  # doctest: +ELLIPSIS
+    >>> [info.id for info in datasets.list_datasets()]  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     ['fashion_mnist', 'mnist', 'cifar10', 'cifar100', 'cifar100_coarse', 'fashion_mnist_mosaic',
     'fashion_mnist_hierarchy', 'cifar100_hierarchy', 'digits'...]
     >>> splits = datasets.load_splits("digits", SplitConfig(validation_split=0.2, seed=1))

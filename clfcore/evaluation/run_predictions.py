@@ -3,8 +3,8 @@
 Example (with a trained run in the runs root)::
 
     from clfcore.evaluation import run_predictions
-    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2") predictions =
-    run_predictions.predict_run(run)  # runs the model once; later calls read the cache
+    run = run_predictions.evaluable_run("20261125-114210042-mlp-digits-3fa2")
+    predictions = run_predictions.predict_run(run)  # runs the model once; then reads the cache
     predictions.probabilities.shape, predictions.labels[:5]
 
 Predictions are cached in the run folder as ``predictions.npz``, keyed by the model file's

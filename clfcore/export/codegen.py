@@ -3,9 +3,9 @@
 Example (writes train.py in the current folder)::
 
     from clfcore.export.codegen import keras_script
-    source = keras_script(TrainConfig(dataset="digits", architecture="mlp", epochs=1,
-    train_size=200)) open("train.py", "w").write(source)  # then: python train.py -> the test
-    accuracy, model.keras
+    config = TrainConfig(dataset="digits", architecture="mlp", epochs=1, train_size=200)
+    source = keras_script(config)
+    open("train.py", "w").write(source)  # then: python train.py -> the test accuracy, model.keras
 
 The model is written layer by layer from the same specs ``clfcore.architectures.build_model`` uses,
 so the script's model has the same layers and parameter count as the app's. The script needs only

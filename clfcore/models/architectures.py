@@ -1,7 +1,7 @@
 """The architecture registry: the course's models, our recommended CNN and the user's own stack.
 
     >>> from clfcore.models import architectures
-    >>> [a.id for a in architectures.list_architectures()]
+    >>> [a.id for a in architectures.list_architectures()]  # doctest: +NORMALIZE_WHITESPACE
     ['mlp', 'lenet', 'course_cifar_cnn', 'course_bn_cnn', 'recommended', 'mobilenetv2', 'resnet50',
     'efficientnetb0', 'custom']
     >>> architectures.describe("course_cifar_cnn", (32, 32, 3), 10)["total_params"]
