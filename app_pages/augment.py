@@ -12,7 +12,7 @@ from ui import state
 from ui.lang import t, translator
 from ui.widgets import chosen_dataset_caption, class_label, show_error
 
-# field -> (label, one-line explanation, slider step); ranges come from clfcore.augment.RANGES
+# field -> (label, one-line explanation, slider step); ranges come from clfcore.data.augment.RANGES
 GROUPS = {
     N_("Geometry"): {
         "rotation_range": (

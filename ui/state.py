@@ -145,8 +145,8 @@ _AUGMENT = "chosen_augmentation"
 
 
 def augment_choice():
-    """The Augment page's settings (``clfcore.augment.AugmentConfig``; the course's by default) and
-    whether training uses them."""
+    """The Augment page's settings (``clfcore.data.augment.AugmentConfig``; the course's by default)
+    and whether training uses them."""
     from clfcore.data.augment import COURSE_DEFAULTS
 
     chosen = st.session_state.get(_AUGMENT)

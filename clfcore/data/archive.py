@@ -24,7 +24,7 @@ and counted again while writing, so a header that lies about its size cannot fil
 Images are written into a hidden temporary folder of the data root, each one decoded once so
 corrupt images are left out (and listed), and the folder is renamed to its final name in one
 step: a failure leaves nothing half-imported. The dataset's settings go into its ``dataset.json``
-(``clfcore.folders.FolderSettings``), so it loads the same way after a restart.
+(``clfcore.data.folders.FolderSettings``), so it loads the same way after a restart.
 """
 
 from __future__ import annotations

@@ -421,9 +421,10 @@ def build_augmentation(config: AugmentConfig, *, seed: int | None = None):
             The tf.data pipeline and the preview pass an explicit seed per call instead.
 
     Returns:
-        ``clfcore.augment_layer.Augmentation``: call it on float32 images in [0, 1] of shape
+        ``clfcore.data.augment_layer.Augmentation``: call it on float32 images in [0, 1] of shape
         (N, H, W, C) with ``training=True``; with ``training=False`` it returns them unchanged.
     """
+    # here, not at the top: the layer imports Keras; the settings above stay free of TensorFlow
     from clfcore.data.augment_layer import Augmentation
 
     return Augmentation(**config.to_dict(), seed=seed)

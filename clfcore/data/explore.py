@@ -1,7 +1,7 @@
 """What a dataset looks like: class counts per split, imbalance, mean images, pixel histograms,
 samples.
 
-Everything here works on the raw uint8 arrays (``clfcore.datasets.load_raw``) and returns plain
+Everything here works on the raw uint8 arrays (``clfcore.data.datasets.load_raw``) and returns plain
 numpy arrays or pandas frames for the page to draw.
 """
 

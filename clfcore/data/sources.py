@@ -247,8 +247,8 @@ def read_digits() -> RawData:
 
 
 def read_image_folder(layout) -> RawData:
-    """A user dataset (``clfcore.folders.FolderLayout``): its test folder, or a held-out stratified
-    20 %."""
+    """A user dataset (``clfcore.data.folders.FolderLayout``): its test folder, or a held-out
+    stratified 20 %."""
 
     images, labels, skipped = folders.decode(layout, layout.train_files)
     if layout.test_files:

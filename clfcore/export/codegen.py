@@ -7,7 +7,7 @@ Example (writes train.py in the current folder)::
     source = keras_script(config)
     open("train.py", "w").write(source)  # then: python train.py -> the test accuracy, model.keras
 
-The model is written layer by layer from the same specs ``clfcore.architectures.build_model`` uses,
+The model is written layer by layer from the same specs ``clfcore.models.architectures.build_model`` uses,
 so the script's model has the same layers and parameter count as the app's. The script needs only
 numpy, keras and scikit-learn; it loads the data with ``keras.datasets``, scikit-learn's digits, or
 ``keras.utils.image_dataset_from_directory`` for the user's image folders.
@@ -346,6 +346,7 @@ def _augmentation_source() -> str:
     exactly like the app."""
     import inspect
 
+    # here, not at the top: both import Keras, and writing a script must not load TensorFlow
     from clfcore.data import augment_layer
     from clfcore.training import pipeline
 

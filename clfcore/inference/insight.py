@@ -9,7 +9,7 @@ Example (``model`` a trained CNN, ``images`` its test images)::
     points = insight.project_2d(features, "pca")                     # (N, 2)
 
 Every function reads the model through a separate model built from its layers
-(``clfcore.gradcam.tap_model``), so the shared model is never modified.
+(``clfcore.inference.gradcam.tap_model``), so the shared model is never modified.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def feature_maps(model, image, layer_name: str) -> np.ndarray:
         model: a trained Keras model; it is not modified.
         image: float32 in [0, 1], ``(H, W, C)`` (or ``(H, W)`` for grayscale).
         layer_name: a name from ``spatial_layer_names(model)``, e.g. from
-            ``clfcore.gradcam.conv_layer_names(model)``.
+            ``clfcore.inference.gradcam.conv_layer_names(model)``.
 
     Raises:
         UserInputError: the layer does not exist or has no spatial feature maps; the image does not

@@ -386,7 +386,8 @@ def classifier_for_model(
         model: a ``keras.Model`` with one image input and one output.
         name: the run id or file name, for messages.
         class_names: one name per class. Defaults to the class numbers "0", "1", ...
-        style: what the training images looked like (``clfcore.preprocess.style_for_dataset``).
+        style: what the training images looked like
+            (``clfcore.inference.preprocess.style_for_dataset``).
         value_range: 1.0 (pixels in [0, 1]) or 255.0; None: 255 when the model starts with a
             Rescaling(1/255) layer, else 1.
 
@@ -697,8 +698,8 @@ def default_run(summaries: Sequence) -> Any:
     """The run the Classify page starts with: the best test accuracy on the dataset trained most
     recently.
 
-    ``summaries`` are ``clfcore.runs.RunSummary`` objects that have a model, newest first. Returns
-    None if empty.
+    ``summaries`` are ``clfcore.runs.listing.RunSummary`` objects that have a model, newest first.
+    Returns None if empty.
     """
     if not summaries:
         return None

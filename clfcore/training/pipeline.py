@@ -32,8 +32,8 @@ def training_dataset(x, y, *, batch_size, seed, augmentation=None):
         y: labels, integers (N,) or one-hot (N, classes).
         batch_size: images per batch (the last batch may be smaller).
         seed: the shuffle order and the augmentation draws of every epoch follow from it.
-        augmentation: the ``Augmentation`` layer (``clfcore.augment.build_augmentation``), called
-            as ``augmentation(images, training=True, seed=...)``; None = no augmentation.
+        augmentation: the ``Augmentation`` layer (``clfcore.data.augment.build_augmentation``),
+            called as ``augmentation(images, training=True, seed=...)``; None = no augmentation.
 
     Returns:
         A ``tf.data.Dataset`` to pass to ``model.fit``.

@@ -169,6 +169,7 @@ def build_compiled_model(config: TrainConfig, info: datasets.DatasetInfo):
 
 
 def _keras_callbacks(config: TrainConfig, run: RunFolder) -> list:
+    # here, not at the top: these load Keras, and importing clfcore must not load TensorFlow
     import keras
 
     from clfcore.training.callbacks import BestModelKeeper
@@ -218,6 +219,7 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     )
     info = check_config(config)
 
+    # here, not at the top: these load TensorFlow, which only a training process needs
     import keras
     import tensorflow as tf
 

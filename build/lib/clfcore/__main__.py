@@ -1,5 +1,0 @@
-import sys
-
-from clfcore.cli import main
-
-sys.exit(main())

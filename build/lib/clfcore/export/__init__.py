@@ -1,1 +1,0 @@
-"""Export: what leaves the app - the runnable Keras script of a configuration."""
