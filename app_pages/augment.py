@@ -380,12 +380,9 @@ info = datasets.get_dataset(state.dataset_id())
 st.markdown(
     t(
         "Data augmentation shows the network slightly changed copies of the training images "
-        "(rotated, shifted, "
-        "zoomed, flipped) so that it learns the object and not the exact pixels. It is "
-        "applied to the training "
-        "images only, never to validation or test images, and it usually narrows the gap "
-        "between training and "
-        "validation accuracy."
+        "(rotated, shifted, zoomed, flipped) so that it learns the object and not the exact "
+        "pixels. It is applied to the training images only, never to validation or test "
+        "images, and it usually narrows the gap between training and validation accuracy."
     )
 )
 kept, enabled = state.augment_choice()

@@ -178,9 +178,8 @@ def _distribution(info: datasets.DatasetInfo, counts: pd.DataFrame) -> None:
         st.warning(
             t(
                 "The classes are imbalanced: the largest has {ratio:.1f} times as many "
-                "training images as the smallest. "
-                "Accuracy can look good while rare classes are missed: check per-class "
-                "recall, or use class weights.",
+                "training images as the smallest. Accuracy can look good while rare classes "
+                "are missed: check per-class recall, or use class weights.",
                 ratio=ratio,
             )
         )

@@ -164,10 +164,9 @@ def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
     c2.latex(LOSS_FORMULAS[loss])
     st.caption(
         t(
-            "With one-hot labels each label is a vector with a single 1 "
-            "(categorical cross-entropy); with integer labels it is the class number "
-            "(sparse categorical cross-entropy). "
-            "Both train the same model."
+            "With one-hot labels each label is a vector with a single 1 (categorical "
+            "cross-entropy); with integer labels it is the class number (sparse categorical "
+            "cross-entropy). Both train the same model."
         )
         if info.task == "multiclass"
         else t(

@@ -92,10 +92,10 @@ def throughput() -> str:
         legacy_s.append(_epoch_seconds(legacy_epoch()))
     o, g = statistics.median(ours_s), statistics.median(legacy_s)
     return (
-        f"augment_vs_imagedatagenerator: {g / o:.1f}x "
-        f"(goal >= 3x; tf.data pipeline {IMAGES / o:,.0f} images/s vs "
-        f"ImageDataGenerator.flow {IMAGES / g:,.0f} images/s; {IMAGES:,} {source} 32x32, "
-        f"batch {BATCH_SIZE}, course settings, median of {REPEATS} epochs)"
+        f"augment_vs_imagedatagenerator: {g / o:.1f}x (goal >= 3x; tf.data pipeline "
+        f"{IMAGES / o:,.0f} images/s vs ImageDataGenerator.flow {IMAGES / g:,.0f} images/s; "
+        f"{IMAGES:,} {source} 32x32, batch {BATCH_SIZE}, course settings, median of "
+        f"{REPEATS} epochs)"
     )
 
 
@@ -119,8 +119,8 @@ def preview_latency() -> str:
         times.append(time.perf_counter() - start)
     ms = statistics.median(times) * 1000
     return (
-        f"augment_preview_ms: {ms:.0f} (goal <= 300; 16 augmented 32x32 images + grid "
-        f"+ PNG after a slider move, median of {PREVIEW_REDRAWS}, {source})"
+        f"augment_preview_ms: {ms:.0f} (goal <= 300; 16 augmented 32x32 images + grid + "
+        f"PNG after a slider move, median of {PREVIEW_REDRAWS}, {source})"
     )
 
 

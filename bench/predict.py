@@ -96,10 +96,10 @@ def main() -> None:
             twelve = median_ms(lambda: one_image(big_photo), 10, warmup=1)
             print(
                 f"predict_ms_{arch}: {ours:.1f} (goal <= {GOAL_MS:.0f}; median of {REPEATS}, "
-                "a 640x480 JPEG decoded, preprocessed and "
-                f"classified; model.predict per image {keras_predict:.1f} ms "
-                f"({keras_predict / ours:.0f}x slower), the eager call "
-                f"model(x) alone {eager:.1f} ms; a 12-megapixel JPEG end to end {twelve:.1f} ms)",
+                "a 640x480 JPEG decoded, preprocessed and classified; model.predict per "
+                f"image {keras_predict:.1f} ms ({keras_predict / ours:.0f}x slower), the "
+                f"eager call model(x) alone {eager:.1f} ms; a 12-megapixel JPEG end to "
+                f"end {twelve:.1f} ms)",
                 flush=True,
             )
 

@@ -113,8 +113,8 @@ def child_environment(env: dict[str, str]) -> dict[str, str]:
 # absl is initialised the date is zeros and the seconds run from 1970) or as
 # older TensorFlow did ("2024-05-01 10:00:00.123456: I tensorflow/.../gpu_device.cc:1618] ...").
 _LOG_LINE = re.compile(
-    r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ "
-    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: (?P<tsl>[IWEF]) )\S+:\d+\] "
+    r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ |\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: "
+    r"(?P<tsl>[IWEF]) )\S+:\d+\] "
 )
 _ABSL_NOTICE = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"

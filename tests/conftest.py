@@ -52,8 +52,8 @@ def debian_fashion_mnist(monkeypatch):
     """The real Fashion-MNIST from the Debian package dataset-fashion-mnist (CI installs it)."""
     if not (FASHION_DEBIAN / "train-images-idx3-ubyte.gz").is_file():
         pytest.skip(
-            "Debian package dataset-fashion-mnist is not installed "
-            "(apt-get install dataset-fashion-mnist)"
+            "Debian package dataset-fashion-mnist is not installed (apt-get install "
+            "dataset-fashion-mnist)"
         )
     monkeypatch.setattr(sources, "DEBIAN_FASHION_MNIST", FASHION_DEBIAN)
     return FASHION_DEBIAN

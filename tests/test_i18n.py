@@ -125,8 +125,8 @@ def test_every_user_facing_string_has_a_translation(lang):
     done = {(m.context, m.id) for m in catalogue if m.id and m.string and not m.fuzzy}
     missing = sorted(extracted() - done, key=str)
     assert not missing, (
-        f"translate these in {po_path(lang).relative_to(ROOT)} (Poedit; "
-        "then `make translations`):\n" + "\n".join(map(repr, missing))
+        f"translate these in {po_path(lang).relative_to(ROOT)} (Poedit; then `make "
+        "translations`):\n" + "\n".join(map(repr, missing))
     )
 
 

@@ -114,11 +114,10 @@ def _import_section() -> None:
         st.markdown(
             t(
                 "Upload a ZIP file with one folder of images per class: the folder names "
-                "become the class names, as with "
-                "`keras.utils.image_dataset_from_directory`. Optionally put the class folders "
-                "in `train/` and `test/` folders "
-                "for a separate test set. PNG, JPEG, BMP, GIF, WebP and TIFF images are "
-                "read; other files are skipped."
+                "become the class names, as with `keras.utils.image_dataset_from_directory`. "
+                "Optionally put the class folders in `train/` and `test/` folders for a "
+                "separate test set. PNG, JPEG, BMP, GIF, WebP and TIFF images are read; "
+                "other files are skipped."
             )
         )
         plain, split = st.columns(2)

@@ -312,10 +312,9 @@ def _feature_maps_section(model, images, labels, names, indices, conv_layers, *,
     maps_col.caption(
         t(
             "Each square is one feature map of {layer}: the output of one of its filters "
-            "for this image, {h}x{w} values, bright where "
-            "the filter's pattern is found. {shown} of {total} maps shown, each scaled "
-            "to its own maximum. Early layers react to edges "
-            "and strokes; deeper layers to larger parts, at a coarser resolution.",
+            "for this image, {h}x{w} values, bright where the filter's pattern is found. "
+            "{shown} of {total} maps shown, each scaled to its own maximum. Early layers "
+            "react to edges and strokes; deeper layers to larger parts, at a coarser resolution.",
             layer=layer,
             h=maps.shape[0],
             w=maps.shape[1],
@@ -359,8 +358,8 @@ def _filters_section(model, *, key: str) -> None:
     st.caption(
         t(
             "The {count} filters ({k}x{k}) the first convolution learned, each scaled to "
-            "its own range ({note}). A filter that looks "
-            "like an edge or a blob responds to that pattern wherever it appears in the image.",
+            "its own range ({note}). A filter that looks like an edge or a blob responds "
+            "to that pattern wherever it appears in the image.",
             count=count,
             k=size,
             note=note,
@@ -386,12 +385,11 @@ def _templates_section(model, *, key: str) -> None:
     st.caption(
         t(
             "This model has no convolution layers: it flattens the image into one long "
-            "vector. Each square is the weights of one "
-            "unit of the first Dense layer, laid out like the image: red pixels raise the "
-            "unit's activation, blue pixels lower it, "
-            "so the square is the template the unit matches. {shown} of {total} units shown. "
-            "After a few epochs they still look much like their random start; "
-            "shapes appear with longer training.",
+            "vector. Each square is the weights of one unit of the first Dense layer, laid "
+            "out like the image: red pixels raise the unit's activation, blue pixels lower "
+            "it, so the square is the template the unit matches. {shown} of {total} units "
+            "shown. After a few epochs they still look much like their random start; shapes "
+            "appear with longer training.",
             shown=len(shown),
             total=len(templates),
         )
@@ -515,12 +513,11 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
     )
     wrong = int(np.sum(labels[rows] != predicted[rows]))
     text = t(
-        "Each point is one test image, placed by the {dims} values the output layer receives "
-        "for it (the penultimate layer), "
-        "squeezed into two dimensions. Images the network finds similar lie close together: "
-        "well-separated colours are classes "
-        "it tells apart easily, mixed colours are classes it confuses. Crosses are the "
-        "{wrong} misclassified images.",
+        "Each point is one test image, placed by the {dims} values the output layer "
+        "receives for it (the penultimate layer), squeezed into two dimensions. Images "
+        "the network finds similar lie close together: well-separated colours are classes "
+        "it tells apart easily, mixed colours are classes it confuses. Crosses are "
+        "the {wrong} misclassified images.",
         dims=number(features.shape[1]),
         wrong=number(wrong),
     )

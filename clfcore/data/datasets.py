@@ -500,8 +500,8 @@ def availability(dataset_id: str) -> Availability:
     return Availability(
         False,
         how_to_fix=N_(
-            "{name} is not on this machine yet. Connect to the internet and press Download (or run "
-            "`python -m clfcore download {id}`): Keras downloads it once into {cache}. "
+            "{name} is not on this machine yet. Connect to the internet and press Download "
+            "(or run `python -m clfcore download {id}`): Keras downloads it once into {cache}. "
             "Offline, copy the same files to {files}."
         ),
         params={

@@ -36,14 +36,14 @@ def read_idx(path: str | Path) -> np.ndarray:
         ) from None
     except (EOFError, OSError, zlib.error):
         raise DatasetError(
-            "The file {path} is truncated or corrupt (it could not be decompressed). "
-            "Delete it and download the dataset again.",
+            "The file {path} is truncated or corrupt (it could not be decompressed). Delete "
+            "it and download the dataset again.",
             path=str(path),
         ) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != _UBYTE or not 1 <= raw[3] <= 4:
         raise DatasetError(
-            "The file {path} is not an IDX file of bytes (bad header). "
-            "Delete it and download the dataset again.",
+            "The file {path} is not an IDX file of bytes (bad header). Delete it and download "
+            "the dataset again.",
             path=str(path),
         )
     ndim = raw[3]
@@ -60,8 +60,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     if found != expected:
         raise DatasetError(
             "The file {path} is truncated or corrupt: its header promises {expected} bytes "
-            "of data, "
-            "found {found}. Delete it and download the dataset again.",
+            "of data, found {found}. Delete it and download the dataset again.",
             path=str(path),
             expected=expected,
             found=found,

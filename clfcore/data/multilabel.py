@@ -127,8 +127,8 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
     if header[0].lower() not in FILENAME_COLUMNS:
         raise DatasetError(
             "The first column of {csv} must be 'filename' (the image's path in the dataset "
-            "folder), got {found!r}. "
-            "Write the header as filename,labels or filename,<label 1>,<label 2>,...",
+            "folder), got {found!r}. Write the header as filename,labels or filename,<label "
+            "1>,<label 2>,...",
             csv=name,
             found=header[0],
         )

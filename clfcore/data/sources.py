@@ -91,8 +91,8 @@ def read_idx_folder(folder: Path) -> RawData:
     for images, labels, split in ((x_train, y_train, "train"), (x_test, y_test, "t10k")):
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise DatasetError(
-                "The {split} files in {folder} do not match: {images} images of shape {shape} but "
-                "{labels} labels. Delete them and download the dataset again.",
+                "The {split} files in {folder} do not match: {images} images of shape {shape} "
+                "but {labels} labels. Delete them and download the dataset again.",
                 split=split,
                 folder=str(folder),
                 images=len(images),
@@ -276,8 +276,7 @@ def download_with_keras(loader_name: str, dataset_name: str) -> None:
     except Exception as exc:  # any network failure means the same thing to the user
         raise DatasetUnavailableError(
             "Could not download {name}: {reason}. Check the internet connection and try "
-            "again, or copy "
-            "the files Keras would download into {cache}.",
+            "again, or copy the files Keras would download into {cache}.",
             name=dataset_name,
             reason=f"{type(exc).__name__}: {exc}".strip()[:300],
             cache=str(keras_cache()),

@@ -117,8 +117,7 @@ def split_indices(
     if len(train) == 0 or len(val) == 0:
         raise UserInputError(
             "Too few training images ({count}) to hold out a validation split. Use more "
-            "images or a "
-            "different validation fraction.",
+            "images or a different validation fraction.",
             count=len(pool),
         )
     return pool[train], pool[val]

@@ -91,9 +91,8 @@ def parse_binary(dataset_id: str) -> BinaryTask | None:
     if match is None:
         raise DatasetError(
             "{name!r} is not a dataset id. A binary task derived from a dataset is written "
-            "dataset:P-vs-rest "
-            "(class P against all others) or dataset:P-vs-N (class P against class N), "
-            "with class numbers, e.g. fashion_mnist:8-vs-rest.",
+            "dataset:P-vs-rest (class P against all others) or dataset:P-vs-N (class P "
+            "against class N), with class numbers, e.g. fashion_mnist:8-vs-rest.",
             name=dataset_id,
         )
     negative = match["negative"]
@@ -340,8 +339,7 @@ def check_class_weight(setting: str, task: str) -> None:
     if setting != "none" and task in ("multilabel", "hierarchical"):
         raise UserInputError(
             "Class weights work for binary and multi-class tasks, where each image has "
-            "one class; this dataset is {task}. "
-            "Set class weights to none.",
+            "one class; this dataset is {task}. Set class weights to none.",
             task=task,
         )
 

@@ -183,8 +183,8 @@ def layer_lines(
 def _data_source(info: datasets.DatasetInfo) -> str:
     if info.id in _KERAS_LOADERS:
         reshape = (
-            "    x_train, x_test = x_train[..., np.newaxis], x_test[..., np.newaxis] "
-            " # add the channel axis\n"
+            "    x_train, x_test = x_train[..., np.newaxis], x_test[..., np.newaxis]  # "
+            "add the channel axis\n"
         )
         return _LOAD_KERAS.format(
             loader=_KERAS_LOADERS[info.id], reshape=reshape if info.channels == 1 else ""

@@ -45,9 +45,8 @@ COMPILE_FROM = (
 
 NO_CONV_MESSAGE = N_(
     "This model has no convolution layer, so Grad-CAM cannot show where it looks: Grad-CAM "
-    "needs the feature maps "
-    "of a convolution. Train a convolutional architecture (LeNet, a course CNN or the recommended "
-    "CNN) to use it."
+    "needs the feature maps of a convolution. Train a convolutional architecture (LeNet, "
+    "a course CNN or the recommended CNN) to use it."
 )
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {key: gradient model}

@@ -162,9 +162,8 @@ def _not_an_image(data: bytes, name: str) -> UserInputError:
 def _refuse_bomb(name: str, width: int, height: int, limit: int = MAX_PIXELS) -> UserInputError:
     return UserInputError(
         "{name} says it is {width}x{height} pixels ({megapixels} megapixels), more than "
-        "the {limit} megapixels accepted, so it was "
-        "not decoded: an image that large could exhaust the server's memory. Resize it "
-        "to a few megapixels and try again.",
+        "the {limit} megapixels accepted, so it was not decoded: an image that large could "
+        "exhaust the server's memory. Resize it to a few megapixels and try again.",
         name=name,
         width=width,
         height=height,

@@ -139,9 +139,8 @@ def first_dense_templates(model) -> np.ndarray:
     if kernel is None or spatial_before or kernel.shape[0] != size:
         raise UserInputError(
             "This model does not connect the pixels straight to a Dense layer, so its weights "
-            "cannot be drawn as images. "
-            "Weight templates are for the MLP; for a convolutional model look at its filters "
-            "and feature maps."
+            "cannot be drawn as images. Weight templates are for the MLP; for a convolutional "
+            "model look at its filters and feature maps."
         )
     templates = kernel.T.reshape(kernel.shape[1], *image_shape)
     scale = np.abs(templates).reshape(len(templates), -1).max(axis=1)

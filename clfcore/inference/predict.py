@@ -243,10 +243,9 @@ def _load_keras_file(path: Path, name: str):
         if "Lambda" in text or "arbitrary code" in text or "safe_mode" in text:
             raise UserInputError(
                 "{name} was refused: it contains a Lambda layer, whose Python code would "
-                "run on this server when the model is "
-                "loaded. Models are loaded in safe mode only. Replace the Lambda layer "
-                "by built-in Keras layers, train again and save "
-                "the model again.",
+                "run on this server when the model is loaded. Models are loaded in safe "
+                "mode only. Replace the Lambda layer by built-in Keras layers, train again "
+                "and save the model again.",
                 name=name,
             ) from None
         raise _unreadable_model(name, error) from None
@@ -255,8 +254,8 @@ def _load_keras_file(path: Path, name: str):
         if found:
             raise UserInputError(
                 "{name} was refused: it needs the custom class or function {object!r}, "
-                "which is not part of Keras. Custom code inside a model would have to "
-                "run on this server, so only models made of built-in Keras layers are accepted. "
+                "which is not part of Keras. Custom code inside a model would have to run "
+                "on this server, so only models made of built-in Keras layers are accepted. "
                 "Rebuild it with built-in layers.",
                 name=name,
                 object=found.group(2),
@@ -348,8 +347,8 @@ def model_input_shape(model, *, name: str) -> tuple[int, int, int]:
     ):
         raise UserInputError(
             "{name} is not an image classifier this page can use: it takes {inputs} and "
-            "gives {outputs}. It needs one input of "
-            "shape (height, width, 1 or 3 channels) and one output with a probability per class.",
+            "gives {outputs}. It needs one input of shape (height, width, 1 or 3 channels) "
+            "and one output with a probability per class.",
             name=name,
             inputs=", ".join(str(tuple(i.shape)) for i in inputs) or "nothing",
             outputs=", ".join(str(tuple(o.shape)) for o in outputs) or "nothing",

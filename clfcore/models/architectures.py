@@ -82,13 +82,11 @@ _ARCHITECTURES = (
         N_("MLP (course practice 1)"),
         N_(
             "The course's first deep network: the image is flattened into one long vector "
-            "and goes through fully "
-            "connected (Dense) layers, by default one hidden layer of 256 ReLU units, then "
-            "the output layer. It trains in "
-            "seconds and is a good baseline for MNIST and Fashion-MNIST, but it ignores "
-            "where each pixel is, so it does "
-            "poorly on colour photos. Add hidden layers, units or dropout as in the practice's "
-            "exercise 2."
+            "and goes through fully connected (Dense) layers, by default one hidden layer "
+            "of 256 ReLU units, then the output layer. It trains in seconds and is a good "
+            "baseline for MNIST and Fashion-MNIST, but it ignores where each pixel is, "
+            "so it does poorly on colour photos. Add hidden layers, units or dropout as "
+            "in the practice's exercise 2."
         ),
         N_("the MLP on MNIST"),
         {"optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
@@ -101,10 +99,9 @@ _ARCHITECTURES = (
         N_("LeNet"),
         N_(
             "The classic convolutional network of Yann LeCun: two 5x5 convolutions (6 then "
-            "16 filters) alternating with "
-            "2x2 average pooling, then Dense layers of 120 and 84 units. Made for small "
-            "grayscale images such as digits "
-            "and clothes; images smaller than 28x28 are first resized to 28x28."
+            "16 filters) alternating with 2x2 average pooling, then Dense layers of 120 "
+            "and 84 units. Made for small grayscale images such as digits and clothes; "
+            "images smaller than 28x28 are first resized to 28x28."
         ),
         N_("the LeNet architecture"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
@@ -117,12 +114,10 @@ _ARCHITECTURES = (
         N_("Course CIFAR-10 CNN (6 convolutions)"),
         N_(
             "The course's CIFAR-10 network: three blocks of two 3x3 convolutions (32, 64 "
-            "and 64 filters) with max pooling "
-            "and dropout, then a Dense layer of 512 units; 276,138 parameters on CIFAR-10. "
-            "The course trains it with "
-            "RMSprop, batch 256, for 100 epochs, and adds data augmentation to reduce overfitting. "
-            "Images smaller than "
-            "32x32 are first resized to 32x32."
+            "and 64 filters) with max pooling and dropout, then a Dense layer of 512 units; "
+            "276,138 parameters on CIFAR-10. The course trains it with RMSprop, batch 256, "
+            "for 100 epochs, and adds data augmentation to reduce overfitting. Images smaller "
+            "than 32x32 are first resized to 32x32."
         ),
         N_("the 6-convolution network"),
         {"optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 256, "epochs": 100},
@@ -135,12 +130,10 @@ _ARCHITECTURES = (
         N_("Course CNN with batch normalisation"),
         N_(
             "The CIFAR-10 guide's network: 3x3 convolutions with 32, 64, 64 and 128 filters, "
-            "each followed by dropout "
-            "and batch normalisation, two max poolings, then a small Dense layer of 32 "
-            "units; 393,962 parameters on "
-            "CIFAR-10, 82 % test accuracy after 25 epochs with Adam, batch 64. Images smaller "
-            "than 32x32 are first "
-            "resized to 32x32."
+            "each followed by dropout and batch normalisation, two max poolings, then a "
+            "small Dense layer of 32 units; 393,962 parameters on CIFAR-10, 82 % test accuracy "
+            "after 25 epochs with Adam, batch 64. Images smaller than 32x32 are first resized "
+            "to 32x32."
         ),
         N_("the CIFAR-10 network with dropout and batch normalisation"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 64, "epochs": 25},
@@ -153,14 +146,12 @@ _ARCHITECTURES = (
         N_("Recommended CNN"),
         N_(
             "Our own preset for small images on a CPU: two blocks of a 3x3 convolution "
-            "with ReLU, 2x2 max pooling and "
-            "batch normalisation (24 then 48 filters; larger images get more blocks), then "
-            "dropout and a Dense layer of "
-            "128 units, about 310,000 parameters on 28x28 images. It needs few computations "
-            "per image, so it trains in "
-            "about 5 minutes on a 2-core CPU; with Adam and a cosine learning-rate decay "
-            "over 15 epochs it reached "
-            "92.66 % test accuracy on Fashion-MNIST. Start here for your own small images."
+            "with ReLU, 2x2 max pooling and batch normalisation (24 then 48 filters; larger "
+            "images get more blocks), then dropout and a Dense layer of 128 units, about "
+            "310,000 parameters on 28x28 images. It needs few computations per image, so "
+            "it trains in about 5 minutes on a 2-core CPU; with Adam and a cosine learning-rate "
+            "decay over 15 epochs it reached 92.66 % test accuracy on Fashion-MNIST. Start "
+            "here for your own small images."
         ),
         N_("Not in the course: our recommendation, built from the course's blocks"),
         {
@@ -198,13 +189,11 @@ _ARCHITECTURES = (
                 N_("Transfer learning: MobileNetV2"),
                 N_(
                     "A network trained on the 1.2 million photos of ImageNet, reused: its "
-                    "convolutional part (the backbone, "
-                    "2.3 million parameters) is frozen and only a new output layer on top "
-                    "of its 1,280 averaged features learns "
-                    "your classes. Small and fast, the best start for your own photos on "
-                    "a CPU. Images are resized (96x96 by "
-                    "default) and grey images copied to three channels inside the model. "
-                    "Optionally a second stage unfreezes "
+                    "convolutional part (the backbone, 2.3 million parameters) is frozen "
+                    "and only a new output layer on top of its 1,280 averaged features "
+                    "learns your classes. Small and fast, the best start for your own photos "
+                    "on a CPU. Images are resized (96x96 by default) and grey images copied "
+                    "to three channels inside the model. Optionally a second stage unfreezes "
                     "the top layers and fine-tunes them with a lower learning rate."
                 ),
             ),
@@ -213,12 +202,11 @@ _ARCHITECTURES = (
                 N_("Transfer learning: ResNet50"),
                 N_(
                     "The course's transfer-learning example: ResNet50 (50 layers, 23.6 "
-                    "million parameters, trained on ImageNet) "
-                    "without its top, frozen, then global average pooling of its 2,048 "
-                    "feature maps and a new output layer. "
-                    "Freezing keeps it from overfitting a small dataset and makes training "
-                    "much faster. About 10 times "
-                    "slower than MobileNetV2 on a CPU: use small images and few epochs."
+                    "million parameters, trained on ImageNet) without its top, frozen, "
+                    "then global average pooling of its 2,048 feature maps and a new output "
+                    "layer. Freezing keeps it from overfitting a small dataset and makes "
+                    "training much faster. About 10 times slower than MobileNetV2 on a "
+                    "CPU: use small images and few epochs."
                 ),
             ),
             (
@@ -226,9 +214,8 @@ _ARCHITECTURES = (
                 N_("Transfer learning: EfficientNetB0"),
                 N_(
                     "EfficientNetB0 (4 million parameters, trained on ImageNet) without "
-                    "its top, frozen, with a new output layer "
-                    "on its 1,280 averaged features. More accurate than MobileNetV2 on "
-                    "photos for a little more computation. "
+                    "its top, frozen, with a new output layer on its 1,280 averaged features. "
+                    "More accurate than MobileNetV2 on photos for a little more computation. "
                     "It normalises its input itself."
                 ),
             ),
@@ -239,11 +226,9 @@ _ARCHITECTURES = (
         N_("Your own stack of layers"),
         N_(
             "Stack your own layers: convolutions, max or average pooling, dropout, batch "
-            "normalisation, flatten and "
-            "dense layers, in the order you choose. The size after each layer is checked "
-            "before building with the "
-            "course's rule W' = (W - K + 2P)/S + 1, and a flatten is added before the first "
-            "dense layer if missing."
+            "normalisation, flatten and dense layers, in the order you choose. The size "
+            "after each layer is checked before building with the course's rule W' = (W "
+            "- K + 2P)/S + 1, and a flatten is added before the first dense layer if missing."
         ),
         N_("convolution, padding, stride and pooling"),
         {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 128, "epochs": 10},
@@ -688,9 +673,8 @@ def describe(
     if trainable + frozen > MAX_PARAMS:
         raise UserInputError(
             "The model would have {count} parameters, more than the {limit} this app allows: "
-            "it would not fit in memory or "
-            "train in reasonable time. Use smaller images, fewer units or filters, or more "
-            "pooling layers.",
+            "it would not fit in memory or train in reasonable time. Use smaller images, "
+            "fewer units or filters, or more pooling layers.",
             count=f"{trainable + frozen:,}",
             limit=f"{MAX_PARAMS:,}",
         )

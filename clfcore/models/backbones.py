@@ -150,19 +150,16 @@ def missing_weights_error(
     if reason:
         return UserInputError(
             "Could not download the ImageNet weights of {backbone}: {reason}. Check the "
-            "internet connection and try "
-            "again, or copy {file} (from {url}) into {folder}. You can also start from "
-            "random weights, but then it is "
-            "not transfer learning.",
+            "internet connection and try again, or copy {file} (from {url}) into {folder}. "
+            "You can also start from random weights, but then it is not transfer learning.",
             reason=reason,
             **params,
         )
     return UserInputError(
         "The ImageNet weights of {backbone} are not on this machine. Connect to the internet "
-        "and press 'Download "
-        "weights' (or run: python -m clfcore download-weights {id}), or copy {file} (from "
-        "{url}) into {folder}. "
-        "You can also start from random weights, but then it is not transfer learning.",
+        "and press 'Download weights' (or run: python -m clfcore download-weights {id}), "
+        "or copy {file} (from {url}) into {folder}. You can also start from random weights, "
+        "but then it is not transfer learning.",
         **params,
     )
 

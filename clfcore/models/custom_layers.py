@@ -222,8 +222,8 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
         if layer["type"] in SPATIAL_TYPES and len(shape) != 3:
             raise UserInputError(
                 "Layer {number} ({type}) needs an image-shaped input, but the features "
-                "were already flattened by an "
-                "earlier layer. Move it before the first flatten or dense layer.",
+                "were already flattened by an earlier layer. Move it before the first flatten "
+                "or dense layer.",
                 number=number,
                 type=layer["type"],
             )

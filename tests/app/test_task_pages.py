@@ -37,8 +37,8 @@ def test_dataset_page_explores_a_multilabel_dataset(fashion, lang, all_text):
     text = all_text(at)
     note = (
         "Multi-label: each image can have several labels at once. The model has one sigmoid "
-        "unit per label and trains with binary "
-        "cross-entropy; a label is predicted when its probability passes the decision threshold."
+        "unit per label and trains with binary cross-entropy; a label is predicted when "
+        "its probability passes the decision threshold."
     )
     assert translate(note, lang) in [info.value for info in at.info]
     assert [tab.label for tab in at.tabs] == [
