@@ -40,8 +40,7 @@ _GALLERY_SEED, _GALLERY_PICK, _BATCH = (
 )
 
 
-# --- the model
-# --------------------------------------------------------------------------------------
+# --- the model ------------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -195,8 +194,7 @@ def describe(classifier: predict.Classifier) -> None:
     )
 
 
-# --- one image
-# ----------------------------------------------------------------------------------------
+# --- one image ------------------------------------------------------------------------------------
 
 
 def _probability_chart(prediction: predict.Prediction, *, true_index: int | None) -> go.Figure:
@@ -323,9 +321,8 @@ def show_classification(
             delta_color="off",
             delta_arrow="off",
         )
-        task_views.show_coarse(
-            classifier, result.preprocessed.array
-        )  # hierarchical runs: the coarse level too
+        # hierarchical runs: the coarse level too
+        task_views.show_coarse(classifier, result.preprocessed.array)
         if true_index is not None:
             true_name = class_label(classifier.class_names[true_index])
             if true_index == prediction.class_index:
@@ -348,9 +345,8 @@ def show_classification(
             )
         elif prediction.unsure:
             st.warning(_unsure_text(prediction), icon=":material/help:")
-        task_views.show_answer(
-            classifier, result.preprocessed.array, key=key
-        )  # multi-label: every label above a threshold
+        # multi-label: every label above a threshold
+        task_views.show_answer(classifier, result.preprocessed.array, key=key)
         st.plotly_chart(
             _probability_chart(prediction, true_index=true_index),
             width="stretch",
@@ -388,8 +384,7 @@ def _gradcam(classifier, result: predict.Classification, *, key: str) -> None:
     )
 
 
-# --- several images
-# ----------------------------------------------------------------------------------
+# --- several images -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -506,8 +501,7 @@ def show_batch(classifier, batch: _Batch) -> None:
         )
 
 
-# --- the inputs
-# ------------------------------------------------------------------------------------------
+# --- the inputs -----------------------------------------------------------------------------------
 
 
 def upload_tab(classifier) -> None:
@@ -681,8 +675,7 @@ def choose_image(classifier) -> None:
                 render(classifier)
 
 
-# --- the page
-# --------------------------------------------------------------------------------------------
+# --- the page -------------------------------------------------------------------------------------
 
 st.title(t("Classify your own image"))
 st.markdown(

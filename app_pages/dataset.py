@@ -44,9 +44,8 @@ def _pixel_histogram(dataset_id: str, location: str) -> pd.DataFrame:
 def _pick_dataset() -> datasets.DatasetInfo:
     infos = {info.id: info for info in datasets.list_datasets()}
     ready = {d: datasets.availability(d).available for d in infos}
-    current = (
-        task_views.current_base_id()
-    )  # a binary task derived from a dataset is picked below, under "Task"
+    # a binary task derived from a dataset is picked below, under "Task"
+    current = task_views.current_base_id()
     tr = translator()
     chosen = controlled(
         st.selectbox,
@@ -67,9 +66,8 @@ def _pick_dataset() -> datasets.DatasetInfo:
 def _offer_download(info: datasets.DatasetInfo) -> None:
     status = datasets.availability(info.id)
     st.warning(t(status.how_to_fix, **status.params), icon=":material/cloud_download:")
-    if (
-        info.download is None
-    ):  # a user dataset that cannot be read (e.g. a wrong labels.csv): only the fix helps
+    # a user dataset that cannot be read (e.g. a wrong labels.csv): only the fix helps
+    if info.download is None:
         return
     if st.button(t("Download {name} now", name=info.name), icon=":material/download:"):
         with st.spinner(t("Downloading {name} (this needs the internet)...", name=info.name)):
@@ -222,9 +220,8 @@ def _histogram(info: datasets.DatasetInfo, location: str) -> None:
         },
     )
     fig.update_layout(height=380, margin=dict(t=20, b=10))
-    fig.update_yaxes(
-        dtick=1, tickformat=".1%"
-    )  # one tick per power of ten: 100 %, 10 %, 1 %, 0.1 %
+    # one tick per power of ten: 100 %, 10 %, 1 %, 0.1 %
+    fig.update_yaxes(dtick=1, tickformat=".1%")
     st.plotly_chart(fig, width="stretch")
     st.caption(
         t(

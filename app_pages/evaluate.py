@@ -33,8 +33,7 @@ SORTS = {  # the labels of browse.SORTS
 SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only")}  # browse.SHOWS
 
 
-# --- cached per run (keyed by the model file's time, so a retrained model is evaluated again)
-# ---------
+# --- cached per run (keyed by the model file's time, so a retrained model is evaluated again) -----
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -61,8 +60,7 @@ def _images(run: RunFolder, indices) -> np.ndarray:
     return run_predictions.scaled_test_images(run.config(), indices)
 
 
-# --- the run
-# ------------------------------------------------------------------------------------------
+# --- the run --------------------------------------------------------------------------------------
 
 
 def _pick_run(candidates: list) -> str:
@@ -180,14 +178,12 @@ def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
 
 
 def _reading(reading: scoring.Reading, names: list[str]) -> str:
-    params = {
-        k: number(v) if isinstance(v, int) else v for k, v in reading.params.items()
-    }  # 1,000 / 1.000
+    # 1,000 / 1.000
+    params = {k: number(v) if isinstance(v, int) else v for k, v in reading.params.items()}
     return t(reading.template, **params, **{k: names[v] for k, v in reading.classes.items()})
 
 
-# --- tabs
-# ---------------------------------------------------------------------------------------------
+# --- tabs -----------------------------------------------------------------------------------------
 
 
 def _curves_tab(run: RunFolder) -> None:
@@ -576,9 +572,8 @@ def _gallery(
     shown = indices[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     images = _images(run, shown)
     inspect_key = f"{key}-inspect"
-    for start in range(
-        0, len(shown), GALLERY_COLUMNS
-    ):  # a row of images, then a row of buttons: both stay aligned
+    # a row of images, then a row of buttons: both stay aligned
+    for start in range(0, len(shown), GALLERY_COLUMNS):
         row = list(
             zip(shown[start : start + GALLERY_COLUMNS], images[start : start + GALLERY_COLUMNS])
         )
@@ -738,8 +733,7 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
                 )
 
 
-# --- the page
-# -----------------------------------------------------------------------------------------
+# --- the page -------------------------------------------------------------------------------------
 
 st.title(t("Evaluate"))
 st.markdown(

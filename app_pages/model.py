@@ -143,9 +143,8 @@ def _settings(choice: dict) -> None:
 
 
 def _output_and_loss(info: datasets.DatasetInfo, one_hot: bool) -> None:
-    if (
-        info.task in task_views.TASK_OUTPUTS
-    ):  # binary, multi-label and hierarchical tasks explain themselves
+    # binary, multi-label and hierarchical tasks explain themselves
+    if info.task in task_views.TASK_OUTPUTS:
         task_views.output_and_loss(info, one_hot, LOSS_FORMULAS, ACTIVATION_FORMULAS)
         return
     units, activation, loss = architectures.output_layer_and_loss(
@@ -272,9 +271,8 @@ except UserInputError as error:
 with st.expander(t("Keras code: a standalone script for these choices"), icon=":material/code:"):
     try:
         script = codegen.keras_script(config)
-    except (
-        UserInputError
-    ) as error:  # multi-label, hierarchical and derived binary tasks have no script yet
+    # multi-label, hierarchical and derived binary tasks have no script yet
+    except UserInputError as error:
         show_error(error)
     else:
         st.download_button(

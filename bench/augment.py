@@ -105,13 +105,11 @@ def preview_latency() -> str:
     x, _, source = _images()
     originals = (x[:4] * 255).astype(np.uint8)
     times = []
-    augment.preview(
-        originals, augment.COURSE_DEFAULTS, copies=4, seed=0
-    )  # warm-up: TensorFlow's first eager ops
+    # warm-up: TensorFlow's first eager ops
+    augment.preview(originals, augment.COURSE_DEFAULTS, copies=4, seed=0)
     for redraw in range(PREVIEW_REDRAWS):
-        config = augment.COURSE_DEFAULTS.replace(
-            rotation_range=float(11 + redraw)
-        )  # a slider moved: a new layer
+        # a slider moved: a new layer
+        config = augment.COURSE_DEFAULTS.replace(rotation_range=float(11 + redraw))
         start = time.perf_counter()
         augmented = augment.preview(originals, config, copies=4, seed=redraw)
         grid = augment.preview_grid(originals, augmented, upscale=2)

@@ -58,9 +58,8 @@ print(json.dumps({{"seconds": trainer.train(run)["train_seconds"]}}))
 
 
 def _seconds(code: str) -> float:
-    env = {
-        k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"
-    }  # the same kernels on both sides
+    # the same kernels on both sides
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout

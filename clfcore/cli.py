@@ -166,9 +166,8 @@ def _train(args: argparse.Namespace) -> dict:
         config = run.config()
     else:
         dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
-        info = datasets.get_dataset(
-            dataset
-        )  # an imported dataset brings its own validation split and seed
+        # an imported dataset brings its own validation split and seed
+        info = datasets.get_dataset(dataset)
         config = TrainConfig.for_architecture(
             args.arch,
             dataset=dataset,
@@ -472,9 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         print(json.dumps({"error": str(error)}))
         return 2
-    if isinstance(
-        summary, int
-    ):  # the command printed its own JSON lines (predict) and chose the exit status
+    # the command printed its own JSON lines (predict) and chose the exit status
+    if isinstance(summary, int):
         return summary
     print(json.dumps(summary))
     return 0

@@ -46,13 +46,14 @@ OPTIMIZER_SPECS: dict[str, OptimizerSpec] = {
     "lion": OptimizerSpec("Lion"),
 }
 OPTIMIZERS = tuple(OPTIMIZER_SPECS)
+# id -> the name the Train page shows (clfcore.training.schedules builds each)
 LR_SCHEDULE_NAMES = {
     "none": N_("constant"),
     "step": N_("step decay"),
     "exponential": N_("exponential decay"),
     "cosine": N_("cosine decay"),
     "plateau": "ReduceLROnPlateau",
-}  # id -> the name the Train page shows (clfcore.training.schedules builds each)
+}
 LR_SCHEDULES = tuple(LR_SCHEDULE_NAMES)
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 STRATEGIES = ("auto", "default", "mirrored")
@@ -64,9 +65,8 @@ class TrainConfig:
 
     dataset: str = "digits"  # dataset id (clfcore.data.datasets)
     architecture: str = "mlp"  # architecture id (clfcore.models.architectures)
-    arch_options: dict[str, Any] = field(
-        default_factory=dict, hash=False
-    )  # builder options, e.g. {"units": 256}
+    # builder options, e.g. {"units": 256}
+    arch_options: dict[str, Any] = field(default_factory=dict, hash=False)
     epochs: int = 10  # passes over the training set
     batch_size: int = 128  # images per gradient step
     optimizer: str = "rmsprop"  # one of OPTIMIZERS
@@ -89,9 +89,8 @@ class TrainConfig:
     lr_patience: int = 2  # ReduceLROnPlateau: epochs without improvement before reducing
     tensorboard: bool = False  # write TensorBoard logs to the run folder
     strategy: str = "auto"  # tf.distribute: auto = mirrored when several GPUs are visible
-    augmentation: dict[str, Any] = field(
-        default_factory=dict, hash=False
-    )  # clfcore.data.augment settings (empty = none)
+    # clfcore.data.augment settings (empty = none)
+    augmentation: dict[str, Any] = field(default_factory=dict, hash=False)
     run_name: str = ""  # optional human name shown beside the run id
     # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" =
     # the dataset's
@@ -168,9 +167,8 @@ class TrainConfig:
                 fine=self.fine_loss_weight,
             )
         if self.augmentation:
-            AugmentConfig.from_dict(
-                self.augmentation
-            )  # refuses unknown settings and values out of range
+            # refuses unknown settings and values out of range
+            AugmentConfig.from_dict(self.augmentation)
 
     @property
     def split(self) -> SplitConfig:

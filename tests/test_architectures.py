@@ -170,10 +170,11 @@ def test_output_layer_follows_the_task():
     two_heads = architectures.describe("mlp", (8, 8, 1), 10, task="hierarchical", coarse_classes=3)[
         "layers"
     ][-2:]
+    # tests/test_tasks.py builds it
     assert [(h["name"], h["output_shape"]) for h in two_heads] == [
         ("coarse", (None, 3)),
         ("fine", (None, 10)),
-    ]  # tests/test_tasks.py builds it
+    ]
     with pytest.raises(UserInputError, match="binary task has 2 classes"):
         architectures.output_layer_and_loss("binary", 3, one_hot=True)
 
@@ -214,8 +215,7 @@ def test_huge_models_are_refused_before_building():
         architectures.describe("mlp", (28, 28), 10)
 
 
-# --- The custom stack
-# ---------------------------------------------------------------------------------
+# --- The custom stack -----------------------------------------------------------------------------
 
 STACK = [
     {
@@ -350,9 +350,8 @@ def test_transfer_models_resize_convert_and_freeze_the_backbone(arch_id, shape, 
     head = (features + 1) * 64 + 65 * 10 if options.get("dense_units") else (features + 1) * 10
     assert trainable == head  # only the new top learns
     assert info["layers"][0]["type"] == "Resizing"
-    assert any(row["name"].startswith("to_rgb") for row in info["layers"]) == (
-        shape[2] == 1
-    )  # grey copied to 3 channels
+    # grey copied to 3 channels
+    assert any(row["name"].startswith("to_rgb") for row in info["layers"]) == (shape[2] == 1)
     images = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
     np.testing.assert_allclose(model(images).numpy().sum(axis=1), 1.0, rtol=1e-5)
 

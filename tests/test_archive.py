@@ -49,8 +49,7 @@ def left_behind(data_root):
     return sorted(p.name for p in data_root.iterdir()) if data_root.exists() else []
 
 
-# --- Good archives
-# ---------------------------------------------------------------------------------
+# --- Good archives --------------------------------------------------------------------------------
 
 
 def test_a_zip_of_class_folders_becomes_a_dataset_that_survives_a_restart(
@@ -254,11 +253,12 @@ def test_settings_are_stored_and_used(isolated_roots, tmp_path, write_zip, class
     assert datasets.load_raw("pets").x_train.shape[1:] == (16, 20, 1)
 
     archive.save_settings("pets", FolderSettings(image_size=(10, 10), color_mode="rgb"))
+    # the cache follows the settings
     assert datasets.load_raw("pets").x_train.shape[1:] == (
         10,
         10,
         3,
-    )  # the cache follows the settings
+    )
     assert datasets.get_dataset("pets").validation_split == 0.3  # untouched settings are kept
 
 
@@ -291,8 +291,7 @@ def test_a_folder_is_copied_from_anywhere_through_the_same_checks(
         archive.inspect(outside)
 
 
-# --- Refused archives: nothing is written
-# -----------------------------------------------------------
+# --- Refused archives: nothing is written ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("entry", ["../evil.png", "cat/../../evil.png", "cat\\..\\..\\evil.png"])
@@ -473,8 +472,7 @@ def test_temporary_folders_of_a_killed_import_are_cleaned_up(
     assert left_behind(isolated_roots["data"]) == ["other"]
 
 
-# --- Names, replacing and deleting
-# ---------------------------------------------------------------------
+# --- Names, replacing and deleting ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["", "../up", "a/b", ".hidden", "_x", "with space", "x" * 41])

@@ -63,9 +63,8 @@ def test_to_dict_and_from_dict_round_trip_through_json():
         and data["vertical_flip"] is True
     )
     assert AugmentConfig.from_dict({}) == COURSE_DEFAULTS
-    assert (
-        AugmentConfig.from_dict({"crop_padding": 2.0}).crop_padding == 2
-    )  # JSON may turn ints into floats
+    # JSON may turn ints into floats
+    assert AugmentConfig.from_dict({"crop_padding": 2.0}).crop_padding == 2
     assert hash(config) == hash(AugmentConfig.from_dict(data))  # frozen: usable as a cache key
 
 
@@ -133,9 +132,8 @@ def test_flips_and_half_turns_warn_on_digits_6_vs_9():
     assert "Horizontal flips change digits" in _templates(
         augment.warnings(COURSE_DEFAULTS, class_names=DIGITS)
     )
-    half_turn = augment.warnings(
-        OFF.replace(rotation_range=180), class_names=DIGITS
-    )  # legal: a warning, no error
+    # legal: a warning, no error
+    half_turn = augment.warnings(OFF.replace(rotation_range=180), class_names=DIGITS)
     assert "Rotations of 180° change digits: a 6 turned 180° is a 9" in _templates(half_turn)
 
 
@@ -295,10 +293,11 @@ def test_rotation_keeps_the_centre_and_moves_the_rest():
 def test_crop_padding_shifts_by_whole_pixels():
     images = np.ones((16, 10, 10, 1), dtype=np.float32)
     out = _apply(OFF.replace(crop_padding=3), images)
+    # no interpolation: every pixel is an original or the black border
     assert set(np.unique(out)) <= {
         0.0,
         1.0,
-    }  # no interpolation: every pixel is an original or the black border
+    }
     assert (out == 0).any() and (out.reshape(16, -1).min(axis=1) == 1).sum() < 16
 
 

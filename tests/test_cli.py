@@ -56,9 +56,8 @@ def test_evaluate_prints_the_report_and_ends_with_json(
         len(matrix) == 10 and all(len(row) == 10 for row in matrix) and sum(map(sum, matrix)) == 359
     )
     assert summary["accuracy"] == sum(matrix[i][i] for i in range(10)) / 359
-    assert [entry["support"] for entry in summary["per_class"]] == [
-        sum(row) for row in matrix
-    ]  # rows = true class
+    # rows = true class
+    assert [entry["support"] for entry in summary["per_class"]] == [sum(row) for row in matrix]
     assert set(summary["per_class"][0]) >= {
         "precision",
         "recall",
@@ -170,9 +169,8 @@ def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
         "pets",
         settings=FolderSettings(validation_split=0.3, seed=9),
     )
-    monkeypatch.setattr(
-        cli, "_epoch_printer", lambda: None
-    )  # no Keras: only the config matters here
+    # no Keras: only the config matters here
+    monkeypatch.setattr(cli, "_epoch_printer", lambda: None)
     monkeypatch.setattr(
         trainer,
         "run_in_this_process",
@@ -201,8 +199,7 @@ def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
     assert (run.config().validation_split, run.config().seed) == (0.5, 1)
 
 
-# --- predict
-# ------------------------------------------------------------------------------------------
+# --- predict --------------------------------------------------------------------------------------
 
 
 def _predict_run(tmp_path):
@@ -232,9 +229,8 @@ def test_predict_prints_one_json_line_per_file(isolated_roots, tmp_path, capsys)
     result = json.loads(line)
     assert result["file"] == str(good) and result["label"] == str(result["class_index"])
     assert len(result["top_k"]) == 3 and result["top_k"][0]["probability"] == result["probability"]
-    assert (
-        main(["predict", "--run", run.run_id, str(good), str(bad), str(good)]) == 2
-    )  # a run id works too
+    # a run id works too
+    assert main(["predict", "--run", run.run_id, str(good), str(bad), str(good)]) == 2
     lines = [json.loads(text) for text in capsys.readouterr().out.strip().splitlines()]
     assert [sorted(line) for line in lines][1] == ["error", "file"] and "contains text" in lines[1][
         "error"
@@ -305,8 +301,7 @@ def test_download_weights_offline_is_one_line_and_exit_2(isolated_roots, capsys,
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["path"] == str(local)
 
 
-# --- a run anywhere, and TensorFlow kept quiet
-# -------------------------------------------------------
+# --- a run anywhere, and TensorFlow kept quiet ----------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
 # What TensorFlow's C++ side and absl write to stderr: "I0000 00:00:17.. 123 port.cc:153] oneDNN
@@ -339,9 +334,8 @@ def test_a_run_trained_anywhere_is_evaluated_and_predicted_by_its_path(
         "--out", str(elsewhere),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert not TENSORFLOW_NOISE.search(result.stderr), (
-        result.stderr
-    )  # TensorFlow loaded, said nothing
+    # TensorFlow loaded, said nothing
+    assert not TENSORFLOW_NOISE.search(result.stderr), result.stderr
     run_dir = Path(json.loads(result.stdout.strip().splitlines()[-1])["run_dir"])
     assert run_dir.parent == elsewhere and not any(isolated_roots["runs"].iterdir())
 

@@ -35,16 +35,16 @@ def test_the_digits_mlp_script_runs_to_completion(tmp_path):
 
 @pytest.mark.parametrize("arch_id", [a.id for a in architectures.list_architectures()])
 def test_the_script_builds_the_same_model_as_the_app(arch_id):
+    # no download
     options = (
         {"weights": "random", "image_size": 32} if arch_id in architectures.TRANSFER_IDS else None
-    )  # no download
+    )
     config = TrainConfig.for_architecture(arch_id, dataset="digits", arch_options=options)
     model = _script_namespace(keras_script(config))["build_model"]()
     app_model = architectures.build_model(arch_id, (8, 8, 1), 10, options=options)
     assert model.count_params() == app_model.count_params()
-    assert len(model.trainable_weights) == len(
-        app_model.trainable_weights
-    )  # a backbone is frozen in both
+    # a backbone is frozen in both
+    assert len(model.trainable_weights) == len(app_model.trainable_weights)
     assert [type(layer).__name__ for layer in model.layers] == [
         type(layer).__name__ for layer in app_model.layers[1:]
     ]

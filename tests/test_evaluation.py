@@ -11,8 +11,7 @@ from sklearn import metrics as skm
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.evaluation.run_predictions import Predictions
 
-# --- hand-made predictions
-# -------------------------------------------------------------------------
+# --- hand-made predictions ------------------------------------------------------------------------
 
 
 def softmax_like(labels, num_classes, *, accuracy=0.7, seed=0):
@@ -152,9 +151,8 @@ def test_threshold_metrics_by_hand_and_against_scikit_learn():
     truth = np.array([1, 1, 1, 0, 0, 0, 0, 1])
     scores = np.array([0.9, 0.6, 0.3, 0.7, 0.2, 0.1, 0.5, 0.5])
     result = scoring.threshold_metrics(truth, scores, 0.5)  # above 0.5 is positive: 0.9, 0.6, 0.7
-    np.testing.assert_array_equal(
-        result.confusion, [[3, 1], [2, 2]]
-    )  # rows true: negative, positive
+    # rows true: negative, positive
+    np.testing.assert_array_equal(result.confusion, [[3, 1], [2, 2]])
     assert (result.precision, result.recall, result.specificity, result.npv) == pytest.approx(
         (2 / 3, 2 / 4, 3 / 4, 3 / 5)
     )
@@ -176,9 +174,8 @@ def test_binary_model_output_is_one_sigmoid_unit():
     labels = np.array([1, 0, 0, 1])
     report = scoring.evaluate(Predictions(probs, labels, ("cat", "dog"), task="binary"))
     assert report.accuracy == 0.5 and report.top_k == {}
-    assert report.loss == pytest.approx(
-        skm.log_loss(labels, p[:, 0]), rel=1e-5
-    )  # binary cross-entropy
+    # binary cross-entropy
+    assert report.loss == pytest.approx(skm.log_loss(labels, p[:, 0]), rel=1e-5)
     same = scoring.threshold_metrics(labels == 1, probs[:, 1], 0.5)
     np.testing.assert_array_equal(same.confusion, report.confusion)
 

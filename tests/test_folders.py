@@ -103,9 +103,8 @@ def test_settings_round_trip_and_invalid_values_fall_back_to_automatic(tmp_path)
     folders.write_settings(tmp_path, settings, imported_from="pets.zip")
     assert folders.read_settings(tmp_path) == settings
     assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
-    folders.write_settings(
-        tmp_path, folders.FolderSettings(seed=5)
-    )  # None: back to automatic; other keys are kept
+    # None: back to automatic; other keys are kept
+    folders.write_settings(tmp_path, folders.FolderSettings(seed=5))
     assert folders.read_settings(tmp_path) == folders.FolderSettings(seed=5)
     assert folders.read_manifest(tmp_path)["imported_from"] == "pets.zip"
     (tmp_path / folders.MANIFEST).write_text(
@@ -150,9 +149,8 @@ def test_the_scan_is_remembered_until_the_folder_changes(isolated_roots, make_im
     assert folders.scan(root).class_names == ("cat", "puppy")
     (root / folders.MANIFEST).write_text('{"color_mode": "grayscale"}')
     assert folders.scan(root).channels == 1
-    (root / folders.MANIFEST).write_text(
-        '{"color_mode": "rgb"}'
-    )  # edited in place, within the same clock tick
+    # edited in place, within the same clock tick
+    (root / folders.MANIFEST).write_text('{"color_mode": "rgb"}')
     assert folders.scan(root).channels == 3
 
 

@@ -76,8 +76,7 @@ def images_like(model, count=3, seed=0):
     )
 
 
-# --- the layers
-# ---------------------------------------------------------------------------------------
+# --- the layers -----------------------------------------------------------------------------------
 
 
 def test_conv_layer_names_in_order_and_empty_for_the_mlp():
@@ -139,8 +138,7 @@ def test_a_keras_applications_backbone_is_explained():
     assert heat.shape == (2, 32, 32) and heat.dtype == np.float32
 
 
-# --- the heatmaps
-# -------------------------------------------------------------------------------------
+# --- the heatmaps ---------------------------------------------------------------------------------
 
 
 def test_heatmaps_have_the_images_size_and_range(lenet):
@@ -150,11 +148,12 @@ def test_heatmaps_have_the_images_size_and_range(lenet):
     assert heat.min() >= 0 and heat.max() <= 1
     assert np.allclose(heat.reshape(3, -1).max(axis=1)[heat.reshape(3, -1).max(axis=1) > 0], 1.0)
     assert gradcam.gradcam(lenet, images[0]).shape == (1, 8, 8)  # one image without the batch axis
+    # grayscale without the channel axis
     assert gradcam.gradcam(lenet, images[..., 0]).shape == (
         3,
         8,
         8,
-    )  # grayscale without the channel axis
+    )
     first = gradcam.gradcam(lenet, images, layer_name=gradcam.conv_layer_names(lenet)[0])
     assert first.shape == (3, 8, 8)
 
@@ -173,9 +172,10 @@ def test_the_default_class_is_the_predicted_one(lenet):
 def test_batches_run_compiled_and_give_the_same_maps_as_one_image_at_a_time(lenet):
     images = images_like(lenet, gradcam.COMPILE_FROM, seed=7)
     batch = gradcam.gradcam(lenet, images, np.arange(len(images)) % 3)  # the tf.function path
+    # eager
     one_by_one = np.stack(
         [gradcam.gradcam(lenet, image, [i % 3])[0] for i, image in enumerate(images)]
-    )  # eager
+    )
     np.testing.assert_allclose(batch, one_by_one, atol=1e-4)
 
 
@@ -187,9 +187,8 @@ def test_the_class_score_is_the_output_layers_logit(lenet):
     np.testing.assert_allclose(
         np.asarray(probabilities), lenet.predict(images, verbose=0), atol=1e-5
     )
-    assert (
-        gradcam._gradient_model(lenet, gradcam.conv_layer_names(lenet)[-1])[0] is grad_model
-    )  # built once
+    # built once
+    assert gradcam._gradient_model(lenet, gradcam.conv_layer_names(lenet)[-1])[0] is grad_model
 
 
 def test_a_separate_softmax_layer_is_skipped_for_the_logits():
@@ -239,8 +238,7 @@ def test_binary_sigmoid_models_explain_both_classes():
     )
 
 
-# --- the shared model stays as it was
-# -----------------------------------------------------------------
+# --- the shared model stays as it was -------------------------------------------------------------
 
 
 def test_the_model_is_not_changed(lenet):
@@ -279,8 +277,7 @@ def test_the_cache_forgets_a_deleted_model():
     assert gone() is None  # the cached gradient model did not keep the model alive
 
 
-# --- refusals
-# -----------------------------------------------------------------------------------------
+# --- refusals -------------------------------------------------------------------------------------
 
 
 def test_a_model_without_convolutions_is_refused_with_a_clear_message():
@@ -316,8 +313,7 @@ def test_bad_requests_are_refused(lenet, call, match):
         call(lenet, images_like(lenet, 3))
 
 
-# --- drawing
-# ------------------------------------------------------------------------------------------
+# --- drawing --------------------------------------------------------------------------------------
 
 
 def test_jet_goes_from_dark_blue_through_green_to_dark_red():
@@ -346,9 +342,8 @@ def test_overlay_is_uint8_rgb_at_the_images_size(shape):
 
 def test_overlay_resizes_a_smaller_heatmap_and_refuses_bad_shapes():
     out = gradcam.overlay(np.zeros((32, 32, 3), np.float32), np.ones((4, 4), np.float32), alpha=1.0)
-    assert (
-        out.shape == (32, 32, 3) and (out[..., 0] == 128).all()
-    )  # jet(1) = (0.5, 0, 0) everywhere
+    # jet(1) = (0.5, 0, 0) everywhere
+    assert out.shape == (32, 32, 3) and (out[..., 0] == 128).all()
     with pytest.raises(UserInputError, match="image of shape"):
         gradcam.overlay(np.zeros((8, 8, 2)), np.zeros((8, 8)))
     with pytest.raises(UserInputError, match="heatmap of shape"):

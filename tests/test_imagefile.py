@@ -45,8 +45,7 @@ def refusal(data: bytes, name: str = "upload.png", **options) -> UserInputError:
     return error
 
 
-# --- accepted formats
-# ------------------------------------------------------------------------------
+# --- accepted formats -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -75,8 +74,7 @@ def test_the_content_decides_not_the_extension(encode, gradient):
     assert opened.format == "JPEG"
 
 
-# --- bad input
-# ---------------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------------------
 
 
 def test_zero_byte_file():
@@ -161,14 +159,12 @@ def test_refusals_leave_pillows_global_limit_alone():
     assert limit == Image.MAX_IMAGE_PIXELS
 
 
-# --- unusual but valid images
-# ------------------------------------------------------------------------
+# --- unusual but valid images ---------------------------------------------------------------------
 
 
 def test_16_bit_grayscale_png(encode):
-    deep = (np.arange(64 * 32, dtype=np.uint32).reshape(32, 64) * 32).astype(
-        np.uint16
-    )  # 0 .. 65504
+    # 0 .. 65504
+    deep = (np.arange(64 * 32, dtype=np.uint32).reshape(32, 64) * 32).astype(np.uint16)
     data = encode(Image.fromarray(deep), "PNG")
     opened = imagefile.open_image(data, name="deep.png")
     assert opened.original_mode.startswith("I")
@@ -178,9 +174,8 @@ def test_16_bit_grayscale_png(encode):
 
 
 def test_cmyk_jpeg_becomes_rgb(encode):
-    data = encode(
-        Image.new("CMYK", (32, 24), (0, 255, 255, 0)), "JPEG", quality=95
-    )  # pure red in CMYK
+    # pure red in CMYK
+    data = encode(Image.new("CMYK", (32, 24), (0, 255, 255, 0)), "JPEG", quality=95)
     opened = imagefile.open_image(data, name="print.jpg")
     assert opened.original_mode == "CMYK" and opened.image.mode == "RGB"
     red, green, blue = opened.image.getpixel((16, 12))
@@ -241,14 +236,14 @@ def test_exif_orientation_is_read_not_yet_applied(encode, gradient):
     exif[0x0112] = 6  # the camera was turned: rotate 90 degrees clockwise to view
     data = encode(gradient((60, 20)), "JPEG", exif=exif.tobytes())
     opened = imagefile.open_image(data, name="sideways.jpg")
+    # preprocess turns it (a visible step)
     assert opened.orientation == 6 and opened.image.size == (
         60,
         20,
-    )  # preprocess turns it (a visible step)
+    )
 
 
-# --- other sources
-# -----------------------------------------------------------------------------------
+# --- other sources --------------------------------------------------------------------------------
 
 
 def test_open_path_reads_files_and_refuses_folders(tmp_path, encode, gradient):
@@ -274,8 +269,7 @@ def test_from_array_and_from_drawing():
         imagefile.from_drawing(np.zeros((10, 10)))
 
 
-# --- ZIP archives
-# ------------------------------------------------------------------------------------
+# --- ZIP archives ---------------------------------------------------------------------------------
 
 
 def make_zip(entries: dict[str, bytes]) -> bytes:

@@ -26,8 +26,7 @@ def images(count=6, shape=(8, 8, 1), seed=0):
     return np.random.default_rng(seed).uniform(0, 1, (count, *shape)).astype(np.float32)
 
 
-# --- feature maps
-# -------------------------------------------------------------------------------------
+# --- feature maps ---------------------------------------------------------------------------------
 
 
 def test_spatial_layers_are_the_convolutions_and_poolings(lenet, mlp):
@@ -46,16 +45,16 @@ def test_feature_maps_are_the_layers_output_for_the_image(lenet):
     first, second = gradcam.conv_layer_names(lenet)
     maps = insight.feature_maps(lenet, image, first)
     assert maps.shape == (28, 28, 6) and maps.dtype == np.float32
-    resized = lenet.layers[1](
-        image[None]
-    )  # the Resizing layer, then the first convolution, by hand
+    # the Resizing layer, then the first convolution, by hand
+    resized = lenet.layers[1](image[None])
     np.testing.assert_allclose(maps, np.asarray(lenet.get_layer(first)(resized))[0], atol=1e-5)
     assert insight.feature_maps(lenet, image, second).shape == (10, 10, 16)
+    # grayscale without channel axis
     assert insight.feature_maps(lenet, image[..., 0], second).shape == (
         10,
         10,
         16,
-    )  # grayscale without channel axis
+    )
 
 
 def test_feature_maps_refuse_unknown_layers_several_images_and_the_mlp(lenet, mlp):
@@ -67,8 +66,7 @@ def test_feature_maps_refuse_unknown_layers_several_images_and_the_mlp(lenet, ml
         insight.feature_maps(mlp, images(1)[0], "dense")
 
 
-# --- filters and templates
-# ----------------------------------------------------------------------------
+# --- filters and templates ------------------------------------------------------------------------
 
 
 def test_first_layer_filters_are_each_scaled_to_0_1(lenet):
@@ -106,17 +104,15 @@ def test_the_mlp_has_no_filters_but_dense_templates(mlp, lenet):
         insight.first_dense_templates(lenet)
 
 
-# --- penultimate features
-# -----------------------------------------------------------------------------
+# --- penultimate features -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("which", ["lenet", "mlp"])
 def test_penultimate_features_are_what_the_output_layer_classifies(which, request):
     model = request.getfixturevalue(which)
     x = images(7)
-    features = insight.penultimate_features(
-        model, x, batch_size=3
-    )  # several batches, the last one short
+    # several batches, the last one short
+    features = insight.penultimate_features(model, x, batch_size=3)
     assert features.shape == (7, {"lenet": 84, "mlp": 12}[which]) and features.dtype == np.float32
     output = model.layers[-1]
     np.testing.assert_allclose(np.asarray(output(features)), model.predict(x, verbose=0), atol=1e-5)
@@ -141,8 +137,7 @@ def test_insight_leaves_the_model_unchanged(lenet):
     np.testing.assert_array_equal(lenet.predict(x, verbose=0), before)
 
 
-# --- projections
-# --------------------------------------------------------------------------------------
+# --- projections ----------------------------------------------------------------------------------
 
 
 def clusters(per_class=30, dims=20, classes=3, seed=0):
@@ -185,10 +180,11 @@ def test_pca_of_few_points_or_one_feature_pads_with_zeros():
 
 
 def test_tsne_works_for_a_handful_of_points_and_refuses_too_few_or_too_many():
+    # perplexity below the number of points
     assert insight.project_2d(clusters(per_class=2)[0], "tsne").shape == (
         6,
         2,
-    )  # perplexity below the number of points
+    )
     with pytest.raises(UserInputError, match="at least 4 images"):
         insight.project_2d(np.zeros((3, 4)), "tsne")
     with pytest.raises(UserInputError, match="limited to 2,000 images"):

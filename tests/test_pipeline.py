@@ -12,9 +12,8 @@ from clfcore.data.splits import DatasetSplits
 from clfcore.runs.folder import create_run
 from clfcore.training import pipeline, trainer
 
-LOUD = AugmentConfig(
-    horizontal_flip=False, noise=0.2, erasing=1.0
-)  # no augmented image can equal its original
+# no augmented image can equal its original
+LOUD = AugmentConfig(horizontal_flip=False, noise=0.2, erasing=1.0)
 
 
 def _data(n=50, shape=(6, 6, 1)):
@@ -34,9 +33,8 @@ def test_every_image_once_per_epoch_in_a_new_order_each_epoch():
     for batches in (first, second):
         order = np.concatenate([b for _, b in batches])
         assert sorted(order) == list(range(50))
-        np.testing.assert_array_equal(
-            np.concatenate([a for a, _ in batches]), x[order]
-        )  # not augmented
+        # not augmented
+        np.testing.assert_array_equal(np.concatenate([a for a, _ in batches]), x[order])
     assert not np.array_equal(
         np.concatenate([b for _, b in first]), np.concatenate([b for _, b in second])
     )
@@ -227,15 +225,12 @@ def test_validation_and_test_images_are_never_augmented(isolated_roots, monkeypa
     evaluated = [image for training, batch in SEEN if not training for image in batch]
     trained = [image for training, batch in SEEN if training for image in batch]
     assert len(trained) == 2 * len(splits.x_train)  # two epochs of the training split, nothing else
-    assert all(
-        image.tobytes() not in training_rows for image in trained
-    )  # every training image was augmented
-    assert len(evaluated) >= 2 * len(splits.x_val) + len(
-        splits.x_test
-    )  # validation after each epoch, then the test set
-    assert all(
-        image.tobytes() in held_out for image in evaluated
-    )  # ... and every one of them untouched
+    # every training image was augmented
+    assert all(image.tobytes() not in training_rows for image in trained)
+    # validation after each epoch, then the test set
+    assert len(evaluated) >= 2 * len(splits.x_val) + len(splits.x_test)
+    # ... and every one of them untouched
+    assert all(image.tobytes() in held_out for image in evaluated)
     assert {image.tobytes() for image in evaluated} == held_out
 
 

@@ -54,8 +54,7 @@ def digits_run():
     return run
 
 
-# --- decisions
-# ---------------------------------------------------------------------------------------
+# --- decisions ------------------------------------------------------------------------------------
 
 
 def test_decide_orders_the_top_k():
@@ -85,14 +84,12 @@ def test_default_run_is_the_best_on_the_latest_dataset(tmp_path):
         summary("r2", "digits", 0.95),
         summary("r1", "digits", 0.95),
     ]
-    assert (
-        predict.default_run(newest_first).run_id == "r2"
-    )  # best on digits; the newer of two equals
+    # best on digits; the newer of two equals
+    assert predict.default_run(newest_first).run_id == "r2"
     assert predict.default_run([]) is None
 
 
-# --- loading safely
-# -------------------------------------------------------------------------------------
+# --- loading safely -------------------------------------------------------------------------------
 
 
 def test_a_lambda_layer_is_refused(tmp_path):
@@ -107,9 +104,8 @@ def test_a_lambda_layer_is_refused(tmp_path):
     assert "capa Lambda" in caught.value.message("es")
 
 
-class SneakyLayer(
-    keras.layers.Layer
-):  # not registered: a file using it needs code this app does not have
+# not registered: a file using it needs code this app does not have
+class SneakyLayer(keras.layers.Layer):
     def call(self, inputs):
         return inputs * 2.0
 
@@ -169,8 +165,7 @@ def test_an_uploaded_model_round_trip(tmp_path):
     assert predict.classifier_for_model(model, name="mine.keras").class_names == ("0", "1", "2")
 
 
-# --- outputs
-# ----------------------------------------------------------------------------------------
+# --- outputs --------------------------------------------------------------------------------------
 
 
 def test_direct_call_matches_model_predict():
@@ -209,8 +204,7 @@ def test_binary_sigmoid_logits_and_rescaling_models():
     assert raw.input.value_range == 255.0 and not raw.convolutional
 
 
-# --- runs
-# ---------------------------------------------------------------------------------------------
+# --- runs -----------------------------------------------------------------------------------------
 
 
 def test_load_a_run(digits_run):

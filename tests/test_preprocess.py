@@ -73,9 +73,8 @@ def test_dark_ink_on_paper_becomes_an_mnist_digit():
         (mass.sum(axis=1) * np.arange(28)).sum(),
         (mass.sum(axis=0) * np.arange(28)).sum(),
     )
-    assert centre_y == pytest.approx(13.5, abs=1.0) and centre_x == pytest.approx(
-        13.5, abs=1.0
-    )  # centre of mass in the middle
+    # centre of mass in the middle
+    assert centre_y == pytest.approx(13.5, abs=1.0) and centre_x == pytest.approx(13.5, abs=1.0)
 
 
 def test_white_on_black_drawing_is_not_inverted():
@@ -92,12 +91,10 @@ def test_switching_steps_off_changes_the_result():
     without = preprocess.preprocess(source, MNIST_INPUT, switches={"invert": False})
     step = without.step("invert")
     assert step.automatic and not step.applied and step.note == "Switched off."
-    assert (
-        without.array[0, 0, 0] > 0.5
-    )  # the paper stays light: the model would see the reverse of MNIST
-    assert (
-        "Invert" in without.step("contrast").note
-    )  # contrast explains the strokes are the wrong way round
+    # the paper stays light: the model would see the reverse of MNIST
+    assert without.array[0, 0, 0] > 0.5
+    # contrast explains the strokes are the wrong way round
+    assert "Invert" in without.step("contrast").note
     plain = preprocess.preprocess(
         source, MNIST_INPUT, switches={"contrast": False, "square": False}
     )
@@ -129,9 +126,8 @@ def test_exif_orientation_turns_the_picture_upright():
 
 def test_transparency_is_composited_on_white():
     image = Image.new("RGBA", (40, 40), (0, 0, 0, 0))  # transparent black ...
-    ImageDraw.Draw(image).rectangle(
-        (10, 10, 30, 30), fill=(255, 0, 0, 255)
-    )  # ... with an opaque red square
+    # ... with an opaque red square
+    ImageDraw.Draw(image).rectangle((10, 10, 30, 30), fill=(255, 0, 0, 255))
     result = preprocess.preprocess(opened(image), CIFAR_INPUT)
     colour = np.asarray(result.step("colour").image)
     assert tuple(colour[0, 0]) == (255, 255, 255) and tuple(colour[20, 20]) == (255, 0, 0)

@@ -44,8 +44,7 @@ def _multilabel_folder(
     return root
 
 
-# --- binary tasks derived from a multi-class dataset
-# --------------------------------------------------
+# --- binary tasks derived from a multi-class dataset ----------------------------------------------
 
 
 def test_binary_ids_round_trip_and_bad_ids_are_refused():
@@ -79,10 +78,11 @@ def test_binary_derivations_have_the_right_images_and_labels():
     )
     assert datasets.get_dataset("digits:3-vs-rest").class_names == ("others", "3")
     splits = datasets.load_splits("digits:3-vs-rest", SplitConfig(one_hot=True, seed=0))
+    # one sigmoid unit: 0/1 even with one-hot
     assert splits.y_train.ndim == 1 and set(np.unique(splits.y_train)) == {
         0,
         1,
-    }  # one sigmoid unit: 0/1 even with one-hot
+    }
 
 
 def test_balanced_class_weights_match_scikit_learn_and_reach_fit(isolated_roots, monkeypatch):
@@ -105,9 +105,8 @@ def test_balanced_class_weights_match_scikit_learn_and_reach_fit(isolated_roots,
         )
     )
     summary = trainer.train(run)
-    assert (
-        seen["class_weight"][1] > 3 * seen["class_weight"][0]
-    )  # the rare positive class weighs more
+    # the rare positive class weighs more
+    assert seen["class_weight"][1] > 3 * seen["class_weight"][0]
     assert summary["class_weights"]["3"] == pytest.approx(seen["class_weight"][1], abs=1e-4)
     assert json.loads((run.path / "config.json").read_text())["class_weight"] == "balanced"
     assert summary["task"] == "binary" and 0.5 < summary["test_accuracy"] <= 1
@@ -122,8 +121,7 @@ def test_class_weights_are_refused_where_they_do_not_apply():
         trainer.check_config(TrainConfig(dataset="digits", task="binary"))
 
 
-# --- multi-label CSVs
-# ------------------------------------------------------------------------------------
+# --- multi-label CSVs -----------------------------------------------------------------------------
 
 
 def test_both_csv_formats_give_the_same_labels(tmp_path):
@@ -208,23 +206,20 @@ def test_a_multilabel_folder_is_a_dataset_and_a_broken_one_says_why(isolated_roo
         splits.y_train.dtype == np.float32 and len(splits.x_train) == 12 and len(splits.x_val) == 4
     )
     _multilabel_folder(isolated_roots["data"] / "broken", "filename,labels\nnope.png,cat\n")
-    assert "broken" in [
-        d.id for d in datasets.list_datasets()
-    ]  # listed, so the page can say what to fix
+    # listed, so the page can say what to fix
+    assert "broken" in [d.id for d in datasets.list_datasets()]
     state = datasets.availability("broken")
     assert not state.available and "no such file" in state.how_to_fix
     with pytest.raises(UserInputError, match="no such file"):
         datasets.load_raw("broken")
 
 
-# --- Fashion-MNIST mosaics
-# ---------------------------------------------------------------------------
+# --- Fashion-MNIST mosaics ------------------------------------------------------------------------
 
 
 def test_mosaics_are_deterministic_and_labelled_with_the_classes_present():
-    items = np.stack(
-        [np.full((4, 4), 10 * (c + 1), dtype=np.uint8) for c in range(10)]
-    )  # item c has pixel value 10(c+1)
+    # item c has pixel value 10(c+1)
+    items = np.stack([np.full((4, 4), 10 * (c + 1), dtype=np.uint8) for c in range(10)])
     classes = np.arange(10)
     first, labels = multilabel.make_mosaics(items, classes, 200, num_classes=10, seed=5)
     again, labels_again = multilabel.make_mosaics(items, classes, 200, num_classes=10, seed=5)
@@ -256,13 +251,11 @@ def test_the_mosaic_dataset_comes_from_the_fashion_files(isolated_roots, write_i
         10,
     )
     datasets._load_raw_cached.cache_clear()
-    assert np.array_equal(
-        datasets.load_raw("fashion_mnist_mosaic").y_test, raw.y_test
-    )  # same files, same mosaics
+    # same files, same mosaics
+    assert np.array_equal(datasets.load_raw("fashion_mnist_mosaic").y_test, raw.y_test)
 
 
-# --- hierarchies
-# -----------------------------------------------------------------------------------------
+# --- hierarchies ----------------------------------------------------------------------------------
 
 
 def test_the_fashion_grouping_and_the_cifar100_mapping():
@@ -340,9 +333,8 @@ def test_levels_count_coarse_right_but_fine_wrong():
 
     mapping = hierarchy.FASHION_FINE_TO_COARSE
     fine_true = np.array([0, 2, 5, 8])  # T-shirt, Pullover, Sandal, Bag
-    fine_pred = np.array(
-        [0, 6, 9, 0]
-    )  # right; Shirt (same group); Ankle boot (same group); T-shirt (wrong group)
+    # right; Shirt (same group); Ankle boot (same group); T-shirt (wrong group)
+    fine_pred = np.array([0, 6, 9, 0])
     coarse_true = hierarchy.coarse_labels(fine_true, mapping)
     coarse_pred = np.array([0, 0, 2, 0])
     levels = hierarchy_levels.LevelPredictions(
@@ -359,8 +351,7 @@ def test_levels_count_coarse_right_but_fine_wrong():
     }
 
 
-# --- end to end on tiny data
-# ------------------------------------------------------------------------
+# --- end to end on tiny data ----------------------------------------------------------------------
 
 
 def test_a_multilabel_run_end_to_end(isolated_roots, write_idx_dataset):
@@ -375,9 +366,8 @@ def test_a_multilabel_run_end_to_end(isolated_roots, write_idx_dataset):
         )
     )
     summary = trainer.train(run)
-    assert (
-        summary["task"] == "multilabel" and 0 < summary["test_accuracy"] <= 1
-    )  # per-label binary accuracy
+    # per-label binary accuracy
+    assert summary["task"] == "multilabel" and 0 < summary["test_accuracy"] <= 1
     predictions = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
     assert predictions.task == "multilabel" and predictions.probabilities.shape == (
         multilabel.MOSAIC_TEST,
@@ -406,9 +396,8 @@ def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots, 
     assert summary["task"] == "hierarchical" and {"test_accuracy", "test_coarse_accuracy"} <= set(
         summary
     )
-    assert {"accuracy", "val_accuracy"} <= set(
-        run.history()[0]
-    )  # the fine level, under the usual names
+    # the fine level, under the usual names
+    assert {"accuracy", "val_accuracy"} <= set(run.history()[0])
     levels = hierarchy_levels.predict_run_levels(run_predictions.evaluable_run(run.run_id))
     assert levels.coarse.probabilities.shape == (20, 4) and levels.fine.probabilities.shape == (
         20,
@@ -417,9 +406,8 @@ def test_a_hierarchical_run_end_to_end_evaluated_at_both_levels(isolated_roots, 
     assert levels.fine.labels.tolist() == (np.arange(20) % 10).tolist()
     assert float(np.mean(levels.fine.correct)) == pytest.approx(summary["test_accuracy"])
     assert float(np.mean(levels.coarse.correct)) == pytest.approx(summary["test_coarse_accuracy"])
-    fine = run_predictions.predict_run(
-        run_predictions.evaluable_run(run.run_id)
-    )  # what the Evaluate page shows: the fine level
+    # what the Evaluate page shows: the fine level
+    fine = run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
     assert fine.task == "hierarchical" and scoring.evaluate(fine).confusion.shape == (10, 10)
     from clfcore.inference import predict
 
@@ -543,9 +531,8 @@ def test_cli_refuses_bad_task_options_in_one_line(isolated_roots, capsys, write_
         and _task_dataset("digits", None, None) == "digits"
     )
     _fashion(isolated_roots, write_idx_dataset)
-    assert (
-        _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"
-    )  # names in any case, or numbers
+    # names in any case, or numbers
+    assert _task_dataset("fashion_mnist", "sneaker", "Sandal") == "fashion_mnist:7-vs-5"
 
 
 def test_true_class_index_per_task():

@@ -43,9 +43,8 @@ def test_keeps_the_users_choice(fresh, monkeypatch):
     assert tfenv.prefer_onednn() is False
     assert os.environ[tfenv.ONEDNN_ENV] == "0"
     monkeypatch.setenv(tfenv.ONEDNN_ENV, "1")
-    assert (
-        tfenv.prefer_onednn(convolutional=False) is True
-    )  # asked for by the user: kept even for an MLP
+    # asked for by the user: kept even for an MLP
+    assert tfenv.prefer_onednn(convolutional=False) is True
 
 
 def test_leaves_other_cpus_alone(fresh, monkeypatch):
@@ -128,8 +127,7 @@ def test_the_command_line_picks_the_kernels_for_the_model(tmp_path):
     assert _cli_kernels("train", "--arch", "mlp", *tiny).split()[:2] == ["ONEDNN", "None"]
 
 
-# --- TensorFlow's log lines
-# -------------------------------------------------------------------------
+# --- TensorFlow's log lines -----------------------------------------------------------------------
 
 LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
@@ -169,9 +167,8 @@ def logs_untouched(monkeypatch):
     monkeypatch.setenv(tfenv.LOG_LEVEL_ENV, "")  # recorded, so the teardown restores the original
     monkeypatch.delenv(tfenv.LOG_LEVEL_ENV)
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
-    monkeypatch.delitem(
-        sys.modules, "tensorflow", raising=False
-    )  # "not loaded yet" (nothing imports it here)
+    # "not loaded yet" (nothing imports it here)
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     verbosity, level = absl_logging.get_verbosity(), logging.getLogger("tensorflow").level
     yield
     absl_logging.set_verbosity(verbosity)

@@ -63,9 +63,8 @@ def test_same_seed_same_metrics_with_augmentation(isolated_roots):
     assert [(r["loss"], r["val_loss"]) for r in runs[0].history()] == [
         (r["loss"], r["val_loss"]) for r in runs[1].history()
     ]
-    assert (
-        json.loads((runs[0].path / "config.json").read_text())["augmentation"] == settings
-    )  # the Runs page can tell the runs apart
+    # the Runs page can tell the runs apart
+    assert json.loads((runs[0].path / "config.json").read_text())["augmentation"] == settings
     plain = trainer.train(create_run(TrainConfig(**TINY)))
     assert plain["test_loss"] != first["test_loss"]  # the augmentation did change the training
 
@@ -135,9 +134,8 @@ def test_an_unavailable_dataset_is_refused_with_how_to_fix(isolated_roots):
 
 
 def test_a_failure_marks_the_run_failed_with_the_reason(isolated_roots, monkeypatch):
-    monkeypatch.setattr(
-        trainer.StopFlag, "install_signal_handlers", lambda self: None
-    )  # keep pytest's Ctrl-C
+    # keep pytest's Ctrl-C
+    monkeypatch.setattr(trainer.StopFlag, "install_signal_handlers", lambda self: None)
     run = create_run(TrainConfig(**{**TINY, "batch_size": 512}))
     with pytest.raises(UserInputError):
         trainer.run_in_this_process(run)

@@ -99,9 +99,8 @@ def learning_curves(
             col=3,
         )
         top = max(v for v in rates if v is not None)
-        fig.update_yaxes(
-            range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3
-        )  # from 0: a constant rate is a flat line
+        # from 0: a constant rate is a flat line
+        fig.update_yaxes(range=[0, top * 1.15 if top > 0 else 1], tickformat=".2~g", row=1, col=3)
     if best_epoch is not None:
         for col in range(1, len(titles) + 1):
             fig.add_vline(

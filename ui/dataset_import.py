@@ -197,12 +197,13 @@ def _preview(plan: archive.ImportPlan) -> None:
     table = {t("Class"): list(plan.class_names), t("Training images"): list(plan.train_counts)}
     if plan.has_test_set:
         table[t("Test images")] = list(plan.test_counts)
+    # rows are 35 px
     st.dataframe(
         pd.DataFrame(table),
         hide_index=True,
         width="stretch",
         height=min(35 * (len(plan.class_names) + 1) + 3, 320),
-    )  # rows are 35 px
+    )
     if plan.non_images:
         files = _names(list(plan.non_images))
         st.info(

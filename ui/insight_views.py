@@ -52,8 +52,7 @@ PALETTE = (
 )
 
 
-# --- small helpers
-# ------------------------------------------------------------------------------------
+# --- small helpers --------------------------------------------------------------------------------
 
 
 def _fingerprint(key: str, model, images: np.ndarray) -> str:
@@ -115,8 +114,7 @@ def _mosaic_figure(
     return fig
 
 
-# --- Grad-CAM
-# -----------------------------------------------------------------------------------------
+# --- Grad-CAM -------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -207,8 +205,7 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
         )
 
 
-# --- Inside the network
-# -------------------------------------------------------------------------------
+# --- Inside the network ---------------------------------------------------------------------------
 
 
 def render_inside_network(model, images, labels, class_names, *, key: str, indices=None) -> None:
@@ -396,8 +393,7 @@ def _templates_section(model, *, key: str) -> None:
     )
 
 
-# --- Feature space
-# ------------------------------------------------------------------------------------
+# --- Feature space --------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

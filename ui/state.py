@@ -26,9 +26,8 @@ def dataset_id() -> str:
 def set_dataset_id(value: str) -> None:
     info = datasets.get_dataset(value)  # refuses unknown ids with a DatasetError
     st.session_state[_DATASET] = value
-    if (
-        info.validation_split is not None
-    ):  # an imported dataset brings its own split (its dataset.json)
+    # an imported dataset brings its own split (its dataset.json)
+    if info.validation_split is not None:
         old = split_config()
         seed = info.seed if info.seed is not None else old.seed
         st.session_state[_SPLIT] = SplitConfig(

@@ -19,11 +19,12 @@ from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled
 
+# the Model page's explanation comes from here
 TASK_OUTPUTS = (
     "binary",
     "multilabel",
     "hierarchical",
-)  # the Model page's explanation comes from here
+)
 OWN_EXPLORER = ("multilabel", "hierarchical")  # the Dataset page's explorer comes from here
 SAMPLES = 12  # multi-label gallery
 PER_GROUP = 10  # hierarchical samples per coarse class
@@ -36,8 +37,7 @@ _MODES = {
 }
 
 
-# --- Dataset page
-# ------------------------------------------------------------------------------------
+# --- Dataset page ---------------------------------------------------------------------------------
 
 
 def current_base_id() -> str:
@@ -336,8 +336,7 @@ def _hierarchy_tree(info: datasets.DatasetInfo, fine: pd.DataFrame) -> None:
     st.plotly_chart(fig, width="stretch")
 
 
-# --- Model page
-# --------------------------------------------------------------------------------------
+# --- Model page -----------------------------------------------------------------------------------
 
 
 def output_and_loss(
@@ -463,8 +462,7 @@ def task_settings(info: datasets.DatasetInfo) -> None:
         state.set_training_choice({**choice, **changes})
 
 
-# --- Evaluate page
-# -----------------------------------------------------------------------------------
+# --- Evaluate page --------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -523,8 +521,7 @@ def hierarchy_section(run_id: str, stamp: int) -> None:
         )
 
 
-# --- Classify page
-# -----------------------------------------------------------------------------------
+# --- Classify page --------------------------------------------------------------------------------
 
 
 def show_answer(classifier, image_array: np.ndarray, *, key: str) -> None:

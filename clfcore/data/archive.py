@@ -63,12 +63,13 @@ DEFAULT_SEED = 42
 VALIDATION_FOLDERS = ("val", "valid", "validation")  # added to the training images
 IN_MEMORY_BYTES = 16_000_000  # images up to this size are checked in memory before they are written
 STALE_SECONDS = 3600  # temporary folders older than this are left-overs of a killed import
+# folders the built-ins read
 RESERVED_NAMES = (
     "fashion-mnist",
     "mnist",
     "cifar-10-batches-py",
     "cifar-100-python",
-)  # folders the built-ins read
+)
 _TEMPORARY_PREFIXES = (".importing-", ".deleting-")
 _CHUNK = 1 << 20
 _UTF8_FLAG = 0x800
@@ -122,9 +123,8 @@ class ImportPlan:
     unwrapped: str | None  # the single top folder that wrapped the class folders
     merged_validation: str | None  # a val/ folder whose images are added to the training images
     total_bytes: int  # uncompressed bytes of the images to import
-    first_image: (
-        tuple[int, int, str] | None
-    )  # (width, height, Pillow mode) of the first readable image
+    # (width, height, Pillow mode) of the first readable image
+    first_image: tuple[int, int, str] | None
     files: tuple[_PlannedFile, ...]
 
     @property
@@ -183,8 +183,7 @@ class ImportResult:
         }
 
 
-# --- Reading an archive or a folder
-# ------------------------------------------------------------------
+# --- Reading an archive or a folder ---------------------------------------------------------------
 
 
 class _Source:
@@ -255,14 +254,12 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
         if unicode_path is not None:
             name = unicode_path
         else:
-            raw = name.encode(
-                "cp437"
-            )  # zipfile decoded the stored bytes as cp437: this gives them back
+            # zipfile decoded the stored bytes as cp437: this gives them back
+            raw = name.encode("cp437")
             with contextlib.suppress(UnicodeDecodeError):
                 name = raw.decode("utf-8")
-    return unicodedata.normalize(
-        "NFC", name.replace("\\", "/")
-    )  # macOS writes decomposed accents (NFD)
+    # macOS writes decomposed accents (NFD)
+    return unicodedata.normalize("NFC", name.replace("\\", "/"))
 
 
 def _safe_parts(shown: str, source_name: str) -> tuple[str, ...]:
@@ -357,9 +354,8 @@ def _folder_source(folder: Path) -> _Source:
                 entries.append(_Entry(shown, tuple(shown.split("/")), path.stat().st_size, path))
 
     def opener(entry: _Entry) -> IO[bytes]:
-        descriptor = os.open(
-            cast(Path, entry.member), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-        )  # a link swapped in since: refused
+        # a link swapped in since: refused
+        descriptor = os.open(cast(Path, entry.member), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         return os.fdopen(descriptor, "rb")
 
     return _Source(folder.name, entries, opener)
@@ -396,8 +392,7 @@ def _opened_test(
     return contextlib.nullcontext() if source is None else _opened(source)
 
 
-# --- Deciding what to import
-# -------------------------------------------------------------------------
+# --- Deciding what to import ----------------------------------------------------------------------
 
 
 def _is_image(parts: tuple[str, ...]) -> bool:
@@ -474,9 +469,8 @@ def _classify(source: _Source, *, as_test: bool):
             role = "test"
         elif top == val_top:
             role = "train"
-            inner = (
-                (inner[0], top, *inner[1:]) if len(inner) >= 2 else inner
-            )  # cat/val/...: apart from train's names
+            # cat/val/...: apart from train's names
+            inner = (inner[0], top, *inner[1:]) if len(inner) >= 2 else inner
         elif top == train_top:
             role = "train"
         elif train_top is not None:
@@ -615,8 +609,7 @@ def inspect(
         return _plan(main, test)
 
 
-# --- Names and the data root
-# -------------------------------------------------------------------------
+# --- Names and the data root ----------------------------------------------------------------------
 
 
 def _reserved(name: str) -> bool:
@@ -722,8 +715,7 @@ def _trash(folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-# --- Writing
-# -----------------------------------------------------------------------------------------
+# --- Writing --------------------------------------------------------------------------------------
 
 
 class _TooLarge(Exception):
@@ -900,9 +892,8 @@ def import_dataset(
                 free=size_text(free),
             )
         _remove_stale_temporaries(root)
-        folder = Path(
-            tempfile.mkdtemp(prefix=f".importing-{name}-", dir=root)
-        )  # hidden: the registry skips it
+        # hidden: the registry skips it
+        folder = Path(tempfile.mkdtemp(prefix=f".importing-{name}-", dir=root))
         try:
             skipped = _extract(plan, [main] + ([test] if test else []), folder, on_progress)
             layout = folders.scan(folder)
@@ -939,9 +930,8 @@ def import_dataset(
 def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
     """Rename the finished temporary folder to its name in one step (replacing an earlier import if
     asked)."""
-    check_name(
-        final.name, replace=replace
-    )  # again: another import may have taken the name meanwhile
+    # again: another import may have taken the name meanwhile
+    check_name(final.name, replace=replace)
     if final.exists():
         parked = Path(tempfile.mkdtemp(prefix=f".deleting-{final.name}-", dir=final.parent))
         os.rename(final, parked / final.name)
@@ -961,8 +951,7 @@ def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
         ) from None
 
 
-# --- Managing imported datasets
-# ----------------------------------------------------------------------
+# --- Managing imported datasets -------------------------------------------------------------------
 
 
 def _user_folder(name: str) -> Path:

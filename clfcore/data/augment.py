@@ -33,12 +33,13 @@ from clfcore.data.explore import image_grid
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 
+# how pixels moved in from outside the image are filled
 FILL_MODES = (
     "nearest",
     "constant",
     "reflect",
     "wrap",
-)  # how pixels moved in from outside the image are filled
+)
 
 
 class Range(NamedTuple):

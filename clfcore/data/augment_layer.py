@@ -196,9 +196,8 @@ class Augmentation(keras.layers.Layer):
         shape = tf.shape(images)
         n, height, width = shape[0], tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
         u = tf.random.stateless_uniform([5, n], seed)
-        box_h = (
-            (0.5 + 0.5 * u[0]) * s["erasing_size"] * height
-        )  # between half and all of erasing_size
+        # between half and all of erasing_size
+        box_h = (0.5 + 0.5 * u[0]) * s["erasing_size"] * height
         box_w = (0.5 + 0.5 * u[1]) * s["erasing_size"] * width
         top = u[2] * (height - box_h)
         left = u[3] * (width - box_w)

@@ -366,9 +366,8 @@ def _scan_user_folder(folder: Path):
 
 def _user_info(name: str, layout) -> DatasetInfo:
 
-    if isinstance(
-        layout, DatasetError
-    ):  # a multi-label folder whose labels.csv is wrong: listed, not loadable
+    # a multi-label folder whose labels.csv is wrong: listed, not loadable
+    if isinstance(layout, DatasetError):
         return DatasetInfo(
             name,
             name,

@@ -146,9 +146,8 @@ def check_image(path) -> str | None:
         with Image.open(path) as image:
             if image.width * image.height > MAX_PIXELS:
                 return N_("too large (more than 50 megapixels)")
-            image.draft(
-                image.mode, (MAX_SIDE, MAX_SIDE)
-            )  # JPEG: decode at a reduced scale, still reads every byte
+            # JPEG: decode at a reduced scale, still reads every byte
+            image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
             image.load()
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError, SyntaxError):
         return N_("not readable as an image")
@@ -241,9 +240,8 @@ def _fingerprint(folder: Path) -> tuple:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         stamps.append((current, os.stat(current).st_mtime_ns, len(dirnames), len(filenames)))
     try:
-        stamps.append(
-            (folder / MANIFEST).read_bytes()[:65536]
-        )  # a few bytes; its content, as mtimes can tie
+        # a few bytes; its content, as mtimes can tie
+        stamps.append((folder / MANIFEST).read_bytes()[:65536])
     except OSError:
         stamps.append(b"")
     return tuple(stamps)

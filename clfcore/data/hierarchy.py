@@ -86,8 +86,7 @@ def members(mapping: tuple[int, ...], coarse: int) -> list[int]:
     return [fine for fine, parent in enumerate(mapping) if parent == coarse]
 
 
-# --- Reading the two built-in hierarchies
-# ----------------------------------------------------------
+# --- Reading the two built-in hierarchies ---------------------------------------------------------
 
 
 def read_fashion_hierarchy(location: Path):

@@ -236,8 +236,7 @@ def read_label_csv(path: Path, *, label_names: tuple[str, ...] | None = None) ->
     return LabelTable(tuple(files), tuple(names), matrix)
 
 
-# --- A multi-label folder under the data root
-# ------------------------------------------------------
+# --- A multi-label folder under the data root -----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -339,8 +338,7 @@ def held_out_counts(count: int) -> tuple[int, int]:
     return count - held, held
 
 
-# --- Fashion-MNIST mosaics
-# -------------------------------------------------------------------------
+# --- Fashion-MNIST mosaics ------------------------------------------------------------------------
 
 
 def make_mosaics(
@@ -368,9 +366,8 @@ def make_mosaics(
     items = rng.integers(1, tiles + 1, size=count)  # how many items each mosaic holds
     order = np.argsort(rng.random((count, tiles)), axis=1)  # a random order of the tiles...
     occupied = np.zeros((count, tiles), dtype=bool)
-    np.put_along_axis(
-        occupied, order, np.arange(tiles)[None, :] < items[:, None], axis=1
-    )  # ...the first `items` are filled
+    # ...the first `items` are filled
+    np.put_along_axis(occupied, order, np.arange(tiles)[None, :] < items[:, None], axis=1)
     picks = rng.integers(0, n, size=(count, tiles))
     mosaics = np.zeros((count, MOSAIC_GRID * height, MOSAIC_GRID * width), dtype=np.uint8)
     targets = np.zeros((count, num_classes), dtype=np.int64)
@@ -400,8 +397,7 @@ def read_fashion_mosaics(location: Path, *, train: int = MOSAIC_TRAIN, test: int
     return sources.RawData(x_train, y_train, x_test, y_test)
 
 
-# --- What the labels look like
-# -----------------------------------------------------------------------
+# --- What the labels look like --------------------------------------------------------------------
 
 
 def label_frequencies(labels: np.ndarray) -> np.ndarray:

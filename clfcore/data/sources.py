@@ -68,8 +68,7 @@ def _find_dir(name: str) -> Path | None:
     return _first_existing([path for path in candidates if path.is_dir()] or [])
 
 
-# --- Fashion-MNIST and MNIST: IDX files / mnist.npz
-# ------------------------------------------------
+# --- Fashion-MNIST and MNIST: IDX files / mnist.npz -----------------------------------------------
 
 
 def fashion_mnist_location() -> Path | None:
@@ -142,8 +141,7 @@ def read_mnist(location: Path) -> RawData:
     )
 
 
-# --- CIFAR-10 / CIFAR-100: Python pickles, read with a restricted unpickler
-# -------------------------
+# --- CIFAR-10 / CIFAR-100: Python pickles, read with a restricted unpickler -----------------------
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
@@ -227,8 +225,7 @@ def read_cifar100(folder: Path, label_mode: str) -> RawData:
     return RawData(x_train, y_train, x_test, y_test)
 
 
-# --- Digits 8x8 (scikit-learn ships it)
-# -------------------------------------------------------------
+# --- Digits 8x8 (scikit-learn ships it) -----------------------------------------------------------
 
 HELD_OUT_TEST_FRACTION = 0.2  # datasets without a test split of their own hold out 20 %, stratified
 HELD_OUT_TEST_SEED = 0  # fixed, so the test set never depends on the user's seed
@@ -258,8 +255,7 @@ def read_image_folder(layout) -> RawData:
     return RawData(images[train], labels[train], images[test], labels[test], tuple(skipped))
 
 
-# --- Download through keras.datasets (needs the internet once)
-# --------------------------------------
+# --- Download through keras.datasets (needs the internet once) ------------------------------------
 
 
 def download_with_keras(loader_name: str, dataset_name: str) -> None:

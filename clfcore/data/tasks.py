@@ -38,12 +38,13 @@ from clfcore.data.splits import (
 from clfcore.errors import DatasetError, UserInputError
 from clfcore.i18n import N_
 
+# the one list of task types (id -> the name shown); everything else imports TASKS
 TASK_NAMES = {
     "binary": N_("binary"),
     "multiclass": N_("multi-class"),
     "multilabel": N_("multi-label"),
     "hierarchical": N_("hierarchical"),
-}  # the one list of task types (id -> the name shown); everything else imports TASKS
+}
 TASKS = tuple(TASK_NAMES)
 CLASS_WEIGHTS = ("none", "balanced")
 OTHERS = N_("others")  # the negative class of a one-vs-rest task
@@ -54,8 +55,7 @@ BINARY_DESCRIPTION = N_(
 _BINARY_ID = re.compile(r"^(?P<base>[^:]+):(?P<positive>\d+)-vs-(?P<negative>\d+|rest)$")
 
 
-# --- Binary tasks derived from a multi-class dataset
-# -------------------------------------------------
+# --- Binary tasks derived from a multi-class dataset ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,7 @@ def derive_binary(raw, task: BinaryTask):
     return RawData(x_train, y_train, x_test, y_test, raw.skipped)
 
 
-# --- Splits per task
-# ---------------------------------------------------------------------------------
+# --- Splits per task ------------------------------------------------------------------------------
 
 
 def random_split_indices(count: int, config: SplitConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -306,8 +305,7 @@ def class_labels(task: str, y: np.ndarray) -> np.ndarray:
     return y
 
 
-# --- Class imbalance
-# -------------------------------------------------------------------------------
+# --- Class imbalance ------------------------------------------------------------------------------
 
 
 def balanced_class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:

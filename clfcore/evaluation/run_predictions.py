@@ -183,9 +183,8 @@ def predict_run(run: RunFolder, *, model=None) -> Predictions:
         model: the already loaded model, to avoid loading it again (optional).
     """
 
-    if (
-        datasets.get_dataset(run.config().dataset).task == "hierarchical"
-    ):  # two outputs: the fine level here
+    # two outputs: the fine level here
+    if datasets.get_dataset(run.config().dataset).task == "hierarchical":
         fine = hierarchy_levels.predict_run_levels(run).fine  # loads the two-head model itself
         return Predictions(fine.probabilities, fine.labels, fine.class_names, "hierarchical")
     stamp = _model_stamp(run)

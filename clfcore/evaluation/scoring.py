@@ -171,9 +171,8 @@ class Report:
     top_k: dict[int, float]  # k -> top-k accuracy (k = 3, 5 when there are more than k classes)
     confusion: np.ndarray | None  # (C, C) rows true; None for multi-label tasks
     counts: dict[str, np.ndarray]  # tp, fp, fn, tn per class (per label for multi-label)
-    per_class: dict[
-        str, np.ndarray
-    ]  # precision, recall, f1, specificity, npv (floats) and support (ints)
+    # precision, recall, f1, specificity, npv (floats) and support (ints)
+    per_class: dict[str, np.ndarray]
     averages: dict[str, dict[str, float]]  # "macro" / "micro" / "weighted" -> metric -> value
     notes: tuple[Note, ...] = ()
     hamming_loss: float | None = None  # multi-label: share of wrong (image, label) decisions

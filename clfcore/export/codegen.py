@@ -169,9 +169,8 @@ def layer_lines(
             f"{key}={_python(value)}" for key, value in kwargs.items()
         ]
         shape = custom_layers.output_shape(spec, shape)
-        if class_name.startswith(
-            "applications."
-        ):  # a pretrained backbone, frozen (see frozen() in the script)
+        # a pretrained backbone, frozen (see frozen() in the script)
+        if class_name.startswith("applications."):
             lines.append(
                 f"{indent}frozen(keras.{class_name}({', '.join(arguments)})),  # -> {shape}"
             )
@@ -234,9 +233,8 @@ def keras_script(config: TrainConfig) -> str:
     """
     info = datasets.get_dataset(config.dataset)
     arch = architectures.get_architecture(config.architecture)
-    input_shape = tuple(
-        int(v) for v in info.image_shape
-    )  # plain ints: NumPy 2 would print np.int64(28)
+    # plain ints: NumPy 2 would print np.int64(28)
+    input_shape = tuple(int(v) for v in info.image_shape)
     if info.task in ("multilabel", "hierarchical"):
         raise UserInputError(
             "The exported script supports binary and multiclass datasets, not {task} ones.",
@@ -257,9 +255,10 @@ def keras_script(config: TrainConfig) -> str:
     specs = architectures.model_spec(
         arch.id, input_shape, info.num_classes, task=info.task, options=config.arch_options
     )
+    # size check
     architectures.describe(
         arch.id, input_shape, info.num_classes, task=info.task, options=config.arch_options
-    )  # size check
+    )
 
     if loss == "categorical_crossentropy":
         labels = (

@@ -34,11 +34,12 @@ from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 
 SEPARATOR = "/"  # between a nested model's name and its layer's name
+# layers with spatial feature maps to explain
 _CONV_CLASSES = (
     "Conv2D",
     "SeparableConv2D",
     "DepthwiseConv2D",
-)  # layers with spatial feature maps to explain
+)
 COMPILE_FROM = (
     16  # images per call from which Grad-CAM runs as a compiled tf.function (see _gradcam_steps)
 )
@@ -53,8 +54,7 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {key
 _cache_lock = threading.Lock()  # Streamlit runs every browser session in its own thread
 
 
-# --- Layers
-# -----------------------------------------------------------------------------------------
+# --- Layers ---------------------------------------------------------------------------------------
 
 
 def _is_container(layer) -> bool:
@@ -123,8 +123,7 @@ def check_conv_layer(model, layer_name: str | None) -> str:
     return layer_name
 
 
-# --- Tapping a model without editing it
-# ------------------------------------------------------------
+# --- Tapping a model without editing it -----------------------------------------------------------
 
 
 def tap_model(model, taps: Sequence[tuple[str, str]]):
@@ -290,8 +289,7 @@ def _gradient_model(model, layer_name: str):
     return cached_tap_model(model, [(layer_name, "output"), head_tap]), to_logits
 
 
-# --- Grad-CAM
-# ---------------------------------------------------------------------------------------
+# --- Grad-CAM -------------------------------------------------------------------------------------
 
 
 def as_batch(model, images) -> np.ndarray:
@@ -423,13 +421,11 @@ def _gradcam_steps(model, layer_name: str):
                     requested < 0, tf.argmax(logits, axis=-1, output_type=tf.int32), requested
                 )
                 scores = tf.gather(logits, chosen, axis=1, batch_dims=1)
-            total = tf.reduce_sum(
-                scores
-            )  # images are independent, so one gradient serves the batch
+            # images are independent, so one gradient serves the batch
+            total = tf.reduce_sum(scores)
         grads = tape.gradient(total, conv_out)
-        weights = tf.reduce_mean(
-            grads, axis=(1, 2), keepdims=True
-        )  # (N, 1, 1, channels): importance of each map
+        # (N, 1, 1, channels): importance of each map
+        weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
         return tf.nn.relu(tf.reduce_sum(conv_out * weights, axis=-1))  # (N, h, w)
 
     with _cache_lock:
@@ -438,8 +434,7 @@ def _gradcam_steps(model, layer_name: str):
         )
 
 
-# --- Drawing
-# ----------------------------------------------------------------------------------------
+# --- Drawing --------------------------------------------------------------------------------------
 
 
 def jet(values: np.ndarray) -> np.ndarray:

@@ -54,15 +54,13 @@ MAX_FILE_BYTES = 30 * 1024 * 1024  # one image file: a 12-megapixel PNG is about
 MAX_PIXELS = 50_000_000  # width x height from the header; a 48-megapixel phone photo still passes
 WORK_SIDE = 1024  # decoded images are reduced to at most this many pixels a side
 MAX_ZIP_IMAGES = 300  # images read from one ZIP; the rest are left out (and counted)
-MAX_ZIP_TOTAL_BYTES = (
-    200 * 1024 * 1024
-)  # unpacked bytes read from one ZIP (kept in memory while shown)
+# unpacked bytes read from one ZIP (kept in memory while shown)
+MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024
 
 # register every Pillow plugin now: ``Image.open(formats=...)`` fails on ids not loaded yet
 Image.init()
-_OPEN_FORMATS = [
-    format_id for format_id in ACCEPTED_FORMATS if format_id in Image.OPEN
-]  # MPO opens through JPEG
+# MPO opens through JPEG
+_OPEN_FORMATS = [format_id for format_id in ACCEPTED_FORMATS if format_id in Image.OPEN]
 
 # Pillow's decompression-bomb check warns through the process-wide warnings filters; changing those
 # filters is not thread-safe (Streamlit serves every browser session from its own thread).
@@ -229,9 +227,8 @@ def _standard_mode(image: Image.Image) -> Image.Image:
         return image.convert("LA")
     if mode == "RGBa":
         return image.convert("RGBA")
-    if mode.startswith("I") or mode.startswith(
-        "F"
-    ):  # I;16, I;16B, I, F: 16-bit and deeper grayscale
+    # I;16, I;16B, I, F: 16-bit and deeper grayscale
+    if mode.startswith("I") or mode.startswith("F"):
         return Image.fromarray(_to_uint8(np.asarray(image)), mode="L")
     return image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX
 
@@ -239,9 +236,8 @@ def _standard_mode(image: Image.Image) -> Image.Image:
 def _reduce(image: Image.Image, work_side: int) -> Image.Image:
     factor = max(image.size) // work_side
     if factor >= 2:
-        image = image.reduce(
-            factor
-        )  # a box filter, fast; the longest side ends between work_side and 2x
+        # a box filter, fast; the longest side ends between work_side and 2x
+        image = image.reduce(factor)
     if max(image.size) > work_side:
         image = image.resize(
             _fit(image.size, work_side), Image.Resampling.BILINEAR, reducing_gap=2.0
@@ -413,8 +409,7 @@ def is_blank_drawing(rgba: np.ndarray | None, *, ink: int = DRAWING_INK) -> bool
     return rgba is None or np.asarray(rgba)[..., :3].max() < ink
 
 
-# --- ZIP archives of images
-# ---------------------------------------------------------------------------
+# --- ZIP archives of images -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -510,9 +505,8 @@ def read_zip(
                 continue
             try:
                 with archive.open(info) as member:
-                    content = member.read(
-                        max_file_bytes + 1
-                    )  # never more than the cap, whatever the header says
+                    # never more than the cap, whatever the header says
+                    content = member.read(max_file_bytes + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *_DECODE_ERRORS):
                 entries.append(
                     ZipEntry(

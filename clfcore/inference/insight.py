@@ -240,12 +240,10 @@ def project_2d(features, method: str = "pca", *, seed: int = 0) -> np.ndarray:
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-    reduced = (
-        _pca(x, 50, seed) if x.shape[1] > 50 else x
-    )  # the usual first step: faster, less noise
-    perplexity = float(
-        min(30.0, max(1.0, (len(x) - 1) / 3.0))
-    )  # must stay below the number of points
+    # the usual first step: faster, less noise
+    reduced = _pca(x, 50, seed) if x.shape[1] > 50 else x
+    # must stay below the number of points
+    perplexity = float(min(30.0, max(1.0, (len(x) - 1) / 3.0)))
     # 500 iterations (250 of them with early exaggeration) settle the clusters of a few thousand
     # points.
     tsne = TSNE(

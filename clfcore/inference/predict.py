@@ -51,9 +51,8 @@ TIE_MARGIN = 0.10  # the top two classes are closer than this -> "unsure" (a nea
 TOP_K = 5  # classes listed in a prediction
 BATCH_SIZE = 64  # images per model call when classifying many
 MAX_MODEL_BYTES = 200 * 1024 * 1024  # an uploaded .keras file
-MAX_MODEL_UNPACKED_BYTES = (
-    1024 * 1024 * 1024
-)  # what its ZIP may unpack to (weights are stored, not compressed)
+# what its ZIP may unpack to (weights are stored, not compressed)
+MAX_MODEL_UNPACKED_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -188,8 +187,7 @@ def decide(
     return Prediction(guesses, unsure)
 
 
-# --- Loading models
-# -----------------------------------------------------------------------------------
+# --- Loading models -------------------------------------------------------------------------------
 
 
 def _walk_layers(model) -> Iterable:
@@ -431,9 +429,8 @@ def classifier_for_model(
         convolutional,
         direct_call(model, (height, width, channels)),
     )
-    classifier.probabilities(
-        np.zeros((1, height, width, channels), dtype=np.float32)
-    )  # build and warm up
+    # build and warm up
+    classifier.probabilities(np.zeros((1, height, width, channels), dtype=np.float32))
     return classifier
 
 
@@ -460,9 +457,8 @@ def load_run(run: RunFolder | str | Path) -> Classifier:
     try:
         info = datasets.get_dataset(config.dataset)
         class_names: tuple[str, ...] | None = info.class_names
-    except (
-        UserInputError
-    ):  # the user's dataset folder was removed: the model still works, with class numbers
+    # the user's dataset folder was removed: the model still works, with class numbers
+    except UserInputError:
         class_names = None
     model = _load_keras_file(run.model_path, run.run_id)
     if len(getattr(model, "outputs", None) or ()) == 2 and getattr(model, "output_names", None) == [
@@ -522,8 +518,7 @@ def with_style(classifier: Classifier, style: ImageStyle) -> Classifier:
     return replace(classifier, input=replace(classifier.input, style=style))
 
 
-# --- Classifying
-# -------------------------------------------------------------------------------------
+# --- Classifying ----------------------------------------------------------------------------------
 
 
 def classify(

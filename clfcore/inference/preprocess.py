@@ -59,15 +59,12 @@ class ImageStyle:
 
 
 PHOTO_STYLE = ImageStyle()
-MNIST_STYLE = ImageStyle(
-    "dark", 20 / 28, True
-)  # LeCun et al.: 20x20 box, centre of mass at the centre of 28x28
-FASHION_STYLE = ImageStyle(
-    "dark", 1.0, False
-)  # Zalando: the longest side of the product fills the 28x28 image
-DIGITS_STYLE = ImageStyle(
-    "dark", 1.0, False
-)  # scikit-learn's 8x8 digits fill their frame top to bottom
+# LeCun et al.: 20x20 box, centre of mass at the centre of 28x28
+MNIST_STYLE = ImageStyle("dark", 20 / 28, True)
+# Zalando: the longest side of the product fills the 28x28 image
+FASHION_STYLE = ImageStyle("dark", 1.0, False)
+# scikit-learn's 8x8 digits fill their frame top to bottom
+DIGITS_STYLE = ImageStyle("dark", 1.0, False)
 _BUILTIN_STYLES = {
     "mnist": MNIST_STYLE,
     "fashion_mnist": FASHION_STYLE,
@@ -117,9 +114,8 @@ class Preprocessed:
     """The result: every step, and the array to give the model."""
 
     steps: tuple[Step, ...]
-    array: (
-        np.ndarray
-    )  # (height, width, channels) float32, in [0, 1] (or [0, 255], see ModelInput.value_range)
+    # (height, width, channels) float32, in [0, 1] (or [0, 255], see ModelInput.value_range)
+    array: np.ndarray
     blank: bool  # nothing stands out from the background: there is nothing to classify
 
     @property
@@ -160,8 +156,7 @@ _TRANSPOSE = {
 }
 
 
-# --- Dataset styles
-# ---------------------------------------------------------------------------------
+# --- Dataset styles -------------------------------------------------------------------------------
 
 
 def border_pixels(gray: np.ndarray) -> np.ndarray:
@@ -234,8 +229,7 @@ def style_for_dataset(dataset_id: str | None) -> ImageStyle:
     return style_from_images(sample)
 
 
-# --- The steps
-# --------------------------------------------------------------------------------------
+# --- The steps ------------------------------------------------------------------------------------
 
 
 def _luma(array: np.ndarray) -> np.ndarray:
@@ -282,9 +276,8 @@ def _stretch(array: np.ndarray, target: str) -> tuple[np.ndarray, str]:
     if ink - background < 24:
         out = array.astype(np.float32)
         return (255 - out if flip else out), "reversed" if background - shadow >= 24 else "blank"
-    low = background + 0.15 * (
-        ink - background
-    )  # paper texture and shadows under this become black
+    # paper texture and shadows under this become black
+    low = background + 0.15 * (ink - background)
     out = np.clip((array.astype(np.float32) - low) * (255.0 / (ink - low)), 0, 255)
     return (255 - out if flip else out), "object"
 
@@ -317,10 +310,11 @@ def _square_around_content(array: np.ndarray, style: ImageStyle) -> tuple[np.nda
         y0, x0 = round(side / 2 - centre_y - 0.5), round(side / 2 - centre_x - 0.5)
     else:
         y0, x0 = (side - height) // 2, (side - width) // 2
+    # the whole object stays inside
     y0, x0 = (
         min(max(y0, 0), side - height),
         min(max(x0, 0), side - width),
-    )  # the whole object stays inside
+    )
     square[y0 : y0 + height, x0 : x0 + width] = crop
     return square, True
 

@@ -40,6 +40,7 @@ COURSE_CNN_MIN_SIZE = (
     32  # the CIFAR-10 models were designed for 32x32: smaller images are resized up
 )
 LENET_MIN_SIZE = 28  # LeNet-5 as on MNIST
+# the backbones halve the size 5 times; 32 is their minimum
 TRANSFER_IMAGE_SIZES = (
     32,
     64,
@@ -48,7 +49,7 @@ TRANSFER_IMAGE_SIZES = (
     160,
     192,
     224,
-)  # the backbones halve the size 5 times; 32 is their minimum
+)
 TRANSFER_IDS = ("mobilenetv2", "resnet50", "efficientnetb0")
 
 
@@ -330,8 +331,7 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
     )
 
 
-# --- Options and specs
-# --------------------------------------------------------------------------------
+# --- Options and specs ----------------------------------------------------------------------------
 
 
 def _checked_options(arch: Architecture, options: dict | None) -> dict[str, Any]:
@@ -545,9 +545,8 @@ def _transfer(backbone_id: str) -> Callable[[Shape, dict], list[dict]]:
 
 
 def _custom(input_shape: Shape, options: dict) -> list[dict]:
-    custom_layers.check_custom_layers(
-        options["layers"], input_shape
-    )  # refuses bad stacks with the layer number
+    # refuses bad stacks with the layer number
+    custom_layers.check_custom_layers(options["layers"], input_shape)
     specs: list[dict] = []
     for spec in custom_layers.normalize_custom_layers(options["layers"]):
         if spec["type"] == "dense" and not any(
@@ -654,9 +653,8 @@ def describe(
     for spec in model_spec(
         arch_id, input_shape, num_classes, task=task, options=options, coarse_classes=coarse_classes
     ):
-        source = (
-            body_shape if spec.get("head") else shape
-        )  # both heads of a hierarchical model read the body's output
+        # both heads of a hierarchical model read the body's output
+        source = body_shape if spec.get("head") else shape
         learn, fixed = custom_layers.parameter_counts(spec, source)
         shape = custom_layers.output_shape(spec, source)
         if not spec.get("head"):
@@ -710,9 +708,10 @@ def build_model(
     Raises:
         UserInputError: the model cannot be built; the message says why and how to fix it.
     """
+    # validates, refuses huge models
     describe(
         arch_id, input_shape, num_classes, task=task, options=options, coarse_classes=coarse_classes
-    )  # validates, refuses huge models
+    )
     import keras
 
     inputs = keras.Input(shape=_checked_input_shape(input_shape), name="image")

@@ -78,13 +78,14 @@ BACKBONES: dict[str, Backbone] = {
         "https://storage.googleapis.com/keras-applications/",
     ),
 }
+# the input sizes MobileNetV2's ImageNet weights exist for
 MOBILENET_WEIGHT_SIZES = (
     96,
     128,
     160,
     192,
     224,
-)  # the input sizes MobileNetV2's ImageNet weights exist for
+)
 IMAGENET_BGR_MEAN = (103.939, 116.779, 123.68)  # what "caffe" preprocessing subtracts (ResNet50)
 
 
@@ -102,9 +103,8 @@ def get_backbone(backbone_id: str) -> Backbone:
 def weights_file_name(backbone_id: str, image_size: int) -> str:
     """The file name Keras downloads the ImageNet weights (without the top) into."""
     if backbone_id == "mobilenetv2":
-        rows = (
-            image_size if image_size in MOBILENET_WEIGHT_SIZES else 224
-        )  # Keras falls back to the 224 weights
+        # Keras falls back to the 224 weights
+        rows = image_size if image_size in MOBILENET_WEIGHT_SIZES else 224
         return f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{rows}_no_top.h5"
     if backbone_id == "resnet50":
         return "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"

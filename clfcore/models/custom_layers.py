@@ -48,13 +48,14 @@ CUSTOM_TYPES: dict[str, dict[str, Any]] = {
     "globalavgpool": {},
     "dense": {"units": 128, "activation": "relu"},
 }
+# need an (H, W, C) input
 SPATIAL_TYPES = {
     "conv2d",
     "maxpool",
     "avgpool",
     "flatten",
     "globalavgpool",
-}  # need an (H, W, C) input
+}
 
 # A small sensible CNN: two conv + pool blocks, then a dense layer (about 420k parameters on 28x28).
 DEFAULT_CUSTOM_LAYERS: tuple[dict[str, Any], ...] = (
@@ -243,8 +244,7 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
     return shapes
 
 
-# --- Shape and parameter arithmetic for any spec
-# -----------------------------------------------------
+# --- Shape and parameter arithmetic for any spec --------------------------------------------------
 
 
 def _conv_size(size: int, kernel: int, stride: int, padding: str) -> int:
@@ -290,9 +290,8 @@ def parameter_counts(spec: dict[str, Any], shape: Shape) -> tuple[int, int]:
     if kind == "dense":
         return math.prod(shape) * spec["units"] + spec["units"], 0
     if kind == "batchnorm":
-        return 2 * shape[-1], 2 * shape[
-            -1
-        ]  # gamma, beta learn; the moving mean and variance do not
+        # gamma, beta learn; the moving mean and variance do not
+        return 2 * shape[-1], 2 * shape[-1]
     if kind == "to_rgb":
         return 0, 3  # a fixed 1x1 convolution copying the grey channel three times
     if kind == "caffe":
@@ -338,9 +337,8 @@ _KERAS_CLASSES = {
     "to_rgb": "Conv2D",
     "caffe": "Conv2D",
 }
-_BGR_SWAP = [
-    [[[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]]
-]  # 1x1 kernel: output channel j = input channel 2 - j
+# 1x1 kernel: output channel j = input channel 2 - j
+_BGR_SWAP = [[[[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]]]
 
 
 def with_names(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -432,12 +430,10 @@ def build_layer(spec: dict[str, Any]):
     import keras
 
     class_name, args, kwargs = keras_call(spec)
-    if (
-        spec["type"] == "backbone"
-    ):  # a whole pretrained model used as one layer, frozen unless asked
-        if (
-            kwargs["weights"] == "imagenet"
-        ):  # the file already on this machine, if any: no download attempt
+    # a whole pretrained model used as one layer, frozen unless asked
+    if spec["type"] == "backbone":
+        # the file already on this machine, if any: no download attempt
+        if kwargs["weights"] == "imagenet":
             found = find_weights(spec["backbone"], spec["input_shape"][0])
             kwargs["weights"] = str(found) if found else "imagenet"
         model = getattr(keras.applications, class_name.split(".")[1])(*args, **kwargs)

@@ -40,9 +40,8 @@ def training_dataset(x, y, *, batch_size, seed, augmentation=None):
     """
     autotune = tf.data.AUTOTUNE
     images = tf.constant(x)  # one copy; batches are gathered from it by index
-    labels = tf.nest.map_structure(
-        tf.constant, y
-    )  # an array, or a dict of arrays (a hierarchical model's two outputs)
+    # an array, or a dict of arrays (a hierarchical model's two outputs)
+    labels = tf.nest.map_structure(tf.constant, y)
 
     def label_batch(index):
         return tf.nest.map_structure(lambda values: tf.gather(values, index), labels)
@@ -148,7 +147,8 @@ def fit_inputs(
     dataset = training_dataset(
         splits.x_train, splits.y_train, batch_size=batch_size, seed=seed, augmentation=augmentation
     )
+    # the dataset shuffles itself (seeded, every epoch)
     return model, {
         "x": dataset,
         "shuffle": False,
-    }  # the dataset shuffles itself (seeded, every epoch)
+    }

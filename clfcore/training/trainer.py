@@ -93,9 +93,8 @@ def _check_backbone_weights(config: TrainConfig) -> None:
 
     options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
     if options["weights"] == "imagenet":
-        backbones.download_weights(
-            config.architecture, options["image_size"]
-        )  # returns at once when already there
+        # returns at once when already there
+        backbones.download_weights(config.architecture, options["image_size"])
 
 
 def fine_tune_settings(config: TrainConfig) -> tuple[int, int, float]:
@@ -253,9 +252,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     # hierarchical: the fine level's accuracy is also logged as "accuracy", so every callback can
     # monitor it
     aliases = [objectives.fine_level_logs()] if info.task == "hierarchical" else []
-    class_weight = tasks.fit_class_weights(
-        config, info, splits
-    )  # None unless class_weight="balanced"
+    # None unless class_weight="balanced"
+    class_weight = tasks.fit_class_weights(config, info, splits)
     started = time.monotonic()
     fitted.fit(
         **train_inputs,
@@ -274,9 +272,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
                 optimizer=make_optimizer(config.replace(learning_rate=fine_tune_lr)),
                 **objectives.compile_arguments(config, info),
             )
-            if (
-                fitted is not model
-            ):  # augmentation inside the model: wrap the recompiled model again
+            # augmentation inside the model: wrap the recompiled model again
+            if fitted is not model:
                 fitted, train_inputs = pipeline.fit_inputs(
                     model,
                     splits,

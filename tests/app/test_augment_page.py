@@ -60,9 +60,8 @@ def test_the_live_preview_shows_originals_and_redraws_when_a_slider_moves(open_p
 
 def test_digits_get_the_class_changing_warnings_and_extreme_values_are_allowed(open_page):
     at = open_page("augment", "en")
-    assert any(
-        "Horizontal flips change digits" in w.value for w in at.warning
-    )  # the course's flip, on digits
+    # the course's flip, on digits
+    assert any("Horizontal flips change digits" in w.value for w in at.warning)
     at.toggle(key="aug_vertical_flip").set_value(True).run()
     at.slider(key="aug_rotation_range").set_value(180.0).run()
     text = "\n".join(w.value for w in at.warning)
@@ -88,9 +87,8 @@ def test_reset_to_course_defaults_and_all_off(open_page):
 def test_the_settings_travel_to_the_train_page_and_into_the_run_config(
     isolated_roots, monkeypatch, open_page, all_text
 ):
-    monkeypatch.setattr(
-        jobs, "dispatch", lambda *args, **kwargs: None
-    )  # create the run folder, start no process
+    # create the run folder, start no process
+    monkeypatch.setattr(jobs, "dispatch", lambda *args, **kwargs: None)
     at = open_page("augment", "en")
     at.toggle(key="aug_horizontal_flip").set_value(False).run()
     at.slider(key="aug_shear_range").set_value(5.0).run()

@@ -131,9 +131,8 @@ def test_a_photo_of_a_digit_on_paper_is_classified_step_by_step(with_run):
     (metric,) = at.metric
     assert metric.label == "Prediction" and metric.value in "0123456789"
     assert len(at.get("plotly_chart")) == 1  # the top-k bars
-    assert any(
-        s.label == "Explain the class" for s in at.selectbox
-    )  # LeNet is convolutional: Grad-CAM is shown
+    # LeNet is convolutional: Grad-CAM is shown
+    assert any(s.label == "Explain the class" for s in at.selectbox)
     captions = "\n".join(c.value for c in at.caption)
     assert "box of" in captions or "pad it to a square" in captions
 

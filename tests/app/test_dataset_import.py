@@ -122,9 +122,8 @@ def test_settings_of_an_imported_dataset_and_delete_with_confirmation(
     next(b for b in at.button if b.label == "Save settings").click().run()
     assert not at.exception
     assert [m.value for m in at.metric][3] == "20x12"
-    assert (
-        at.session_state["chosen_split"].validation_split == 0.4
-    )  # this session follows the new split at once
+    # this session follows the new split at once
+    assert at.session_state["chosen_split"].validation_split == 0.4
 
     assert (
         isolated_roots["data"] / "pets"

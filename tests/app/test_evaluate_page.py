@@ -81,10 +81,11 @@ def test_a_confusion_cell_shows_its_test_images_most_confident_first(run_id):
     errors = report.confusion.copy()
     np.fill_diagonal(errors, 0)
     i, j = np.unravel_index(np.argmax(errors), errors.shape)
+    # starts on the most frequent mistake
     assert (at.selectbox[1].value, at.selectbox[2].value) == (
         i,
         j,
-    )  # starts on the most frequent mistake
+    )
     assert f"**{errors[i, j]}** test images of {i} were predicted as {j}" in _markdown(at)
     at.selectbox[1].select(3).run()
     at.selectbox[2].select(3).run()

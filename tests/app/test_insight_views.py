@@ -66,9 +66,8 @@ def test_a_cnn_shows_gradcam_feature_maps_filters_and_the_pca_scatter(lang):
     )
     assert len(at.get("image")) == 3  # Grad-CAM's image and overlay, the chosen test image
     assert len(at.get("plotly_chart")) == 3  # feature maps, filters, the scatter
-    assert (
-        "Grad-CAM: " in text and tr("Test image #{index}", lang).format(index=100) in text
-    )  # the caller's test-set numbers
+    # the caller's test-set numbers
+    assert "Grad-CAM: " in text and tr("Test image #{index}", lang).format(index=100) in text
     if lang == "es":
         assert "Feature maps" not in text and "Each square is one feature map" not in text
 

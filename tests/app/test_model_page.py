@@ -56,9 +56,8 @@ def test_a_preset_is_shown_in_the_widgets(open_page, widget):
     at = open_page("model", "en")
     widget(at.number_input, "Epochs").set_value(3).run()
     widget(at.selectbox, "Architecture").select("recommended").run()
-    assert (
-        widget(at.number_input, "Epochs").value == 15
-    )  # the new architecture's preset, not the 3 typed before
+    # the new architecture's preset, not the 3 typed before
+    assert widget(at.number_input, "Epochs").value == 15
     assert widget(at.selectbox, "Optimizer").value == "adam"
     at.run()
     assert at.session_state["chosen_model"]["epochs"] == 15

@@ -58,9 +58,8 @@ def test_selected_runs_are_compared_in_one_table(
         table.loc["arch_options.units", "small"] == "32"
         and table.loc["arch_options.units", first] == "256"
     )
-    assert (
-        "optimizer" not in table.index
-    )  # the same in both: hidden while "only the settings that differ" is on
+    # the same in both: hidden while "only the settings that differ" is on
+    assert "optimizer" not in table.index
     at.toggle[0].set_value(False).run()
     table = at.dataframe[1].value.set_index("Setting")
     assert "optimizer" in table.index and table.loc["Macro F1", "small"] == "-"
@@ -97,9 +96,8 @@ def test_a_training_run_cannot_be_deleted(
 ):
     first, _ = _two_runs(isolated_roots, tmp_path_factory, make_trained_run)
     open_run(first).set_status("running", pid=os.getpid())
-    at = open_page(
-        "runs", "en"
-    )  # through the router: the page links to the Train page for runs in progress
+    # through the router: the page links to the Train page for runs in progress
+    at = open_page("runs", "en")
     at.session_state["runs_table-0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert next(b for b in at.button if b.label == "Delete").disabled

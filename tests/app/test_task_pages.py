@@ -45,12 +45,10 @@ def test_dataset_page_explores_a_multilabel_dataset(fashion, lang, all_text):
         translate(x, lang) for x in ("Samples", "Label frequency", "Pixel intensities")
     ]
     assert translate("Random training images with all their labels.", lang) in text
-    assert (
-        at.metric[0].value.replace(".", ",").replace("\u202f", ",").replace(" ", ",") == "9,600"
-    )  # 12,000 mosaics, 20 % for validation
-    assert not at.radio or translate("Task", lang) not in [
-        r.label for r in at.radio
-    ]  # no binary derivation of a multi-label set
+    # 12,000 mosaics, 20 % for validation
+    assert at.metric[0].value.replace(".", ",").replace("\u202f", ",").replace(" ", ",") == "9,600"
+    # no binary derivation of a multi-label set
+    assert not at.radio or translate("Task", lang) not in [r.label for r in at.radio]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

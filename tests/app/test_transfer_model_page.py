@@ -36,9 +36,8 @@ def test_missing_weights_say_where_to_put_the_file(isolated_roots, lang, open_pa
     assert "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5" in text
     assert str(isolated_roots["data"] / "weights") in text
     frozen = next(m.value for m in at.metric if m.label in ("Non-trainable", "No entrenables"))
-    assert frozen == (
-        "2.257.987" if lang == "es" else "2,257,987"
-    )  # the frozen backbone and the grey-to-RGB copy
+    # the frozen backbone and the grey-to-RGB copy
+    assert frozen == ("2.257.987" if lang == "es" else "2,257,987")
 
 
 def test_random_weights_warn_and_found_weights_are_named(isolated_roots, open_page):

@@ -30,9 +30,8 @@ def test_train_watch_and_stop_in_the_browser(app_url, page, wait_for_run):
     ).to_be_visible()  # the change was kept
     page.get_by_role("button").filter(has_text="Start training").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator(".js-plotly-plot").last).to_be_visible(
-        timeout=TIMEOUT
-    )  # curves after the first epoch
+    # curves after the first epoch
+    expect(page.locator(".js-plotly-plot").last).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button").filter(has_text="Stop").click()
     expect(page.get_by_text("stopped: test accuracy")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("link", name="Evaluate this model")).to_be_visible()
