@@ -313,7 +313,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
             t("Decision threshold"),
             0.05,
             0.95,
-            0.5,
+            run.config().threshold,
             0.05,
             key=f"ml-threshold-{run.run_id}",
             persist_state="page",
@@ -657,7 +657,8 @@ def _evaluated(run_id: str) -> tuple[RunFolder, int, Predictions, Report]:
         stamp = run_predictions.model_stamp(run)
         with st.spinner(t("Running the model on the test images (once per model)...")):
             preds = _predictions(run_id, stamp)
-        report = _report(run_id, stamp)
+        # a multi-label run is judged at the threshold it was trained and tested with
+        report = _report(run_id, stamp, run.config().threshold)
     except UserInputError as error:
         show_error(error)
         st.stop()

@@ -19,9 +19,13 @@ on first use (PEP 562), and only training, loading a model and predicting import
 from __future__ import annotations
 
 import importlib
+import importlib.metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:  # the installed distribution's version (pyproject.toml), one home for the number
+    __version__ = _metadata.version("clfcore")
+except _metadata.PackageNotFoundError:  # a checkout used without installing it
+    __version__ = "0+unknown"
 
 # public name -> the module that defines it
 _EXPORTS = {

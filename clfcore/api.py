@@ -217,11 +217,12 @@ def train(
             "on_epoch must be a function of (epoch, logs), got {kind}.",
             kind=type(on_epoch).__name__,
         )
-    trainer.check_config(config)  # before any folder is made: a mistake leaves nothing behind
-    # the kernels are chosen before TensorFlow loads (a no-op once something imported it)
+    # the kernels are chosen before TensorFlow loads (a no-op once something imported it), so
+    # before check_config, which may load it to fetch a backbone's weights
     tfenv.prefer_onednn(
         convolutional=architectures.has_convolutions(config.architecture, config.arch_options)
     )
+    trainer.check_config(config)  # before any folder is made: a mistake leaves nothing behind
     folder = create_run(config, root=None if runs_dir is None else Path(runs_dir))
     callbacks = () if on_epoch is None else (_epoch_callback(on_epoch),)
     with _signal_handlers_restored():

@@ -6,7 +6,7 @@ Example::
     with atomic_path(run / "model.keras") as temporary:
         model.save(temporary)          # renamed to model.keras only if save() returns
 
-Each write goes to a temporary file with a unique name (``tempfile.mkstemp``) in the target's own
+Each write goes to a temporary file with a unique name (created with ``O_EXCL``) in the target's own
 folder, so that two writers at once never share a temporary file and the final ``os.replace`` is a
 rename on one file system. On any failure the temporary file is removed and the old file is left
 as it was.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,17 +28,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
     For writers that want a file name rather than a file object, such as ``model.save``. The
     temporary file keeps ``path``'s suffix (Keras picks the format by it) and is removed if the
-    block raises or writes nothing.
+    block raises. It is created empty with the usual permissions (the umask applies, as for any
+    new file), so the renamed file can be read as before by the other users allowed to.
 
     Yields:
-        the temporary path: an empty file that the block may overwrite.
+        the temporary path: an empty file that the block overwrites.
     """
     path = Path(path)
-    fd, name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}"
-    )
-    os.close(fd)
-    temporary = Path(name)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp{path.suffix}")
+        try:  # O_EXCL: this name is ours alone, even with another writer at the same moment
+            os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 collisions of 48 random bits
+        raise FileExistsError(f"no free temporary name beside {path}")
     try:
         yield temporary
         os.replace(temporary, path)

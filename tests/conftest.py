@@ -11,6 +11,7 @@ import io
 import json
 import pickle
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -207,6 +208,28 @@ def _make_trained_run(runs_root: Path, tmp_path_factory, **settings) -> str:
 
 
 # --- the helpers as fixtures ----------------------------------------------------------------------
+
+
+def _wait_for(run, statuses, timeout=180):
+    """Poll a run folder until its status is one of ``statuses``; its log in the failure message."""
+    from clfcore.runs import liveness
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = liveness.effective_status(run)
+        if status in statuses:
+            return status
+        time.sleep(0.3)
+    raise AssertionError(
+        f"{run.run_id} still {run.status()} after {timeout} s; "
+        f"log:\n{run.log_path.read_text()[-2000:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def wait_for():
+    """``wait_for(run, {"completed", "failed"})``: the status a training process ends with."""
+    return _wait_for
 
 
 @pytest.fixture(scope="session")

@@ -356,12 +356,14 @@ def test_a_run_trained_anywhere_is_evaluated_and_predicted_by_its_path(
     assert capsys.readouterr().err.startswith("error: There is no run folder")
 
 
-def test_a_training_the_app_starts_keeps_tensorflows_lines_out_of_train_log(isolated_roots):
+def test_a_training_the_app_starts_keeps_tensorflows_lines_out_of_train_log(
+    isolated_roots, wait_for
+):
     from clfcore import jobs
     from clfcore.config import TrainConfig
-    from tests.test_jobs import QUICK, wait_for
 
-    run = jobs.submit(TrainConfig(**QUICK))
+    quick = dict(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1)
+    run = jobs.submit(TrainConfig(**quick))
     assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
     log = run.log_path.read_text()
     assert "test accuracy" in log and not TENSORFLOW_NOISE.search(log), log

@@ -1,6 +1,8 @@
 """Atomic writes: a reader never sees half a file, temporary names are unique, a failure keeps the
 old file."""
 
+import os
+import stat
 import threading
 
 import pytest
@@ -83,3 +85,17 @@ def test_two_writers_at_once_never_show_a_reader_a_partial_file(folder):
     assert seen <= set(payloads.values())
     assert target.read_text() in payloads.values()
     assert [p.name for p in folder.iterdir()] == ["progress.json"]
+
+
+def test_written_files_get_the_usual_permissions_not_a_private_temporary_files(folder):
+    # mkstemp makes 0600 files: model.keras and dataset.json must stay readable as before (0644
+    # under the usual umask), e.g. by a teacher's account or a worker running as another user
+    previous = os.umask(0o022)
+    try:
+        write_text_atomic(folder / "status.json", "{}")
+        with atomic_path(folder / "model.keras") as temporary:
+            temporary.write_bytes(b"model")
+    finally:
+        os.umask(previous)
+    for name in ("status.json", "model.keras"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o644

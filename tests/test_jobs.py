@@ -16,21 +16,8 @@ from clfcore.runs.folder import RunFolder, create_run
 QUICK = dict(dataset="digits", architecture="mlp", train_size=200, batch_size=32, epochs=1, seed=1)
 
 
-def wait_for(run: RunFolder, statuses, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = liveness.effective_status(run)
-        if status in statuses:
-            return status
-        time.sleep(0.3)
-    raise AssertionError(
-        f"{run.run_id} still {run.status()} after {timeout} s; "
-        f"log:\n{run.log_path.read_text()[-2000:]}"
-    )
-
-
 def test_submitted_runs_train_in_their_own_process_and_the_queue_moves_on(
-    isolated_roots, monkeypatch
+    isolated_roots, monkeypatch, wait_for
 ):
     monkeypatch.setenv(jobs.MAX_ENV, "1")
     first = jobs.submit(TrainConfig(**QUICK))
@@ -45,7 +32,7 @@ def test_submitted_runs_train_in_their_own_process_and_the_queue_moves_on(
     assert [r.status for r in listing.list_runs()] == ["completed", "completed"]
 
 
-def test_stop_a_running_process_keeps_model_and_history(isolated_roots):
+def test_stop_a_running_process_keeps_model_and_history(isolated_roots, wait_for):
     run = jobs.submit(TrainConfig(**{**QUICK, "epochs": 400, "train_size": 400}))
     deadline = time.monotonic() + 120
     while not run.history() and time.monotonic() < deadline:  # let it finish an epoch first
@@ -73,7 +60,7 @@ def test_a_running_run_whose_process_is_gone_is_interrupted(isolated_roots):
     assert listing.list_runs()[0].status == "interrupted"
 
 
-def test_queued_runs_start_on_dispatch_after_a_restart(isolated_roots, monkeypatch):
+def test_queued_runs_start_on_dispatch_after_a_restart(isolated_roots, monkeypatch, wait_for):
     monkeypatch.setenv(jobs.MAX_ENV, "2")
     queued = [create_run(TrainConfig(**QUICK)) for _ in range(3)]
     started = jobs.dispatch()
@@ -143,3 +130,15 @@ def test_the_command_line_refuses_bad_arguments_in_one_line(isolated_roots, args
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+def test_a_training_process_reads_the_data_root_of_the_app(
+    isolated_roots, monkeypatch, tmp_path, make_image_folder, wait_for
+):
+    # the default data root is ./data, relative to the app's working folder: the training process
+    # must find the same user datasets whatever its own working folder is
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLFCORE_DATA_DIR")
+    make_image_folder(tmp_path / "data" / "tiny", count=12, size=(8, 8))
+    run = jobs.submit(TrainConfig(dataset="tiny", architecture="mlp", epochs=1, batch_size=8))
+    assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()

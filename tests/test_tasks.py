@@ -447,6 +447,10 @@ def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluat
     assert evaluated["accuracy"] == evaluated["label_accuracy"]
     (listed,) = listing.list_runs()
     assert set(listed.test_figures) == {"label_accuracy", "subset_accuracy", "loss"}
+    # the evaluate command and clfcore.evaluate judge the run at its own threshold too
+    by_command, _ = scoring.evaluate_run(run)
+    assert by_command.threshold == 0.4
+    assert scoring.report_json(by_command) == evaluated
 
 
 def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots, write_idx_dataset):

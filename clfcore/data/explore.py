@@ -7,13 +7,17 @@ numpy arrays or pandas frames for the page to draw.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from clfcore.data import multilabel
 from clfcore.data.splits import SplitConfig, split_indices
 from clfcore.data.tasks import random_split_indices
 from clfcore.i18n import N_
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IMBALANCE_WARNING_RATIO = 1.5  # largest class / smallest class above this -> warn the user
 
@@ -34,6 +38,8 @@ def split_counts(
     Returns:
         DataFrame indexed by class name with columns ``train``, ``validation`` and ``test``.
     """
+    import pandas as pd  # here, not at the top: it takes ~0.6 s, only the tables need it
+
     train, val = split_indices(y_train, config)
     n = len(class_names)
     return pd.DataFrame(
@@ -64,6 +70,8 @@ def multilabel_split_counts(
         ``test``: one row ``images``; one row per label (indexed by name); and one row per label
         count 0..num_labels (how many images carry that many labels).
     """
+    import pandas as pd  # here, not at the top: it takes ~0.6 s, only the tables need it
+
     train, val = random_split_indices(len(y_train), config)
     parts = {"train": y_train[train], "validation": y_train[val], "test": y_test}
     images = pd.DataFrame(
@@ -92,6 +100,8 @@ def coarse_counts(
     Returns:
         DataFrame indexed by coarse class name, with the same columns as ``fine``.
     """
+    import pandas as pd  # here, not at the top: it takes ~0.6 s, only the tables need it
+
     coarse = fine.groupby(np.asarray(fine_to_coarse)).sum()
     coarse.index = pd.Index(coarse_names, name="class")
     return coarse
@@ -128,6 +138,8 @@ def pixel_histogram(images: np.ndarray) -> pd.DataFrame:
         DataFrame with columns ``intensity`` (0-255), ``channel`` and ``fraction`` (sums to 1 per
         channel).
     """
+    import pandas as pd  # here, not at the top: it takes ~0.6 s, only the tables need it
+
     channels = images.shape[-1]
     names = [N_("gray")] if channels == 1 else [N_("red"), N_("green"), N_("blue")][:channels]
     frames = []

@@ -666,5 +666,6 @@ def evaluate_run(run: RunFolder) -> tuple[Report, float]:
     """Predict (or read the cached predictions) and compute every metric. Returns the report and the
     seconds it took."""
     start = time.perf_counter()
-    report = evaluate(predict_run(run))
+    # a multi-label run is judged at the threshold it was trained and tested with
+    report = evaluate(predict_run(run), threshold=run.config().threshold)
     return report, time.perf_counter() - start

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
-from clfcore.paths import RUNS_ENV, runs_root
+from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
 from clfcore.runs.liveness import _process_start_ticks, effective_status, process_alive
 from clfcore.training.trainer import check_config
@@ -64,15 +64,16 @@ def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns
     its pid."""
     log = open(run.log_path, "ab")  # noqa: SIM115  (the child writes to it; closed below, once started)
-    # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH
-    env = {**os.environ, RUNS_ENV: str(run.path.parent)}
+    # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH.
+    # Both roots go as absolute paths: the child must read the same datasets and write the same
+    # runs as this process, whatever its working folder.
+    env = {**os.environ, RUNS_ENV: str(run.path.parent), DATA_ENV: str(data_root())}
     env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model
     process = subprocess.Popen(
         [sys.executable, "-m", "clfcore", "train", "--run-dir", str(run.path)],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=run.path,
         env=env,
         start_new_session=True,
     )
