@@ -292,9 +292,10 @@ def warnings(
     object.
 
     Args:
-        config: the settings to check. class_names: the dataset's classes; digits get the
-        class-changing warnings (6 vs 9, mirrored 2). image_shape: (height, width, channels); small
-        images get the size-dependent warnings.
+        config: the settings to check.
+        class_names: the dataset's classes; digits get the class-changing warnings (6 vs 9, mirrored
+            2).
+        image_shape: (height, width, channels); small images get the size-dependent warnings.
     """
     found: list[Message] = []
     digits = is_digits(class_names)

@@ -29,8 +29,8 @@ class Augmentation(keras.layers.Layer):
     deterministic; without ``seed`` the layer's own generator (``seed`` argument of the constructor)
     is used, as inside a model.
 
-    Input: float32 images in [0, 1], shape (N, height, width, channels). Output: same shape, in [0,
-    1].
+    Input: float32 images in [0, 1], shape (N, height, width, channels).
+    Output: the same shape, in [0, 1].
     """
 
     def __init__(

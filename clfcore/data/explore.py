@@ -201,7 +201,7 @@ def image_grid(
 
     Nearest-neighbour enlargement keeps the pixels of 8x8 or 28x28 images visible on a projector.
     Returns: uint8 array (rows*H', columns*W', C) with ``gap`` pixels of ``background`` between
-    tiles.
+        tiles.
     """
     images = np.asarray(images)
     n, h, w, c = images.shape

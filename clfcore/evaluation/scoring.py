@@ -193,8 +193,9 @@ def evaluate(predictions: Predictions, *, threshold: float = 0.5) -> Report:
     averages.
 
     Args:
-        predictions: outputs and true labels (``predict_run``). threshold: multi-label tasks only: a
-        label is predicted when its probability is >= threshold.
+        predictions: outputs and true labels (``predict_run``).
+        threshold: multi-label tasks only: a label is predicted when its probability is >=
+            threshold.
     """
     if predictions.multilabel:
         return evaluate_multilabel(predictions, threshold=threshold)

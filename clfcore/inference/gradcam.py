@@ -131,8 +131,8 @@ def tap_model(model, taps: Sequence[tuple[str, str]]):
 
     Args:
         model: a Functional (or built Sequential) Keras model; it is not modified and shares its
-        weights. taps: ``(layer path, "output" | "input")`` pairs, e.g. ``[("conv2d_1",
-        "output")]``; nested
+            weights.
+        taps: ``(layer path, "output" | "input")`` pairs, e.g. ``[("conv2d_1", "output")]``; nested
             layers as ``"backbone/conv"``.
 
     Plain layers are read from the model's graph. Layers inside a nested model are reached by
@@ -481,9 +481,10 @@ def overlay(image, heatmap, *, alpha: float = 0.45) -> np.ndarray:
 
     Args:
         image: float in [0, 1] (or uint8), grayscale ``(H, W)`` / ``(H, W, 1)`` or RGB ``(H, W,
-        3)``. heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the
-        image if needed. alpha: weight of the heatmap colours, 0 (image only) to 1 (heatmap only).
-        Defaults to 0.45.
+            3)``.
+        heatmap: ``(h, w)`` values in [0, 1], e.g. one map from ``gradcam``; resized to the image if
+            needed.
+        alpha: weight of the heatmap colours, 0 (image only) to 1 (heatmap only). Defaults to 0.45.
     """
     if not 0.0 <= alpha <= 1.0:
         raise UserInputError(

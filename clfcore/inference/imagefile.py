@@ -262,14 +262,17 @@ def open_image(
     """Decode the first frame of an image file given as bytes.
 
     Args:
-        data: the file's content. name: the file's name, for messages. max_bytes: refuse larger
-        files. Defaults to ``MAX_FILE_BYTES``. max_pixels: refuse images whose header claims more
-        pixels, before decoding. Defaults to ``MAX_PIXELS``. work_side: reduce the decoded image to
-        at most this many pixels a side. Defaults to ``WORK_SIDE``.
+        data: the file's content.
+        name: the file's name, for messages.
+        max_bytes: refuse larger files. Defaults to ``MAX_FILE_BYTES``.
+        max_pixels: refuse images whose header claims more pixels, before decoding. Defaults to
+            ``MAX_PIXELS``.
+        work_side: reduce the decoded image to at most this many pixels a side. Defaults to
+            ``WORK_SIDE``.
 
     Raises:
         UserInputError: empty, too large, not an accepted format, damaged or truncated, or a pixel
-        bomb.
+            bomb.
     """
     if not data:
         raise UserInputError(
@@ -531,7 +534,7 @@ def unpack_uploads(
 
     Args:
         uploads: ``(file name, bytes)`` per uploaded file; a ZIP's images are read with
-        ``read_zip``.
+            ``read_zip``.
 
     Returns:
         ``(files, skipped, left_out)``: ``(name, bytes, error)`` per image file (a ZIP entry is

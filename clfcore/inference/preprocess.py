@@ -351,10 +351,10 @@ def preprocess(
 
     Args:
         source: an image from ``clfcore.inference.imagefile`` (a file, a camera shot, a drawing, a
-        dataset image). target: the model's input size, channels and its training images' style.
+            dataset image).
+        target: the model's input size, channels and its training images' style.
         switches: step id -> on/off for the optional steps (``OPTIONAL_STEPS``); steps not named
-        keep
-            their automatic choice.
+            keep their automatic choice.
         from_dataset: ``source`` is one of the dataset's own images, already in the training format:
             inversion, contrast and cropping are off unless switched on.
 

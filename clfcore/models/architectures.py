@@ -299,12 +299,14 @@ def has_convolutions(arch_id: str, options: dict | None = None) -> bool:
 def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tuple[int, str, str]:
     """The output layer and loss a task needs: ``(units, activation, loss name)``.
 
-    binary: 1 sigmoid unit, binary cross-entropy. multiclass: ``num_classes`` softmax units with
-    categorical (one-hot labels) or sparse categorical (integer labels) cross-entropy. multilabel:
-    ``num_classes`` independent sigmoid units, binary cross-entropy. hierarchical: the fine head,
-    ``num_classes`` softmax units with (sparse) categorical cross-entropy; the coarse head is the
-    same with the coarse classes (``model_spec(..., coarse_classes=...)``), and the loss is the
-    weighted sum of both heads' cross-entropies.
+    - binary: 1 sigmoid unit, binary cross-entropy.
+    - multiclass: ``num_classes`` softmax units with categorical (one-hot labels) or sparse
+      categorical (integer labels) cross-entropy.
+    - multilabel: ``num_classes`` independent sigmoid units, binary cross-entropy.
+    - hierarchical: the fine head, ``num_classes`` softmax units with (sparse) categorical
+      cross-entropy; the coarse head is the same with the coarse classes
+      (``model_spec(..., coarse_classes=...)``), and the loss is the weighted sum of both heads'
+      cross-entropies.
     """
     if task not in TASKS:
         raise UserInputError(
@@ -646,7 +648,7 @@ def describe(
 
     Raises:
         UserInputError: as ``model_spec``, or when the model would have more than ``MAX_PARAMS``
-        parameters.
+            parameters.
     """
     shape, rows, trainable, frozen = _checked_input_shape(input_shape), [], 0, 0
     body_shape = shape

@@ -170,7 +170,7 @@ def download_weights(backbone_id: str, image_size: int) -> Path:
 
     Raises:
         UserInputError: offline, or the download failed; the message says how to get the file by
-        hand.
+            hand.
     """
     found = find_weights(backbone_id, image_size)
     if found is not None:

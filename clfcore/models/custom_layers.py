@@ -204,7 +204,7 @@ def check_custom_layers(layers: Any, input_shape: Shape) -> list[Shape]:
 
     Args:
         layers: list of layer dicts, e.g. ``[{"type": "conv2d", "filters": 32}, {"type":
-        "maxpool"}]``.
+            "maxpool"}]``.
             Types: conv2d, maxpool, avgpool, dropout, batchnorm, flatten, globalavgpool, dense;
             missing settings take the defaults of ``CUSTOM_TYPES``.
         input_shape: ``(height, width, channels)`` of the images.

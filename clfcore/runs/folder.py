@@ -1,13 +1,16 @@
 """One training run on disk: a folder under the runs root that the trainer writes and the app reads.
 
     runs/20261125-114210042-mlp-digits-3fa2/
-        config.json     what was trained (TrainConfig + "created") status.json     queued | running
-        | completed | stopped | failed | interrupted, pid, message progress.json   the live
-        position: epoch, batch, elapsed, ETA, learning rate history.csv     one row per finished
-        epoch: loss, accuracy, val_loss, val_accuracy, learning_rate metrics.json    test metrics
-        when training ends model.keras     the best epoch (ModelCheckpoint), or the last one
-        train.log       what the training process printed predictions.npz the test-set predictions
-        of model.keras (clfcore.evaluation.run_predictions' cache)
+        config.json     what was trained (TrainConfig + "created")
+        status.json     queued | running | completed | stopped | failed | interrupted, pid, message
+        progress.json   the live position: epoch, batch, elapsed, ETA, learning rate
+        history.csv     one row per finished epoch: loss, accuracy, val_loss, val_accuracy,
+                        learning_rate
+        metrics.json    test metrics when training ends
+        model.keras     the best epoch (ModelCheckpoint), or the last one
+        train.log       what the training process printed
+        predictions.npz the test-set predictions of model.keras (the cache of
+                        clfcore.evaluation.run_predictions)
 
 Every file is written atomically (write a temporary file, then rename), so a reader never sees
 half a file, even if the trainer is killed mid-write (``clfcore.fileio``).
