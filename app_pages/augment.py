@@ -306,8 +306,10 @@ def _code(config: AugmentConfig) -> None:
         )
         st.code(
             f"augmentation = {augment.keras_call(config, one_per_line=True)}\n"
-            "train_ds = training_dataset(\n    x_train, y_train, batch_size=BATCH_SIZE,\n "
-            "   seed=SEED, augmentation=augmentation,\n)\n"
+            "train_ds = training_dataset(\n"
+            "    x_train, y_train, batch_size=BATCH_SIZE,\n"
+            "    seed=SEED, augmentation=augmentation,\n"
+            ")\n"
             "# the validation images are never augmented\n"
             "model.fit(train_ds, epochs=EPOCHS,\n          validation_data=(x_val, y_val))",
             language="python",

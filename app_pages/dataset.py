@@ -311,7 +311,8 @@ raw, counts = _loaded(info, location, config)
 _overview(info, counts)
 task_views.binary_balance(info, counts)
 _skipped(raw)
-if info.task in task_views.OWN_EXPLORER:  # multi-label and hierarchical datasets have their own
+# multi-label and hierarchical datasets have their own explorer
+if info.task in task_views.OWN_EXPLORER:
     task_views.explore_task(info, raw, config, lambda: _histogram(info, location))
 else:
     _explorer(info, raw, counts, location)

@@ -4,7 +4,7 @@ code."""
 import pandas as pd
 import streamlit as st
 
-from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS
+from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS, TrainConfig
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from clfcore.export import codegen
@@ -69,7 +69,7 @@ def _pick_architecture(choice: dict) -> architectures.Architecture:
     if arch_id != choice["architecture"]:  # a new architecture starts from its own preset
         choice.update(
             {
-                "lr_schedule": "none",
+                "lr_schedule": TrainConfig.lr_schedule,  # presets that set none keep the default
                 **arch.preset,
                 "architecture": arch_id,
                 "arch_options": dict(arch.options),

@@ -280,8 +280,9 @@ def _finished(run, status: str) -> None:
         st.error(reason or t("Training failed."), icon=":material/error:")
     elif status == "interrupted" and reason:
         st.warning(reason)
-    found = figures.figures_of(metrics, figures.task_of(metrics))
-    value = found.get("accuracy", found.get("label_accuracy"))
+    task = figures.task_of(metrics)
+    found = figures.figures_of(metrics, task)
+    _, value = figures.headline(metrics, task)
     if "subset_accuracy" in found:  # multi-label: the course's label accuracy and the exact matches
         st.success(
             t(

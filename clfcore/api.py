@@ -65,9 +65,9 @@ EpochCallback = Callable[[int, dict[str, float]], Any]
 def load_dataset(
     name: str,
     *,
-    validation_split: float = 0.2,
+    validation_split: float = SplitConfig.validation_split,
     train_size: int | None = None,
-    seed: int = 42,
+    seed: int = SplitConfig.seed,
     one_hot: bool = False,
 ) -> DatasetSplits:
     """The train, validation and test arrays of a dataset, as training uses them.

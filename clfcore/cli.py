@@ -74,7 +74,6 @@ def _image_size(text: str) -> tuple[int, int]:
 
 
 def _import_dataset(args: argparse.Namespace) -> dict:
-
     settings = FolderSettings(
         image_size=_image_size(args.image_size) if args.image_size else None,
         color_mode=args.color_mode,
@@ -106,14 +105,12 @@ def _import_dataset(args: argparse.Namespace) -> dict:
 
 
 def _download_weights(args: argparse.Namespace) -> dict:
-
     path = backbones.download_weights(args.backbone, args.image_size)
     print(f"{args.backbone}: ImageNet weights at {path}")
     return {"backbone": args.backbone, "path": str(path)}
 
 
 def _list_archs(_args: argparse.Namespace) -> dict:
-
     rows = []
     for arch in architectures.list_architectures():
         print(f"{arch.id:<18} {arch.name:<34} {arch.cited_source()}")
@@ -144,7 +141,6 @@ def _shape(text: str) -> tuple[int, int, int]:
 
 
 def _describe(args: argparse.Namespace) -> dict:
-
     if args.classes < 2:
         raise UserInputError(
             "A classifier needs at least 2 classes, got {value}.", value=args.classes
@@ -160,7 +156,6 @@ def _describe(args: argparse.Namespace) -> dict:
 
 
 def _train(args: argparse.Namespace) -> dict:
-
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
         run = run_predictions.find_run(args.run_dir, anywhere=True)
         config = run.config()
@@ -226,7 +221,6 @@ def _class_number(info, text: str) -> int:
 def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> str:
     """``--positive-class`` (and ``--negative-class``): the binary task derived from ``dataset``
     (clfcore.data.tasks)."""
-
     if positive is None:
         if negative is not None:
             raise UserInputError(
@@ -244,7 +238,6 @@ def _task_dataset(dataset: str, positive: str | None, negative: str | None) -> s
 def _augmentation_option(value: str | None) -> dict:
     """``--augmentation``: "course", or JSON settings that change the course's
     (clfcore.data.augment); none when absent."""
-
     if value is None:
         return {}
     try:
@@ -261,7 +254,6 @@ def _augmentation_option(value: str | None) -> dict:
 
 
 def _evaluate(args: argparse.Namespace) -> dict:
-
     run = run_predictions.resolve_run(args.run_ref, anywhere=True)
     report, seconds = scoring.evaluate_run(run)
     print(scoring.classification_report(report, title=f"run {run.run_id}"), end="")
@@ -284,7 +276,6 @@ def _evaluate(args: argparse.Namespace) -> dict:
 
 def _predict(args: argparse.Namespace) -> int:
     """One JSON line per file; returns the exit status itself (2 when any file was refused)."""
-
     if args.top_k < 1:
         raise UserInputError("--top-k must be at least 1, got {value}.", value=args.top_k)
     classifier = predict.load_run(run_predictions.find_run(args.run_ref, anywhere=True))

@@ -72,12 +72,11 @@ class TrainConfig:
     optimizer: str = "rmsprop"  # one of OPTIMIZERS
     learning_rate: float = 0.001  # step size of the optimizer
     momentum: float = 0.9  # SGD only
-    validation_split: float = (
-        0.2  # fraction of training images held out for validation (course: 20 %)
-    )
+    # fraction of training images held out for validation (course: 20 %)
+    validation_split: float = SplitConfig.validation_split
     train_size: int | None = None  # stratified subset of N training images; None = all
     one_hot: bool = True  # one-hot labels + categorical cross-entropy (course) or integers + sparse
-    seed: int = 42  # same seed and settings -> same metrics on the CPU
+    seed: int = SplitConfig.seed  # same seed and settings -> same metrics on the CPU
     early_stopping: bool = False  # stop when `monitor` stops improving
     early_stopping_monitor: str = "val_loss"
     early_stopping_patience: int = 3  # epochs without improvement before stopping
@@ -92,18 +91,15 @@ class TrainConfig:
     # clfcore.data.augment settings (empty = none)
     augmentation: dict[str, Any] = field(default_factory=dict, hash=False)
     run_name: str = ""  # optional human name shown beside the run id
-    # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers; "" =
-    # the dataset's
+    # the dataset's task (binary, multiclass, multilabel, hierarchical), recorded for readers;
+    # "" = the dataset's own
     task: str = ""
-    class_weight: str = (
-        "none"  # "balanced": weigh each class by n_images / (n_classes * its images) in the loss
-    )
-    threshold: float = (
-        0.5  # multi-label: a label is predicted when its probability is at least this
-    )
-    coarse_loss_weight: float = (
-        1.0  # hierarchical: weight of the coarse head's cross-entropy in the loss
-    )
+    # "balanced": weigh each class by n_images / (n_classes * its images) in the loss
+    class_weight: str = "none"
+    # multi-label: a label is predicted when its probability is at least this
+    threshold: float = 0.5
+    # hierarchical: weight of the coarse head's cross-entropy in the loss
+    coarse_loss_weight: float = 1.0
     fine_loss_weight: float = 1.0  # hierarchical: weight of the fine head's cross-entropy
 
     def __post_init__(self) -> None:
@@ -192,7 +188,6 @@ class TrainConfig:
     def for_architecture(cls, architecture: str, **settings: Any) -> TrainConfig:
         """A config whose optimizer, learning rate, batch size and epochs default to the
         architecture's preset."""
-
         preset = {
             k: v
             for k, v in get_architecture(architecture).preset.items()

@@ -30,7 +30,6 @@ class UserInputError(ValueError):
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("en" or "es")."""
-
         return translate(self.template, lang, **self.params)
 
 

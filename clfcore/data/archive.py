@@ -50,6 +50,7 @@ from typing import IO, BinaryIO, cast
 
 from clfcore.data import datasets, folders
 from clfcore.data.folders import FolderSettings
+from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError
 from clfcore.i18n import N_
 from clfcore.paths import data_root
@@ -58,8 +59,8 @@ MAX_ENTRIES = 100_000  # files and folders in one archive (MNIST as PNG files is
 MAX_TOTAL_BYTES = 1_000_000_000  # bytes of images one import may write (1 GB)
 DISK_MARGIN_BYTES = 100_000_000  # free space left on the disk after an import
 NAME_PATTERN = re.compile(r"[^\W_][\w-]{0,39}")  # letters (any script), digits, - and _; at most 40
-DEFAULT_VALIDATION_SPLIT = 0.2  # the course's 20 %
-DEFAULT_SEED = 42
+DEFAULT_VALIDATION_SPLIT = SplitConfig.validation_split  # the course's 20 %
+DEFAULT_SEED = SplitConfig.seed
 VALIDATION_FOLDERS = ("val", "valid", "validation")  # added to the training images
 IN_MEMORY_BYTES = 16_000_000  # images up to this size are checked in memory before they are written
 STALE_SECONDS = 3600  # temporary folders older than this are left-overs of a killed import
@@ -613,7 +614,6 @@ def inspect(
 
 
 def _reserved(name: str) -> bool:
-
     lowered = name.lower()
     bases = set(RESERVED_NAMES) | set(datasets.builtin_ids())
     return lowered in bases or any(

@@ -82,14 +82,12 @@ class AugmentConfig:
     rotation_range: float = 10.0  # degrees either way (course: rotation_range=10)
     width_shift_range: float = 0.1  # fraction of the width, either way (course: 0.1)
     height_shift_range: float = 0.1  # fraction of the height, either way (course: 0.1)
-    zoom_range: float = (
-        0.2  # zoom in or out by up to this fraction (course: 0.2; its illustration used 0.1)
-    )
+    # zoom in or out by up to this fraction (course: 0.2; its illustration used 0.1)
+    zoom_range: float = 0.2
     shear_range: float = 0.0  # shear angle in degrees (course: shear_range=0)
     horizontal_flip: bool = True  # mirror left-right half of the time (course: True)
-    vertical_flip: bool = (
-        False  # mirror top-bottom half of the time (course: False; its illustration used True)
-    )
+    # mirror top-bottom half of the time (course: False; its illustration used True)
+    vertical_flip: bool = False
     fill_mode: str = "nearest"  # one of FILL_MODES; ImageDataGenerator's default
     brightness: float = 0.0  # add up to this much (pixels are 0-1) to every pixel of an image
     contrast: float = 0.0  # scale the contrast by a factor between 1-value and 1+value
@@ -505,7 +503,6 @@ def preview_grid(
     Returns:
         uint8 (rows, columns, C), background white.
     """
-
     n, copies = augmented.shape[:2]
     left = image_grid(originals, columns=1, upscale=upscale, gap=gap)
     right = image_grid(

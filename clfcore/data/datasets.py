@@ -88,9 +88,8 @@ class DatasetInfo:
     test_count: int = 0  # images in its test split (or the held-out part when it has none)
     download: str | None = None  # keras.datasets module that downloads it, if any
     has_own_test_split: bool = True
-    validation_split: float | None = (
-        None  # a user dataset's own default (its dataset.json); None: the session's
-    )
+    # a user dataset's own default (its dataset.json); None: the session's
+    validation_split: float | None = None
     seed: int | None = None  # the seed that goes with that validation split
     coarse_names: tuple[
         str, ...
@@ -365,7 +364,6 @@ def _scan_user_folder(folder: Path):
 
 
 def _user_info(name: str, layout) -> DatasetInfo:
-
     # a multi-label folder whose labels.csv is wrong: listed, not loadable
     if isinstance(layout, DatasetError):
         return DatasetInfo(

@@ -91,7 +91,6 @@ def members(mapping: tuple[int, ...], coarse: int) -> list[int]:
 
 def read_fashion_hierarchy(location: Path):
     """Fashion-MNIST with labels ``[group, class]`` (the grouping above)."""
-
     raw = sources.read_idx_folder(location)
 
     def levels(fine: np.ndarray) -> np.ndarray:
@@ -103,7 +102,6 @@ def read_fashion_hierarchy(location: Path):
 def read_cifar100_hierarchy(folder: Path, mapping: tuple[int, ...]):
     """CIFAR-100 with labels ``[coarse, fine]``, both read from the same files and checked against
     each other."""
-
     fine, coarse = sources.read_cifar100(folder, "fine"), sources.read_cifar100(folder, "coarse")
     for split, f, c in (
         ("train", fine.y_train, coarse.y_train),

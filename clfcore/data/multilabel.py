@@ -333,7 +333,6 @@ def read_folder(layout: MultiLabelLayout):
 
 def held_out_counts(count: int) -> tuple[int, int]:
     """(training, test) images of a multi-label folder without test.csv."""
-
     held = max(1, int(round(HELD_OUT_TEST_FRACTION * count))) if count > 1 else 0
     return count - held, held
 
@@ -386,7 +385,6 @@ def read_fashion_mosaics(location: Path, *, train: int = MOSAIC_TRAIN, test: int
     Training mosaics use only training images and test mosaics only test images, so no item of the
     test set was seen in training.
     """
-
     raw = sources.read_idx_folder(location)
     x_train, y_train = make_mosaics(
         raw.x_train, raw.y_train, train, num_classes=10, seed=MOSAIC_SEEDS[0]

@@ -8,6 +8,7 @@ the data root (``$CLFCORE_DATA_DIR`` or ``./data``), the system-wide copy of a D
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import zipfile
@@ -246,7 +247,6 @@ def read_digits() -> RawData:
 def read_image_folder(layout) -> RawData:
     """A user dataset (``clfcore.data.folders.FolderLayout``): its test folder, or a held-out
     stratified 20 %."""
-
     images, labels, skipped = folders.decode(layout, layout.train_files)
     if layout.test_files:
         x_test, y_test, more = folders.decode(layout, layout.test_files)
@@ -264,8 +264,6 @@ def download_with_keras(loader_name: str, dataset_name: str) -> None:
     Raises:
         DatasetUnavailableError: when the download fails (offline, firewall, server down).
     """
-    import importlib
-
     try:
         module = importlib.import_module(f"keras.datasets.{loader_name}")
         module.load_data()

@@ -14,12 +14,10 @@ from clfcore.errors import UserInputError
 class SplitConfig:
     """How to cut a dataset into the three splits a training run uses."""
 
-    validation_split: float = (
-        0.2  # fraction of the training images held out for validation (the course uses 20 %)
-    )
-    train_size: int | None = (
-        None  # stratified subset of N training images for quick demos; None = all
-    )
+    # fraction of the training images held out for validation (the course uses 20 %)
+    validation_split: float = 0.2
+    # stratified subset of N training images for quick demos; None = all
+    train_size: int | None = None
     seed: int = 42  # the same seed always gives the same split
     one_hot: bool = False  # one-hot labels (categorical cross-entropy) instead of integers (sparse)
 

@@ -15,8 +15,9 @@ config.json, the trainer, the evaluation and the Classify page like any other da
 the positive class P, label 0 the others (or class N).
 
 This module also holds what every task needs from the labels: the train / validation split of
-multi-label and hierarchical labels, the balanced class weights, and the loss and metrics Keras
-compiles with. Importing it does not import Keras.
+multi-label and hierarchical labels and the balanced class weights. The loss and metrics Keras
+compiles with for each task are in ``clfcore.training.objectives``. Importing it does not import
+Keras.
 """
 
 from __future__ import annotations

@@ -65,11 +65,6 @@ def predict_levels(
     return np.concatenate(coarse).astype(np.float32), np.concatenate(fine).astype(np.float32)
 
 
-def _stamp(run) -> tuple[int, int]:
-    stat = run.model_path.stat()
-    return stat.st_mtime_ns, stat.st_size
-
-
 def predict_run_levels(run, *, model=None) -> LevelPredictions:
     """Both levels of a hierarchical run on its test split; cached in the run folder per model
     file."""
@@ -80,7 +75,7 @@ def predict_run_levels(run, *, model=None) -> LevelPredictions:
             "The run {run} was not trained on a hierarchical dataset.", run=run.run_id
         )
     raw = datasets.load_raw(config.dataset)
-    cache, stamp = run.path / PREDICTIONS_FILE, _stamp(run)
+    cache, stamp = run.path / PREDICTIONS_FILE, run.model_stamp()
     cached: tuple[np.ndarray, np.ndarray] | None = None  # (coarse, fine) from the run folder
     try:
         with np.load(cache, allow_pickle=False) as data:

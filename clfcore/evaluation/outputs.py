@@ -15,9 +15,6 @@ import numpy as np
 from clfcore.data.splits import scale_images
 from clfcore.errors import UserInputError
 
-# part of this module's API: evaluation reads model outputs through it
-from clfcore.models.probabilities import probabilities_from_outputs  # noqa: F401
-
 PREDICT_CHUNK = 2048  # images scaled and predicted at a time: bounded memory for large test sets
 EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before taking logs
 

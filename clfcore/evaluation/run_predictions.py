@@ -108,7 +108,6 @@ def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]
 
     Hierarchical datasets: the fine labels and classes (``clfcore.data.hierarchy`` has both levels).
     """
-
     info = datasets.get_dataset(config.dataset)
     raw = datasets.load_raw(config.dataset)
     labels = raw.y_test[:, 1] if info.task == "hierarchical" else raw.y_test
@@ -118,7 +117,6 @@ def load_test_set(config) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]
 def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
     """Some test images scaled to float32 [0, 1] (what the model sees), in the order of
     ``indices``."""
-
     x_test, *_ = load_test_set(config)
     return scale_images(x_test[np.asarray(indices, dtype=np.int64)])
 
@@ -126,20 +124,14 @@ def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
 def predict(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> np.ndarray:
     """``model``'s probabilities for uint8 or [0, 1] float images, scaled and predicted a chunk at a
     time."""
-
     outputs = predict_chunks(model, images, chunk=chunk)
     return probabilities_from_outputs(np.concatenate([np.asarray(o) for o in outputs]))
-
-
-def _model_stamp(run: RunFolder) -> tuple[int, int]:
-    stat = run.model_path.stat()
-    return stat.st_mtime_ns, stat.st_size
 
 
 def model_stamp(run: RunFolder) -> int:
     """The model file's modification time in ns: a cache key that changes when the model is
     rewritten."""
-    return _model_stamp(run)[0]
+    return run.model_stamp()[0]
 
 
 def _read_cache(path: Path, stamp: tuple[int, int]) -> Predictions | None:
@@ -187,7 +179,7 @@ def predict_run(run: RunFolder, *, model=None) -> Predictions:
     if datasets.get_dataset(run.config().dataset).task == "hierarchical":
         fine = hierarchy_levels.predict_run_levels(run).fine  # loads the two-head model itself
         return Predictions(fine.probabilities, fine.labels, fine.class_names, "hierarchical")
-    stamp = _model_stamp(run)
+    stamp = run.model_stamp()
     cache = run.path / PREDICTIONS_FILE
     cached = _read_cache(cache, stamp)
     x_test, y_test, class_names, task = load_test_set(run.config())
@@ -215,7 +207,7 @@ def cached_predictions(run: RunFolder) -> Predictions | None:
     model)."""
     if not run.model_path.is_file():
         return None
-    return _read_cache(run.path / PREDICTIONS_FILE, _model_stamp(run))
+    return _read_cache(run.path / PREDICTIONS_FILE, run.model_stamp())
 
 
 def load_model(run: RunFolder):

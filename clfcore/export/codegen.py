@@ -15,6 +15,7 @@ numpy, keras and scikit-learn; it loads the data with ``keras.datasets``, scikit
 
 from __future__ import annotations
 
+import inspect
 import json
 
 from clfcore.config import OPTIMIZER_SPECS, TrainConfig
@@ -343,7 +344,6 @@ def _augmentation_settings(config) -> str:
 def _augmentation_source() -> str:
     """The app's own augmentation layer and tf.data pipeline, copied verbatim: the script trains
     exactly like the app."""
-    import inspect
 
     # here, not at the top: both import Keras, and writing a script must not load TensorFlow
     from clfcore.data import augment_layer

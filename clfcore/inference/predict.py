@@ -18,6 +18,8 @@ image.
 from __future__ import annotations
 
 import csv
+import importlib
+import importlib.util
 import io
 import os
 import re
@@ -74,9 +76,8 @@ class Prediction:
     """The model's answer for one image."""
 
     top_k: tuple[Guess, ...]  # most probable first
-    unsure: str = (
-        ""  # "" (sure), "tie" (the top two are within TIE_MARGIN) or "low" (top below UNSURE_BELOW)
-    )
+    # "" (sure), "tie" (the top two are within TIE_MARGIN) or "low" (top below UNSURE_BELOW)
+    unsure: str = ""
 
     @property
     def best(self) -> Guess:
@@ -122,12 +123,10 @@ class Classifier:
     dataset: str | None = None  # the dataset it was trained on, when known
     architecture: str | None = None
     convolutional: bool = False  # has Conv2D layers (Grad-CAM can explain it)
-    call: Callable | None = (
-        None  # model(x, training=False), traced once into a graph (see direct_call)
-    )
-    coarse: Classifier | None = (
-        None  # hierarchical runs: the coarse head (this classifier is the fine head)
-    )
+    # model(x, training=False), traced once into a graph (see direct_call)
+    call: Callable | None = None
+    # hierarchical runs: the coarse head (this classifier is the fine head)
+    coarse: Classifier | None = None
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, num_classes) for images (N, H, W, C) float32, by calling the
@@ -222,9 +221,6 @@ def direct_call(model, input_shape: tuple[int, int, int]) -> Callable:
 def _register_app_layers() -> None:
     """Import the app's own Keras layers (augmentation can sit inside a model) so that safe mode
     knows them."""
-    import importlib
-    import importlib.util
-
     if importlib.util.find_spec("clfcore.data.augment_layer") is not None:
         importlib.import_module("clfcore.data.augment_layer")
 

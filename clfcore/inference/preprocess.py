@@ -45,12 +45,10 @@ class ImageStyle:
 
     # "dark": light objects on black (MNIST); "light": dark ink on white; "varied": photos
     background: str = "varied"
-    content_fraction: float = (
-        1.0  # the object's longest side over the image side, e.g. 20/28 for MNIST
-    )
-    centre_by_mass: bool = (
-        False  # MNIST centres the digit's centre of mass; otherwise the bounding box is centred
-    )
+    # the object's longest side over the image side, e.g. 20/28 for MNIST
+    content_fraction: float = 1.0
+    # MNIST centres the digit's centre of mass; otherwise the bounding box is centred
+    centre_by_mass: bool = False
 
     @property
     def plain_background(self) -> bool:
@@ -103,9 +101,8 @@ class Step:
     automatic: bool  # what the app decides by itself for this image (the toggle's default)
     optional: bool  # the user may switch it on or off
     image: Image.Image  # the image after this step (mode L or RGB)
-    note: str = (
-        ""  # English template: what the step did or why it did nothing, filled with ``params``
-    )
+    # English template: what the step did or why it did nothing, filled with ``params``
+    note: str = ""
     params: dict = field(default_factory=dict)
 
 

@@ -105,7 +105,6 @@ def dispatch(root: Path | None = None) -> list[str]:
 
 def submit(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
     """Check ``config``, create its run folder (queued) and start it if a slot is free."""
-
     check_config(config)
     run = create_run(config, root=root)
     dispatch(run.path.parent)

@@ -277,7 +277,11 @@ def output_shape(spec: dict[str, Any], shape: Shape) -> Shape:
     if kind in ("to_rgb", "caffe"):
         return (shape[0], shape[1], 3)
     if kind == "backbone":  # five stride-2 stages, each rounding up
-        return (math.ceil(shape[0] / 32), math.ceil(shape[1] / 32), _backbone(spec).channels)
+        return (
+            math.ceil(shape[0] / 32),
+            math.ceil(shape[1] / 32),
+            get_backbone(spec["backbone"]).channels,
+        )
     return shape  # dropout, batchnorm, rescaling
 
 
@@ -297,16 +301,11 @@ def parameter_counts(spec: dict[str, Any], shape: Shape) -> tuple[int, int]:
     if kind == "caffe":
         return 0, 12  # a fixed 1x1 convolution: RGB -> BGR minus the ImageNet mean
     if kind == "backbone":
-        backbone = _backbone(spec)
+        backbone = get_backbone(spec["backbone"])
         if spec.get("trainable"):
             return backbone.params - backbone.non_trainable_params, backbone.non_trainable_params
         return 0, backbone.params  # frozen: nothing learns
     return 0, 0
-
-
-def _backbone(spec: dict[str, Any]):
-
-    return get_backbone(spec["backbone"])
 
 
 _KERAS_NAMES = {
@@ -360,7 +359,7 @@ def keras_class(spec: dict[str, Any]) -> str:
     """The ``keras.layers`` class name of ``spec``, e.g. "Conv2D" ("applications.MobileNetV2" for a
     backbone)."""
     if spec["type"] == "backbone":
-        return f"applications.{_backbone(spec).keras_class}"
+        return f"applications.{get_backbone(spec['backbone']).keras_class}"
     return _KERAS_CLASSES[spec["type"]]
 
 
@@ -407,7 +406,7 @@ def keras_call(spec: dict[str, Any]) -> tuple[str, tuple, dict[str, Any]]:
             (3, 1),
             {
                 "kernel_initializer": constant(_BGR_SWAP),
-                "bias_initializer": constant([-m for m in _imagenet_bgr_mean()]),
+                "bias_initializer": constant([-m for m in IMAGENET_BGR_MEAN]),
                 "trainable": False,
                 **name,
             },
@@ -440,8 +439,3 @@ def build_layer(spec: dict[str, Any]):
         model.trainable = bool(spec.get("trainable"))
         return model
     return getattr(keras.layers, class_name)(*args, **kwargs)
-
-
-def _imagenet_bgr_mean() -> tuple[float, ...]:
-
-    return IMAGENET_BGR_MEAN

@@ -19,8 +19,8 @@ the pages.
   (λc·L_coarse + λf·L_fine, what training minimised, its history's "loss"), ``fine_loss`` and
   ``coarse_loss``; ``coarse_accuracy`` is the coarse level's accuracy.
 
-The headline (:data:`HEADLINE`) is the figure the course quotes. Its documents (the U-tad Keras
-course, /work/shared/seeds) train a multi-label model "with the same steps as a binary one",
+The headline (:data:`HEADLINE`) is the figure the course quotes. Its documents (the Keras course's
+practices) train a multi-label model "with the same steps as a binary one",
 sigmoid units and binary cross-entropy compiled with ``metrics=["accuracy"]``, so the accuracy it
 shows is Keras's per-label binary accuracy: the label accuracy, the course's confusion-matrix
 accuracy (TP + TN) / all decisions over every label. It heads multi-label runs, with the subset

@@ -80,6 +80,12 @@ class RunFolder:
     def model_path(self) -> Path:
         return self.path / "model.keras"
 
+    def model_stamp(self) -> tuple[int, int]:
+        """``(modification time in ns, size)`` of model.keras: the key of every cache of its
+        predictions, which changes whenever the model is rewritten."""
+        stat = self.model_path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
     @property
     def log_path(self) -> Path:
         return self.path / "train.log"

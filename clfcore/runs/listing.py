@@ -1,11 +1,12 @@
 """The runs root as a list: one summary per run folder, for the Runs, Train and Home pages.
 
-Listing also notices runs whose training process is gone (``jobs.effective_status``), so a run
+Listing also notices runs whose training process is gone (``clfcore.runs.liveness``), so a run
 killed by a server restart shows as "interrupted" rather than "running" forever.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,6 @@ class RunSummary:
 
 
 def summarize(run: RunFolder) -> RunSummary:
-
     config = read_json(run.config_path)
     metrics = run.metrics()
     status = effective_status(run)
@@ -91,8 +91,6 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
 def delete_run(run_id: str, *, root: Path | None = None) -> None:
     """Delete the folder of run ``run_id`` (model, history, everything). Refuses runs that are
     queued or training."""
-    import shutil
-
     run = open_run(run_id, root=root)
     status = effective_status(run)
     if status in ACTIVE:

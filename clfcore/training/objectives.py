@@ -5,6 +5,8 @@ Importing this module does not import Keras; the functions do, when called.
 
 from __future__ import annotations
 
+import numpy as np
+
 from clfcore.data.splits import DatasetSplits
 from clfcore.models import architectures
 
@@ -75,8 +77,6 @@ def test_metrics(
     ``test_coarse_accuracy``, ``test_combined_loss`` (the weighted sum training minimised),
     ``test_fine_loss``, ``test_coarse_loss``.
     """
-    import numpy as np
-
     scores = model.evaluate(
         splits.x_test, splits.y_test, batch_size=batch_size, verbose=0, return_dict=True
     )

@@ -90,7 +90,6 @@ def check_config(config: TrainConfig) -> datasets.DatasetInfo:
 def _check_backbone_weights(config: TrainConfig) -> None:
     """The ImageNet weights must be on this machine (downloaded now when online) before a transfer
     run starts."""
-
     options = {**architectures.get_architecture(config.architecture).options, **config.arch_options}
     if options["weights"] == "imagenet":
         # returns at once when already there
@@ -325,7 +324,6 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
 def _augmentation_layer(config: TrainConfig):
     """The run's augmentation layer (clfcore.data.augment), or None when its config has no
     augmentation."""
-
     settings = augment.AugmentConfig.from_dict(config.augmentation) if config.augmentation else None
     return (
         augment.build_augmentation(settings, seed=config.seed)
