@@ -3,10 +3,10 @@ redraw.
 
 1. Throughput, side by side in this one process: the course's settings (rotation 10, shifts 0.1,
    zoom 0.2, horizontal flip, nearest fill) on the same 10,000 32x32 RGB images with batch 128,
-   through ``clfcore.training.pipeline.training_dataset`` - with op determinism on, as the
-   trainer runs it - and through ``tf.keras.preprocessing.image.ImageDataGenerator(...).flow``
-   (Keras 3's legacy shim, kept for this comparison only; it needs scipy). One full epoch each, alternately, after a warm-up
-   epoch; the median of REPEATS epochs per side. Prints
+   through ``clfcore.training.pipeline.training_dataset`` - with op determinism on, as the trainer
+   runs it - and through ``tf.keras.preprocessing.image.ImageDataGenerator(...).flow`` (Keras 3's
+   legacy shim, kept for this comparison only; it needs scipy). One full epoch each, alternately,
+   after a warm-up epoch; the median of REPEATS epochs per side. Prints
    ``augment_vs_imagedatagenerator: 4.1x (goal >= 3x; ...)``.
 2. Preview latency: what the Augment page computes when a slider moves - 4 images x 4 augmented
    versions = 16 augmented 32x32 images, the grid and its PNG - each time with a new slider value

@@ -2,9 +2,9 @@
 model.
 
 For the course's two CIFAR-10 CNNs and LeNet, a run folder is made with an (untrained: the time does
-not depend on the weights) model and loaded with ``clfcore.inference.predict.load_run``, like
-the page. Each figure is the median over many repetitions of one camera-sized photo (640x480
-JPEG, what ``st.camera_input`` sends) going through ``imagefile.open_image`` + ``predict.classify``. Printed
+not depend on the weights) model and loaded with ``clfcore.inference.predict.load_run``, like the
+page. Each figure is the median over many repetitions of one camera-sized photo (640x480 JPEG, what
+``st.camera_input`` sends) going through ``imagefile.open_image`` + ``predict.classify``. Printed
 next to it, on the same preprocessed image: ``model.predict`` per image, and the model called
 eagerly without the traced graph.
 
