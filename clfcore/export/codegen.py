@@ -65,7 +65,8 @@ _LOAD_KERAS = '''
 def load_data():
     """Training and test images as float32 in [0, 1], shape (N, height, width, channels); integer labels."""
     (x_train, y_train), (x_test, y_test) = {loader}  # downloads once into ~/.keras/datasets
-{reshape}    return x_train.astype("float32") / 255.0, y_train.reshape(-1), x_test.astype("float32") / 255.0, y_test.reshape(-1)
+{reshape}    x_train, x_test = x_train.astype("float32") / 255.0, x_test.astype("float32") / 255.0
+    return x_train, y_train.reshape(-1), x_test, y_test.reshape(-1)
 '''
 
 _LOAD_DIGITS = '''
@@ -76,7 +77,9 @@ def load_data():
 
     digits = load_digits()
     images = (digits.images / 16.0).astype("float32")[..., np.newaxis]  # add the channel axis: (N, 8, 8, 1)
-    x_train, x_test, y_train, y_test = train_test_split(images, digits.target, test_size=0.2, stratify=digits.target, random_state=0)
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, digits.target, test_size=0.2, stratify=digits.target, random_state=0
+    )
     return x_train, y_train, x_test, y_test
 '''
 
@@ -88,7 +91,12 @@ CLASS_NAMES = {class_names!r}
 def load_folder(folder):
     """Every image of ``folder``'s class sub-folders, resized to INPUT_SHAPE, as float32 in [0, 1]."""
     dataset = keras.utils.image_dataset_from_directory(
-        folder, class_names=CLASS_NAMES, color_mode="{color_mode}", image_size=INPUT_SHAPE[:2], batch_size=256, shuffle=False
+        folder,
+        class_names=CLASS_NAMES,
+        color_mode="{color_mode}",
+        image_size=INPUT_SHAPE[:2],
+        batch_size=256,
+        shuffle=False,
     )
     batches = list(dataset.as_numpy_iterator())
     return np.concatenate([x for x, _ in batches]) / 255.0, np.concatenate([y for _, y in batches])
@@ -114,7 +122,9 @@ _MAIN = '''
 def split_data(x_train, y_train):
     """The optional stratified subset, then the stratified validation split (both seeded)."""
     if TRAIN_SIZE is not None and TRAIN_SIZE < len(y_train):
-        x_train, _, y_train, _ = train_test_split(x_train, y_train, train_size=TRAIN_SIZE, stratify=y_train, random_state=SEED)
+        x_train, _, y_train, _ = train_test_split(
+            x_train, y_train, train_size=TRAIN_SIZE, stratify=y_train, random_state=SEED
+        )
     return train_test_split(x_train, y_train, test_size=VALIDATION_SPLIT, stratify=y_train, random_state=SEED)
 
 
