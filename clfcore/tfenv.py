@@ -30,8 +30,8 @@ import logging
 import os
 import platform
 import re
+import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -109,9 +109,8 @@ def child_environment(env: dict[str, str]) -> dict[str, str]:
 # --- TensorFlow's log lines ---------------------------------------------------------------------
 
 # A C++ log line, as absl writes it ("I0000 00:00:1796114459.595274   12529 port.cc:153] ...":
-# before
-# absl is initialised the date is zeros and the seconds run from 1970) or as
-# older TensorFlow did ("2024-05-01 10:00:00.123456: I tensorflow/.../gpu_device.cc:1618] ...").
+# before absl is initialised the date is zeros and the seconds run from 1970), or as older
+# TensorFlow did ("2024-05-01 10:00:00.123456: I tensorflow/.../gpu_device.cc:1618] ...").
 _LOG_LINE = re.compile(
     r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ |\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: "
     r"(?P<tsl>[IWEF]) )\S+:\d+\] "
@@ -145,10 +144,22 @@ def drop_log_lines(lines: Iterable[str], *, min_level: int) -> Iterator[str]:
             yield line
 
 
+# The filter runs in a process of its own, so that what C++ code wrote before it aborted the process
+# (a FATAL line, such as TensorFlow's own "CPU lacks AVX" message) still reaches the terminal.
+_FILTER_PROCESS = (
+    "import sys\n"
+    "from clfcore.tfenv import drop_log_lines\n"
+    "sys.stdin.reconfigure(errors='replace')\n"
+    "for line in drop_log_lines(sys.stdin, min_level=int(sys.argv[1])):\n"
+    "    sys.stdout.write(line)\n"
+    "    sys.stdout.flush()\n"
+)
+
+
 @contextlib.contextmanager
 def _native_stderr_filtered(min_level: int) -> Iterator[None]:
-    """Catch what C++ code writes to file descriptor 2 meanwhile; then pass it on without the log
-    lines."""
+    """Send what C++ code writes to file descriptor 2 meanwhile through a filter process that drops
+    the log lines below ``min_level`` and passes everything else on, line by line."""
     if sys.stderr is None:  # no stderr at all (pythonw): nothing to filter
         yield
         return
@@ -158,20 +169,27 @@ def _native_stderr_filtered(min_level: int) -> Iterator[None]:
     except OSError:  # file descriptor 2 is closed: nothing to filter
         yield
         return
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            text = caught.read().decode(errors="replace")
-            kept = "".join(drop_log_lines(text.splitlines(keepends=True), min_level=min_level))
-            if kept:
-                sys.stderr.write(kept)
-                sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _FILTER_PROCESS, str(min_level)], stdin=read_end, stdout=saved
+        )
+    except OSError:  # no process to spare: let the lines through rather than lose any
+        os.close(read_end)
+        os.close(write_end)
+        os.close(saved)
+        yield
+        return
+    os.close(read_end)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last writer is gone: the filter reads to the end and exits
+        os.close(saved)
+        child.wait()
 
 
 class _FilteredTensorFlowImport(importlib.abc.MetaPathFinder):
