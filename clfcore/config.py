@@ -133,8 +133,18 @@ class TrainConfig:
                     value=value,
                     allowed=", ".join(allowed),
                 )
-        if self.early_stopping_patience < 0 or self.lr_patience < 0 or self.lr_step_epochs < 1:
-            raise UserInputError("Patience must be 0 or more and the step length at least 1 epoch.")
+        for name, value, lowest in (
+            ("early_stopping_patience", self.early_stopping_patience, 0),
+            ("lr_patience", self.lr_patience, 0),
+            ("lr_step_epochs", self.lr_step_epochs, 1),
+        ):
+            if value < lowest:
+                raise UserInputError(
+                    "{name} must be at least {lowest} (epochs), got {value}.",
+                    name=name,
+                    lowest=lowest,
+                    value=value,
+                )
         if not 0 < self.lr_decay < 1:
             raise UserInputError(
                 "The decay factor must be between 0 and 1 (for example 0.5), got {value}.",

@@ -114,6 +114,9 @@ def test_learning_rate_schedule_and_early_stopping_are_applied(isolated_roots):
         ({"learning_rate": 0}, "learning rate must be greater than 0"),
         ({"learning_rate": -1}, "learning rate must be greater than 0"),
         ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'"),
+        ({"early_stopping_patience": -1}, "early_stopping_patience must be at least 0 .*got -1"),
+        ({"lr_patience": -2}, "lr_patience must be at least 0 .*got -2"),
+        ({"lr_step_epochs": 0}, "lr_step_epochs must be at least 1 .*got 0"),
     ],
 )
 def test_bad_settings_are_refused_before_training(settings, message):

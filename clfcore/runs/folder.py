@@ -202,5 +202,10 @@ def open_run(run_id: str, *, root: Path | None = None) -> RunFolder:
         or run_id.startswith(".")
         or not (root / run_id / "config.json").is_file()
     ):
-        raise UserInputError("There is no run {run!r} in {root}.", run=run_id, root=str(root))
+        raise UserInputError(
+            "There is no run {run!r} in {root}. Check the run id on the Runs page "
+            "(or with clfcore.list_runs()), or give the path of its folder.",
+            run=run_id,
+            root=str(root),
+        )
     return RunFolder(root / run_id)
