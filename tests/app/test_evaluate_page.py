@@ -192,7 +192,7 @@ def _fake_run(
     run_predictions._write_cache(
         run.path / run_predictions.PREDICTIONS_FILE,
         run_predictions.Predictions(probabilities, labels, class_names, task),
-        run_predictions._model_stamp(run),
+        run.model_stamp(),
     )
     return run.run_id
 
