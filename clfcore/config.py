@@ -133,17 +133,17 @@ class TrainConfig:
                     value=value,
                     allowed=", ".join(allowed),
                 )
-        for name, value, lowest in (
+        for setting, epochs, lowest in (
             ("early_stopping_patience", self.early_stopping_patience, 0),
             ("lr_patience", self.lr_patience, 0),
             ("lr_step_epochs", self.lr_step_epochs, 1),
         ):
-            if value < lowest:
+            if epochs < lowest:
                 raise UserInputError(
                     "{name} must be at least {lowest} (epochs), got {value}.",
-                    name=name,
+                    name=setting,
                     lowest=lowest,
-                    value=value,
+                    value=epochs,
                 )
         if not 0 < self.lr_decay < 1:
             raise UserInputError(
