@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from clfcore.errors import UserInputError
-from clfcore.evaluation import browse, run_predictions, scoring
+from clfcore.evaluation import browse, commentary, exports, roc_pr, run_predictions, scoring
 from clfcore.evaluation.run_predictions import Predictions
 from clfcore.evaluation.scoring import Report
 from clfcore.i18n import N_
@@ -48,7 +48,7 @@ def _report(run_id: str, stamp: int, threshold: float = 0.5) -> Report:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _curves(run_id: str, stamp: int) -> dict:
-    return scoring.one_vs_rest_curves(_predictions(run_id, stamp))
+    return roc_pr.one_vs_rest_curves(_predictions(run_id, stamp))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -152,7 +152,7 @@ def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
     cols = st.columns(3)
     cols[0].download_button(
         t("Metrics (CSV)"),
-        scoring.metrics_csv(report, tuple(names), tr=tr),
+        exports.metrics_csv(report, tuple(names), tr=tr),
         file_name=f"{run.run_id}-metrics.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -160,7 +160,7 @@ def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
     )
     cols[1].download_button(
         t("Classification report"),
-        scoring.classification_report(report, tuple(names), title=run.run_id, tr=tr),
+        exports.classification_report(report, tuple(names), title=run.run_id, tr=tr),
         file_name=f"{run.run_id}-report.txt",
         mime="text/plain",
         icon=":material/download:",
@@ -169,7 +169,7 @@ def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
     if report.confusion is not None:
         cols[2].download_button(
             t("Confusion matrix (CSV)"),
-            scoring.confusion_csv(report, tuple(names)),
+            exports.confusion_csv(report, tuple(names)),
             file_name=f"{run.run_id}-confusion.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -177,7 +177,7 @@ def _downloads(run: RunFolder, report: Report, names: list[str]) -> None:
         )
 
 
-def _reading(reading: scoring.Reading, names: list[str]) -> str:
+def _reading(reading: commentary.Reading, names: list[str]) -> str:
     # 1,000 / 1.000
     params = {k: number(v) if isinstance(v, int) else v for k, v in reading.params.items()}
     return t(reading.template, **params, **{k: names[v] for k, v in reading.classes.items()})
@@ -207,7 +207,7 @@ def _curves_tab(run: RunFolder) -> None:
                 monitor=config.checkpoint_monitor,
             )
         )
-    for reading in scoring.curves_reading(history):
+    for reading in commentary.curves_reading(history):
         st.markdown("- " + _reading(reading, []))
 
 
@@ -327,7 +327,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
                 hamming=report.hamming_loss,
             )
         )
-    readings = scoring.worst_classes_reading(report)
+    readings = commentary.worst_classes_reading(report)
     if readings:
         st.markdown("\n".join("- " + _reading(r, names) for r in readings))
     columns = {
@@ -337,7 +337,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
         "specificity": t("Specificity"),
         "npv": t("NPV"),
     }
-    rows = scoring.metrics_rows(report, tuple(names), tr=translator())
+    rows = exports.metrics_rows(report, tuple(names), tr=translator())
     table = pd.DataFrame(
         [
             {
@@ -474,8 +474,8 @@ def _threshold_view(run: RunFolder, preds: Predictions, names: list[str], curves
     threshold = st.slider(
         t("Threshold"), 0.0, 1.0, 0.5, 0.01, key=f"thr-{run.run_id}", persist_state="page"
     )
-    truth, scores = scoring.positive_scores(preds, positive)
-    result = scoring.threshold_metrics(truth, scores, threshold)
+    truth, scores = roc_pr.positive_scores(preds, positive)
+    result = roc_pr.threshold_metrics(truth, scores, threshold)
     cols = st.columns(6)
     for col, (label, value) in zip(
         cols,

@@ -26,6 +26,9 @@ TIMED = """
 import json, time
 import keras, numpy as np
 from clfcore.evaluation import scoring
+from clfcore.evaluation import roc_pr
+from clfcore.evaluation import exports
+from clfcore.evaluation import commentary
 from clfcore.evaluation import run_predictions
 
 def everything(run_id):
@@ -33,11 +36,11 @@ def everything(run_id):
     run = run_predictions.evaluable_run(run_id)
     predictions = run_predictions.predict_run(run)
     report = scoring.evaluate(predictions)
-    curves = scoring.one_vs_rest_curves(predictions)
-    scoring.worst_classes_reading(report)
-    scoring.metrics_csv(report)
-    scoring.confusion_csv(report)
-    scoring.classification_report(report)
+    curves = roc_pr.one_vs_rest_curves(predictions)
+    commentary.worst_classes_reading(report)
+    exports.metrics_csv(report)
+    exports.confusion_csv(report)
+    exports.classification_report(report)
     assert predictions.num_images == 10000 and all(c is not None for c in curves["roc"])
     return time.perf_counter() - start, report.accuracy
 

@@ -23,7 +23,7 @@ from clfcore.data import archive, datasets, tasks
 from clfcore.data.augment import AugmentConfig, settings_for_run
 from clfcore.data.folders import COLOR_MODES, FolderSettings
 from clfcore.errors import UserInputError
-from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
+from clfcore.evaluation import exports, hierarchy_levels, run_predictions, scoring
 from clfcore.inference import predict
 from clfcore.models import architectures, backbones
 from clfcore.runs.folder import create_run
@@ -256,7 +256,7 @@ def _augmentation_option(value: str | None) -> dict:
 def _evaluate(args: argparse.Namespace) -> dict:
     run = run_predictions.resolve_run(args.run_ref, anywhere=True)
     report, seconds = scoring.evaluate_run(run)
-    print(scoring.classification_report(report, title=f"run {run.run_id}"), end="")
+    print(exports.classification_report(report, title=f"run {run.run_id}"), end="")
     levels = {}
     if report.task == "hierarchical":  # the report above is the fine level; add the coarse one
         levels = hierarchy_levels.levels_json(hierarchy_levels.predict_run_levels(run))
@@ -268,7 +268,7 @@ def _evaluate(args: argparse.Namespace) -> dict:
     print(f"evaluated in {seconds:.2f} s")
     return {
         "run": run.run_id,
-        **scoring.report_json(report),
+        **exports.report_json(report),
         **levels,
         "seconds": round(seconds, 3),
     }

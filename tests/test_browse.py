@@ -5,7 +5,7 @@ import pytest
 
 from clfcore.evaluation import browse
 from clfcore.evaluation.outputs import Predictions
-from clfcore.evaluation.scoring import Curve
+from clfcore.evaluation.roc_pr import Curve
 
 NAMES = ("cat", "dog", "fox")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from clfcore.evaluation import run_predictions, scoring
+from clfcore.evaluation import commentary, exports, roc_pr, run_predictions, scoring
 from clfcore.evaluation.run_predictions import Predictions
 
 # --- hand-made predictions ------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_never_predicted_and_absent_classes_give_zeros_and_notes_not_nan():
     assert notes[scoring.NEVER_PREDICTED] == (1, 2)
     assert notes[scoring.NO_TEST_IMAGES] == (2,)
     assert notes[scoring.ALWAYS_PREDICTED] == (0,)
-    text = scoring.classification_report(report)
+    text = exports.classification_report(report)
     assert (
         "nan" not in text.lower()
         and "Never predicted, so precision is 0 (no division by zero): y, z." in text
@@ -119,7 +119,7 @@ def test_one_vs_rest_roc_and_pr_match_scikit_learn():
     labels = rng.integers(0, 4, 300)
     probs = softmax_like(labels, 4, accuracy=0.5, seed=3)
     probs[:40] = np.round(probs[:40], 1)  # some tied scores
-    curves = scoring.one_vs_rest_curves(Predictions(probs, labels, tuple("abcd")))
+    curves = roc_pr.one_vs_rest_curves(Predictions(probs, labels, tuple("abcd")))
     for c in range(4):
         truth = labels == c
         roc, pr = curves["roc"][c], curves["pr"][c]
@@ -142,7 +142,7 @@ def test_curves_are_none_when_a_class_has_no_positives():
     probs = np.array(
         [[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.4, 0.5, 0.1]], dtype=np.float32
     )
-    curves = scoring.one_vs_rest_curves(Predictions(probs, labels, tuple("abc")))
+    curves = roc_pr.one_vs_rest_curves(Predictions(probs, labels, tuple("abc")))
     assert curves["roc"][2] is None and curves["pr"][2] is None
     assert curves["roc"][0].area == 1.0
 
@@ -150,7 +150,7 @@ def test_curves_are_none_when_a_class_has_no_positives():
 def test_threshold_metrics_by_hand_and_against_scikit_learn():
     truth = np.array([1, 1, 1, 0, 0, 0, 0, 1])
     scores = np.array([0.9, 0.6, 0.3, 0.7, 0.2, 0.1, 0.5, 0.5])
-    result = scoring.threshold_metrics(truth, scores, 0.5)  # above 0.5 is positive: 0.9, 0.6, 0.7
+    result = roc_pr.threshold_metrics(truth, scores, 0.5)  # above 0.5 is positive: 0.9, 0.6, 0.7
     # rows true: negative, positive
     np.testing.assert_array_equal(result.confusion, [[3, 1], [2, 2]])
     assert (result.precision, result.recall, result.specificity, result.npv) == pytest.approx(
@@ -160,7 +160,7 @@ def test_threshold_metrics_by_hand_and_against_scikit_learn():
         1 / 4
     )
     for threshold in (0.0, 0.25, 0.55, 0.95, 1.0):
-        result = scoring.threshold_metrics(truth, scores, threshold)
+        result = roc_pr.threshold_metrics(truth, scores, threshold)
         np.testing.assert_array_equal(
             result.confusion, skm.confusion_matrix(truth, scores > threshold, labels=[0, 1])
         )
@@ -176,7 +176,7 @@ def test_binary_model_output_is_one_sigmoid_unit():
     assert report.accuracy == 0.5 and report.top_k == {}
     # binary cross-entropy
     assert report.loss == pytest.approx(skm.log_loss(labels, p[:, 0]), rel=1e-5)
-    same = scoring.threshold_metrics(labels == 1, probs[:, 1], 0.5)
+    same = roc_pr.threshold_metrics(labels == 1, probs[:, 1], 0.5)
     np.testing.assert_array_equal(same.confusion, report.confusion)
 
 
@@ -211,12 +211,12 @@ def test_multilabel_metrics_match_scikit_learn():
     )
     assert scoring.NO_TEST_IMAGES in {note.template for note in report.notes}
     assert (
-        scoring.one_vs_rest_curves(Predictions(probs, truth, tuple("abcd"), task="multilabel"))[
+        roc_pr.one_vs_rest_curves(Predictions(probs, truth, tuple("abcd"), task="multilabel"))[
             "roc"
         ][3]
         is None
     )
-    assert scoring.report_json(report)["hamming_loss"] == report.hamming_loss
+    assert exports.report_json(report)["hamming_loss"] == report.hamming_loss
 
 
 def test_worst_classes_are_read_in_plain_language():
@@ -224,14 +224,16 @@ def test_worst_classes_are_read_in_plain_language():
     truth = np.array([0] * 10 + [1] * 10 + [2] * 10)
     guess = np.array([0] * 9 + [2] + [1] * 10 + [0] * 4 + [2] * 6)
     report = scoring.evaluate(Predictions(np.eye(3, dtype=np.float32)[guess], truth, names))
-    first = scoring.worst_classes_reading(report)[0]
-    assert first.template == scoring.CONFUSED_WITH
+    first = commentary.worst_classes_reading(report)[0]
+    assert first.template == commentary.CONFUSED_WITH
     text = first.template.format(**first.params, **{k: names[v] for k, v in first.classes.items()})
     assert text.startswith(
         "**Shirt** is most often confused with **T-shirt/top**: 4 of its 10 test images (40%)"
     )
     perfect = scoring.evaluate(Predictions(np.eye(3, dtype=np.float32)[truth], truth, names))
-    assert [r.template for r in scoring.worst_classes_reading(perfect)] == [scoring.ALL_CORRECT]
+    assert [r.template for r in commentary.worst_classes_reading(perfect)] == [
+        commentary.ALL_CORRECT
+    ]
 
 
 def test_curves_reading_spots_overfitting_and_best_epoch():
@@ -241,15 +243,15 @@ def test_curves_reading_spots_overfitting_and_best_epoch():
         {"epoch": 3, "loss": 0.3, "val_loss": 0.8, "accuracy": 0.92, "val_accuracy": 0.75},
         {"epoch": 4, "loss": 0.2, "val_loss": 1.0, "accuracy": 0.95, "val_accuracy": 0.74},
     ]
-    readings = scoring.curves_reading(history)
-    assert readings[0].template == scoring.OVERFIT_AFTER and readings[0].params["best"] == 2
-    assert readings[1].template == scoring.GAP_AT_END and readings[1].params[
+    readings = commentary.curves_reading(history)
+    assert readings[0].template == commentary.OVERFIT_AFTER and readings[0].params["best"] == 2
+    assert readings[1].template == commentary.GAP_AT_END and readings[1].params[
         "gap"
     ] == pytest.approx(21.0)
     assert scoring.best_epoch(history) == 2 and scoring.best_epoch(history, "val_loss") == 2
     rising = [{**row, "accuracy": row["val_accuracy"]} for row in history[:2]]
-    assert [r.template for r in scoring.curves_reading(rising)] == [scoring.STILL_IMPROVING]
-    assert scoring.curves_reading(history[:1]) == []
+    assert [r.template for r in commentary.curves_reading(rising)] == [commentary.STILL_IMPROVING]
+    assert commentary.curves_reading(history[:1]) == []
 
 
 def test_exports_read_back():
@@ -258,7 +260,7 @@ def test_exports_read_back():
     report = scoring.evaluate(
         Predictions(np.eye(3, dtype=np.float32)[guess], truth, ("a", "b", "c"))
     )
-    rows = list(csv.DictReader(io.StringIO(scoring.metrics_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(exports.metrics_csv(report))))
     assert [row["class"] for row in rows] == [
         "a",
         "b",
@@ -268,15 +270,15 @@ def test_exports_read_back():
         "weighted avg",
     ]
     assert float(rows[1]["precision"]) == pytest.approx(2 / 3) and rows[3]["support"] == "6"
-    matrix = list(csv.reader(io.StringIO(scoring.confusion_csv(report, ("A", "B", "C")))))
+    matrix = list(csv.reader(io.StringIO(exports.confusion_csv(report, ("A", "B", "C")))))
     assert matrix[0] == ["true \\ predicted", "A", "B", "C"] and matrix[1] == ["A", "1", "1", "0"]
-    text = scoring.classification_report(report, title="run x")
+    text = exports.classification_report(report, title="run x")
     assert (
         text.splitlines()[0] == "run x"
         and "6 test images · accuracy 66.67%" in text
         and "weighted avg" in text
     )
-    data = scoring.report_json(report)
+    data = exports.report_json(report)
     assert data["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert set(data["per_class"][0]) == {
         "class",
@@ -314,7 +316,7 @@ def test_the_best_epoch_is_the_first_of_equal_ones_like_keras_checkpoint():
 def test_report_json_names_each_figure_for_what_it_is():
     truth = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 1]])
     probs = np.array([[0.9, 0.1, 0.2, 0.1], [0.2, 0.3, 0.1, 0.0], [0.8, 0.1, 0.1, 0.7]])
-    out = scoring.report_json(
+    out = exports.report_json(
         scoring.evaluate(Predictions(probs, truth, tuple("abcd"), task="multilabel"))
     )
     assert out["subset_accuracy"] == pytest.approx(2 / 3)  # image 2 misses its label b
@@ -326,5 +328,5 @@ def test_report_json_names_each_figure_for_what_it_is():
         tuple("xyz"),
         task="hierarchical",
     )
-    out = scoring.report_json(scoring.evaluate(fine))
+    out = exports.report_json(scoring.evaluate(fine))
     assert "loss" not in out and out["fine_loss"] > 0 and out["accuracy"] == pytest.approx(2 / 3)

@@ -14,7 +14,7 @@ from clfcore.config import TrainConfig
 from clfcore.data import datasets, hierarchy, multilabel, tasks
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
-from clfcore.evaluation import hierarchy_levels, run_predictions, scoring
+from clfcore.evaluation import exports, hierarchy_levels, run_predictions, scoring
 from clfcore.models import architectures
 from clfcore.runs.folder import create_run
 from clfcore.training import trainer
@@ -437,7 +437,7 @@ def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluat
     report = scoring.evaluate(
         run_predictions.predict_run(run_predictions.evaluable_run(run.run_id)), threshold=0.4
     )
-    evaluated = scoring.report_json(report)
+    evaluated = exports.report_json(report)
     assert summary["test_label_accuracy"] == pytest.approx(evaluated["label_accuracy"], abs=1e-6)
     assert summary["test_subset_accuracy"] == pytest.approx(evaluated["subset_accuracy"])
     assert summary["test_subset_accuracy"] < summary["test_label_accuracy"]
@@ -450,7 +450,7 @@ def test_a_multilabel_run_names_its_two_accuracies_the_same_in_train_and_evaluat
     # the evaluate command and clfcore.evaluate judge the run at its own threshold too
     by_command, _ = scoring.evaluate_run(run)
     assert by_command.threshold == 0.4
-    assert scoring.report_json(by_command) == evaluated
+    assert exports.report_json(by_command) == evaluated
 
 
 def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots, write_idx_dataset):
@@ -468,7 +468,7 @@ def test_a_hierarchical_run_names_its_combined_and_fine_losses(isolated_roots, w
     assert summary["test_combined_loss"] == pytest.approx(
         0.5 * summary["test_coarse_loss"] + 1.0 * summary["test_fine_loss"], rel=1e-4
     )
-    evaluated = scoring.report_json(
+    evaluated = exports.report_json(
         scoring.evaluate(run_predictions.predict_run(run_predictions.evaluable_run(run.run_id)))
     )
     assert "loss" not in evaluated

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clfcore.config import TrainConfig
-from clfcore.evaluation import run_predictions, scoring
+from clfcore.evaluation import roc_pr, run_predictions, scoring
 from clfcore.runs.folder import create_run, open_run
 from tests.catalogue import ES
 
@@ -118,7 +118,7 @@ def test_the_threshold_slider_updates_the_binary_metrics(run_id):
     positive.select(4).run()
     at.slider[0].set_value(0.9).run()
     assert not at.exception
-    expected = scoring.threshold_metrics(
+    expected = roc_pr.threshold_metrics(
         predictions.labels == 4, predictions.probabilities[:, 4], 0.9
     )
     shown = {m.label: m.value for m in at.metric}
@@ -211,7 +211,7 @@ def test_a_binary_run_gets_the_threshold_on_its_positive_class(isolated_roots):
     at = open_evaluate(tab="ROC and PR curves")
     assert [s.label for s in at.selectbox] == ["Run"]  # no positive-class choice: it is "dog"
     at.slider[0].set_value(0.7).run()
-    expected = scoring.threshold_metrics(labels == 1, p, 0.7)
+    expected = roc_pr.threshold_metrics(labels == 1, p, 0.7)
     assert {m.label: m.value for m in at.metric}["Precision"] == f"{expected.precision:.1%}"
 
 
