@@ -13,6 +13,8 @@ from clfcore.errors import UserInputError
 
 RUNS_ENV = "CLFCORE_RUNS_DIR"
 DATA_ENV = "CLFCORE_DATA_DIR"
+USERS_DIR = "users"  # on a class server: runs/users/<name>/ and data/users/<name>/ per user
+CLASS_DIR = ".class"  # under the data root: the roster, the session key (never a dataset)
 
 
 def runs_root() -> Path:
@@ -23,6 +25,22 @@ def runs_root() -> Path:
 def data_root() -> Path:
     """The folder that holds user datasets and local copies of downloads. Defaults to ``./data``."""
     return Path(os.environ.get(DATA_ENV) or "data").expanduser().resolve()
+
+
+def user_runs_dir(user: str) -> Path:
+    """The runs of one user of a class server (``user`` already checked by
+    ``clfcore.accounts.identity.check_name``)."""
+    return runs_root() / USERS_DIR / user
+
+
+def user_data_dir(user: str) -> Path:
+    """The datasets one user of a class server imported."""
+    return data_root() / USERS_DIR / user
+
+
+def class_dir() -> Path:
+    """Where a class server keeps its roster and its session key: ``<data root>/.class``."""
+    return data_root() / CLASS_DIR
 
 
 def resolve_inside(root: Path, relative: str | os.PathLike) -> Path:

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from clfcore.accounts.identity import is_valid_name
 from clfcore.data import folders, hierarchy, multilabel, sources, tasks
 from clfcore.data.sources import RawData
 from clfcore.data.splits import DatasetSplits, SplitConfig, stratified_split
 from clfcore.errors import DatasetError, DatasetUnavailableError
 from clfcore.i18n import N_
-from clfcore.paths import data_root
+from clfcore.paths import USERS_DIR, data_root, user_data_dir
 
 TASKS = tasks.TASKS  # re-exported: a DatasetInfo.task is one of these
 
@@ -328,29 +329,61 @@ MULTILABEL_DESCRIPTION = N_(
 )
 
 
-def _user_layouts() -> dict[str, object]:
-    """Image-folder datasets under the data root, by folder name (names of built-ins are not
-    allowed).
+def _user_layouts(owner: str | None = None) -> dict[str, object]:
+    """Image-folder datasets under the data root (or under ``owner``'s workspace on a class server),
+    by dataset id (names of built-ins are not allowed).
 
     A folder with a labels.csv is a multi-label dataset (``clfcore.data.multilabel``); one whose CSV
     is wrong is listed with the error (``DatasetError``) in place of its layout, so the page can say
     what to fix.
     """
-    root = data_root()
+    root = data_root() if owner is None else user_data_dir(owner)
     if not root.is_dir():
         return {}
     found = {}
     for folder in sorted(root.iterdir()):
-        if (
-            folder.is_dir()
-            and folder.name not in _BUILTINS
-            and not folder.name.startswith(".")
-            and ":" not in folder.name
-        ):
+        dataset_id = folder.name if owner is None else f"{owner}/{folder.name}"
+        if folder.is_dir() and user_folder(dataset_id) == folder:
             layout = _scan_user_folder(folder)
             if layout is not None:
-                found[folder.name] = layout
+                found[dataset_id] = layout
     return found
+
+
+def user_folder(dataset_id: str) -> Path | None:
+    """The folder of the user dataset ``dataset_id``, or None if the id cannot name one.
+
+    The one rule for user dataset ids: ``name`` is a folder in the data root (personal mode);
+    ``owner/name`` is a folder in the workspace of ``owner`` on a class server
+    (``<data root>/users/<owner>/<name>``). A name is never a built-in's, never starts with ".",
+    and holds no ":" (derived tasks), "\\" or further "/".
+
+    Example:
+        >>> user_folder("../etc") is None, user_folder("ana/flowers").parts[-3:]
+        (True, ('users', 'ana', 'flowers'))
+    """
+    owner, _, name = dataset_id.rpartition("/") if dataset_id else ("", "", "")
+    if (
+        not name
+        or name in _BUILTINS
+        or name.startswith(".")
+        or ":" in name
+        or "\\" in dataset_id
+        or (owner and not is_valid_name(owner))
+        or (not owner and "/" in dataset_id)
+        or (not owner and name == USERS_DIR)
+    ):
+        return None
+    return (user_data_dir(owner) if owner else data_root()) / name
+
+
+def dataset_owner(dataset_id: str) -> str | None:
+    """The class-server user whose workspace holds ``dataset_id``; None for a built-in or a
+    personal-mode dataset (and for a derived task, its base's owner)."""
+    derived = tasks.parse_binary(dataset_id)
+    base = derived.base if derived is not None else dataset_id
+    owner, slash, _ = base.rpartition("/")
+    return owner if slash and user_folder(base) is not None else None
 
 
 def _scan_user_folder(folder: Path):
@@ -363,16 +396,17 @@ def _scan_user_folder(folder: Path):
     return folders.scan(folder)
 
 
-def _user_info(name: str, layout) -> DatasetInfo:
+def _user_info(dataset_id: str, layout) -> DatasetInfo:
+    name = dataset_id.rpartition("/")[2]  # what the pages show; the id may name its owner
     # a multi-label folder whose labels.csv is wrong: listed, not loadable
     if isinstance(layout, DatasetError):
         return DatasetInfo(
-            name,
+            dataset_id,
             name,
             (1, 1, 1),
             (),
             MULTILABEL_DESCRIPTION,
-            str(data_root() / name),
+            str(user_folder(dataset_id)),
             task="multilabel",
         )
     if isinstance(layout, multilabel.MultiLabelLayout):
@@ -383,7 +417,7 @@ def _user_info(name: str, layout) -> DatasetInfo:
             else multilabel.held_out_counts(count)
         )
         return DatasetInfo(
-            name,
+            dataset_id,
             name,
             (*layout.image_size, layout.channels),
             layout.class_names,
@@ -408,7 +442,7 @@ def _user_info(name: str, layout) -> DatasetInfo:
         )
         train_count, test_count = len(labels) - held, held
     return DatasetInfo(
-        name,
+        dataset_id,
         name,
         (*layout.image_size, layout.channels),
         layout.class_names,
@@ -422,25 +456,18 @@ def _user_info(name: str, layout) -> DatasetInfo:
     )
 
 
-def list_datasets() -> list[DatasetInfo]:
-    """Every dataset the app knows, available or not: the built-ins, then the user's image
-    folders."""
+def list_datasets(*, owner: str | None = None) -> list[DatasetInfo]:
+    """Every dataset the app knows, available or not: the built-ins, then the image folders in the
+    data root, then (on a class server) those in ``owner``'s workspace."""
+    layouts = _user_layouts() if owner is None else {**_user_layouts(), **_user_layouts(owner)}
     return [b.info for b in _BUILTINS.values()] + [
-        _user_info(name, layout) for name, layout in _user_layouts().items()
+        _user_info(dataset_id, layout) for dataset_id, layout in layouts.items()
     ]
 
 
 def _user_layout(dataset_id: str):
-    if (
-        dataset_id in _BUILTINS
-        or not dataset_id
-        or "/" in dataset_id
-        or "\\" in dataset_id
-        or dataset_id.startswith(".")
-        or ":" in dataset_id
-    ):
-        return None
-    return _scan_user_folder(data_root() / dataset_id)
+    folder = user_folder(dataset_id)
+    return _scan_user_folder(folder) if folder is not None and folder.is_dir() else None
 
 
 def get_dataset(dataset_id: str) -> DatasetInfo:
@@ -487,7 +514,7 @@ def availability(dataset_id: str) -> Availability:
             return Availability(
                 False, location=None, how_to_fix=layout.template, params=layout.params
             )
-        return Availability(True, location=str(data_root() / dataset_id))
+        return Availability(True, location=str(user_folder(dataset_id)))
     builtin = _BUILTINS[dataset_id]
     if dataset_id == "digits":
         return Availability(True, location="scikit-learn")

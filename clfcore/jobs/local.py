@@ -12,18 +12,17 @@ restart, since every finishing training and every page that watches runs calls `
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
+from clfcore.fileio import exclusive_lock
 from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
 from clfcore.runs.liveness import _process_start_ticks, effective_status, process_alive
@@ -40,15 +39,8 @@ def max_concurrent() -> int:
         return 1
 
 
-@contextmanager
 def _dispatch_lock(root: Path):
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".dispatch.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return exclusive_lock(root / ".dispatch.lock")
 
 
 def _runs(root: Path) -> list[RunFolder]:

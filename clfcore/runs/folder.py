@@ -32,7 +32,7 @@ from typing import Any
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
 from clfcore.fileio import write_text_atomic
-from clfcore.paths import runs_root
+from clfcore.paths import USERS_DIR, runs_root
 
 HISTORY_COLUMNS = (
     "epoch",
@@ -85,6 +85,27 @@ class RunFolder:
         predictions, which changes whenever the model is rewritten."""
         stat = self.model_path.stat()
         return stat.st_mtime_ns, stat.st_size
+
+    @property
+    def owner(self) -> str:
+        """The class-server user whose workspace holds this run (``runs/users/<owner>/<run>``);
+        "" for a run in the runs root itself (personal mode)."""
+        parent = self.path.parent
+        return parent.name if parent.parent.name == USERS_DIR else ""
+
+    # --- sharing: a teacher shows a run to the whole class ----------------------------------------
+    @property
+    def shared_path(self) -> Path:
+        return self.path / "shared.json"
+
+    def is_shared(self) -> bool:
+        return self.shared_path.is_file()
+
+    def set_shared(self, shared: bool, *, by: str = "") -> None:
+        if shared:
+            write_text_atomic(self.shared_path, json.dumps({"by": by, "at": _now()}))
+        else:
+            self.shared_path.unlink(missing_ok=True)
 
     @property
     def log_path(self) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from clfcore.errors import UserInputError
 from clfcore.i18n import N_
-from clfcore.paths import runs_root
+from clfcore.paths import USERS_DIR, runs_root
 from clfcore.runs import figures
 from clfcore.runs.folder import RunFolder, open_run, read_json
 from clfcore.runs.liveness import effective_status
@@ -46,6 +46,8 @@ class RunSummary:
     train_seconds: float | None = None
     total_params: int | None = None
     created: str | None = None  # ISO timestamp from config.json
+    owner: str = ""  # class server: the user whose workspace holds it; "" in personal mode
+    shared: bool = False  # a teacher shared it with the class
 
     @property
     def has_model(self) -> bool:
@@ -71,6 +73,8 @@ def summarize(run: RunFolder) -> RunSummary:
         train_seconds=metrics.get("train_seconds"),
         total_params=metrics.get("total_params"),
         created=config.get("created"),
+        owner=run.owner,
+        shared=run.is_shared(),
     )
 
 
@@ -85,6 +89,22 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
         for folder in root.iterdir()
         if folder.is_dir() and (folder / "config.json").is_file()
     ]
+    return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)
+
+
+def run_roots() -> list[Path]:
+    """Every folder that holds run folders: the runs root (personal mode) and, on a class server,
+    each user's ``runs/users/<name>``."""
+    users = runs_root() / USERS_DIR
+    found = [runs_root()]
+    if users.is_dir():
+        found += sorted(p for p in users.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return found
+
+
+def list_all_runs() -> list[RunSummary]:
+    """The runs of every workspace, newest first (a teacher's view; the queue's)."""
+    found = [run for root in run_roots() for run in list_runs(root)]
     return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)
 
 

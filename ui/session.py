@@ -1,0 +1,38 @@
+"""Who is using this browser session, and so which workspace every page acts on.
+
+Personal mode (no ``CLFCORE_AUTH``): nobody signs in and the workspace is the whole runs and data
+roots. On a class server the sign-in gate (``ui.auth``, called by app.py before any page) puts the
+signed-in user here; pages ask ``workspace()`` and hand it to ``clfcore.workspace.access``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clfcore.accounts.identity import User
+from clfcore.accounts.settings import ClassSettings
+from clfcore.workspace import Workspace
+
+_USER = "signed_in_user"
+
+
+def settings() -> ClassSettings:
+    """The server's class settings, read from the environment (cheap: a few variables)."""
+    return ClassSettings.from_env()
+
+
+def current_user() -> User | None:
+    """The signed-in user; None in personal mode or before sign-in."""
+    return st.session_state.get(_USER)
+
+
+def set_user(user: User | None) -> None:
+    if user is None:
+        st.session_state.pop(_USER, None)
+    else:
+        st.session_state[_USER] = user
+
+
+def workspace() -> Workspace:
+    """The workspace this session works in (personal mode: the one workspace)."""
+    return Workspace(current_user()) if settings().is_class else Workspace()
