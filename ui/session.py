@@ -34,5 +34,14 @@ def set_user(user: User | None) -> None:
 
 
 def workspace() -> Workspace:
-    """The workspace this session works in (personal mode: the one workspace)."""
-    return Workspace(current_user()) if settings().is_class else Workspace()
+    """The workspace this session works in (personal mode: the one workspace).
+
+    On a class server the sign-in gate runs before every page, so a page never runs signed out;
+    if one did, this refuses rather than hand it personal mode's view of everything.
+    """
+    if not settings().is_class:
+        return Workspace()
+    user = current_user()
+    if user is None:
+        raise RuntimeError("a page ran on a class server before anyone signed in")
+    return Workspace(user)
