@@ -45,3 +45,11 @@ def workspace() -> Workspace:
     if user is None:
         raise RuntimeError("a page ran on a class server before anyone signed in")
     return Workspace(user)
+
+
+def queue_priority() -> str:
+    """How this session's trainings queue (``clfcore.jobs.PRIORITIES``)."""
+    user = current_user() if settings().is_class else None
+    if user is None:
+        return "personal"
+    return "teacher" if user.is_teacher else "student"

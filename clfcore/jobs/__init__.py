@@ -8,6 +8,7 @@ Backend: ``local`` - one OS process per training on this machine, with a queue.
 
 from clfcore.jobs.local import (
     MAX_ENV,
+    PRIORITIES,
     dispatch,
     launch,
     max_concurrent,
@@ -16,4 +17,13 @@ from clfcore.jobs.local import (
     submit,
 )
 
-__all__ = ["MAX_ENV", "dispatch", "launch", "max_concurrent", "queue_position", "stop", "submit"]
+__all__ = [
+    "MAX_ENV",
+    "PRIORITIES",
+    "dispatch",
+    "launch",
+    "max_concurrent",
+    "queue_position",
+    "stop",
+    "submit",
+]

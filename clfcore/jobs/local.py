@@ -95,10 +95,23 @@ def dispatch(root: Path | None = None) -> list[str]:
     return started
 
 
-def submit(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
-    """Check ``config``, create its run folder (queued) and start it if a slot is free."""
+PRIORITIES = ("teacher", "student", "personal")  # who submitted: the queue's fairness rules
+
+
+def submit(
+    config: TrainConfig, *, root: Path | None = None, priority: str = "personal"
+) -> RunFolder:
+    """Check ``config``, create its run folder (queued) and start it if a slot is free.
+
+    Args:
+        root: the workspace's runs folder (default: the runs root, personal mode).
+        priority: "teacher", "student" or "personal" - kept in status.json for the queue's rules.
+    """
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority must be one of {PRIORITIES}, got {priority!r}")
     check_config(config)
     run = create_run(config, root=root)
+    run.set_status("queued", priority=priority)
     dispatch(run.path.parent)
     return run
 
