@@ -14,6 +14,7 @@ from clfcore.inference.display import enlarged_uint8
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
 from ui import charts, eval_charts, state, task_views
+from ui.heap import freeze_long_lived
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
 from ui.lang import number, t, translator
@@ -38,7 +39,9 @@ SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _predictions(run_id: str, stamp: int) -> Predictions:
-    return run_predictions.predict_run(run_predictions.evaluable_run(run_id))
+    predictions = run_predictions.predict_run(run_predictions.evaluable_run(run_id))
+    freeze_long_lived()  # TensorFlow may just have loaded
+    return predictions
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -53,7 +56,34 @@ def _curves(run_id: str, stamp: int) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _model(run_id: str, stamp: int):
-    return run_predictions.load_model(run_predictions.evaluable_run(run_id))
+    model = run_predictions.load_model(run_predictions.evaluable_run(run_id))
+    freeze_long_lived()  # the model and TensorFlow live as long as the server
+    return model
+
+
+# Figures every session of a run shows alike, built once (plotly's Figure construction is the
+# costliest part of a view) and shared: st.plotly_chart only reads them (it copies the figure
+# before serialising it). Never modify a returned figure.
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _learning_curves(run_id: str, stamp: int, language: str, best_epoch: int | None):
+    return charts.learning_curves(
+        run_predictions.evaluable_run(run_id).history(), best_epoch=best_epoch
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _insight_images(run_id: str, stamp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stratified sample the feature-space and inside-the-network views show: positions in
+    the test set, their labels, the images scaled; shared by every session, so read-only."""
+    run = run_predictions.evaluable_run(run_id)
+    preds = _predictions(run_id, stamp)
+    sample = browse.insight_sample(preds, INSIGHT_IMAGES)
+    arrays = (sample, browse.single_labels(preds, sample), _images(run, sample))
+    for array in arrays:
+        array.setflags(write=False)
+    return arrays
 
 
 def _images(run: RunFolder, indices) -> np.ndarray:
@@ -194,7 +224,7 @@ def _curves_tab(run: RunFolder) -> None:
     config = run.config()
     best = run.metrics().get("best_epoch") or scoring.best_epoch(history, config.checkpoint_monitor)
     st.plotly_chart(
-        charts.learning_curves(history, best_epoch=best),
+        _learning_curves(run.run_id, run_predictions.model_stamp(run), current_language(), best),
         width="stretch",
         key=f"curves-{run.run_id}",
     )
@@ -709,14 +739,13 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
             st.fragment(_predictions_tab)(run, preds, names)
     if tabs[5].open or tabs[6].open:
         run_id = run.run_id
-        sample = browse.insight_sample(preds, INSIGHT_IMAGES)
-        labels = browse.single_labels(preds, sample)
+        sample, labels, images = _insight_images(run_id, stamp)
         model = _model(run_id, stamp)
         if tabs[5].open:
             with tabs[5]:
                 render_inside_network(
                     model,
-                    _images(run, sample),
+                    images,
                     labels,
                     names,
                     key=f"inside-{run_id}",
@@ -726,7 +755,7 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
             with tabs[6]:
                 render_feature_space(
                     model,
-                    _images(run, sample),
+                    images,
                     labels,
                     names,
                     key=f"features-{run_id}",

@@ -18,6 +18,7 @@ from clfcore.errors import UserInputError
 from clfcore.inference import gradcam, insight
 from clfcore.inference.display import enlarge_pixels, to_uint8, unit_range
 from clfcore.models.probabilities import probabilities_from_outputs
+from ui.lang import current as current_language
 from ui.lang import error_message, number, t, translator
 from ui.widgets import show_error
 
@@ -495,14 +496,16 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
         points = _projection(fingerprint + "|sample", "tsne", _features=features[rows])
         axes = ("t-SNE 1", "t-SNE 2")
     st.plotly_chart(
-        _scatter(
-            points,
-            labels[rows],
-            predicted[rows],
-            indices[rows],
-            names,
-            axes=axes,
-            tsne=method == "tsne",
+        _shared_scatter(
+            fingerprint,
+            method,
+            current_language(),
+            tuple(names),
+            _points=points,
+            _labels=labels[rows],
+            _predicted=predicted[rows],
+            _indices=indices[rows],
+            _axes=axes,
         ),
         width="stretch",
         key=f"{key}-scatter-{method}",
@@ -529,6 +532,33 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
             "sizes mean little."
         )
     st.caption(text)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_scatter(
+    fingerprint: str,
+    method: str,
+    language: str,
+    names: tuple[str, ...],
+    *,
+    _points,
+    _labels,
+    _predicted,
+    _indices,
+    _axes: tuple[str, str],
+) -> go.Figure:
+    """The scatter of one projection, built once for every session that shows it (the fingerprint
+    names the model and images, so the arrays follow from the key) and only read by
+    st.plotly_chart: never modify it."""
+    return _scatter(
+        _points,
+        _labels,
+        _predicted,
+        _indices,
+        list(names),
+        axes=_axes,
+        tsne=method == "tsne",
+    )
 
 
 def _scatter(

@@ -1,15 +1,19 @@
 """The Evaluate page through AppTest, on a tiny real run (the trainer on digits, 2 epochs)."""
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clfcore.config import TrainConfig
 from clfcore.evaluation import roc_pr, run_predictions, scoring
+from clfcore.inference import insight
 from clfcore.runs.folder import create_run, open_run
 from tests.catalogue import ES
+from ui import charts, insight_views
 
 ROOT = Path(__file__).resolve().parents[2]
 TABS = [
@@ -244,3 +248,40 @@ def test_a_multilabel_run_shows_per_label_metrics_hamming_loss_and_subset_accura
     np.testing.assert_allclose(at.dataframe[0].value["Recall"], lower.per_class["recall"])
     at = open_evaluate(tab="Confusion matrix")
     assert "no single confusion matrix" in at.info[0].value
+
+
+def test_a_second_session_reuses_what_the_first_computed(run_id, monkeypatch):
+    """A class opening one run: the predictions, the model, the figures and the feature-space
+    projection are computed by the first session only (counted through the real functions)."""
+    st.cache_resource.clear()  # earlier tests' copies of the same trained run share its id
+    calls: Counter = Counter()
+
+    def count(module, name: str) -> None:
+        original = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    count(run_predictions, "predict_run")
+    count(run_predictions, "load_model")
+    count(charts, "learning_curves")
+    count(insight, "features_and_outputs")
+    count(insight, "project_2d")
+    count(insight_views, "_scatter")
+    for _session in range(2):
+        open_evaluate()  # a new AppTest: a new session
+        open_evaluate(tab="Feature space")
+        if _session == 0:
+            first = dict(calls)
+    assert set(first) == {
+        "predict_run",
+        "load_model",
+        "learning_curves",
+        "features_and_outputs",
+        "project_2d",
+        "_scatter",
+    }, first
+    assert dict(calls) == first
