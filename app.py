@@ -49,7 +49,7 @@ PAGES = [
     st.Page("app_pages/runs.py", title=t("Runs"), icon=":material/history:", url_path="runs"),
     # listed to students too, hidden: one who opens /class is told it is for teachers
     st.Page(
-        "app_pages/class_view.py",
+        "app_pages/class.py",
         title=t("Class"),
         icon=":material/groups:",
         url_path="class",

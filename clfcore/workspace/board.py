@@ -18,8 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from clfcore.data import augment
+from clfcore.errors import UserInputError
+from clfcore.i18n import N_
 from clfcore.runs.folder import RunFolder, read_json
 from clfcore.runs.listing import RunSummary
+
+UNREADABLE_AUGMENTATION = N_("unreadable settings")  # config.json names no valid augmentation
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,8 @@ class BoardRow:
     name: str  # the run's name, or "" when the student gave none
     architecture: str | None
     epochs: int | None  # the epochs asked for (config.json); early stopping may have run fewer
-    augmentation: tuple[str, ...]  # the augmentation settings changed from none, by name; () = off
+    # the transforms trained with ("rotation ±10°", ... to translate where shown); () = none
+    augmentation: tuple[augment.Message, ...]
     train_seconds: float | None
     test_accuracy: float | None  # the headline figure (multi-label: the label accuracy)
     status: str
@@ -69,11 +75,15 @@ def datasets_with_runs(runs: Iterable[RunSummary]) -> list[str]:
     return list(dict.fromkeys(run.dataset for run in runs if run.dataset))
 
 
-def _augmentation(config: dict) -> tuple[str, ...]:
+def _augmentation(config: dict) -> tuple[augment.Message, ...]:
+    """The transforms a run trained with, as the Train page words them; () for none."""
     settings = config.get("augmentation") or {}
-    if not isinstance(settings, dict):
+    if not isinstance(settings, dict) or not settings:
         return ()
-    return tuple(name for name, value in settings.items() if value not in (None, False, 0, 0.0))
+    try:  # the settings a run recorded, missing ones at their defaults - as the trainer reads them
+        return tuple(augment.summary(augment.AugmentConfig.from_dict(settings)))
+    except UserInputError:
+        return (augment.Message(UNREADABLE_AUGMENTATION, {}),)
 
 
 def _row(run: RunSummary, config: dict) -> dict:
@@ -170,4 +180,6 @@ def queue(
         place = position(RunFolder(run.path))
         if place is not None:
             waiting.append(Waiting(position=place, run=run))
-    return sorted(waiting, key=lambda item: (item.position, item.run.created or "", item.run.run_id))
+    return sorted(
+        waiting, key=lambda item: (item.position, item.run.created or "", item.run.run_id)
+    )

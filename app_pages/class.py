@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from clfcore import jobs
+from clfcore.i18n import N_
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
 from clfcore.workspace import board
@@ -20,12 +21,21 @@ ROW_HEIGHT = 44  # pixels: taller rows read from the back of a classroom
 _CHOSEN = "class_chosen"  # the run ids ticked on the board, kept across refreshes
 _ORDER = "class_board_order"  # the board's row order when it was last drawn
 _VERSION = "class_board_version"  # bumped when the row order changes (see _board_key)
-PER_STUDENT = {1: "The latest run of each student", 5: "The latest 5 runs of each student"}
-PER_STUDENT_ALL = "Every run"
+PER_STUDENT = {
+    1: N_("The latest run of each student"),
+    5: N_("The latest 5 runs of each student"),
+    None: N_("Every run"),
+}
 
 
 def _student(owner: str) -> str:
     return owner or t("you")
+
+
+def _augmentation(row: board.BoardRow) -> str:
+    if not row.augmentation:
+        return t("none")
+    return ", ".join(t(part.template, **part.params) for part in row.augmentation)
 
 
 def _board_key(rows: list[board.BoardRow]) -> str:
@@ -50,9 +60,7 @@ def _leaderboard(rows: list[board.BoardRow]) -> list[board.BoardRow]:
                 t("Run"): [row.label for row in rows],
                 t("Architecture"): [row.architecture for row in rows],
                 t("Epochs"): pd.array([row.epochs for row in rows], dtype="Int64"),
-                t("Augmentation"): [
-                    ", ".join(row.augmentation) if row.augmentation else t("none") for row in rows
-                ],
+                t("Augmentation"): [_augmentation(row) for row in rows],
                 t("Training time (s)"): [row.train_seconds for row in rows],
                 t("Test accuracy"): [row.test_accuracy for row in rows],
                 t("Status"): [translated_status(row.status) for row in rows],
@@ -70,6 +78,7 @@ def _leaderboard(rows: list[board.BoardRow]) -> list[board.BoardRow]:
         },
         column_config={
             "#": st.column_config.NumberColumn(width="small"),
+            t("Augmentation"): st.column_config.TextColumn(width="medium"),
             t("Test accuracy"): st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0, width="medium"
             ),
@@ -167,8 +176,8 @@ def _live() -> None:
     dataset = left.selectbox(t("Dataset"), choices, key="class_dataset")
     per_student = right.radio(
         t("Show"),
-        [*PER_STUDENT, None],
-        format_func=lambda n: tr(PER_STUDENT[n]) if n else tr(PER_STUDENT_ALL),
+        list(PER_STUDENT),
+        format_func=lambda n: tr(PER_STUDENT[n]),
         # personal mode: one person's runs, all of them; a class: each student's latest
         index=0 if session.settings().is_class else 2,
         horizontal=True,
