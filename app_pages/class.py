@@ -160,10 +160,16 @@ def _queue(waiting: list[board.Waiting]) -> None:
     )
 
 
+@st.cache_resource
+def _every_run() -> listing.SettledRuns:
+    """One listing for every teacher's session: finished runs are read once, not every refresh."""
+    return listing.SettledRuns()
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live() -> None:
     """Everything that changes while the class trains, read from one listing of every run."""
-    runs = listing.list_all_runs()
+    runs = _every_run().list()
     choices = board.datasets_with_runs(runs)
     if not choices:
         st.info(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -151,3 +152,64 @@ def test_the_augmentation_a_run_trained_with(settings, shown):
     _set_augmentation(_run("ana"), settings)
     (row,) = board.leaderboard(listing.list_all_runs(), "digits")
     assert [part.template for part in row.augmentation] == shown
+
+
+# --- listing.SettledRuns: the Class page's listing, which keeps finished runs between refreshes --
+
+
+def _age(run: RunFolder, seconds: float = 60.0) -> None:
+    """Date the run folder back, as a run that finished a while ago."""
+    stamp = time.time_ns() - int(seconds * 1e9)
+    os.utime(run.path, ns=(stamp, stamp))
+
+
+def _counting_summaries(monkeypatch) -> list[str]:
+    read = []
+    real = listing.summarize
+
+    def summarize(run):
+        read.append(run.run_id)
+        return real(run)
+
+    monkeypatch.setattr(listing, "summarize", summarize)
+    return read
+
+
+def test_settled_runs_lists_what_list_all_runs_lists():
+    _run("ana")
+    _run("ben", accuracy=None, status="queued")
+    _run("")
+    assert listing.SettledRuns().list() == listing.list_all_runs()
+
+
+def test_a_finished_run_is_read_once_and_an_active_one_every_time(monkeypatch):
+    done = _run("ana")
+    queued = _run("ben", accuracy=None, status="queued")
+    for run in (done, queued):
+        _age(run)
+    read = _counting_summaries(monkeypatch)
+    runs = listing.SettledRuns()
+    runs.list()
+    runs.list()
+    assert sorted(read) == sorted([done.run_id, queued.run_id, queued.run_id])
+
+
+def test_a_run_just_written_is_read_again_until_it_settles(monkeypatch):
+    done = _run("ana")  # its folder changed a moment ago: maybe within one timestamp tick
+    read = _counting_summaries(monkeypatch)
+    runs = listing.SettledRuns(settle_seconds=3600)
+    runs.list()
+    runs.list()
+    assert read == [done.run_id, done.run_id]
+
+
+def test_a_change_to_a_kept_run_and_a_deleted_run_are_seen():
+    shared, deleted = _run("ana"), _run("ben")
+    for run in (shared, deleted):
+        _age(run)
+    runs = listing.SettledRuns()
+    assert {run.shared for run in runs.list()} == {False}
+    shared.set_shared(True, by="teach")
+    listing.delete_run(deleted.run_id, root=deleted.path.parent)
+    (only,) = runs.list()
+    assert (only.run_id, only.shared) == (shared.run_id, True)
