@@ -32,6 +32,11 @@ def _student(owner: str) -> str:
     return owner or t("you")
 
 
+def _points(share: float | None) -> float | None:
+    """A share as percentage points, for one decimal everywhere (93.0 %, 84.7 %)."""
+    return None if share is None else round(share * 100, 2)
+
+
 def _augmentation(row: board.BoardRow) -> str:
     if not row.augmentation:
         return t("none")
@@ -57,13 +62,14 @@ def _leaderboard(rows: list[board.BoardRow]) -> list[board.BoardRow]:
             {
                 "#": pd.array([row.rank for row in rows], dtype="Int64"),
                 t("Student"): [_student(row.owner) for row in rows],
-                t("Run"): [row.label for row in rows],
+                # what the class looks at first, next to who: the rest reads left to right
+                t("Test accuracy"): [_points(row.test_accuracy) for row in rows],
                 t("Architecture"): [row.architecture for row in rows],
                 t("Epochs"): pd.array([row.epochs for row in rows], dtype="Int64"),
                 t("Augmentation"): [_augmentation(row) for row in rows],
                 t("Training time (s)"): [row.train_seconds for row in rows],
-                t("Test accuracy"): [row.test_accuracy for row in rows],
                 t("Status"): [translated_status(row.status) for row in rows],
+                t("Run"): [row.label for row in rows],
             }
         ),
         hide_index=True,
@@ -80,7 +86,7 @@ def _leaderboard(rows: list[board.BoardRow]) -> list[board.BoardRow]:
             "#": st.column_config.NumberColumn(width="small"),
             t("Augmentation"): st.column_config.TextColumn(width="medium"),
             t("Test accuracy"): st.column_config.ProgressColumn(
-                format="percent", min_value=0.0, max_value=1.0, width="medium"
+                format="%.1f %%", min_value=0.0, max_value=100.0, width="medium"
             ),
             t("Training time (s)"): st.column_config.NumberColumn(format="%.0f"),
         },

@@ -80,7 +80,7 @@ def test_the_teacher_sees_each_students_latest_run_best_first(roster_mode, lang)
     assert list(board[tr("Student")]) == ["ana", "ben", "dan", "cleo"]
     assert list(board["#"])[:2] == [1, 2]
     assert list(board[tr("Run")])[0] == "ana-cnn"
-    assert list(board[tr("Test accuracy")])[:2] == [0.90, 0.80]
+    assert list(board[tr("Test accuracy")])[:2] == [90.0, 80.0]  # percentage points
     assert list(board[tr("Epochs")]) == [3, 3, 3, 3]
     assert list(board[tr("Augmentation")])[1] == tr("none")
     assert tr("zoom ±{zoom:.0%}").replace("{zoom:.0%}", "10") in board[tr("Augmentation")][0]
@@ -146,7 +146,7 @@ def test_personal_mode_the_one_user_sees_all_their_runs(isolated_roots):
     at = open_class(None)
     board = at.dataframe[0].value
     assert list(board["Student"]) == ["you", "you"]
-    assert list(board["Test accuracy"]) == [0.7, 0.6]
+    assert list(board["Test accuracy"]) == [70.0, 60.0]
 
 
 def test_no_runs_yet_says_where_they_will_appear(roster_mode):
