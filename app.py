@@ -8,7 +8,7 @@ from clfcore import tfenv
 # the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
 tfenv.prefer_onednn()
 
-from ui import lang  # noqa: E402
+from ui import lang, session  # noqa: E402
 from ui.lang import t  # noqa: E402
 
 st.set_page_config(page_title="clfcore dashboard", page_icon=":material/neurology:", layout="wide")
@@ -47,5 +47,13 @@ PAGES = [
         url_path="classify",
     ),
     st.Page("app_pages/runs.py", title=t("Runs"), icon=":material/history:", url_path="runs"),
+    # listed to students too, hidden: one who opens /class is told it is for teachers
+    st.Page(
+        "app_pages/class.py",
+        title=t("Class"),
+        icon=":material/groups:",
+        url_path="class",
+        visibility="visible" if session.sees_the_class() else "hidden",
+    ),
 ]
 st.navigation(PAGES).run()

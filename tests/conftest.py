@@ -116,6 +116,7 @@ PAGE_TITLES = {
     "evaluate": "Evaluate",
     "classify": "Classify your own image",
     "runs": "Runs",
+    "class": "Class",
 }
 
 

@@ -53,3 +53,12 @@ def queue_priority() -> str:
     if user is None:
         return "personal"
     return "teacher" if user.is_teacher else "student"
+
+
+def sees_the_class() -> bool:
+    """Whether this session may open the Class page: a signed-in teacher on a class server, and in
+    personal mode the one user, who is the teacher of their own class (the same rule as
+    ``Workspace.sees_everything``)."""
+    if settings().is_class and current_user() is None:
+        return False
+    return workspace().sees_everything
