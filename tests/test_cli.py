@@ -377,3 +377,104 @@ def test_verbose_is_accepted_before_and_after_the_command():
         result = _clfcore(*argv)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout.strip().splitlines()[-1])["total_params"] == 61706
+
+
+# --- users: the class roster ----------------------------------------------------------------------
+
+
+def _users(monkeypatch, capsys, *argv, stdin=""):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = main(["users", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out.strip().splitlines(), captured.err
+
+
+def test_users_add_list_reset_remove(isolated_roots, monkeypatch, capsys, tmp_path):
+    from clfcore.accounts import roster
+
+    status, out, _ = _users(monkeypatch, capsys, "add", "Ana", "--role", "student", stdin="pw 1\n")
+    assert (status, out) == (0, ['{"user": "ana", "role": "student"}'])
+    assert roster.verify("ana", "pw 1")  # the newline is not part of it, the space is
+    secret = tmp_path / "eva.txt"
+    secret.write_text("teacher pw\r\nsecond line\n")
+    status, out, _ = _users(
+        monkeypatch, capsys, "add", "eva", "--role", "teacher", "--password-file", str(secret)
+    )
+    assert status == 0 and json.loads(out[0]) == {"user": "eva", "role": "teacher"}
+    assert roster.verify("eva", "teacher pw") and not roster.verify("eva", "second line")
+    status, out, _ = _users(monkeypatch, capsys, "list")
+    assert status == 0 and [json.loads(line) for line in out] == [
+        {"user": "ana", "role": "student"},
+        {"user": "eva", "role": "teacher"},
+    ]
+    status, out, _ = _users(monkeypatch, capsys, "reset", "ana", stdin="new pw")
+    assert (status, json.loads(out[0])) == (0, {"user": "ana", "role": "student"})
+    assert roster.verify("ana", "new pw") and not roster.verify("ana", "pw 1")
+    status, out, _ = _users(monkeypatch, capsys, "remove", "ana")
+    assert (status, json.loads(out[0])) == (0, {"user": "ana", "role": "student"})
+    assert roster.list_users() == [roster.User("eva", "teacher")]
+    text = roster.roster_path().read_text()
+    assert "pw 1" not in text and "teacher pw" not in text and "new pw" not in text
+
+
+def test_users_mistakes_exit_2_with_one_line(isolated_roots, monkeypatch, capsys, tmp_path):
+    from clfcore.accounts import roster
+
+    _users(monkeypatch, capsys, "add", "ana", "--role", "student", stdin="pw\n")
+    for argv, stdin, message in (
+        (["add", "ana", "--role", "teacher"], "pw\n", "already on the roster"),
+        (["add", "../ben", "--role", "student"], "pw\n", "cannot be a user name"),
+        (["add", "Ben/x", "--role", "student"], "pw\n", "cannot be a user name"),
+        (["add", "ben", "--role", "student"], "\n", "The password is empty"),
+        (["add", "ben", "--role", "student"], "", "The password is empty"),
+        (["add", "ben", "--role", "student", "--password-file", str(tmp_path / "none")], "",
+         "password file"),
+        (["reset", "ben"], "pw\n", "There is no user 'ben'"),
+        (["reset", "ana"], "\n", "The password is empty"),
+        (["remove", "ben"], "", "There is no user 'ben'"),
+        (["remove", ".."], "", "cannot be a user name"),
+    ):  # fmt: skip
+        status, out, err = _users(monkeypatch, capsys, *argv, stdin=stdin)
+        assert status == 2, argv
+        assert err.strip().count("\n") == 0 and err.startswith("error: ") and message in err
+        assert message in json.loads(out[-1])["error"]
+    assert roster.list_users() == [roster.User("ana")] and roster.verify("ana", "pw")
+    with pytest.raises(SystemExit) as caught:  # argparse: an unknown role
+        main(["users", "add", "ben", "--role", "admin"])
+    assert caught.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_users_at_a_terminal_ask_twice_without_echo(isolated_roots, monkeypatch, capsys):
+    import getpass
+    import io
+
+    from clfcore.accounts import roster
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    answers = iter(["typed pw", "typed pw", "one", "other"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(sys, "stdin", Terminal(""))
+    assert main(["users", "add", "ana", "--role", "student"]) == 0
+    assert roster.verify("ana", "typed pw") and "typed pw" not in capsys.readouterr().out
+    assert main(["users", "reset", "ana"]) == 2
+    assert "The two passwords differ" in capsys.readouterr().err
+    assert roster.verify("ana", "typed pw")
+
+
+def test_users_from_the_shell_read_standard_input(isolated_roots):
+    result = subprocess.run(
+        [sys.executable, "-m", "clfcore", "users", "add", "ana", "--role", "teacher"],
+        input="from a pipe\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"user": "ana", "role": "teacher"}
+    assert "from a pipe" not in result.stdout + result.stderr
+    assert (isolated_roots["data"] / ".class" / "roster.json").is_file()

@@ -142,3 +142,74 @@ def test_a_training_process_reads_the_data_root_of_the_app(
     make_image_folder(tmp_path / "data" / "tiny", count=12, size=(8, 8))
     run = jobs.submit(TrainConfig(dataset="tiny", architecture="mlp", epochs=1, batch_size=8))
     assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
+
+
+# --- one queue for every workspace of a class server ----------------------------------------------
+
+
+def _workspace_run(owner: str, priority: str, **config) -> RunFolder:
+    from clfcore.paths import user_runs_dir
+
+    run = create_run(TrainConfig(**{**QUICK, **config}), root=user_runs_dir(owner))
+    run.set_status("queued", priority=priority)
+    return run
+
+
+def test_dispatch_orders_every_workspace_fairly(isolated_roots, monkeypatch):
+    """Teachers first, round robin across students, one training per student - over the folders
+    of every workspace. ``launch`` is replaced by a stand-in that marks the run running as this
+    (alive) process, so the order is checked without training."""
+    from clfcore.jobs import local
+    from clfcore.runs.liveness import _process_start_ticks
+
+    launched = []
+
+    def pretend_launch(run):
+        launched.append(run.run_id)
+        run.set_status(
+            "running", pid=os.getpid(), pid_start=_process_start_ticks(os.getpid()),
+            started=float(len(launched)),
+        )  # fmt: skip
+        return os.getpid()
+
+    monkeypatch.setattr(local, "launch", pretend_launch)
+    monkeypatch.setenv(jobs.MAX_ENV, "3")
+    ana = [_workspace_run("ana", "student") for _ in range(3)]
+    ben = [_workspace_run("ben", "student") for _ in range(2)]
+    eva = _workspace_run("eva", "teacher")
+    assert [jobs.queue_position(r) for r in (eva, ana[0], ben[0], ana[1], ben[1], ana[2])] == [
+        1, 2, 3, 4, 5, 6,
+    ]  # fmt: skip
+    # any folder of the queue dispatches the whole queue; a free slot stays free rather than
+    # start Ana's or Ben's second run beside their first
+    assert jobs.dispatch(ana[0].path.parent) == [eva.run_id, ana[0].run_id, ben[0].run_id]
+    assert jobs.dispatch() == []
+    assert [jobs.queue_position(r) for r in (ana[1], ben[1], ana[2])] == [1, 2, 3]
+    for run in (eva, ana[0]):
+        run.set_status("completed")
+    # two slots free: Ana's second and Ben's second (Ben is still training his first: he waits)
+    assert jobs.dispatch() == [ana[1].run_id]
+    assert jobs.queue_position(ben[1]) == 1 and jobs.queue_position(ana[1]) is None
+    assert (isolated_roots["runs"] / ".dispatch.lock").is_file()
+    assert not (isolated_roots["runs"] / "users" / "ana" / ".dispatch.lock").exists()
+
+
+def test_two_students_train_one_run_at_a_time_each(isolated_roots, monkeypatch, wait_for):
+    """Real training processes: Ana's second run waits behind her first even though a slot is
+    free, Ben's starts beside it, and Ana's first process starts her second when it ends."""
+    monkeypatch.setenv(jobs.MAX_ENV, "2")
+    from clfcore.paths import user_runs_dir
+
+    ana_first = jobs.submit(TrainConfig(**QUICK), root=user_runs_dir("ana"), priority="student")
+    ana_second = jobs.submit(
+        TrainConfig(**{**QUICK, "run_name": "second"}),
+        root=user_runs_dir("ana"),
+        priority="student",
+    )
+    ben_first = jobs.submit(TrainConfig(**QUICK), root=user_runs_dir("ben"), priority="student")
+    assert ana_first.status()["status"] == "running" and ben_first.status()["status"] == "running"
+    assert ana_second.status()["status"] == "queued" and jobs.queue_position(ana_second) == 1
+    for run in (ana_first, ben_first, ana_second):
+        assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
+    assert ana_second.status()["started"] >= ana_first.status()["started"]
+    assert {r.owner for r in listing.list_all_runs()} == {"ana", "ben"}

@@ -2,8 +2,9 @@
 
 Kept in ``<data root>/.class/roster.json``, written atomically under a lock, readable by the
 server's user only. Passwords are hashed with Argon2id (``argon2-cffi``, the OWASP-recommended
-scheme) and never stored or logged in plain text. Each user has a session generation: a reset or a
-removal bumps it, and every sign-in token issued before becomes invalid
+scheme) and never stored or logged in plain text. Each user has a session generation: a reset bumps it, a
+removal drops it (an account added again under that name starts at a new random one), and every
+sign-in token issued before becomes invalid
 (``clfcore.accounts.sessions``).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,16 +80,13 @@ def add_user(name: str, password: str, *, role: str = "student") -> User:
     hashed = _HASHER.hash(_check_password(password))
     with _lock():
         users = _read()
-        if name in users:
-            raise UserInputError(
-                "The user {name!r} is already on the roster. Choose another name, or give them "
-                "a new password with: python -m clfcore users reset {name}",
-                name=name,
-            )
+        _check_free(users, name)
         users[name] = {
             "role": role,
             "hash": hashed,
-            "generation": 1,
+            # random, not 1: a name removed and added again (another person) must not be
+            # signed in by a cookie of the earlier account
+            "generation": secrets.randbelow(2**31) + 1,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         _write(users)
@@ -143,6 +142,29 @@ def verify(name: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return User(name, entry.get("role", "student")) if entry else None
+
+
+def check_new_name(name: str) -> str:
+    """``name`` normalised, if it can be added to the roster; else the UserInputError ``add_user``
+    would raise (bad or taken). Lets a command refuse before it asks for a password."""
+    name = check_name(name)
+    _check_free(_read(), name)
+    return name
+
+
+def require_user(name: str) -> User:
+    """The user ``name`` on the roster; else the UserInputError of an unknown user."""
+    name = check_name(name)
+    return User(name, _entry(_read(), name).get("role", "student"))
+
+
+def _check_free(users: dict[str, dict], name: str) -> None:
+    if name in users:
+        raise UserInputError(
+            "The user {name!r} is already on the roster. Choose another name, or give them "
+            "a new password with: python -m clfcore users reset {name}",
+            name=name,
+        )
 
 
 def _entry(users: dict[str, dict], name: str) -> dict:

@@ -10,6 +10,7 @@ CLFCORE_SESSION_HOURS  roster: how long a sign-in lasts (default 12)
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ def _positive(env, name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):  # "inf" would overflow the int of bytes
         raise UserInputError(
             "{var}={value!r} must be a positive number (for example {default}).",
             var=name,

@@ -6,8 +6,11 @@ goes back to the system after every run, and a run outlives the page and even th
 The app and the processes talk only through the run folder (clfcore.runs.folder) and signals.
 
 At most ``max_concurrent()`` runs train at once (``$CLFCORE_MAX_TRAININGS``, default 1 on a CPU
-server); the others wait as "queued" and start, oldest first, when a slot frees - also after a
-restart, since every finishing training and every page that watches runs calls ``dispatch``.
+server); the others wait as "queued" and start when a slot frees - also after a restart, since every
+finishing training and every page that watches runs calls ``dispatch``. One queue covers the runs
+root and every workspace under it (``runs/users/<name>``), under one lock; the order is
+``clfcore.jobs.policy``'s: oldest first in personal mode; on a class server teachers first, round
+robin across students, one active training per student.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
 from clfcore.fileio import exclusive_lock
-from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
+from clfcore.jobs import policy
+from clfcore.jobs.policy import PRIORITIES
+from clfcore.paths import DATA_ENV, RUNS_ENV, USERS_DIR, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
+from clfcore.runs.listing import run_roots
 from clfcore.runs.liveness import _process_start_ticks, effective_status, process_alive
 from clfcore.training.trainer import check_config
 
@@ -39,8 +46,15 @@ def max_concurrent() -> int:
         return 1
 
 
+def _queue_base(root: Path) -> Path:
+    """The folder whose queue the runs in ``root`` wait in: a workspace ``<runs root>/users/<name>``
+    waits in the runs root's queue; any other folder (``submit(root=...)`` elsewhere) is its own."""
+    root, top = Path(root).resolve(), runs_root()
+    return top if root.parent == top / USERS_DIR else root
+
+
 def _dispatch_lock(root: Path):
-    return exclusive_lock(root / ".dispatch.lock")
+    return exclusive_lock(_queue_base(root) / ".dispatch.lock")
 
 
 def _runs(root: Path) -> list[RunFolder]:
@@ -52,14 +66,42 @@ def _runs(root: Path) -> list[RunFolder]:
     )
 
 
+def _entry(run: RunFolder, state: dict) -> policy.Entry:
+    # a run created without ``submit`` (older runs, tests): the runs root's are personal, a
+    # workspace's count as a student's (the stricter rule)
+    default = policy.STUDENT if run.owner else policy.PERSONAL
+    priority = state.get("priority")
+    return policy.Entry(run.run_id, run.owner, priority if priority in PRIORITIES else default)
+
+
+def _queue(root: Path) -> tuple[list, list, dict[str, float]]:
+    """The queued and running runs of the queue ``root`` belongs to, as (RunFolder, Entry) pairs,
+    and when each owner's latest training started."""
+    queued, running, last_started = [], [], {}
+    for folder in run_roots(_queue_base(root)):
+        for run in _runs(folder):
+            status = effective_status(run)  # notices dead runs
+            state = run.status()
+            started = state.get("started")
+            if isinstance(started, (int, float)):
+                last_started[run.owner] = max(started, last_started.get(run.owner, started))
+            if status == "queued":
+                queued.append((run, _entry(run, state)))
+            elif status == "running":
+                running.append((run, _entry(run, state)))
+    return queued, running, last_started
+
+
 def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns
     its pid."""
     log = open(run.log_path, "ab")  # noqa: SIM115  (the child writes to it; closed below, once started)
     # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH.
     # Both roots go as absolute paths: the child must read the same datasets and write the same
-    # runs as this process, whatever its working folder.
-    env = {**os.environ, RUNS_ENV: str(run.path.parent), DATA_ENV: str(data_root())}
+    # runs as this process, whatever its working folder. The runs root is the queue's (not the
+    # workspace's), so the child's ``dispatch`` when it ends starts the next run of every workspace.
+    queue = _queue_base(run.path.parent)
+    env = {**os.environ, RUNS_ENV: str(queue), DATA_ENV: str(data_root())}
     env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model
     process = subprocess.Popen(
         [sys.executable, "-m", "clfcore", "train", "--run-dir", str(run.path)],
@@ -71,31 +113,38 @@ def launch(run: RunFolder) -> int:
     )
     log.close()
     run.set_status(
-        "running", pid=process.pid, pid_start=_process_start_ticks(process.pid), message=None
+        "running",
+        pid=process.pid,
+        pid_start=_process_start_ticks(process.pid),
+        message=None,
+        started=time.time(),  # the queue's round robin serves whoever waited longest next
     )
     threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends: no zombie
     return process.pid
 
 
 def dispatch(root: Path | None = None) -> list[str]:
-    """Notice dead runs and start queued ones while slots are free. Returns the ids started."""
+    """Notice dead runs and start queued ones while slots are free, in the queue's order.
+
+    Args:
+        root: any folder of the queue: the runs root (default) or a workspace in it; the whole
+            queue of that runs root is dispatched. Returns the ids started.
+    """
     root = Path(root) if root is not None else runs_root()
     started = []
     with _dispatch_lock(root):
-        runs = _runs(root)
-        statuses = {run.run_id: effective_status(run) for run in runs}
-        free = max_concurrent() - sum(status == "running" for status in statuses.values())
-        for run in runs:
-            if free <= 0:
-                break
-            if statuses[run.run_id] == "queued":
-                launch(run)
-                started.append(run.run_id)
-                free -= 1
+        queued, running, last_started = _queue(root)
+        folders = {entry.run_id: run for run, entry in queued}
+        chosen = policy.to_start(
+            [entry for _, entry in queued],
+            running=[entry for _, entry in running],
+            slots=max_concurrent(),
+            last_started=last_started,
+        )
+        for entry in chosen:
+            launch(folders[entry.run_id])
+            started.append(entry.run_id)
     return started
-
-
-PRIORITIES = ("teacher", "student", "personal")  # who submitted: the queue's fairness rules
 
 
 def submit(
@@ -117,9 +166,12 @@ def submit(
 
 
 def queue_position(run: RunFolder) -> int | None:
-    """1 for the next queued run to start, 2 for the one after...; None if ``run`` is not queued."""
-    queued = [r.run_id for r in _runs(run.path.parent) if r.status().get("status") == "queued"]
-    return queued.index(run.run_id) + 1 if run.run_id in queued else None
+    """1 for the next queued run to start, 2 for the one after... in the whole queue (every
+    workspace of the runs root); None if ``run`` is not queued."""
+    queued, _, last_started = _queue(run.path.parent)
+    order = policy.queue_order([entry for _, entry in queued], last_started=last_started)
+    ids = [entry.run_id for entry in order]
+    return ids.index(run.run_id) + 1 if run.run_id in ids else None
 
 
 def stop(run: RunFolder) -> None:

@@ -95,11 +95,12 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
     return sorted(found, key=lambda run: (run.created or "", run.run_id), reverse=True)
 
 
-def run_roots() -> list[Path]:
-    """Every folder that holds run folders: the runs root (personal mode) and, on a class server,
-    each user's ``runs/users/<name>``."""
-    users = runs_root() / USERS_DIR
-    found = [runs_root()]
+def run_roots(root: Path | None = None) -> list[Path]:
+    """Every folder that holds run folders: the runs root ``root`` (default: ``runs_root()``;
+    personal mode) and, on a class server, each user's ``<root>/users/<name>``."""
+    root = Path(root) if root is not None else runs_root()
+    users = root / USERS_DIR
+    found = [root]
     if users.is_dir():
         found += sorted(p for p in users.iterdir() if p.is_dir() and not p.name.startswith("."))
     return found
