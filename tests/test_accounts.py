@@ -243,3 +243,11 @@ def test_the_throttle_counts_wrong_passwords_per_name():
     )  # the oldest of the last three, at 1010, leaves at 1070
     throttle.succeeded("Ana")
     assert throttle.wait_seconds("ana") == 0
+
+
+def test_checking_names_that_never_failed_keeps_no_memory():
+    throttle = SignInThrottle(max_failures=2, window_seconds=60)
+    for number in range(1000):
+        assert throttle.wait_seconds(f"made-up-{number}") == 0
+    throttle.failed("ana")
+    assert list(throttle._failures) == ["ana"]

@@ -2,10 +2,9 @@
 
 Kept in ``<data root>/.class/roster.json``, written atomically under a lock, readable by the
 server's user only. Passwords are hashed with Argon2id (``argon2-cffi``, the OWASP-recommended
-scheme) and never stored or logged in plain text. Each user has a session generation: a reset bumps it, a
-removal drops it (an account added again under that name starts at a new random one), and every
-sign-in token issued before becomes invalid
-(``clfcore.accounts.sessions``).
+scheme) and never stored or logged in plain text. Each user has a session generation: a reset bumps
+it, a removal drops it (an account added again under that name starts at a new random one), and
+every sign-in token issued before becomes invalid (``clfcore.accounts.sessions``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable
 
 
@@ -36,13 +36,15 @@ class SignInThrottle:
         self.max_failures = max_failures
         self.window_seconds = window_seconds
         self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, name: str) -> deque[float]:
-        failures = self._failures[name]
+        failures = self._failures.get(name, deque())
         while failures and failures[0] <= self._clock() - self.window_seconds:
             failures.popleft()
+        if not failures:  # names with no recent failure take no memory
+            self._failures.pop(name, None)
         return failures
 
     def wait_seconds(self, name: str) -> int:
@@ -59,7 +61,9 @@ class SignInThrottle:
         """Count one wrong password for ``name``."""
         key = name.strip().lower()
         with self._lock:
-            self._recent(key).append(self._clock())
+            failures = self._recent(key)
+            failures.append(self._clock())
+            self._failures[key] = failures
 
     def succeeded(self, name: str) -> None:
         """A right password: forget ``name``'s failures."""
