@@ -12,8 +12,9 @@ reads the ``ForwardMsg`` frames the server sends back. A session has *settled* w
 the server's and is left out; the client's parsing of the messages is in the time.
 
 Steps:
-1. Train the course MLP for 2 epochs on 5,000 Fashion-MNIST images (/usr/share/datasets/fashion-mnist; the
-   scikit-learn digits when it is not installed) into the temporary runs root.
+1. Train the course MLP for 2 epochs on 5,000 Fashion-MNIST images
+   (/usr/share/datasets/fashion-mnist; the scikit-learn digits when it is not installed) into the
+   temporary runs root.
 2. Start the server; one session opens the page (the cold view: the model runs on the test set).
 3. ``WARM`` sessions open it one after the other: server CPU per warm view.
 4. ``SESSIONS`` sessions open it at once: each one's page time (connect to script_finished), and
@@ -224,7 +225,7 @@ def main() -> None:
             "CLFCORE_RUNS_DIR": str(tmp / "runs"),
             "CLFCORE_DATA_DIR": str(tmp / "data"),
         }
-        run_id, source = _train(env)
+        _, source = _train(env)
         port = _free_port()
         server = subprocess.Popen(
             [
