@@ -77,7 +77,9 @@ def _entry(run: RunFolder, state: dict) -> policy.Entry:
 def _queue(root: Path) -> tuple[list, list, dict[str, float]]:
     """The queued and running runs of the queue ``root`` belongs to, as (RunFolder, Entry) pairs,
     and when each owner's latest training started."""
-    queued, running, last_started = [], [], {}
+    queued: list = []
+    running: list = []
+    last_started: dict[str, float] = {}
     for folder in run_roots(_queue_base(root)):
         for run in _runs(folder):
             status = effective_status(run)  # notices dead runs
