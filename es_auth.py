@@ -80,4 +80,5 @@ ES = {
         "seguridad, o apártala y vuelve a añadir a los usuarios con: python -m clfcore users add "
         "NAME"
     ),
+    "Signing in...": "Iniciando sesión...",
 }

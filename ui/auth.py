@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
@@ -30,6 +30,7 @@ _NAME = "_sign_in_name"
 _PASSWORD = "_sign_in_password"  # emptied by the sign-in callback: the password is never kept
 _PROBLEM = "_sign_in_problem"  # the last failed sign-in's message, shown above the form
 _COOKIE_TOKEN = "_sign_in_cookie_token"  # a token this session must still write to the cookie
+_RETURN_TO = "_sign_in_return_to"  # the page (path and query) the visitor opened before signing in
 _SIGNED_OUT = "_signed_out"  # this session signed out: the browser's cookie must go
 
 # what the [auth] section of secrets.toml needs for the default provider (Streamlit's docs)
@@ -67,7 +68,8 @@ def _sign_in_throttle() -> SignInThrottle:
 
 def _roster_gate(settings: ClassSettings) -> None:
     user = session.current_user()
-    if user is None:
+    if user is None and not st.session_state.get(_SIGNED_OUT):
+        # (st.context.cookies is the cookie the session began with: after a sign-out it is stale)
         try:
             user = sessions.verify(
                 st.context.cookies.get(sessions.COOKIE), max_age_seconds=settings.session_seconds
@@ -79,9 +81,17 @@ def _roster_gate(settings: ClassSettings) -> None:
     if user is None:
         _sign_in_form()
         st.stop()
-    token = st.session_state.get(_COOKIE_TOKEN)
+    token = st.session_state.pop(_COOKIE_TOKEN, None)
     if token:
-        _write_cookie(token, max_age_seconds=settings.session_seconds)
+        # Just signed in: into the cookie, then reopen the page the link named (?run=...), which
+        # now signs in from the cookie - the same way every later visit does.
+        _write_cookie(
+            token,
+            max_age_seconds=settings.session_seconds,
+            then_open=st.session_state.pop(_RETURN_TO, "/"),
+        )
+        st.caption(t("Signing in..."))
+        st.stop()
     _signed_in_sidebar(user, on_sign_out=_roster_sign_out)
 
 
@@ -135,6 +145,8 @@ def _sign_in_form() -> None:
             ),
             icon=":material/lock_open:",
         )
+    if _RETURN_TO not in st.session_state:
+        st.session_state[_RETURN_TO] = _requested_page(url)
     if st.session_state.get(_SIGNED_OUT) or sessions.COOKIE in st.context.cookies:
         _write_cookie("", max_age_seconds=0)  # signed out, or a cookie that no longer signs in
     with st.form("sign_in", width=420):
@@ -150,21 +162,34 @@ def _sign_in_form() -> None:
         st.form_submit_button(t("Sign in"), type="primary", on_click=_try_sign_in)
 
 
-def _write_cookie(token: str, *, max_age_seconds: int) -> None:
-    """Put ``token`` in the browser's session cookie (an empty token with age 0 deletes it).
+def _requested_page(url: str) -> str:
+    """The path and query of this page, to reopen after sign-in (always on this server: one
+    leading slash, so never ``//other.host``)."""
+    path = "/" + urlsplit(url).path.lstrip("/")
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def _write_cookie(token: str, *, max_age_seconds: int, then_open: str | None = None) -> None:
+    """Put ``token`` in the browser's session cookie (an empty token with age 0 deletes it), then
+    open the page ``then_open`` if given.
 
     Streamlit has no API to set a cookie, so a small script does it in the page (``st.html`` is not
     in an iframe). ``Secure`` when the page is https; ``SameSite=Strict``: no other site's page
     sends it along.
     """
-    cookie = json.dumps(
+    cookie = _js_string(
         f"{sessions.COOKIE}={token}; Path=/; Max-Age={int(max_age_seconds)}; SameSite=Strict"
     )
-    st.sidebar.html(
-        "<script>document.cookie = "
-        f'{cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
-        unsafe_allow_javascript=True,
-    )
+    script = f'document.cookie = {cookie} + (location.protocol === "https:" ? "; Secure" : "");'
+    if then_open:
+        script += f" location.replace({_js_string(then_open)});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def _js_string(text: str) -> str:
+    """``text`` as a JavaScript string literal that cannot end the <script> element."""
+    return json.dumps(text).replace("<", "\\u003c")
 
 
 def _roster_sign_out() -> None:

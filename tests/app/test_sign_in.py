@@ -78,7 +78,7 @@ def test_after_too_many_failures_the_name_is_locked_and_another_is_not(roster_se
     assert "Too many failed sign-ins for ana" in _errors(at)[0]
     assert "seconds" in _errors(at)[0]
     assert not at.title
-    at = _sign_in(at, "tere", "teacher's own")
+    at = _sign_in(at, "tere", "teacher's own").run()  # the browser reopens the page
     assert not at.exception and not at.error
     assert at.title  # the home page
 
@@ -86,6 +86,8 @@ def test_after_too_many_failures_the_name_is_locked_and_another_is_not(roster_se
 def test_the_right_password_opens_the_pages_and_sign_out_closes_them(roster_server):
     at = _sign_in(_app(), "ana", PASSWORD)
     assert not at.exception, at.exception
+    assert [c.value for c in at.caption] == ["Signing in..."]  # the cookie, then the page again
+    at.run()
     assert not at.text_input or "User name" not in _labels(at)
     assert at.title  # the home page
     sidebar = [m.value for m in at.sidebar.markdown]
@@ -99,7 +101,7 @@ def test_the_right_password_opens_the_pages_and_sign_out_closes_them(roster_serv
 
 
 def test_a_teacher_is_shown_with_the_role_in_spanish(roster_server):
-    at = _sign_in(_app("es"), "tere", "teacher's own")
+    at = _sign_in(_app("es"), "tere", "teacher's own").run()
     assert "Sesión iniciada como **tere** (docente)" in [m.value for m in at.sidebar.markdown]
 
 
@@ -108,6 +110,13 @@ def test_a_plain_http_address_warns_on_the_form_and_localhost_does_not(roster_se
     assert "plain http" in at.warning[0].value
     assert not _app(url="http://localhost:8501/").warning
     assert not _app(url="https://class.school.example/").warning
+
+
+def test_a_class_served_over_plain_http_warns_once_on_stderr(roster_server, capfd):
+    auth._warn_plain_http_once.clear()
+    _app()
+    _app()
+    assert capfd.readouterr().err.count("served over plain http to other machines") == 1
 
 
 def test_personal_mode_shows_no_form(monkeypatch):
