@@ -81,4 +81,38 @@ ES = {
         "NAME"
     ),
     "Signing in...": "Iniciando sesión...",
+    # the rest of clfcore.accounts and clfcore.workspace (the classroom core), untranslated so far
+    "{name!r} cannot be a user name. Use 1 to 32 lower-case letters, digits, '.', '_' "
+    "or '-', starting with a letter or a digit (for example ana.garcia).": (
+        "{name!r} no puede ser un nombre de usuario. Usa de 1 a 32 letras minúsculas, dígitos, "
+        "'.', '_' o '-', empezando por una letra o un dígito (por ejemplo ana.garcia)."
+    ),
+    "Unknown role {role!r}. Use student or teacher.": (
+        "Rol desconocido {role!r}. Usa student o teacher."
+    ),
+    "The password is empty. Type a password (it is read from standard input), or give "
+    "a file that holds it with --password-file.": (
+        "La contraseña está vacía. Escribe una contraseña (se lee de la entrada estándar), o da "
+        "un archivo que la contenga con --password-file."
+    ),
+    "The user {name!r} is already on the roster. Choose another name, or give them "
+    "a new password with: python -m clfcore users reset {name}": (
+        "El usuario {name!r} ya está en la lista de la clase. Elige otro nombre, o dale una "
+        "contraseña nueva con: python -m clfcore users reset {name}"
+    ),
+    "There is no user {name!r} on the roster. See who is with: python -m clfcore users list": (
+        "No hay ningún usuario {name!r} en la lista de la clase. Mira quién está con: python -m "
+        "clfcore users list"
+    ),
+    "There is no dataset {name!r} in your workspace. Choose one on the Dataset page.": (
+        "No hay ningún conjunto de datos {name!r} en tu espacio de trabajo. Elige uno en la "
+        "página Datos."
+    ),
+    "Your workspace uses {used} of your {quota}{adding}. Delete runs you no longer need on "
+    "the Runs page, or datasets on the Dataset page, then try again; or ask the teacher for "
+    "a larger quota.": (
+        "Tu espacio de trabajo usa {used} de tus {quota}{adding}. Borra las ejecuciones que ya "
+        "no necesites en la página Ejecuciones, o conjuntos de datos en la página Datos, y "
+        "vuelve a intentarlo; o pide a tu docente una cuota mayor."
+    ),
 }
