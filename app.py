@@ -1,5 +1,5 @@
-"""clfcore dashboard: the router. Page config, language selector, and every page with its URL
-path."""
+"""clfcore dashboard: the router. Page config, language selector, sign-in (on a class server),
+and every page with its URL path."""
 
 import streamlit as st
 
@@ -8,11 +8,12 @@ from clfcore import tfenv
 # the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
 tfenv.prefer_onednn()
 
-from ui import lang, session  # noqa: E402
+from ui import auth, lang, session  # noqa: E402
 from ui.lang import t  # noqa: E402
 
 st.set_page_config(page_title="clfcore dashboard", page_icon=":material/neurology:", layout="wide")
 lang.selector()
+auth.gate()  # a class server: sign-in first (personal mode: nothing)
 
 PAGES = [
     st.Page("app_pages/home.py", title=t("Home"), icon=":material/home:", default=True),

@@ -21,7 +21,7 @@ from clfcore.inference.preprocess import (
     style_for_dataset,
 )
 from clfcore.runs import listing
-from ui import task_views
+from ui import auth, task_views
 from ui.lang import error_message, number, t, translator
 from ui.widgets import class_label, needs_first, show_error
 
@@ -547,6 +547,18 @@ def upload_tab(classifier) -> None:
 
 
 def camera_tab(classifier) -> None:
+    if not auth.is_secure_context():
+        st.warning(
+            t(
+                "The camera is off: browsers give it only to secure pages, and this page was "
+                "opened at {url}. Open the app at an https:// address (or at http://localhost on "
+                "the server itself), or ask your teacher to serve it over https. Meanwhile, upload "
+                "a photo in the Upload tab.",
+                url=st.context.url,
+            ),
+            icon=":material/no_photography:",
+        )
+        return
     shot = st.camera_input(t("Take a picture"), key="classify_camera")
     if shot is None:
         st.caption(

@@ -248,3 +248,13 @@ def test_without_runs_a_keras_file_can_be_used_and_unsafe_ones_are_refused(
     trained_on = next(s for s in at.selectbox if s.label == "Trained on")
     assert "digits" in trained_on.options or "Digits 8x8" in trained_on.options
     assert [tab.label for tab in at.tabs] == ["Upload", "Camera", "Draw", "From the dataset"]
+
+
+def test_the_camera_tab_says_why_the_camera_is_off_on_a_plain_http_page(with_run):
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.context["url"] = "http://192.168.1.20:8501/classify"
+    at.session_state["classify_input_tab"] = "Camera"
+    at.run()
+    assert not at.exception and not at.camera_input
+    assert "only to secure pages" in at.warning[0].value
+    assert "http://192.168.1.20:8501/classify" in at.warning[0].value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -32,16 +33,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """``streamlit run app.py`` on a free port, with empty runs and data roots; stopped after the
-    tests."""
+@contextlib.contextmanager
+def serve_app(roots: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+    """``streamlit run app.py`` on a free port with its runs and data roots under ``roots`` (and
+    more ``env`` and command-line ``args``); yields its URL, stops it afterwards."""
     port = _free_port()
-    roots = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
         "CLFCORE_RUNS_DIR": str(roots / "runs"),
         "CLFCORE_DATA_DIR": str(roots / "data"),
+        **(env or {}),
     }
     server = subprocess.Popen(
         [
@@ -56,6 +57,7 @@ def app_url(tmp_path_factory):
             "true",
             "--server.fileWatcherType",
             "none",
+            *args,
         ],
         cwd=ROOT,
         env=env,
@@ -76,12 +78,22 @@ def app_url(tmp_path_factory):
                 "the app did not start:\n" + server.stdout.read().decode(errors="replace")[-3000:]
             )
         time.sleep(0.3)
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """``streamlit run app.py`` on a free port, with empty runs and data roots; stopped after the
+    tests."""
+    with serve_app(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
