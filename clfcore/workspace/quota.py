@@ -45,12 +45,21 @@ def check_quota(workspace: Workspace, quota_bytes: int, *, adding: int = 0) -> N
     if workspace.sees_everything:
         return
     used = usage_bytes(workspace)
-    if used + adding > quota_bytes:
+    if used + adding <= quota_bytes:
+        return
+    if adding:  # two whole sentences, not a piece glued in: each is translated as it reads
         raise UserInputError(
-            "Your workspace uses {used} of your {quota}{adding}. Delete runs you no longer need on "
-            "the Runs page, or datasets on the Dataset page, then try again; or ask the teacher "
-            "for a larger quota.",
+            "Your workspace uses {used} of your {quota}, and this needs {adding} more. Delete "
+            "runs you no longer need on the Runs page, or datasets on the Dataset page, then try "
+            "again; or ask the teacher for a larger quota.",
             used=gigabytes(used),
             quota=gigabytes(quota_bytes),
-            adding=f" (this needs {gigabytes(adding)} more)" if adding else "",
+            adding=gigabytes(adding),
         )
+    raise UserInputError(
+        "Your workspace uses {used} of your {quota}. Delete runs you no longer need on the Runs "
+        "page, or datasets on the Dataset page, then try again; or ask the teacher for a larger "
+        "quota.",
+        used=gigabytes(used),
+        quota=gigabytes(quota_bytes),
+    )
