@@ -36,4 +36,17 @@ ES = {
         "No hay ningún conjunto de datos {name!r} en tu espacio de trabajo. Elige uno en la "
         "página Datos."
     ),
+    # clfcore.workspace.access.RunAccessError
+    "There is no run {run!r} in your workspace, and no run of that id is shared with the class. "
+    "Check the id on the Runs page; to see a classmate's run, ask the teacher to share it.": (
+        "No hay ninguna ejecución {run!r} en tu espacio de trabajo, ni ninguna compartida con la "
+        "clase con ese id. Comprueba el id en la página Ejecuciones; para ver la ejecución de un "
+        "compañero, pide al profesor que la comparta."
+    ),
+    "The run {run} belongs to {owner}: only they or a teacher can stop or delete it.": (
+        "La ejecución {run} es de {owner}: solo su dueño o un profesor pueden detenerla o borrarla."
+    ),
+    "Only a teacher can share a run with the class.": (
+        "Solo un profesor puede compartir una ejecución con la clase."
+    ),
 }
