@@ -79,10 +79,10 @@ def _images(run: RunFolder, indices) -> np.ndarray:
 # --- the run --------------------------------------------------------------------------------------
 
 
-def _pick_run(candidates: list) -> str:
+def _pick_run(candidates: list, linked: RunFolder | None) -> str:
+    """The run chosen in the picker (first: the one the page's link opens, if new)."""
     ids = [r.run_id for r in candidates]
     by_id = {r.run_id: r for r in candidates}
-    linked = linked_run_or_stop("evaluate")
     if linked is not None:
         if linked.run_id not in by_id:  # the run is the user's to see, but not to evaluate yet
             try:
@@ -774,8 +774,9 @@ st.markdown(
         "and a look inside the network."
     )
 )
+linked = linked_run_or_stop("evaluate")  # before anything else: a forbidden link shows nothing
 candidates = _runs_with_a_model()
-run_id = _pick_run(candidates)
+run_id = _pick_run(candidates, linked)
 summary = next(r for r in candidates if r.run_id == run_id)
 run, stamp, preds, report = _evaluated(summary)
 names = [class_label(name) for name in preds.class_names]

@@ -14,7 +14,13 @@ from clfcore.runs.folder import RunFolder, read_json
 from clfcore.workspace import access
 from ui import charts, eval_charts, session, state, workspace_views
 from ui.lang import number, t
-from ui.widgets import linked_run_or_stop, needs_first, show_error, translated_status
+from ui.widgets import (
+    controlled,
+    linked_run_or_stop,
+    needs_first,
+    show_error,
+    translated_status,
+)
 
 _CONFIRM = "runs_confirm_delete"  # the run whose deletion waits for a confirmation
 # bumped after a deletion: a new table key clears a selection whose rows moved
@@ -167,7 +173,9 @@ def _compare(selected: list[listing.RunSummary]) -> None:
 
 def _share(run: listing.RunSummary) -> None:
     """A teacher's switch: show this run to the whole class, or stop showing it."""
-    shared = st.toggle(
+    # controlled: a change made in another session (another teacher) is shown, never undone
+    shared = controlled(
+        st.toggle,
         t("Shared with the class"),
         value=run.shared,
         key=f"runs_share_{run.run_id}",
