@@ -11,6 +11,7 @@ import streamlit as st
 
 from clfcore.data import datasets, explore
 from clfcore.errors import UserInputError
+from clfcore.evaluation import run_predictions
 from clfcore.i18n import N_
 from clfcore.inference import imagefile, predict
 from clfcore.inference.display import png_data_url, square_tile
@@ -21,9 +22,9 @@ from clfcore.inference.preprocess import (
     style_for_dataset,
 )
 from clfcore.runs import listing
-from ui import auth, task_views
+from ui import auth, task_views, workspace_views
 from ui.lang import error_message, number, t, translator
-from ui.widgets import class_label, needs_first, show_error
+from ui.widgets import class_label, linked_run_or_stop, needs_first, show_error
 
 GALLERY_SIZE = 12  # dataset images offered at a time
 THUMB = 64  # pixels of the thumbnails in the table of several images
@@ -65,15 +66,17 @@ def _uploaded_classifier(
 def _run_caption(run, tr) -> str:
     accuracy = f"{run.test_accuracy:.1%}" if run.test_accuracy is not None else "-"
     return (
-        f"{run.name or run.run_id} · {run.architecture} · {run.dataset} · {tr(run.status)} "
+        f"{workspace_views.label(run)} · {run.architecture} · {run.dataset} · {tr(run.status)} "
         f"· {accuracy}"
     )
 
 
-def _choose_run(finished: list) -> predict.Classifier | None:
+def _choose_run(finished: list, linked) -> predict.Classifier | None:
     by_id = {run.run_id: run for run in finished}
     ids = list(by_id)
     default = predict.default_run(finished)
+    if linked is not None:
+        st.session_state["classify_run"] = linked.run_id
     tr = translator()  # bound now: Streamlit may call format_func outside this script run
     run_id = st.selectbox(
         t("Trained run"),
@@ -86,6 +89,7 @@ def _choose_run(finished: list) -> predict.Classifier | None:
             "the best run on the dataset you trained last."
         ),
     )
+    workspace_views.follow_link("classify", run_id)
     run = by_id[run_id]
     try:
         with st.spinner(t("Loading the model...")):
@@ -153,8 +157,17 @@ def _choose_file() -> predict.Classifier | None:
 def choose_model() -> predict.Classifier | None:
     st.subheader(t("1. The model"))
     finished = [
-        run for run in listing.list_runs() if run.status in listing.FINISHED and run.has_model
+        run
+        for run in workspace_views.visible_runs()
+        if run.status in listing.FINISHED and run.has_model
     ]
+    linked = linked_run_or_stop("classify")
+    if linked is not None and linked.run_id not in {run.run_id for run in finished}:
+        try:  # the run is the user's to see, but has no model to use yet
+            run_predictions.evaluable_run(linked.run_id, root=linked.path.parent)
+        except UserInputError as error:
+            show_error(error)
+        linked = None
     if not finished:
         needs_first(
             t(
@@ -167,6 +180,8 @@ def choose_model() -> predict.Classifier | None:
         )
         return _choose_file()
     tr = translator()
+    if linked is not None:  # a link opens a run, even after a .keras file was chosen here
+        st.session_state["classify_model_source"] = "run"
     source = st.segmented_control(
         t("Model"),
         ["run", "file"],
@@ -176,7 +191,7 @@ def choose_model() -> predict.Classifier | None:
         label_visibility="collapsed",
         format_func=lambda s: tr("A run trained here") if s == "run" else tr("A .keras file"),
     )
-    return _choose_file() if source == "file" else _choose_run(finished)
+    return _choose_file() if source == "file" else _choose_run(finished, linked)
 
 
 def describe(classifier: predict.Classifier) -> None:

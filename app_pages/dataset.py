@@ -9,7 +9,7 @@ import streamlit as st
 from clfcore.data import datasets, explore
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
-from ui import dataset_import, state, task_views
+from ui import dataset_import, session, state, task_views
 from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled, show_error
@@ -42,7 +42,7 @@ def _pixel_histogram(dataset_id: str, location: str) -> pd.DataFrame:
 
 
 def _pick_dataset() -> datasets.DatasetInfo:
-    infos = {info.id: info for info in datasets.list_datasets()}
+    infos = {info.id: info for info in datasets.list_datasets(owner=session.workspace().owner)}
     ready = {d: datasets.availability(d).available for d in infos}
     # a binary task derived from a dataset is picked below, under "Task"
     current = task_views.current_base_id()

@@ -1,6 +1,8 @@
 """Evaluate: what a trained run learned and where it fails - curves, test metrics, confusion matrix,
 per-class scores, ROC / PR, the test images themselves, and a look inside the network."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,13 +15,20 @@ from clfcore.i18n import N_
 from clfcore.inference.display import enlarged_uint8
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
-from ui import charts, eval_charts, state, task_views
+from ui import charts, eval_charts, state, task_views, workspace_views
 from ui.heap import freeze_long_lived
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
 from ui.lang import number, t, translator
-from ui.widgets import class_label, finished_runs_or_prompt, show_error, translated_status
+from ui.widgets import (
+    class_label,
+    finished_runs_or_prompt,
+    linked_run_or_stop,
+    show_error,
+    translated_status,
+)
 
+_PICKER = "evaluate_run_picker"
 PAGE_SIZE = 24  # images per gallery page
 GALLERY_COLUMNS = 6
 INSIGHT_IMAGES = (
@@ -34,29 +43,36 @@ SORTS = {  # the labels of browse.SORTS
 SHOW = {"all": N_("all"), "wrong": N_("wrong only"), "correct": N_("correct only")}  # browse.SHOWS
 
 
-# --- cached per run (keyed by the model file's time, so a retrained model is evaluated again) -----
+# --- cached per run (keyed by the run's folder - runs of several workspaces may be open - and the
+# model file's time, so a retrained model is evaluated again). Only a run the session may see
+# (ui.workspace_views) is ever handed to them.
+
+
+def _evaluable(run_dir: str) -> RunFolder:
+    folder = Path(run_dir)
+    return run_predictions.evaluable_run(folder.name, root=folder.parent)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _predictions(run_id: str, stamp: int) -> Predictions:
-    predictions = run_predictions.predict_run(run_predictions.evaluable_run(run_id))
+def _predictions(run_dir: str, stamp: int) -> Predictions:
+    predictions = run_predictions.predict_run(_evaluable(run_dir))
     freeze_long_lived()  # TensorFlow may just have loaded
     return predictions
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _report(run_id: str, stamp: int, threshold: float = 0.5) -> Report:
-    return scoring.evaluate(_predictions(run_id, stamp), threshold=threshold)
+def _report(run_dir: str, stamp: int, threshold: float = 0.5) -> Report:
+    return scoring.evaluate(_predictions(run_dir, stamp), threshold=threshold)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _curves(run_id: str, stamp: int) -> dict:
-    return roc_pr.one_vs_rest_curves(_predictions(run_id, stamp))
+def _curves(run_dir: str, stamp: int) -> dict:
+    return roc_pr.one_vs_rest_curves(_predictions(run_dir, stamp))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _model(run_id: str, stamp: int):
-    model = run_predictions.load_model(run_predictions.evaluable_run(run_id))
+def _model(run_dir: str, stamp: int):
+    model = run_predictions.load_model(_evaluable(run_dir))
     freeze_long_lived()  # the model and TensorFlow live as long as the server
     return model
 
@@ -67,18 +83,16 @@ def _model(run_id: str, stamp: int):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _learning_curves(run_id: str, stamp: int, language: str, best_epoch: int | None):
-    return charts.learning_curves(
-        run_predictions.evaluable_run(run_id).history(), best_epoch=best_epoch
-    )
+def _learning_curves(run_dir: str, stamp: int, language: str, best_epoch: int | None):
+    return charts.learning_curves(_evaluable(run_dir).history(), best_epoch=best_epoch)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _insight_images(run_id: str, stamp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _insight_images(run_dir: str, stamp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The stratified sample the feature-space and inside-the-network views show: positions in
     the test set, their labels, the images scaled; shared by every session, so read-only."""
-    run = run_predictions.evaluable_run(run_id)
-    preds = _predictions(run_id, stamp)
+    run = _evaluable(run_dir)
+    preds = _predictions(run_dir, stamp)
     sample = browse.insight_sample(preds, INSIGHT_IMAGES)
     arrays = (sample, browse.single_labels(preds, sample), _images(run, sample))
     for array in arrays:
@@ -93,21 +107,33 @@ def _images(run: RunFolder, indices) -> np.ndarray:
 # --- the run --------------------------------------------------------------------------------------
 
 
-def _pick_run(candidates: list) -> str:
+def _pick_run(candidates: list, linked: RunFolder | None) -> str:
+    """The run chosen in the picker (first: the one the page's link opens, if new)."""
     ids = [r.run_id for r in candidates]
     by_id = {r.run_id: r for r in candidates}
+    if linked is not None:
+        if linked.run_id not in by_id:  # the run is the user's to see, but not to evaluate yet
+            try:
+                run_predictions.evaluable_run(linked.run_id, root=linked.path.parent)
+            except UserInputError as error:
+                show_error(error)
+                st.stop()
+        st.session_state[_PICKER] = linked.run_id
+        state.set_evaluated_run(linked.run_id)
     preferred = next(
         (r for r in (state.evaluated_run(), state.followed_run()) if r in by_id), ids[0]
     )
+    if st.session_state.get(_PICKER) not in by_id:
+        st.session_state.pop(_PICKER, None)  # e.g. a run deleted meanwhile
     tr = translator()
     choice = st.selectbox(
         t("Run"),
         ids,
         index=ids.index(preferred),
-        key="evaluate_run_picker",
+        key=_PICKER,
         format_func=lambda r: " · ".join(
             (
-                by_id[r].name or r,
+                workspace_views.label(by_id[r]),
                 str(by_id[r].architecture),
                 str(by_id[r].dataset),
                 tr(by_id[r].status),
@@ -115,6 +141,7 @@ def _pick_run(candidates: list) -> str:
         ),
     )
     state.set_evaluated_run(choice)
+    workspace_views.follow_link("evaluate", choice)
     return choice
 
 
@@ -224,7 +251,7 @@ def _curves_tab(run: RunFolder) -> None:
     config = run.config()
     best = run.metrics().get("best_epoch") or scoring.best_epoch(history, config.checkpoint_monitor)
     st.plotly_chart(
-        _learning_curves(run.run_id, run_predictions.model_stamp(run), current_language(), best),
+        _learning_curves(str(run.path), run_predictions.model_stamp(run), current_language(), best),
         width="stretch",
         key=f"curves-{run.run_id}",
     )
@@ -349,7 +376,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
             persist_state="page",
             help=t("A label is predicted when its probability is at least this."),
         )
-        report = _report(run.run_id, run_predictions.model_stamp(run), threshold)
+        report = _report(str(run.path), run_predictions.model_stamp(run), threshold)
         st.markdown(
             t(
                 "Subset accuracy {subset:.2%} · Hamming loss {hamming:.4f}",
@@ -435,7 +462,7 @@ def _per_class_tab(run: RunFolder, preds: Predictions, report: Report, names: li
 
 
 def _roc_tab(run: RunFolder, preds: Predictions, names: list[str]) -> None:
-    curves = _curves(run.run_id, run_predictions.model_stamp(run))
+    curves = _curves(str(run.path), run_predictions.model_stamp(run))
     classes = list(range(len(names)))
     shown = st.multiselect(
         t("Classes"),
@@ -657,7 +684,7 @@ def _image_detail(
     c2.caption(t("Green: the true class (in bold); red: a wrong prediction."))
     with c3:
         render_gradcam(
-            _model(run.run_id, run_predictions.model_stamp(run)),
+            _model(str(run.path), run_predictions.model_stamp(run)),
             image,
             names,
             key=f"{key}-gradcam-{index}",
@@ -666,9 +693,10 @@ def _image_detail(
 
 def _runs_with_a_model() -> list:
     """The finished runs that saved a model; stops the page (with a note) when there is none."""
-    candidates = [r for r in finished_runs_or_prompt() if r.has_model]
+    finished = finished_runs_or_prompt()
+    candidates = [r for r in finished if r.has_model]
     if not candidates:
-        if any(r.status in listing.FINISHED for r in listing.list_runs()):
+        if finished:
             st.info(
                 t(
                     "None of the finished runs saved a model (they ended before their first "
@@ -680,15 +708,15 @@ def _runs_with_a_model() -> list:
     return candidates
 
 
-def _evaluated(run_id: str) -> tuple[RunFolder, int, Predictions, Report]:
+def _evaluated(summary: listing.RunSummary) -> tuple[RunFolder, int, Predictions, Report]:
     """The run, its model's stamp, its test predictions and report; stops the page on bad input."""
     try:
-        run = run_predictions.evaluable_run(run_id)
+        run = _evaluable(str(summary.path))
         stamp = run_predictions.model_stamp(run)
         with st.spinner(t("Running the model on the test images (once per model)...")):
-            preds = _predictions(run_id, stamp)
+            preds = _predictions(str(run.path), stamp)
         # a multi-label run is judged at the threshold it was trained and tested with
-        report = _report(run_id, stamp, run.config().threshold)
+        report = _report(str(run.path), stamp, run.config().threshold)
     except UserInputError as error:
         show_error(error)
         st.stop()
@@ -739,8 +767,8 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
             st.fragment(_predictions_tab)(run, preds, names)
     if tabs[5].open or tabs[6].open:
         run_id = run.run_id
-        sample, labels, images = _insight_images(run_id, stamp)
-        model = _model(run_id, stamp)
+        sample, labels, images = _insight_images(str(run.path), stamp)
+        model = _model(str(run.path), stamp)
         if tabs[5].open:
             with tabs[5]:
                 render_inside_network(
@@ -773,13 +801,16 @@ st.markdown(
         "and a look inside the network."
     )
 )
+linked = linked_run_or_stop("evaluate")  # before anything else: a forbidden link shows nothing
 candidates = _runs_with_a_model()
-run_id = _pick_run(candidates)
+run_id = _pick_run(candidates, linked)
 summary = next(r for r in candidates if r.run_id == run_id)
-run, stamp, preds, report = _evaluated(run_id)
+run, stamp, preds, report = _evaluated(summary)
 names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
+st.caption(t("Link to this run:"))
+st.code(workspace_views.link_path("evaluate", run_id), language=None)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
-    task_views.hierarchy_section(run_id, stamp)
+    task_views.hierarchy_section(str(run.path), stamp)
 _tabs(run, stamp, preds, report, names)

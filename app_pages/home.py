@@ -4,8 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from clfcore.data import datasets
-from clfcore.paths import data_root, runs_root
-from clfcore.runs import listing
+from ui import session, workspace_views
 from ui.lang import t
 
 st.title("clfcore dashboard")
@@ -60,7 +59,8 @@ with left:
 with right:
     st.subheader(t("Datasets on this machine"))
     rows = []
-    for info in datasets.list_datasets():
+    workspace = session.workspace()
+    for info in datasets.list_datasets(owner=workspace.owner):
         ready = datasets.availability(info.id).available
         rows.append(
             {
@@ -73,7 +73,7 @@ with right:
     st.table(pd.DataFrame(rows).set_index(t("Dataset")))
 
     st.subheader(t("Training runs"))
-    all_runs = listing.list_runs()
+    all_runs = workspace_views.visible_runs()
     if all_runs:
         by_status = pd.Series([run.status for run in all_runs]).value_counts()
         st.markdown(
@@ -90,7 +90,7 @@ with right:
     st.caption(
         t(
             "Runs are saved in {runs}; your datasets live in {data}.",
-            runs=str(runs_root()),
-            data=str(data_root()),
+            runs=str(workspace.runs_dir),
+            data=str(workspace.data_dir),
         )
     )

@@ -1,4 +1,5 @@
-"""Runs: every training run saved on this server; compare several, download or delete one."""
+"""Runs: every training run this user may see (their own and the shared; a teacher's: the whole
+class's, named); compare several, download, share or delete one."""
 
 import json
 
@@ -8,21 +9,28 @@ import streamlit as st
 from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.models import architectures
-from clfcore.paths import runs_root
 from clfcore.runs import figures, listing
-from clfcore.runs.folder import open_run, read_json
-from ui import charts, eval_charts, state
+from clfcore.runs.folder import RunFolder, read_json
+from clfcore.workspace import access
+from ui import charts, eval_charts, session, state, workspace_views
 from ui.lang import number, t
-from ui.widgets import needs_first, show_error, translated_status
+from ui.widgets import (
+    controlled,
+    linked_run_or_stop,
+    needs_first,
+    show_error,
+    translated_status,
+)
 
 _CONFIRM = "runs_confirm_delete"  # the run whose deletion waits for a confirmation
 # bumped after a deletion: a new table key clears a selection whose rows moved
 _TABLE = "runs_table_version"
+_LINKED = "runs_linked"  # the run opened by the page's link, shown until the table selects others
 HIDDEN_SETTINGS = {"created", "run_name"}  # shown elsewhere (table, column titles)
 
 
 def _label(run: listing.RunSummary) -> str:
-    return run.name or run.run_id
+    return workspace_views.label(run)
 
 
 def _flat(prefix: str, value, out: dict) -> dict:
@@ -69,7 +77,7 @@ def _figure(name: str, value: float | None) -> str:
 
 
 def _metric_rows(run: listing.RunSummary) -> dict:
-    folder = open_run(run.run_id)
+    folder = RunFolder(run.path)
     metrics = folder.metrics()
     shown = figures.FIGURES.get(run.task, figures.FIGURES["multiclass"])
     rows = {
@@ -90,10 +98,10 @@ def _metric_rows(run: listing.RunSummary) -> dict:
 
 
 def _compare(selected: list[listing.RunSummary]) -> None:
-    histories = [(_label(r), open_run(r.run_id).history()) for r in selected]
+    histories = [(_label(r), RunFolder(r.path).history()) for r in selected]
     if len(selected) == 1:
         if histories[0][1]:
-            best = open_run(selected[0].run_id).metrics().get("best_epoch")
+            best = RunFolder(selected[0].path).metrics().get("best_epoch")
             st.plotly_chart(
                 charts.learning_curves(histories[0][1], best_epoch=best),
                 width="stretch",
@@ -147,7 +155,7 @@ def _compare(selected: list[listing.RunSummary]) -> None:
     missing = [
         r
         for r in selected
-        if r.has_model and run_predictions.cached_predictions(open_run(r.run_id)) is None
+        if r.has_model and run_predictions.cached_predictions(RunFolder(r.path)) is None
     ]
     if missing and st.button(
         t("Compute macro F1 and top-3 accuracy for the selected runs"), icon=":material/calculate:"
@@ -155,14 +163,45 @@ def _compare(selected: list[listing.RunSummary]) -> None:
         with st.spinner(t("Running each model on its test images...")):
             for run in missing:
                 try:
-                    run_predictions.predict_run(run_predictions.evaluable_run(run.run_id))
+                    run_predictions.predict_run(
+                        run_predictions.evaluable_run(run.run_id, root=run.path.parent)
+                    )
                 except UserInputError as error:
                     show_error(error)
         st.rerun()
 
 
+def _share(run: listing.RunSummary) -> None:
+    """A teacher's switch: show this run to the whole class, or stop showing it."""
+    # controlled: a change made in another session (another teacher) is shown, never undone
+    shared = controlled(
+        st.toggle,
+        t("Shared with the class"),
+        value=run.shared,
+        key=f"runs_share_{run.run_id}",
+        help=t("Every student can then open, evaluate and classify with it (not delete it)."),
+    )
+    if shared == run.shared:
+        return
+    try:
+        access.set_shared(session.workspace(), run.run_id, shared)
+    except UserInputError as error:
+        show_error(error)
+        return
+    st.toast(
+        t("Shared {run} with the class.", run=_label(run))
+        if shared
+        else t("{run} is no longer shared.", run=_label(run)),
+        icon=":material/share:",
+    )
+    st.rerun()
+
+
 def _actions(run: listing.RunSummary) -> None:
-    folder = open_run(run.run_id)
+    folder = RunFolder(run.path)
+    if workspace_views.shows_owners():
+        _share(run)
+    mine = workspace_views.can_change(run)
     cols = st.columns(4)
     if cols[0].button(
         t("Evaluate"),
@@ -196,18 +235,22 @@ def _actions(run: listing.RunSummary) -> None:
         t("Delete"),
         icon=":material/delete:",
         key="runs_delete",
-        disabled=active,
-        help=t("Stop it on the Train page first.") if active else None,
+        disabled=active or not mine,
+        help=t("Stop it on the Train page first.")
+        if active
+        else (None if mine else t("Only its owner or a teacher can delete it.")),
     ):
         st.session_state[_CONFIRM] = run.run_id
-    if active:
+    if not mine:
+        st.caption(t("This run is shared by the teacher: you can use it, not delete it."))
+    elif active:
         st.caption(
             t(
                 "This run is {status}: stop it on the Train page before deleting it.",
                 status=translated_status(run.status),
             )
         )
-    if st.session_state.get(_CONFIRM) == run.run_id:
+    if mine and st.session_state.get(_CONFIRM) == run.run_id:
         st.warning(
             t(
                 "Delete the run {run}? Its folder with the model, history and metrics is "
@@ -220,12 +263,13 @@ def _actions(run: listing.RunSummary) -> None:
         if c1.button(t("Yes, delete it"), type="primary", key="runs_delete_yes"):
             st.session_state[_CONFIRM] = None
             try:
-                listing.delete_run(run.run_id)
+                access.delete_run(session.workspace(), run.run_id)
             except UserInputError as error:
                 show_error(error)
             else:
                 st.toast(t("Deleted {run}.", run=_label(run)), icon=":material/delete:")
                 st.session_state[_TABLE] = st.session_state.get(_TABLE, 0) + 1
+                st.session_state[_LINKED] = None
                 st.rerun()
         if c2.button(t("Cancel"), key="runs_delete_no"):
             st.session_state[_CONFIRM] = None
@@ -233,8 +277,13 @@ def _actions(run: listing.RunSummary) -> None:
 
 
 st.title(t("Runs"))
-st.caption(t("Every training run is a folder in {root}.", root=str(runs_root())))
-saved = listing.list_runs()
+workspace = session.workspace()
+st.caption(t("Every training run is a folder in {root}.", root=str(workspace.runs_dir)))
+workspace_views.storage_caption()
+linked = linked_run_or_stop("runs")
+if linked is not None:
+    st.session_state[_LINKED] = linked.run_id
+saved = workspace_views.visible_runs()
 if not saved:
     needs_first(
         t("No training runs yet. Train a first model to see it here."),
@@ -244,6 +293,15 @@ if not saved:
     )
     st.stop()
 configs = [read_json(run.path / "config.json") for run in saved]
+# a teacher on a class server: whose run it is, and whether the class sees it
+owners = (
+    {
+        t("Student"): [run.owner for run in saved],
+        t("Shared"): [t("yes") if run.shared else "" for run in saved],
+    }
+    if workspace_views.shows_owners()
+    else {}
+)
 # a multi-label run's accuracies are not shares of images right: columns of their own
 multilabel = {}
 if any(run.task == "multilabel" for run in saved):
@@ -254,7 +312,9 @@ if any(run.task == "multilabel" for run in saved):
 event = st.dataframe(
     pd.DataFrame(
         {
-            t("Run"): [_label(run) for run in saved],
+            # a teacher reads the owner in a column of its own
+            t("Run"): [run.name or run.run_id if owners else _label(run) for run in saved],
+            **owners,
             t("Status"): [translated_status(run.status) for run in saved],
             t("Dataset"): [run.dataset for run in saved],
             t("Architecture"): [run.architecture for run in saved],
@@ -289,6 +349,10 @@ if any(run.status in listing.ACTIVE for run in saved):
         icon=":material/model_training:",
     )
 selected = [saved[i] for i in event.selection.rows if i < len(saved)]
+if not selected and st.session_state.get(_LINKED):  # opened by its link: /runs?run=<run id>
+    selected = [run for run in saved if run.run_id == st.session_state[_LINKED]]
+elif selected:
+    st.session_state[_LINKED] = None  # a selection in the table wins over the link
 if not selected:
     st.info(
         t(

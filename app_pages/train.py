@@ -11,9 +11,9 @@ from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
 from clfcore.models import architectures
 from clfcore.runs import figures, listing, liveness
-from clfcore.runs.folder import open_run
 from clfcore.training import schedules
-from ui import state
+from clfcore.workspace import access, quota
+from ui import session, state, workspace_views
 from ui.charts import learning_curves, schedule_preview
 from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
@@ -211,7 +211,7 @@ def _progress(run_id: str, polling: bool) -> None:
     """The followed run: status, progress bar, curves and Stop. Redrawn every POLL_SECONDS while
     active."""
     try:
-        run = open_run(run_id)
+        run = workspace_views.find_run(run_id)
     except UserInputError:
         state.follow_run(None)
         return
@@ -256,9 +256,15 @@ def _progress(run_id: str, polling: bool) -> None:
     elif status == "running":
         st.caption(t("The curves appear when the first epoch ends."))
     if status in ("running", "queued"):
-        if st.button(t("Stop"), icon=":material/stop_circle:", type="primary", key="stop"):
-            jobs.stop(run)
-            st.toast(t("Stopping after the current batch; the model and its history are kept."))
+        if workspace_views.can_change(run) and st.button(
+            t("Stop"), icon=":material/stop_circle:", type="primary", key="stop"
+        ):
+            try:
+                jobs.stop(access.changeable_run(session.workspace(), run.run_id))
+            except UserInputError as error:
+                show_error(error)
+            else:
+                st.toast(t("Stopping after the current batch; the model and its history are kept."))
         return
     if polling:
         st.rerun()  # the run just ended: redraw the whole page once, without polling
@@ -267,7 +273,7 @@ def _progress(run_id: str, polling: bool) -> None:
 
 def _is_active(run_id: str) -> bool:
     try:
-        return liveness.effective_status(open_run(run_id)) in listing.ACTIVE
+        return liveness.effective_status(workspace_views.find_run(run_id)) in listing.ACTIVE
     except UserInputError:
         return False
 
@@ -311,7 +317,9 @@ def _finished(run, status: str) -> None:
 
 
 st.title(t("Train"))
-jobs.dispatch()  # start queued runs whose slot freed while nobody watched (also after a restart)
+workspace = session.workspace()
+# start queued runs whose slot freed while nobody watched (also after a restart)
+jobs.dispatch(workspace.runs_dir)
 st.subheader(t("What will be trained"))
 _what_will_be_trained()
 choice = _callbacks(state.training_choice())
@@ -326,18 +334,19 @@ except UserInputError as error:
     st.stop()
 if st.button(t("Start training"), type="primary", icon=":material/play_arrow:"):
     try:
-        run = jobs.submit(config)
+        quota.check_quota(workspace, session.settings().quota_bytes)
+        run = jobs.submit(config, root=workspace.runs_dir, priority=session.queue_priority())
     except UserInputError as error:
         show_error(error)
     else:
         state.follow_run(run.run_id)
 
 if state.followed_run() is None:  # e.g. after a page reload: offer the runs that are training now
-    for summary in (r for r in listing.list_runs() if r.status in listing.ACTIVE):
+    for summary in (r for r in workspace_views.visible_runs() if r.status in listing.ACTIVE):
         if st.button(
             t(
                 "Follow {run} ({status})",
-                run=summary.name or summary.run_id,
+                run=workspace_views.label(summary),
                 status=translated_status(summary.status),
             ),
             key=f"follow-{summary.run_id}",

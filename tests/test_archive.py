@@ -561,3 +561,28 @@ def test_current_settings_are_the_imported_ones(isolated_roots, class_files, zip
     )
     archive.import_dataset(upload, "pets", settings=settings)
     assert archive.current_settings(datasets.get_dataset("pets")) == settings
+
+
+def test_an_import_into_a_workspace_folder_is_that_user_s_dataset(
+    isolated_roots, tmp_path, write_zip, class_files
+):
+    """A class server imports into the student's folder (data/users/<name>), named owner/name."""
+    from clfcore.paths import user_data_dir
+
+    source = write_zip(tmp_path / "pets.zip", class_files())
+    folder = user_data_dir("ana")
+    result = archive.import_dataset(source, "pets", root=folder)
+    assert result.path == folder / "pets" and not (isolated_roots["data"] / "pets").exists()
+    assert archive.import_record("pets", root=folder) is not None
+    assert archive.import_record("pets") is None  # the data root has no such import
+    assert datasets.get_dataset("ana/pets").num_classes == 2
+    assert archive.suggest_name("pets.zip", root=folder) == "pets_2"
+    assert archive.suggest_name("pets.zip") == "pets"  # free in another user's folder
+    with pytest.raises(DatasetError, match="already exists"):
+        archive.import_dataset(source, "pets", root=folder)
+    archive.save_settings("pets", FolderSettings(image_size=(10, 10)), root=folder)
+    assert datasets.get_dataset("ana/pets").image_shape[:2] == (10, 10)
+    with pytest.raises(DatasetError, match="no dataset of your own"):
+        archive.delete_dataset("pets")  # not in the data root
+    archive.delete_dataset("pets", root=folder)
+    assert not (folder / "pets").exists()

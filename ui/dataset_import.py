@@ -3,7 +3,9 @@ datasets.
 
 Everything is computed by ``clfcore.data.archive``; this module only draws it. The app never reads a
 server path outside the data root: a dataset arrives as an uploaded ZIP, or is a folder someone
-already put under the data root (listed in the picker without importing).
+already put under the data root (listed in the picker without importing). An import goes into the
+session's workspace (``ui.session.workspace().data_dir``: the data root in personal mode), within a
+student's storage quota on a class server.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from clfcore.data import archive, datasets, folders
+from clfcore.data.datasets import dataset_owner, user_folder
 from clfcore.data.folders import FolderSettings
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import UserInputError
-from clfcore.paths import data_root
-from ui import state
+from clfcore.workspace import quota
+from ui import session, state
 from ui.lang import number, t, translator
 from ui.widgets import show_error
 
@@ -44,9 +47,24 @@ def render(info: datasets.DatasetInfo) -> None:
     """The import section; for a dataset of the user's own, also its settings and (if imported)
     Delete."""
     _last_action()
-    if info.id not in datasets.builtin_ids():
+    if info.id not in datasets.builtin_ids() and _may_manage(info.id):
         _manage(info)
     _import_section()
+
+
+def _may_manage(dataset_id: str) -> bool:
+    """Its settings and deletion are for the workspace that holds it (every dataset in personal
+    mode; a class-wide folder in the data root is the teacher's to manage)."""
+    workspace = session.workspace()
+    return workspace.sees_everything or dataset_owner(dataset_id) == workspace.owner
+
+
+def _folder_of(dataset_id: str) -> tuple[str, str]:
+    """(name, folder that holds it) of a user dataset: "flowers", ".../users/ana"."""
+    folder = user_folder(dataset_id)
+    if folder is None:  # not a user dataset id: archive refuses the name with its message
+        return dataset_id, str(session.workspace().data_dir)
+    return folder.name, str(folder.parent)
 
 
 def _names(names: list[str]) -> str:
@@ -141,7 +159,7 @@ def _import_section() -> None:
                 t(
                     "A folder with one sub-folder of images per class that is already in "
                     "{root} appears in the dataset picker without importing.",
-                    root=str(data_root()),
+                    root=str(session.workspace().data_dir),
                 )
             )
             return
@@ -303,10 +321,11 @@ def _settings_inputs(current: FolderSettings, key: str) -> FolderSettings | None
 def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
     # fresh defaults for every new upload
     key = f"import_{upload.file_id}_{getattr(test_upload, 'file_id', '')}"
+    workspace = session.workspace()
     st.markdown("**" + t("Import settings") + "**")
     name = st.text_input(
         t("Dataset name"),
-        value=archive.suggest_name(plan.source_name),
+        value=archive.suggest_name(plan.source_name, root=workspace.data_dir),
         max_chars=40,
         key=f"{key}_name",
         help=t(
@@ -316,7 +335,7 @@ def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
     ).strip()
     settings = _settings_inputs(plan.suggested_settings(), key)
     replace = False
-    if name and archive.import_record(name) is not None:
+    if name and archive.import_record(name, root=workspace.data_dir) is not None:
         replace = st.checkbox(
             t("Replace the dataset {name} imported before", name=name), key=f"{key}_replace"
         )
@@ -341,6 +360,7 @@ def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
             )
 
     try:
+        quota.check_quota(workspace, session.settings().quota_bytes, adding=plan.total_bytes)
         result = archive.import_dataset(
             upload,
             name,
@@ -348,19 +368,21 @@ def _import_form(plan: archive.ImportPlan, upload, test_upload) -> None:
             settings=settings,
             replace=replace,
             on_progress=report,
+            root=workspace.data_dir,
         )
     except UserInputError as error:
         progress.empty()
         show_error(error)
         return
-    state.set_dataset_id(result.name)
+    state.set_dataset_id(workspace.dataset_id(result.name))
     st.session_state[_DONE] = result
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
     st.rerun()
 
 
 def _manage(info: datasets.DatasetInfo) -> None:
-    record = archive.import_record(info.id)
+    name, root = _folder_of(info.id)
+    record = archive.import_record(name, root=root)
     with st.expander(t("Settings of {name}", name=info.name), icon=":material/settings:"):
         if record is not None:
             st.caption(
@@ -387,7 +409,7 @@ def _manage(info: datasets.DatasetInfo) -> None:
             saved = st.form_submit_button(t("Save settings"), icon=":material/save:")
         if saved and settings is not None:
             try:
-                archive.save_settings(info.id, settings)
+                archive.save_settings(name, settings, root=root)
             except UserInputError as error:
                 show_error(error)
                 return
@@ -401,10 +423,10 @@ def _manage(info: datasets.DatasetInfo) -> None:
             )
             st.rerun()
         if record is not None:
-            _delete_button(info)
+            _delete_button(info, name, root)
 
 
-def _delete_button(info: datasets.DatasetInfo) -> None:
+def _delete_button(info: datasets.DatasetInfo, name: str, root: str) -> None:
     with st.popover(t("Delete {name}...", name=info.name), icon=":material/delete:"):
         st.warning(
             t(
@@ -418,7 +440,7 @@ def _delete_button(info: datasets.DatasetInfo) -> None:
             t("Yes, delete {name}", name=info.name), type="primary", key=f"delete_{info.id}"
         ):
             try:
-                archive.delete_dataset(info.id)
+                archive.delete_dataset(name, root=root)
             except UserInputError as error:
                 show_error(error)
                 return

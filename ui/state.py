@@ -10,6 +10,8 @@ import streamlit as st
 
 from clfcore.data import datasets
 from clfcore.data.splits import SplitConfig
+from clfcore.workspace import access
+from ui import session
 
 _DATASET = "chosen_dataset"
 _SPLIT = "chosen_split"
@@ -24,6 +26,9 @@ def dataset_id() -> str:
 
 
 def set_dataset_id(value: str) -> None:
+    """Choose the dataset ``value`` for this session. Raises DatasetError for an unknown id or one
+    in someone else's workspace (``clfcore.workspace.access.check_dataset``)."""
+    access.check_dataset(session.workspace(), value)
     info = datasets.get_dataset(value)  # refuses unknown ids with a DatasetError
     st.session_state[_DATASET] = value
     # an imported dataset brings its own split (its dataset.json)

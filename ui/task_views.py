@@ -5,6 +5,8 @@ page)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -466,19 +468,23 @@ def task_settings(info: datasets.DatasetInfo) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _levels(run_id: str, stamp: int):
+def _levels(run_dir: str, stamp: int):
     from clfcore.evaluation import run_predictions
 
-    return hierarchy_levels.predict_run_levels(run_predictions.evaluable_run(run_id))
+    folder = Path(run_dir)
+    return hierarchy_levels.predict_run_levels(
+        run_predictions.evaluable_run(folder.name, root=folder.parent)
+    )
 
 
-def hierarchy_section(run_id: str, stamp: int) -> None:
-    """Both levels of a hierarchical run: accuracy per level, 'coarse right but fine wrong',
-    confusion per level."""
+def hierarchy_section(run_dir: str, stamp: int) -> None:
+    """Both levels of the hierarchical run in the folder ``run_dir``: accuracy per level, 'coarse
+    right but fine wrong', confusion per level."""
     from clfcore.evaluation import scoring
     from ui import eval_charts
 
-    levels = _levels(run_id, stamp)
+    levels = _levels(run_dir, stamp)
+    run_id = Path(run_dir).name  # the charts' keys
     coarse, fine = scoring.evaluate(levels.coarse), scoring.evaluate(levels.fine)
     st.subheader(t("Both levels of the hierarchy"))
     c1, c2, c3, c4 = st.columns(4)

@@ -6,7 +6,8 @@ import streamlit as st
 
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
-from ui import state
+from clfcore.runs.folder import RunFolder
+from ui import state, workspace_views
 from ui.lang import error_message, t
 
 
@@ -47,7 +48,7 @@ def finished_runs_or_prompt() -> list:
     """The runs that have a model to use; when there are none, say so and link to the Train page."""
     from clfcore.runs import listing
 
-    finished = [run for run in listing.list_runs() if run.status in listing.FINISHED]
+    finished = [run for run in workspace_views.visible_runs() if run.status in listing.FINISHED]
     if not finished:
         needs_first(
             t("There is no trained model yet: train a model first, then come back here."),
@@ -56,6 +57,16 @@ def finished_runs_or_prompt() -> list:
             ":material/model_training:",
         )
     return finished
+
+
+def linked_run_or_stop(page: str) -> RunFolder | None:
+    """The run this page's link (``?run=<run id>``) opens, new to this session (else None); a run
+    the user may not see stops the page with the access message and nothing of the run."""
+    try:
+        return workspace_views.linked_run(page)
+    except UserInputError as error:
+        show_error(error)
+        st.stop()
 
 
 def translated_status(status: str) -> str:

@@ -621,20 +621,26 @@ def _reserved(name: str) -> bool:
     )
 
 
-def import_record(name: str) -> dict | None:
-    """Where and when dataset ``name`` was imported ({"source", "date"}), or None if it was not
-    imported."""
+def _root(root: str | os.PathLike | None) -> Path:
+    """The folder a dataset name lives in: ``root`` (a workspace's data folder on a class server)
+    or the data root (personal mode)."""
+    return Path(root) if root is not None else data_root()
+
+
+def import_record(name: str, *, root: str | os.PathLike | None = None) -> dict | None:
+    """Where and when dataset ``name`` (a folder in ``root``, default the data root) was imported
+    ({"source", "date"}), or None if it was not imported."""
     if not NAME_PATTERN.fullmatch(name or ""):
         return None
-    manifest = folders.read_manifest(data_root() / name)
+    manifest = folders.read_manifest(_root(root) / name)
     if not manifest.get("imported_from"):
         return None
     return {"source": str(manifest["imported_from"]), "date": str(manifest.get("imported_at", ""))}
 
 
-def check_name(name: str, *, replace: bool = False) -> None:
-    """Refuse a dataset name that is invalid, taken by a built-in, or already used (unless replacing
-    an import).
+def check_name(name: str, *, replace: bool = False, root: str | os.PathLike | None = None) -> None:
+    """Refuse a dataset name that is invalid, taken by a built-in, or already used in ``root``
+    (default: the data root) unless replacing an import.
 
     Raises:
         DatasetError: with what is wrong and how to fix it.
@@ -649,26 +655,26 @@ def check_name(name: str, *, replace: bool = False) -> None:
         raise DatasetError(
             "The name {name!r} belongs to a built-in dataset. Choose another name.", name=name
         )
-    folder = data_root() / name
+    folder = _root(root) / name
     if not (folder.exists() or folder.is_symlink()):
         return
     if folders.scan(folder) is None:
         raise DatasetError(
             "There is already a file or folder called {name!r} in {root}. Choose another name.",
             name=name,
-            root=str(data_root()),
+            root=str(_root(root)),
         )
     if not replace:
         raise DatasetError(
             "A dataset called {name!r} already exists. Choose another name, or replace it.",
             name=name,
         )
-    if import_record(name) is None:
+    if import_record(name, root=root) is None:
         raise DatasetError(
             "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted "
             "from here. Choose another name.",
             name=name,
-            root=str(data_root()),
+            root=str(_root(root)),
         )
 
 
@@ -682,15 +688,15 @@ def current_settings(info: datasets.DatasetInfo) -> FolderSettings:
     )
 
 
-def suggest_name(filename: str) -> str:
-    """A valid, unused dataset name from an archive's file name: 'My Pets (2).zip' ->
-    'My_Pets_2'."""
+def suggest_name(filename: str, *, root: str | os.PathLike | None = None) -> str:
+    """A valid dataset name, unused in ``root`` (default: the data root), from an archive's file
+    name: 'My Pets (2).zip' -> 'My_Pets_2'."""
     stem = unicodedata.normalize("NFC", Path(filename or "").stem)
     base = re.sub(r"[^\w-]+", "_", stem).strip("_-")[:34] or "my_images"
     candidate, n = base, 2
     while True:
         try:
-            check_name(candidate)
+            check_name(candidate, root=root)
             return candidate
         except DatasetError:
             candidate, n = f"{base}_{n}", n + 1
@@ -856,8 +862,9 @@ def import_dataset(
     settings: FolderSettings = FolderSettings(),
     replace: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    root: str | os.PathLike | None = None,
 ) -> ImportResult:
-    """Import ``source`` as the dataset ``name`` under the data root.
+    """Import ``source`` as the dataset ``name`` under ``root`` (default: the data root).
 
     Args:
         source: a ZIP archive (path or open binary file, e.g. an upload) or a folder of class
@@ -869,6 +876,8 @@ def import_dataset(
             the first image (at most folders.MAX_SIDE a side) and the course's 20 % / seed 42.
         replace: replace a dataset of the same name that was imported before. Defaults to False.
         on_progress: called as ``on_progress(done, total)`` after each image.
+        root: the folder the dataset goes in: a workspace's data folder on a class server
+            (``clfcore.workspace.Workspace.data_dir``). Defaults to the data root.
 
     Returns:
         What was imported. Corrupt images are left out and listed in ``skipped``.
@@ -877,8 +886,8 @@ def import_dataset(
         DatasetError: the name is taken or invalid; the archive is unsafe, too large, not a ZIP, or
             has no images or fewer than two classes. Nothing is left behind.
     """
-    check_name(name, replace=replace)
-    root = data_root()
+    check_name(name, replace=replace, root=root)
+    root = _root(root)
     with _opened(source) as main, _opened_test(test_source) as test:
         plan = _plan(main, test)
         root.mkdir(parents=True, exist_ok=True)
@@ -931,7 +940,7 @@ def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
     """Rename the finished temporary folder to its name in one step (replacing an earlier import if
     asked)."""
     # again: another import may have taken the name meanwhile
-    check_name(final.name, replace=replace)
+    check_name(final.name, replace=replace, root=final.parent)
     if final.exists():
         parked = Path(tempfile.mkdtemp(prefix=f".deleting-{final.name}-", dir=final.parent))
         os.rename(final, parked / final.name)
@@ -954,39 +963,42 @@ def _move_into_place(folder: Path, final: Path, *, replace: bool) -> None:
 # --- Managing imported datasets -------------------------------------------------------------------
 
 
-def _user_folder(name: str) -> Path:
-    folder = data_root() / name if NAME_PATTERN.fullmatch(name or "") else None
+def _user_folder(name: str, root: str | os.PathLike | None) -> Path:
+    folder = _root(root) / name if NAME_PATTERN.fullmatch(name or "") else None
     if folder is None or _reserved(name) or folders.scan(folder) is None:
         raise DatasetError(
             "There is no dataset of your own called {name!r} in {root}.",
             name=name,
-            root=str(data_root()),
+            root=str(_root(root)),
         )
     return folder
 
 
-def delete_dataset(name: str) -> None:
-    """Delete the imported dataset ``name`` (its folder under the data root), all at once.
+def delete_dataset(name: str, *, root: str | os.PathLike | None = None) -> None:
+    """Delete the imported dataset ``name`` (its folder under ``root``, default the data root), all
+    at once.
 
     Raises:
         DatasetError: no such dataset, or one that was put in the data root by hand (delete it
         there).
     """
-    folder = _user_folder(name)
-    if import_record(name) is None:
+    folder = _user_folder(name, root)
+    if import_record(name, root=root) is None:
         raise DatasetError(
             "The dataset {name!r} was put in {root} by hand, so it is not replaced or deleted "
             "from here. Choose another name.",
             name=name,
-            root=str(data_root()),
+            root=str(_root(root)),
         )
     _trash(folder)
 
 
-def save_settings(name: str, settings: FolderSettings) -> FolderSettings:
-    """Store new settings (size, colour, validation split, seed) for the user dataset ``name``;
-    returns them."""
-    folder = _user_folder(name)
+def save_settings(
+    name: str, settings: FolderSettings, *, root: str | os.PathLike | None = None
+) -> FolderSettings:
+    """Store new settings (size, colour, validation split, seed) for the user dataset ``name`` (a
+    folder in ``root``, default the data root); returns them."""
+    folder = _user_folder(name, root)
     current = folders.read_settings(folder)
     merged = dataclasses.replace(
         current, **{k: v for k, v in dataclasses.asdict(settings).items() if v is not None}
