@@ -78,7 +78,7 @@ def _select_rows(at: AppTest, rows: list[int]) -> AppTest:
     return at.run()
 
 
-# --- a student sees nothing of a classmate's run ---------------------------------------------------
+# --- a student sees nothing of a classmate's run --------------------------------------------------
 
 
 @pytest.mark.parametrize("page", ["home", "runs", "evaluate", "classify", "train"])
