@@ -25,9 +25,9 @@ def test_train_watch_and_stop_in_the_browser(app_url, page, wait_for_run):
     wait_for_run(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     expect(page.get_by_text("Digits 8x8: 1,438 training images")).to_be_visible(timeout=TIMEOUT)
-    expect(
-        page.get_by_text(re.compile(r"batch \d+, 400 epochs"))
-    ).to_be_visible()  # the change was kept
+    expect(page.get_by_text(re.compile(r"batch \d+, 400 epochs"))).to_be_visible(
+        timeout=TIMEOUT
+    )  # the change was kept
     page.get_by_role("button").filter(has_text="Start training").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=TIMEOUT)
     # curves after the first epoch
