@@ -428,12 +428,20 @@ def _manage(info: datasets.DatasetInfo) -> None:
 
 def _delete_button(info: datasets.DatasetInfo, name: str, root: str) -> None:
     with st.popover(t("Delete {name}...", name=info.name), icon=":material/delete:"):
+        images = number(info.train_count + info.test_count)
         st.warning(
             t(
+                "This deletes {name} and its {images} images from your workspace. It cannot be "
+                "undone.",
+                name=info.name,
+                images=images,
+            )
+            if session.settings().is_class
+            else t(
                 "This deletes {name} and its {images} images from the server, for everyone "
                 "who uses this app. It cannot be undone.",
                 name=info.name,
-                images=number(info.train_count + info.test_count),
+                images=images,
             )
         )
         if st.button(
