@@ -1,11 +1,15 @@
-"""A class at once on the Evaluate page: 30 sessions open one trained run's Evaluate page together.
+"""A class at once on the Evaluate page: 30 students open the run their teacher shared, together.
 
-How the sessions are simulated: a real ``streamlit run app.py`` server (headless, a free port on
-127.0.0.1, a temporary runs root) and, in this process, 30 asyncio websocket clients that speak
-the browser's protocol - no browser, so no 30 JavaScript engines compete with the server for the
-2 cores. Each client connects to ``/_stcore/stream`` (subprotocol ``streamlit``, as the frontend
-does), sends the ``BackMsg`` the frontend sends on load - ``rerun_script`` with a ``ClientState``
-whose ``page_name`` is the page's URL path (``evaluate``) and whose ``query_string`` is empty - and
+How the sessions are simulated: a real class server - ``streamlit run app.py`` with
+``CLFCORE_AUTH=roster`` (headless, a free port on 127.0.0.1, temporary roots), a roster of a
+teacher and 30 students, the teacher's run shared with the class - and, in this process, 30 asyncio
+websocket clients that speak the browser's protocol - no browser, so no 30 JavaScript engines
+compete with the server for the 2 cores. Each client is one student: it connects to
+``/_stcore/stream`` (subprotocol ``streamlit``, as the frontend does) sending that student's
+signed sign-in cookie with the handshake (as a browser does after signing in), sends the
+``BackMsg`` the frontend sends on load - ``rerun_script`` with a ``ClientState`` whose
+``page_name`` is the page's URL path (``evaluate``) and whose ``query_string`` is the run's link
+(``run=<run id>``) - and
 reads the ``ForwardMsg`` frames the server sends back. A session has *settled* when its
 ``script_finished`` message arrives (status FINISHED_SUCCESSFULLY); a script error (an
 ``exception`` element) fails the bench. The browser's own work after that (drawing plotly) is not
@@ -50,6 +54,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from clfcore.accounts import roster, sessions
+
 ROOT = Path(__file__).resolve().parents[1]
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 SESSIONS = 30  # a class
@@ -58,15 +64,20 @@ PAGE = "evaluate"  # the Evaluate page's url_path in app.py
 FEATURE_TAB = "Feature space"
 TIMEOUT = 600  # seconds a session may take before the bench gives up
 GOAL_CPU_S, GOAL_P95_S, GOAL_RSS_GB = 0.2, 5.0, 2.0
+Student = tuple[str, str]  # a student's sign-in cookie, and the query string of the page's link
 
+TEACHER = "teach"
 TRAIN = """
 from clfcore.config import TrainConfig
+from clfcore.paths import user_runs_dir
 from clfcore.runs.folder import create_run
 from clfcore.training import trainer
 run = create_run(
-    TrainConfig.for_architecture("mlp", dataset={dataset!r}, epochs=2, train_size=5000, seed=1)
+    TrainConfig.for_architecture("mlp", dataset={dataset!r}, epochs=2, train_size=5000, seed=1),
+    root=user_runs_dir({teacher!r}),
 )
 trainer.train(run)
+run.set_shared(True, by={teacher!r})
 print(run.run_id)
 """
 
@@ -101,21 +112,26 @@ class Session:
     """One simulated browser tab: a websocket to the server and the page's state as the frontend
     would keep it (here only the tabs widget's id)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, cookie: str, query: str) -> None:
+        self.url, self.cookie, self.query = url, cookie, query
         self.socket = None
         self.tabs_id: str | None = None
 
     async def open(self) -> None:
+        # the browser sends its cookies with the websocket's handshake: the sign-in cookie
         self.socket = await websockets.connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=TIMEOUT
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=TIMEOUT,
+            additional_headers={"Cookie": f"{sessions.COOKIE}={self.cookie}"},
         )
 
     async def rerun(self, widgets: list[WidgetState] = ()) -> None:
         """Sends a rerun of the page (with these widget states) and waits for script_finished."""
         msg = BackMsg()
         msg.rerun_script.page_name = PAGE
-        msg.rerun_script.query_string = ""
+        msg.rerun_script.query_string = self.query
         msg.rerun_script.widget_states.widgets.extend(widgets)
         await self.socket.send(msg.SerializeToString())
         while True:
@@ -147,10 +163,10 @@ class Session:
         await self.socket.close()
 
 
-async def _view(url: str) -> tuple[float, Session]:
-    """A new session opening the page: seconds from connecting to script_finished."""
+async def _view(url: str, student: Student) -> tuple[float, Session]:
+    """A new session of ``student`` opening the page: seconds from connecting to script_finished."""
     start = time.perf_counter()
-    session = Session(url)
+    session = Session(url, *student)
     await session.open()
     await session.rerun()
     return time.perf_counter() - start, session
@@ -162,17 +178,17 @@ async def _switch(session: Session) -> float:
     return time.perf_counter() - start
 
 
-async def _bench(url: str, server: psutil.Process) -> dict:
+async def _bench(url: str, server: psutil.Process, students: list[Student]) -> dict:
     out: dict = {}
     start = time.perf_counter()
-    _, first = await asyncio.wait_for(_view(url), TIMEOUT)
+    _, first = await asyncio.wait_for(_view(url, students[0]), TIMEOUT)
     out["cold_s"] = time.perf_counter() - start
     await first.close()
 
     cpu = _cpu_seconds(server)
     warm = []
-    for _ in range(WARM):
-        seconds, session = await asyncio.wait_for(_view(url), TIMEOUT)
+    for student in students[1 : WARM + 1]:
+        seconds, session = await asyncio.wait_for(_view(url, student), TIMEOUT)
         warm.append(seconds)
         await session.close()
     out["warm_cpu_s"] = (_cpu_seconds(server) - cpu) / WARM
@@ -180,7 +196,7 @@ async def _bench(url: str, server: psutil.Process) -> dict:
 
     cpu = _cpu_seconds(server)
     results = await asyncio.wait_for(
-        asyncio.gather(*(_view(url) for _ in range(SESSIONS))), TIMEOUT
+        asyncio.gather(*(_view(url, student) for student in students)), TIMEOUT
     )
     out["class_cpu_s"] = (_cpu_seconds(server) - cpu) / SESSIONS
     times = np.array([seconds for seconds, _ in results])
@@ -199,13 +215,24 @@ async def _bench(url: str, server: psutil.Process) -> dict:
     return out
 
 
+def _class(run_id: str) -> list[Student]:
+    """The roster of the class (a teacher and SESSIONS students) and each student's sign-in
+    cookie and link to the shared run."""
+    roster.add_user(TEACHER, "the teacher's password", role="teacher")
+    students = []
+    for number in range(1, SESSIONS + 1):
+        user = roster.add_user(f"student{number:02d}", f"password {number}", role="student")
+        students.append((sessions.issue(user), f"run={run_id}"))
+    return students
+
+
 def _train(env: dict) -> tuple[str, str]:
     if (DEBIAN / "t10k-images-idx3-ubyte.gz").is_file():
         dataset, source = "fashion_mnist", "Fashion-MNIST, 10,000 test images"
     else:
         dataset, source = "digits", "scikit-learn digits (dataset-fashion-mnist is not installed)"
     run_id = subprocess.run(
-        [sys.executable, "-c", TRAIN.format(dataset=dataset)],
+        [sys.executable, "-c", TRAIN.format(dataset=dataset, teacher=TEACHER)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -224,8 +251,11 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
             "CLFCORE_RUNS_DIR": str(tmp / "runs"),
             "CLFCORE_DATA_DIR": str(tmp / "data"),
+            "CLFCORE_AUTH": "roster",
         }
-        _, source = _train(env)
+        os.environ["CLFCORE_DATA_DIR"] = env["CLFCORE_DATA_DIR"]  # the roster and cookie key
+        run_id, source = _train(env)
+        students = _class(run_id)
         port = _free_port()
         server = subprocess.Popen(
             [
@@ -248,12 +278,17 @@ def main() -> None:
         try:
             _wait_healthy(port, server)
             result = asyncio.run(
-                _bench(f"ws://127.0.0.1:{port}/_stcore/stream", psutil.Process(server.pid))
+                _bench(
+                    f"ws://127.0.0.1:{port}/_stcore/stream", psutil.Process(server.pid), students
+                )
             )
         finally:
             server.terminate()
             server.wait(timeout=30)
-    what = f"course MLP on {source}; {SESSIONS} websocket sessions"
+    what = (
+        f"course MLP on {source}; {SESSIONS} signed-in students' websocket sessions open the "
+        "run the teacher shared, by its link"
+    )
     print(
         f"evaluate_cpu_s_per_view: {result['class_cpu_s']:.3f} (goal <= {GOAL_CPU_S} s; server "
         f"CPU over {SESSIONS} views at once / {SESSIONS}; a warm view alone: "
