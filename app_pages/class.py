@@ -197,7 +197,7 @@ def _live() -> None:
     )
     rows = board.leaderboard(runs, dataset, per_student=per_student)
     training = board.training_now(runs)
-    waiting = board.queue(runs, position=jobs.queue_position)
+    waiting = board.queue(runs, order=jobs.queue_order())
     scored = [row.test_accuracy for row in rows if row.test_accuracy is not None]
     cols = st.columns(4)
     cols[0].metric(t("Students"), len({row.owner for row in rows}))

@@ -110,20 +110,19 @@ def test_the_queue_in_the_order_jobs_gives():
     other = _run("ben", accuracy=None, status="queued")
     _run("ben")
     runs = listing.list_all_runs()
-    waiting = board.queue(runs, position=jobs.queue_position)
+    waiting = board.queue(runs, order=jobs.queue_order())
     assert {item.run.run_id for item in waiting} == {first.run_id, second.run_id, other.run_id}
     ana = [item.run.run_id for item in waiting if item.run.owner == "ana"]
     assert ana == [first.run_id, second.run_id]  # oldest first within a workspace
     assert [item.position for item in waiting] == sorted(item.position for item in waiting)
     # the order is the queue rule's, whatever it is: here, one that reverses the runs
-    reverse = {first.run_id: 3, second.run_id: 2, other.run_id: 1}
-    waiting = board.queue(runs, position=lambda run: reverse[run.run_id])
+    waiting = board.queue(runs, order=[other.run_id, second.run_id, first.run_id])
     assert [item.run.run_id for item in waiting] == [other.run_id, second.run_id, first.run_id]
 
 
 def test_a_run_the_queue_does_not_know_is_left_out():
     _run("ana", accuracy=None, status="queued")
-    assert board.queue(listing.list_all_runs(), position=lambda run: None) == []
+    assert board.queue(listing.list_all_runs(), order=[]) == []
 
 
 def _set_augmentation(run: RunFolder, settings) -> None:

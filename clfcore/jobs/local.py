@@ -57,13 +57,23 @@ def _dispatch_lock(root: Path):
     return exclusive_lock(_queue_base(root) / ".dispatch.lock")
 
 
-def _runs(root: Path) -> list[RunFolder]:
-    if not root.is_dir():
+def _folders(root: Path) -> list[str]:
+    """The paths of the run folders in ``root``, by run id (creation order)."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:  # no such folder yet
         return []
-    return sorted(
-        (RunFolder(p) for p in root.iterdir() if (p / "config.json").is_file()),
-        key=lambda r: r.run_id,
-    )
+    return [
+        entry.path
+        for entry in entries
+        if not entry.name.startswith(".")
+        and entry.is_dir()
+        and os.path.isfile(os.path.join(entry.path, "config.json"))
+    ]
+
+
+def _runs(root: Path) -> list[RunFolder]:
+    return [RunFolder(Path(path)) for path in _folders(root)]
 
 
 def _entry(run: RunFolder, state: dict) -> policy.Entry:
@@ -74,6 +84,12 @@ def _entry(run: RunFolder, state: dict) -> policy.Entry:
     return policy.Entry(run.run_id, run.owner, priority if priority in PRIORITIES else default)
 
 
+# run folder -> when its training started, for runs whose status is final (completed, stopped,
+# failed, interrupted never change again): the queue reads only the live runs' status files
+_SETTLED: dict[str, tuple[str, float | None]] = {}  # folder -> (owner, started)
+_FINAL = ("completed", "stopped", "failed", "interrupted")
+
+
 def _queue(root: Path) -> tuple[list, list, dict[str, float]]:
     """The queued and running runs of the queue ``root`` belongs to, as (RunFolder, Entry) pairs,
     and when each owner's latest training started."""
@@ -81,16 +97,29 @@ def _queue(root: Path) -> tuple[list, list, dict[str, float]]:
     running: list = []
     last_started: dict[str, float] = {}
     for folder in run_roots(_queue_base(root)):
-        for run in _runs(folder):
-            status = effective_status(run)  # notices dead runs
+        for key in _folders(folder):
+            if key in _SETTLED:
+                owner, started = _SETTLED[key]
+                if started is not None:
+                    last_started[owner] = max(started, last_started.get(owner, started))
+                continue
+            run = RunFolder(Path(key))
             state = run.status()
             started = state.get("started")
             if isinstance(started, (int, float)):
                 last_started[run.owner] = max(started, last_started.get(run.owner, started))
+            status = state.get("status")
+            if status == "running":
+                status = effective_status(run)  # notices a dead training (and says so on disk)
             if status == "queued":
                 queued.append((run, _entry(run, state)))
             elif status == "running":
                 running.append((run, _entry(run, state)))
+            elif status in _FINAL:
+                _SETTLED[key] = (
+                    run.owner,
+                    float(started) if isinstance(started, (int, float)) else None,
+                )
     return queued, running, last_started
 
 
@@ -167,12 +196,19 @@ def submit(
     return run
 
 
+def queue_order(root: Path | None = None) -> list[str]:
+    """The ids of the queued runs in the order they will start, in the whole queue ``root`` belongs
+    to (default: the runs root, with every workspace under it). One scan of the run folders: for a
+    page that shows the whole queue."""
+    queued, _, last_started = _queue(Path(root) if root is not None else runs_root())
+    order = policy.queue_order([entry for _, entry in queued], last_started=last_started)
+    return [entry.run_id for entry in order]
+
+
 def queue_position(run: RunFolder) -> int | None:
     """1 for the next queued run to start, 2 for the one after... in the whole queue (every
     workspace of the runs root); None if ``run`` is not queued."""
-    queued, _, last_started = _queue(run.path.parent)
-    order = policy.queue_order([entry for _, entry in queued], last_started=last_started)
-    ids = [entry.run_id for entry in order]
+    ids = queue_order(run.path.parent)
     return ids.index(run.run_id) + 1 if run.run_id in ids else None
 
 

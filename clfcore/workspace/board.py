@@ -14,7 +14,7 @@ Example (on a class server where ana and ben trained on digits)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,23 +163,20 @@ def training_now(runs: Iterable[RunSummary]) -> list[Training]:
     return found
 
 
-def queue(
-    runs: Iterable[RunSummary], *, position: Callable[[RunFolder], int | None]
-) -> list[Waiting]:
+def queue(runs: Iterable[RunSummary], *, order: Sequence[str]) -> list[Waiting]:
     """The queued runs in the order they will start.
 
     Args:
         runs: every run (``list_all_runs()``).
-        position: the queue's rule, ``clfcore.jobs.queue_position`` (the jobs layer sits above this
-            one, so the page hands it in): 1 for the next run to start, None if not queued.
+        order: the queued run ids in the queue's order, ``clfcore.jobs.queue_order()`` (the jobs
+            layer sits above this one, so the page hands it in).
     """
-    waiting = []
-    for run in runs:
-        if run.status != "queued":
-            continue
-        place = position(RunFolder(run.path))
-        if place is not None:
-            waiting.append(Waiting(position=place, run=run))
+    place = {run_id: number for number, run_id in enumerate(order, start=1)}
+    waiting = [
+        Waiting(position=place[run.run_id], run=run)
+        for run in runs
+        if run.status == "queued" and run.run_id in place
+    ]
     return sorted(
         waiting, key=lambda item: (item.position, item.run.created or "", item.run.run_id)
     )
