@@ -810,7 +810,7 @@ names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
 st.caption(t("Link to this run:"))
-st.code(workspace_views.link_path("evaluate", run_id), language=None)
+st.code(workspace_views.link_url("evaluate", run_id), language=None)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(str(run.path), stamp)
 _tabs(run, stamp, preds, report, names)

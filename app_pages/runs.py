@@ -9,6 +9,7 @@ import streamlit as st
 from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.models import architectures
+from clfcore.paths import runs_root
 from clfcore.runs import figures, listing
 from clfcore.runs.folder import RunFolder, read_json
 from clfcore.workspace import access
@@ -278,7 +279,18 @@ def _actions(run: listing.RunSummary) -> None:
 
 st.title(t("Runs"))
 workspace = session.workspace()
-st.caption(t("Every training run is a folder in {root}.", root=str(workspace.runs_dir)))
+if workspace.is_personal:
+    st.caption(t("Every training run is a folder in {root}.", root=str(workspace.runs_dir)))
+elif workspace.sees_everything:
+    st.caption(
+        t(
+            "Every student's runs, with their names. Each user's runs are folders in "
+            "{root}/users/<name>.",
+            root=str(runs_root()),
+        )
+    )
+else:
+    st.caption(t("Your runs, and the runs the teacher shared with the class."))
 workspace_views.storage_caption()
 linked = linked_run_or_stop("runs")
 if linked is not None:

@@ -166,7 +166,7 @@ def test_the_quota_counts_a_students_runs_and_datasets(isolated_roots):
     # teachers and personal mode have no quota
     quota.check_quota(Workspace(EVA), 0, adding=10**12)
     quota.check_quota(Workspace(), 0, adding=10**12)
-    assert quota.gigabytes(1_250_000_000) == "1.25 GB"
+    assert quota.storage_size(1_250_000_000) == "1.25 GB"
 
 
 # --- datasets -------------------------------------------------------------------------------------

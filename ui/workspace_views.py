@@ -8,6 +8,8 @@ before, with no names and no marks.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
 from clfcore.runs.folder import RunFolder
@@ -92,8 +94,20 @@ def link_path(page: str, run_id: str) -> str:
     return f"/{page}?{LINK_PARAM}={run_id}"
 
 
+def link_url(page: str, run_id: str) -> str:
+    """The whole address that opens ``run_id`` on ``page``, as this browser reached the server
+    (the path alone when the address is unknown, as in a test run)."""
+    url = st.context.url
+    if not url:
+        return link_path(page, run_id)
+    parts = urlsplit(url)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{parts.scheme}://{parts.netloc}{prefix}{link_path(page, run_id)}"
+
+
 def storage_caption() -> None:
-    """A student's storage: "Your workspace uses 0.12 GB of 2.00 GB." (nothing for others)."""
+    """A student's storage: "Your workspace uses 120 MB of 2.00 GB." (nothing for others)."""
     workspace = session.workspace()
     if workspace.sees_everything:
         return
@@ -101,7 +115,7 @@ def storage_caption() -> None:
     used = quota.usage_bytes(workspace)
     text = t(
         "Your workspace uses {used} of {quota}.",
-        used=quota.gigabytes(used),
-        quota=quota.gigabytes(quota_bytes),
+        used=quota.storage_size(used),
+        quota=quota.storage_size(quota_bytes),
     )
     st.progress(min(used / quota_bytes, 1.0), text=text)

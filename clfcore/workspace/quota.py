@@ -25,14 +25,17 @@ def usage_bytes(workspace: Workspace) -> int:
     return folder_bytes(workspace.runs_dir) + folder_bytes(workspace.data_dir)
 
 
-def gigabytes(count: int) -> str:
-    """``count`` bytes as the pages write it: "1.25 GB".
+def storage_size(count: int) -> str:
+    """``count`` bytes as the pages write it: megabytes below a gigabyte, else gigabytes.
 
     Example:
-        >>> gigabytes(1_250_000_000)
-        '1.25 GB'
+        >>> storage_size(1_250_000_000), storage_size(48_300_000), storage_size(2_400_000)
+        ('1.25 GB', '48 MB', '2.4 MB')
     """
-    return f"{count / 1e9:.2f} GB"
+    if count >= 10**9:
+        return f"{count / 1e9:.2f} GB"
+    megabytes = count / 1e6
+    return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
 
 
 def check_quota(workspace: Workspace, quota_bytes: int, *, adding: int = 0) -> None:
@@ -52,14 +55,14 @@ def check_quota(workspace: Workspace, quota_bytes: int, *, adding: int = 0) -> N
             "Your workspace uses {used} of your {quota}, and this needs {adding} more. Delete runs "
             "you no longer need on the Runs page, or datasets on the Dataset page, then try again; "
             "or ask the teacher for a larger quota.",
-            used=gigabytes(used),
-            quota=gigabytes(quota_bytes),
-            adding=gigabytes(adding),
+            used=storage_size(used),
+            quota=storage_size(quota_bytes),
+            adding=storage_size(adding),
         )
     raise UserInputError(
         "Your workspace uses {used} of your {quota}. Delete runs you no longer need on the Runs "
         "page, or datasets on the Dataset page, then try again; or ask the teacher for a larger "
         "quota.",
-        used=gigabytes(used),
-        quota=gigabytes(quota_bytes),
+        used=storage_size(used),
+        quota=storage_size(quota_bytes),
     )

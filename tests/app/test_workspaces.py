@@ -15,7 +15,7 @@ from clfcore.accounts.identity import TEACHER, User
 from clfcore.data import datasets
 from clfcore.paths import user_data_dir, user_runs_dir
 from clfcore.runs.folder import RunFolder
-from clfcore.workspace import Workspace, access
+from clfcore.workspace import Workspace, access, quota
 
 ROOT = Path(__file__).resolve().parents[2]
 ANA, BEA, TEO = User("ana"), User("bea"), User("teo", role=TEACHER)
@@ -185,8 +185,10 @@ def test_sharing_shows_a_run_to_the_class_and_un_sharing_hides_it(ana_run):
 def test_the_quota_refuses_a_training_and_the_runs_page_shows_the_storage(ana_run, monkeypatch):
     monkeypatch.setenv("CLFCORE_QUOTA_GB", "0.000001")  # 1000 bytes: ana's run is larger
     runs = open_as(ANA, "runs")
+    used = quota.storage_size(quota.usage_bytes(Workspace(ANA)))
+    assert used.endswith(" MB") and used != "0.0 MB"
     assert [p.proto.text for p in runs.get("progress")] == [
-        "Your workspace uses 0.00 GB of 0.00 GB."
+        f"Your workspace uses {used} of 0.0 MB."
     ]
     at = open_as(ANA, "train")
     next(b for b in at.button if b.label == "Start training").click().run()
