@@ -28,7 +28,10 @@ from clfcore.errors import UserInputError
 from clfcore.evaluation import exports, hierarchy_levels, run_predictions, scoring
 from clfcore.inference import predict
 from clfcore.models import architectures, backbones
-from clfcore.runs.folder import create_run
+from clfcore.paths import runs_root
+from clfcore.runs.folder import RunFolder, create_run
+from clfcore.runs.listing import ACTIVE, RunSummary, list_all_runs, run_roots
+from clfcore.runs.liveness import effective_status
 from clfcore.training import trainer
 
 
@@ -157,31 +160,36 @@ def _describe(args: argparse.Namespace) -> dict:
     return {k: info[k] for k in ("total_params", "trainable_params", "non_trainable_params")}
 
 
+def _config_from_options(args: argparse.Namespace) -> TrainConfig:
+    """The ``TrainConfig`` the train options (``_add_train_options``) describe."""
+    dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
+    # an imported dataset brings its own validation split and seed
+    info = datasets.get_dataset(dataset)
+    return TrainConfig.for_architecture(
+        args.arch,
+        dataset=dataset,
+        task=info.task,
+        class_weight=args.class_weight,
+        threshold=args.threshold,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        validation_split=args.validation_split
+        if args.validation_split is not None
+        else info.validation_split,
+        train_size=args.train_size,
+        seed=args.seed if args.seed is not None else info.seed,
+        augmentation=_augmentation_option(args.augmentation),
+    )
+
+
 def _train(args: argparse.Namespace) -> dict:
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
         run = run_predictions.find_run(args.run_dir, anywhere=True)
         config = run.config()
     else:
-        dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
-        # an imported dataset brings its own validation split and seed
-        info = datasets.get_dataset(dataset)
-        config = TrainConfig.for_architecture(
-            args.arch,
-            dataset=dataset,
-            task=info.task,
-            class_weight=args.class_weight,
-            threshold=args.threshold,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            optimizer=args.optimizer,
-            learning_rate=args.lr,
-            validation_split=args.validation_split
-            if args.validation_split is not None
-            else info.validation_split,
-            train_size=args.train_size,
-            seed=args.seed if args.seed is not None else info.seed,
-            augmentation=_augmentation_option(args.augmentation),
-        )
+        config = _config_from_options(args)
     try:  # the kernels are chosen before TensorFlow loads, so here, once the model is known
         convolutional = architectures.has_convolutions(config.architecture, config.arch_options)
     except UserInputError:
@@ -289,6 +297,61 @@ def _predict(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
+# --- the job runner: submit, runs, stop (whatever backend clfcore.jobs uses) ---------------------
+
+
+def _submit(args: argparse.Namespace) -> dict:
+    run = jobs.submit(_config_from_options(args), root=runs_root(), priority="personal")
+    status = run.status().get("status")
+    if status == "queued":
+        where = f"queued, position {jobs.queue_position(run)}"
+    else:
+        where = str(status)
+    print(f"run {run.run_id} {where} in {run.path}")
+    return {"run_id": run.run_id, "status": status}
+
+
+def _run_json(run: RunSummary) -> dict:
+    line: dict = {"run_id": run.run_id, "status": run.status}
+    if run.test_accuracy is not None:
+        line["test_accuracy"] = run.test_accuracy
+    return line
+
+
+def _runs(_args: argparse.Namespace) -> int:
+    jobs.dispatch()  # notices dead runs and starts the queued ones a slot is free for
+    for run in list_all_runs():
+        print(json.dumps(_run_json(run)))
+    return 0
+
+
+def _find_any_run(text: str) -> RunFolder:
+    """A run by id, in the runs root or any workspace under it, or by the path of its folder."""
+    if text and "/" not in text and "\\" not in text and not text.startswith("."):
+        for root in run_roots():
+            if (root / text / "config.json").is_file():
+                return RunFolder(root / text)
+    return run_predictions.find_run(text, anywhere=True)
+
+
+def _stop(args: argparse.Namespace) -> dict:
+    run = _find_any_run(args.run_ref)
+    status = effective_status(run)  # a training that died is "interrupted" here, not "running"
+    if status not in ACTIVE:
+        raise UserInputError(
+            "The run {run} has already finished ({status}): there is nothing to stop. "
+            "python -m clfcore runs shows which runs are queued or training.",
+            run=run.run_id,
+            status=status,
+        )
+    jobs.stop(run)
+    if not run.path.exists():  # a queued run leaves the queue, folder and all
+        print(f"run {run.run_id} was waiting in the queue: removed")
+        return {"run_id": run.run_id, "status": "removed"}
+    print(f"run {run.run_id}: stopping after the current batch (its model and history are kept)")
+    return {"run_id": run.run_id, "status": "stopping"}
+
+
 # --- users: the class roster (CLFCORE_AUTH=roster) ------------------------------------------------
 
 
@@ -352,6 +415,45 @@ def _epoch_printer():
             print(f"epoch {epoch + 1}/{self.params.get('epochs')}  {shown}", flush=True)
 
     return EpochPrinter()
+
+
+def _add_train_options(parser: argparse.ArgumentParser) -> None:
+    """What to train and how: the options of ``train`` and ``submit`` (one list)."""
+    parser.add_argument("--dataset", default="digits")
+    parser.add_argument("--arch", default="mlp")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--optimizer")
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--validation-split", type=float)
+    parser.add_argument("--train-size", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument(
+        "--augmentation",
+        metavar="JSON",
+        help="augment the training images: 'course' for the course's settings, or JSON "
+        "that changes them, e.g. '{\"rotation_range\": 15}' (default: none)",
+    )
+    parser.add_argument(
+        "--positive-class",
+        metavar="CLASS",
+        help="train a binary task: this class (name or number) against all the others",
+    )
+    parser.add_argument(
+        "--negative-class",
+        metavar="CLASS",
+        help="with --positive-class: against this class only (the other images are left out)",
+    )
+    parser.add_argument(
+        "--class-weight",
+        choices=tasks.CLASS_WEIGHTS,
+        help="balanced: weigh rare classes more in the loss (default none)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="multi-label datasets: a label is predicted from this probability on (default 0.5)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,44 +533,28 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train", help="train a model headless; writes a run folder like the app"
     )
-    train.add_argument("--dataset", default="digits")
-    train.add_argument("--arch", default="mlp")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--optimizer")
-    train.add_argument("--lr", type=float)
-    train.add_argument("--validation-split", type=float)
-    train.add_argument("--train-size", type=int)
-    train.add_argument("--seed", type=int)
-    train.add_argument(
-        "--augmentation",
-        metavar="JSON",
-        help="augment the training images: 'course' for the course's settings, or JSON "
-        "that changes them, e.g. '{\"rotation_range\": 15}' (default: none)",
-    )
-    train.add_argument(
-        "--positive-class",
-        metavar="CLASS",
-        help="train a binary task: this class (name or number) against all the others",
-    )
-    train.add_argument(
-        "--negative-class",
-        metavar="CLASS",
-        help="with --positive-class: against this class only (the other images are left out)",
-    )
-    train.add_argument(
-        "--class-weight",
-        choices=tasks.CLASS_WEIGHTS,
-        help="balanced: weigh rare classes more in the loss (default none)",
-    )
-    train.add_argument(
-        "--threshold",
-        type=float,
-        help="multi-label datasets: a label is predicted from this probability on (default 0.5)",
-    )
+    _add_train_options(train)
     train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
     train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
     train.set_defaults(run=_train)
+    submit = commands.add_parser(
+        "submit",
+        help="queue a training through the job runner (local processes or Ray, as "
+        "CLFCORE_JOBS says), like the Train page; the train options",
+    )
+    _add_train_options(submit)
+    submit.set_defaults(run=_submit)
+    commands.add_parser(
+        "runs",
+        help="one JSON line per run of the runs root (every workspace): id, status, test accuracy",
+    ).set_defaults(run=_runs)
+    stop = commands.add_parser(
+        "stop", help="stop a training after its current batch, or take a queued run off the queue"
+    )
+    stop.add_argument(
+        "run_ref", metavar="RUN", help="a run id (python -m clfcore runs lists them) or its folder"
+    )
+    stop.set_defaults(run=_stop)
     evaluate = commands.add_parser(
         "evaluate",
         help="test metrics of a finished run: accuracy, confusion matrix, per-class scores",

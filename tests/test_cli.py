@@ -478,3 +478,120 @@ def test_users_from_the_shell_read_standard_input(isolated_roots):
     assert json.loads(result.stdout) == {"user": "ana", "role": "teacher"}
     assert "from a pipe" not in result.stdout + result.stderr
     assert (isolated_roots["data"] / ".class" / "roster.json").is_file()
+
+
+# --- the job runner: submit, runs, stop (the local backend, real training processes) -------------
+
+QUICK = ["--dataset", "digits", "--arch", "mlp", "--epochs", "1", "--train-size", "200"]
+
+
+def _last_json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def _runs(capsys) -> dict[str, dict]:
+    assert main(["runs"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    return {line["run_id"]: line for line in lines}
+
+
+@pytest.fixture
+def local_jobs(monkeypatch):
+    monkeypatch.delenv("CLFCORE_JOBS", raising=False)  # the default backend: local processes
+
+
+def test_submit_then_runs_shows_it_until_it_completes_with_its_test_accuracy(
+    isolated_roots, local_jobs, capsys, wait_for, tmp_path_factory, make_trained_run
+):
+    from clfcore.runs.folder import RunFolder
+
+    assert main(["submit", *QUICK]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    submitted = json.loads(out[-1])
+    assert set(submitted) == {"run_id", "status"} and submitted["status"] in {"queued", "running"}
+    assert out[-2].startswith(f"run {submitted['run_id']} ")  # a readable line before the JSON
+    run = RunFolder(isolated_roots["runs"] / submitted["run_id"])
+    assert run.config().train_size == 200 and run.config().epochs == 1
+
+    listed = _runs(capsys)[submitted["run_id"]]
+    assert listed["status"] in {"queued", "running", "completed"}
+    assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
+    listed = _runs(capsys)[submitted["run_id"]]
+    assert listed == {
+        "run_id": submitted["run_id"],
+        "status": "completed",
+        "test_accuracy": run.metrics()["test_accuracy"],
+    }
+
+    # a run in a student's workspace is listed too, and named by its id alone
+    other = make_trained_run(isolated_roots["runs"] / "users" / "ana", tmp_path_factory)
+    assert _runs(capsys)[other]["status"] == "completed"
+    for finished in (submitted["run_id"], other):
+        assert main(["stop", finished]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.strip().count("\n") == 0
+        assert "has already finished (completed): there is nothing to stop" in captured.err
+
+
+def test_runs_starts_a_queued_run_that_no_one_dispatched(
+    isolated_roots, local_jobs, capsys, wait_for
+):
+    from clfcore.config import TrainConfig
+    from clfcore.runs.folder import create_run
+
+    run = create_run(TrainConfig(dataset="digits", architecture="mlp", train_size=200, epochs=1))
+    run.set_status("queued", priority="personal")  # e.g. left queued by a server that stopped
+    assert _runs(capsys)[run.run_id]["status"] in {"running", "completed"}
+    assert run.status().get("pid")  # its training process was started
+    assert wait_for(run, {"completed", "failed"}) == "completed"
+
+
+def test_stop_takes_a_queued_run_off_the_queue_and_stops_a_running_one(
+    isolated_roots, local_jobs, monkeypatch, capsys, wait_for
+):
+    import time
+
+    from clfcore import jobs
+    from clfcore.runs.folder import RunFolder
+
+    monkeypatch.setenv(jobs.MAX_ENV, "1")
+    long = ["--dataset", "digits", "--arch", "mlp", "--epochs", "400", "--train-size", "400"]
+    assert main(["submit", *long]) == 0
+    first = _last_json(capsys)
+    assert main(["submit", *QUICK]) == 0
+    second = _last_json(capsys)
+    assert (first["status"], second["status"]) == ("running", "queued")
+
+    queued = RunFolder(isolated_roots["runs"] / second["run_id"])
+    assert main(["stop", str(queued.path)]) == 0  # by its folder's path
+    assert _last_json(capsys) == {"run_id": second["run_id"], "status": "removed"}
+    assert not queued.path.exists() and second["run_id"] not in _runs(capsys)
+
+    running = RunFolder(isolated_roots["runs"] / first["run_id"])
+    deadline = time.monotonic() + 120
+    while not running.history() and time.monotonic() < deadline:  # let it finish an epoch first
+        time.sleep(0.2)
+    assert main(["stop", first["run_id"]]) == 0
+    assert _last_json(capsys) == {"run_id": first["run_id"], "status": "stopping"}
+    assert wait_for(running, {"stopped", "completed", "failed"}) == "stopped"
+    assert _runs(capsys)[first["run_id"]]["status"] == "stopped"
+    assert main(["stop", first["run_id"]]) == 2
+    assert "has already finished (stopped)" in capsys.readouterr().err
+
+
+def test_job_mistakes_exit_2_with_one_line(isolated_roots, local_jobs, tmp_path, capsys):
+    for argv, message in (
+        (["stop", "no-such-run"], "There is no run 'no-such-run'"),
+        (["stop", str(tmp_path / "no-run-here")], "There is no run folder"),
+        (["submit", *QUICK, "--batch-size", "5000"], "is larger than the training set"),
+        (["submit", "--arch", "no-such-arch"], "no-such-arch"),
+        (["submit", "--dataset", "mnist"], "python -m clfcore download mnist"),
+    ):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        assert captured.err.strip().count("\n") == 0 and captured.err.startswith("error: ")
+        assert message in json.loads(captured.out.strip().splitlines()[-1])["error"], argv
+    assert not any(isolated_roots["runs"].iterdir())  # nothing was queued
+    with pytest.raises(SystemExit) as caught:  # argparse: a bad option value
+        main(["submit", "--epochs", "many"])
+    assert caught.value.code == 2 and "invalid int value" in capsys.readouterr().err
