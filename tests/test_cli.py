@@ -595,3 +595,18 @@ def test_job_mistakes_exit_2_with_one_line(isolated_roots, local_jobs, tmp_path,
     with pytest.raises(SystemExit) as caught:  # argparse: a bad option value
         main(["submit", "--epochs", "many"])
     assert caught.value.code == 2 and "invalid int value" in capsys.readouterr().err
+
+
+def test_runs_with_the_local_backend_loads_neither_ray_nor_tensorflow(isolated_roots):
+    """``make run`` installs no extra: the local backend and ``runs`` work without Ray (and list
+    runs without TensorFlow's start-up)."""
+    check = (
+        "import sys; from clfcore.cli import main; status = main(['runs']); "
+        "print(sorted(m for m in ('ray', 'tensorflow', 'keras') if m in sys.modules), status)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CLFCORE_JOBS"}
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[] 0"
