@@ -25,6 +25,7 @@ The run folder stays the contract, and it stays on the web server: workers share
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -199,7 +200,8 @@ _CHILD = (
     "    pass\n"
     "if os.getppid() != parent:\n"
     "    sys.exit(1)\n"
-    "os.execv(sys.executable, [sys.executable, '-m', 'clfcore', 'train', '--run-dir', sys.argv[2]])\n"
+    "command = ['-m', 'clfcore', 'train', '--run-dir', sys.argv[2]]\n"
+    "os.execv(sys.executable, [sys.executable, *command])\n"
 )
 
 
@@ -250,10 +252,8 @@ class TrainingJob:
         """
         files = {}
         for name in _MIRRORED:
-            try:
+            with contextlib.suppress(OSError):  # not written yet
                 files[name] = (self.run.path / name).read_text(encoding="utf-8")
-            except OSError:
-                pass
         log = b""
         try:
             with open(self.run.log_path, "rb") as file:
@@ -518,7 +518,9 @@ def _watch(root: Path) -> None:
     with _STATE:
         _ROOTS.add(_queue_base(root))
         if not (_THREAD and _THREAD[0].is_alive()):
-            _THREAD[:] = [threading.Thread(target=_watch_loop, name="clfcore-ray-sync", daemon=True)]
+            _THREAD[:] = [
+                threading.Thread(target=_watch_loop, name="clfcore-ray-sync", daemon=True)
+            ]
             _THREAD[0].start()
 
 
@@ -581,4 +583,3 @@ def stop(run: RunFolder) -> None:
     if handle is not None:
         handle.stop.remote()
         _watch(run.path.parent)
-

@@ -89,8 +89,15 @@ def ray_cluster():
     log = home / "ray-start.log"
     nodes = [
         _ray_start(
-            ["--head", "--port", str(port), "--num-cpus", str(HEAD_CPUS), "--include-dashboard=false"]
-            + common,
+            [
+                "--head",
+                "--port",
+                str(port),
+                "--num-cpus",
+                str(HEAD_CPUS),
+                "--include-dashboard=false",
+                *common,
+            ],
             env,
             log,
         )
@@ -98,7 +105,7 @@ def ray_cluster():
     try:
         _wait_for_port(port, nodes[0], log)
         nodes.append(
-            _ray_start(["--address", address, "--num-cpus", str(NODE_CPUS)] + common, env, log)
+            _ray_start(["--address", address, "--num-cpus", str(NODE_CPUS), *common], env, log)
         )
         ray.init(address=address, namespace="clfcore", log_to_driver=False)
         deadline = time.monotonic() + 120

@@ -166,7 +166,9 @@ def test_a_user_dataset_travels_to_a_worker_that_never_sees_the_data_root(
     on_ray, isolated_roots, make_image_folder, wait_for
 ):
     make_image_folder(isolated_roots["data"] / "shapes", count=12, size=(12, 12))
-    before = sorted(p.relative_to(isolated_roots["data"]) for p in isolated_roots["data"].rglob("*"))
+    before = sorted(
+        p.relative_to(isolated_roots["data"]) for p in isolated_roots["data"].rglob("*")
+    )
     run = jobs.submit(TrainConfig(dataset="shapes", architecture="mlp", epochs=1, batch_size=8))
     assert wait_for(run, ENDED) == "completed", run.log_path.read_text()
     assert run.metrics()["epochs_run"] == 1
