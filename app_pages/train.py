@@ -319,7 +319,10 @@ def _finished(run, status: str) -> None:
 st.title(t("Train"))
 workspace = session.workspace()
 # start queued runs whose slot freed while nobody watched (also after a restart)
-jobs.dispatch(workspace.runs_dir)
+try:
+    jobs.dispatch(workspace.runs_dir)
+except UserInputError as error:  # e.g. CLFCORE_JOBS=ray and the cluster is unreachable
+    show_error(error)
 st.subheader(t("What will be trained"))
 _what_will_be_trained()
 choice = _callbacks(state.training_choice())

@@ -213,3 +213,39 @@ def test_two_students_train_one_run_at_a_time_each(isolated_roots, monkeypatch, 
         assert wait_for(run, {"completed", "failed"}) == "completed", run.log_path.read_text()
     assert ana_second.status()["started"] >= ana_first.status()["started"]
     assert {r.owner for r in listing.list_all_runs()} == {"ana", "ben"}
+
+
+def test_the_backend_is_chosen_by_clfcore_jobs_and_a_bad_one_is_refused(
+    isolated_roots, monkeypatch
+):
+    from clfcore.errors import UserInputError
+    from clfcore.jobs import local
+
+    assert jobs.backend() is local
+    monkeypatch.setenv(jobs.JOBS_ENV, "slurm")
+    with pytest.raises(UserInputError, match="local, ray.*'slurm'"):
+        jobs.submit(TrainConfig(**QUICK))
+    assert not any(isolated_roots["runs"].iterdir())
+
+
+def test_the_local_backend_never_imports_ray(isolated_roots):
+    code = (
+        "import sys, clfcore; from clfcore import jobs; jobs.dispatch(); jobs.queue_order(); "
+        "assert 'ray' not in sys.modules, 'ray imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "CLFCORE_JOBS": ""})
+
+
+def test_without_an_address_the_ray_backend_says_how_to_name_the_cluster(
+    isolated_roots, monkeypatch
+):
+    pytest.importorskip("ray")
+    from clfcore.errors import UserInputError
+    from clfcore.jobs import cluster
+
+    monkeypatch.setenv(jobs.JOBS_ENV, "ray")
+    for name in (cluster.ADDRESS_ENV, "RAY_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(UserInputError) as error:
+        jobs.dispatch()
+    assert error.value.template == cluster.NO_ADDRESS and "CLFCORE_RAY_ADDRESS" in str(error.value)

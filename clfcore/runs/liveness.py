@@ -44,10 +44,18 @@ def process_alive(pid: int | None, start_ticks: str | None = None) -> bool:
 
 
 def effective_status(run: RunFolder) -> str:
-    """The run's status, with "running" runs whose process is gone turned into "interrupted"."""
+    """The run's status, with "running" runs whose process is gone turned into "interrupted".
+
+    A run of another backend (status.json's "backend", e.g. "ray": its process is on a cluster
+    worker) is watched by that backend, which writes "interrupted" itself (clfcore.jobs.cluster).
+    """
     state = run.status()
     status = state.get("status", "unknown")
-    if status == "running" and not process_alive(state.get("pid"), state.get("pid_start")):
+    if (
+        status == "running"
+        and state.get("backend", "local") == "local"
+        and not process_alive(state.get("pid"), state.get("pid_start"))
+    ):
         run.set_status("interrupted", message=INTERRUPTED, params={})
         return "interrupted"
     return status

@@ -1,0 +1,585 @@
+"""Training runs on a Ray cluster: the same interface as ``clfcore.jobs.local``, other machines.
+
+Chosen with ``CLFCORE_JOBS=ray``; the cluster is ``CLFCORE_RAY_ADDRESS`` (or Ray's own
+``RAY_ADDRESS``), ``host:port`` as ``ray start --head`` prints it. Needs the optional extra
+``clfcore[cluster]`` (``ray[default]``) on the web server and on every worker.
+
+The run folder stays the contract, and it stays on the web server: workers share no disk with it.
+
+- One job = one **detached named actor** (``run-<run id>`` in the namespace ``clfcore``) on a
+  worker. It runs the usual entry point, ``python -m clfcore train --run-dir DIR``, in a
+  worker-local temporary run folder (config.json sent from here). A built-in dataset is named (the
+  worker has its own data root); a user's dataset folder travels as a ZIP through Ray's object
+  store and is unpacked in a worker-local data root at the same relative path, so its id resolves.
+- ``sync`` mirrors what the actor's ``poll`` returns (status, progress, history, metrics, the new
+  tail of train.log, model.keras when it changed) into the web server's run folder, with atomic
+  writes. It runs from ``dispatch`` (every page that watches runs calls it) and from a background
+  thread of this process while jobs are active. status.json records
+  ``{"backend": "ray", "actor": name}``.
+- The queue is ``clfcore.jobs.policy``'s, applied here: at most as many jobs start as the cluster
+  can place (``CLFCORE_MAX_TRAININGS`` if set), the others wait as "queued".
+- Faults: an actor whose worker or node died -> "interrupted" with Ray's reason, keeping the last
+  model that came back; a restarted web server finds the detached actors again by name; Ray
+  unreachable -> a ``UserInputError`` saying which address was tried (nothing saved is touched).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from clfcore import tfenv
+from clfcore.config import TrainConfig
+from clfcore.data import datasets, tasks
+from clfcore.errors import UserInputError
+from clfcore.fileio import write_bytes_atomic, write_text_atomic
+from clfcore.i18n import N_
+from clfcore.jobs import local, policy
+from clfcore.jobs.local import MAX_ENV, _dispatch_lock, _queue, _queue_base
+from clfcore.jobs.policy import PRIORITIES
+from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
+from clfcore.runs.folder import RunFolder, create_run
+from clfcore.training.trainer import check_config
+
+__all__ = [
+    "MAX_ENV",
+    "PRIORITIES",
+    "dispatch",
+    "launch",
+    "max_concurrent",
+    "queue_order",
+    "queue_position",
+    "stop",
+    "submit",
+    "sync",
+]
+
+ADDRESS_ENV = "CLFCORE_RAY_ADDRESS"
+CPUS_ENV = "CLFCORE_RAY_CPUS"
+JOBS_ENV = "CLFCORE_JOBS"  # the worker's own training runs with the local backend
+NAMESPACE = "clfcore"
+DEFAULT_CPUS = 2
+SYNC_SECONDS = 1.0  # how often the background thread mirrors the active jobs
+_LOG_CHUNK = 1 << 20  # at most this much of train.log comes back per poll
+_MIRRORED = ("progress.json", "history.csv", "metrics.json")  # copied as they are
+# status.json fields of the worker's that stay there (its process ids, its clock's times)
+_WORKER_ONLY = ("pid", "pid_start", "priority", "updated", "started")
+_FINAL = ("completed", "stopped", "failed", "interrupted")
+
+NEEDS_RAY = N_(
+    "CLFCORE_JOBS=ray needs Ray, which is not installed here. Install it with "
+    "pip install 'clfcore[cluster]', or unset CLFCORE_JOBS to train on this machine."
+)
+NO_ADDRESS = N_(
+    "CLFCORE_JOBS=ray needs the address of a Ray cluster. Start one with ray start --head and set "
+    "CLFCORE_RAY_ADDRESS to the host:port it prints, or unset CLFCORE_JOBS to train on this "
+    "machine."
+)
+UNREACHABLE = N_(
+    "Cannot reach the Ray cluster at {address} ({reason}). Check that its head is running "
+    "(ray start --head prints the address) and that CLFCORE_RAY_ADDRESS names it, or unset "
+    "CLFCORE_JOBS to train on this machine. Runs already saved are kept."
+)
+WORKER_LOST = N_(
+    "The cluster worker running this training ended without finishing ({reason}). The last model "
+    "that came back is kept."
+)
+PROCESS_ENDED = N_(
+    "The training process on the cluster worker ended without finishing (exit code {code}). The "
+    "last model that came back is kept."
+)
+
+
+# --- connecting ---------------------------------------------------------------------------------
+
+
+def address() -> str | None:
+    """The cluster's address: ``CLFCORE_RAY_ADDRESS``, else Ray's ``RAY_ADDRESS``; None if unset."""
+    return os.environ.get(ADDRESS_ENV) or os.environ.get("RAY_ADDRESS") or None
+
+
+def _check_reachable(where: str) -> None:
+    """Fail fast when nobody listens at ``host:port`` (``ray.init`` would retry for a minute)."""
+    if "://" in where:  # ray://host:port (Ray Client) and the like: ray.init checks those
+        return
+    host, _, port = where.rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+    except ValueError:
+        raise UserInputError(UNREACHABLE, address=where, reason="not host:port") from None
+    except OSError as error:
+        raise UserInputError(
+            UNREACHABLE, address=where, reason=error.strerror or type(error).__name__
+        ) from None
+
+
+def _ray():
+    """The ``ray`` module, connected to the cluster (once per process)."""
+    try:
+        import ray  # the optional extra clfcore[cluster]: only this backend needs it
+    except ImportError:
+        raise UserInputError(NEEDS_RAY) from None
+    where = address()
+    if not where:
+        raise UserInputError(NO_ADDRESS)
+    if ray.is_initialized():
+        if ray.get_runtime_context().gcs_address == where:
+            return ray
+        _check_reachable(where)
+        ray.shutdown()  # the address changed: connect to the new one
+    _check_reachable(where)
+    try:
+        ray.init(
+            address=where,
+            namespace=NAMESPACE,
+            log_to_driver=False,  # the training's output comes back in train.log
+            logging_level=logging.WARNING,
+        )
+    except (ConnectionError, RuntimeError, TimeoutError) as error:
+        raise UserInputError(UNREACHABLE, address=where, reason=str(error)[:300]) from None
+    return ray
+
+
+def _alive_nodes(ray) -> list[dict]:
+    return [node.get("Resources", {}) for node in ray.nodes() if node.get("Alive")]
+
+
+def _cpus_per_job(nodes: list[dict]) -> float:
+    """``CLFCORE_RAY_CPUS`` (default 2), capped to the largest node, so every job can be placed."""
+    try:
+        wanted = max(1.0, float(os.environ.get(CPUS_ENV, DEFAULT_CPUS)))
+    except ValueError:
+        wanted = float(DEFAULT_CPUS)
+    largest = max((node.get("CPU", 0.0) for node in nodes), default=0.0)
+    return min(wanted, largest) if largest >= 1 else wanted
+
+
+def _gpus_per_job(nodes: list[dict]) -> float:
+    """One GPU per job where the cluster has GPUs."""
+    return 1.0 if any(node.get("GPU", 0.0) >= 1 for node in nodes) else 0.0
+
+
+def max_concurrent() -> int:
+    """How many trainings the cluster can run at once: ``CLFCORE_MAX_TRAININGS`` if set, else how
+    many jobs fit on its nodes (each job on one node: its CPUs and, where there are GPUs, one)."""
+    if os.environ.get(MAX_ENV):
+        return local.max_concurrent()
+    nodes = _alive_nodes(_ray())
+    cpus, gpus = _cpus_per_job(nodes), _gpus_per_job(nodes)
+    fits = 0
+    for node in nodes:
+        count = int(node.get("CPU", 0.0) // cpus)
+        if gpus:
+            count = min(count, int(node.get("GPU", 0.0) // gpus))
+        fits += count
+    return max(1, fits)
+
+
+# --- the job, on a worker -----------------------------------------------------------------------
+
+# Run by the worker's training process before it becomes `python -m clfcore train`: it dies with
+# its actor (PR_SET_PDEATHSIG survives exec), so a killed worker leaves no training behind.
+_CHILD = (
+    "import ctypes, os, signal, sys\n"
+    "parent = int(sys.argv[1])\n"
+    "try:\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != parent:\n"
+    "    sys.exit(1)\n"
+    "command = ['-m', 'clfcore', 'train', '--run-dir', sys.argv[2]]\n"
+    "os.execv(sys.executable, [sys.executable, *command])\n"
+)
+
+
+class TrainingJob:
+    """The actor of one run: its training process in a temporary run folder on the worker.
+
+    Created by ``launch`` (``ray.remote(TrainingJob).options(...)``), never on the web server.
+    """
+
+    def __init__(self, run_id: str, config_text: str, dataset_path: str | None, dataset_zip):
+        import ray  # the optional extra clfcore[cluster]: this runs on a worker
+
+        self.node = ray.get_runtime_context().get_node_id()  # which machine: shown in status.json
+        self.home = Path(tempfile.mkdtemp(prefix="clfcore-job-"))
+        runs = self.home / "runs"
+        self.run = RunFolder(runs / run_id)
+        self.run.path.mkdir(parents=True)
+        write_text_atomic(self.run.config_path, config_text)
+        self.run.set_status("running")
+        data = data_root()  # a built-in dataset: the worker's own data root
+        if dataset_zip is not None:
+            data = self.home / "data"
+            with zipfile.ZipFile(io.BytesIO(dataset_zip)) as archive:
+                archive.extractall(data / dataset_path)  # drops ".." and absolute names
+        env = {**os.environ, RUNS_ENV: str(runs), DATA_ENV: str(data), JOBS_ENV: "local"}
+        with open(self.run.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(os.getpid()), str(self.run.path)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=tfenv.child_environment(env),
+                cwd=self.home,
+            )
+
+    def poll(self, log_offset: int = 0, model_stamp: list | None = None) -> dict:
+        """What the web server needs to mirror the run folder.
+
+        Args:
+            log_offset: how much of train.log the web server already has.
+            model_stamp: the ``[mtime_ns, size]`` of the model.keras it last got.
+
+        Returns:
+            {"status": status.json, "files": {name: text}, "log": the new bytes of train.log,
+            "model": model.keras bytes if it changed (else None), "model_stamp",
+            "exit": the training process's exit code (None while it runs), "stop_requested",
+            "pid", "child": the worker's process ids, "node": the Ray node it runs on}
+        """
+        files = {}
+        for name in _MIRRORED:
+            with contextlib.suppress(OSError):  # not written yet
+                files[name] = (self.run.path / name).read_text(encoding="utf-8")
+        log = b""
+        try:
+            with open(self.run.log_path, "rb") as file:
+                file.seek(log_offset)
+                log = file.read(_LOG_CHUNK)
+        except OSError:
+            pass
+        model, stamp = None, None
+        try:
+            stamp = list(self.run.model_stamp())
+            if stamp != model_stamp:
+                model = self.run.model_path.read_bytes()
+        except OSError:  # no model yet, or it was being replaced: next poll
+            stamp = model_stamp
+        return {
+            "status": self.run.status(),
+            "files": files,
+            "log": log,
+            "model": model,
+            "model_stamp": stamp,
+            "exit": self.process.poll(),
+            "stop_requested": self.run.stop_request_path.exists(),
+            "pid": os.getpid(),
+            "child": self.process.pid,
+            "node": self.node,
+        }
+
+    def stop(self) -> None:
+        """End training after the current batch, as ``clfcore.jobs.local.stop`` does."""
+        self.run.stop_request_path.touch()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def close(self) -> None:
+        """Remove the worker's temporary folder and end the actor (the run came back)."""
+        import ray  # the optional extra clfcore[cluster]: this runs on a worker
+
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+        ray.actor.exit_actor()
+
+
+# --- the web server's side ----------------------------------------------------------------------
+
+_STATE = threading.RLock()  # guards the three below (pages and the sync thread)
+_HANDLES: dict[str, object] = {}  # run folder -> its actor's handle
+_INFLIGHT: dict[str, object] = {}  # run folder -> the ObjectRef of a poll not yet answered
+_ROOTS: set[Path] = set()  # the queues with active Ray jobs, for the sync thread
+_THREAD: list[threading.Thread] = []
+
+
+def actor_name(run: RunFolder) -> str:
+    return f"run-{run.run_id}"
+
+
+def _dataset_payload(dataset_id: str) -> tuple[str | None, bytes | None]:
+    """A user dataset's folder relative to the data root and its files as a ZIP; (None, None) for a
+    built-in, which the worker finds by name."""
+    folder = datasets.user_folder(tasks.base_id(dataset_id))
+    if folder is None or not folder.is_dir():
+        return None, None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # images are compressed
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return folder.relative_to(data_root()).as_posix(), buffer.getvalue()
+
+
+def launch(run: RunFolder) -> str:
+    """Start the actor of ``run`` on the cluster (Ray places it when resources free). Returns the
+    actor's name."""
+    ray = _ray()
+    nodes = _alive_nodes(ray)
+    dataset_path, dataset_zip = _dataset_payload(run.config().dataset)
+    name = actor_name(run)
+    handle = (
+        ray.remote(TrainingJob)
+        .options(
+            name=name,
+            namespace=NAMESPACE,
+            lifetime="detached",  # outlives this process: a restarted web server finds it
+            max_restarts=0,  # a restarted actor would train again from scratch: say interrupted
+            num_cpus=_cpus_per_job(nodes),
+            num_gpus=_gpus_per_job(nodes),
+        )
+        .remote(
+            run.run_id,
+            run.config_path.read_text(encoding="utf-8"),
+            dataset_path,
+            ray.put(dataset_zip) if dataset_zip is not None else None,
+        )
+    )
+    with _STATE:
+        _HANDLES[str(run.path)] = handle
+    run.set_status(
+        "running", backend="ray", actor=name, message=None, started=time.time(), worker_model=None
+    )
+    return name
+
+
+def _short(error: BaseException) -> str:
+    """Ray's reason for a dead actor, on one line (its message lists ids first)."""
+    text = " ".join(str(error).split())
+    marker = "The actor is dead because"
+    return (text[text.index(marker) :] if marker in text else text)[:400]
+
+
+def _interrupt(run: RunFolder, message: str, **params: object) -> None:
+    run.set_status("interrupted", message=message, params={k: str(v) for k, v in params.items()})
+    with _STATE:
+        _HANDLES.pop(str(run.path), None)
+        _INFLIGHT.pop(str(run.path), None)
+
+
+def _handle(ray, run: RunFolder):
+    """The run's actor: remembered, or found again by name (after a restart); None if it is gone."""
+    key = str(run.path)
+    with _STATE:
+        if key in _HANDLES:
+            return _HANDLES[key]
+    try:
+        handle = ray.get_actor(run.status().get("actor") or actor_name(run), namespace=NAMESPACE)
+    except ValueError:  # no such actor: the cluster restarted, or it ended
+        return None
+    with _STATE:
+        return _HANDLES.setdefault(key, handle)
+
+
+def _apply(ray, run: RunFolder, answer: dict) -> None:
+    """Write what ``poll`` returned into the web server's run folder; the status last, so a reader
+    that sees "completed" finds the metrics and the model."""
+    if answer["log"]:
+        with open(run.log_path, "ab") as log:
+            log.write(answer["log"])
+    if answer["model"] is not None:
+        write_bytes_atomic(run.model_path, answer["model"])
+    for name, text in answer["files"].items():
+        path = run.path / name
+        try:
+            unchanged = path.read_text(encoding="utf-8") == text
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            write_text_atomic(path, text)
+    worker = {k: v for k, v in answer["status"].items() if k not in _WORKER_ONLY}
+    status = worker.pop("status", "running")
+    if run.status().get("status") != "running":
+        return  # stopped while queued, or already settled by another writer
+    if answer["exit"] is None:  # training, or finishing: the final status comes with the last log
+        run.set_status("running", worker_model=answer["model_stamp"], node=answer["node"])
+        return
+    if status not in _FINAL:  # the process ended without saying how
+        if not answer["stop_requested"]:
+            _interrupt(run, PROCESS_ENDED, code=answer["exit"])
+            return
+        status = "stopped"
+    run.set_status(status, **worker, worker_model=answer["model_stamp"])
+    if status in _FINAL:
+        key = str(run.path)
+        with _STATE:
+            handle = _HANDLES.pop(key, None)
+            _INFLIGHT.pop(key, None)
+        if handle is not None:
+            handle.close.remote()  # the worker removes its temporary folder
+
+
+def _sync_runs(ray, runs: list[RunFolder], *, wait: float) -> None:
+    """Ask every run's actor for news (one poll in flight each) and apply the answers that come
+    within ``wait`` seconds."""
+    refs = {}
+    for run in runs:
+        key = str(run.path)
+        with _STATE:
+            ref = _INFLIGHT.get(key)
+        if ref is None:
+            handle = _handle(ray, run)
+            if handle is None:
+                _interrupt(
+                    run,
+                    WORKER_LOST,
+                    reason=f"no actor {actor_name(run)} on the cluster any more",
+                )
+                continue
+            state = run.status()
+            try:
+                offset = run.log_path.stat().st_size
+            except OSError:
+                offset = 0
+            ref = handle.poll.remote(offset, state.get("worker_model"))
+            with _STATE:
+                _INFLIGHT[key] = ref
+        refs[ref] = run
+    if not refs:
+        return
+    ready, _ = ray.wait(list(refs), num_returns=len(refs), timeout=wait)
+    for ref in ready:
+        run = refs[ref]
+        with _STATE:
+            _INFLIGHT.pop(str(run.path), None)
+        try:
+            answer = ray.get(ref)
+        except ray.exceptions.ActorUnavailableError:
+            continue  # a passing network fault: ask again next time
+        except ray.exceptions.RayActorError as error:  # its worker, node or process died
+            _interrupt(run, WORKER_LOST, reason=_short(error))
+            continue
+        _apply(ray, run, answer)
+
+
+def _ray_runs(running: list) -> list[RunFolder]:
+    return [run for run, _ in running if run.status().get("backend") == "ray"]
+
+
+def sync(root: Path | None = None, *, wait: float = 0.5) -> int:
+    """Mirror the queue's Ray jobs into their run folders on this server.
+
+    Args:
+        root: any folder of the queue (default: the runs root).
+        wait: how long to wait for the actors' answers, in seconds (a job still waiting for a
+            worker answers later).
+
+    Returns:
+        how many Ray jobs are still running.
+    """
+    root = Path(root) if root is not None else runs_root()
+    ray = _ray()
+    with _dispatch_lock(root):
+        _sync_runs(ray, _ray_runs(_queue(root)[1]), wait=wait)
+        return len(_ray_runs(_queue(root)[1]))
+
+
+def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
+    """Mirror the running Ray jobs, then start queued runs while the cluster has room, in the
+    queue's order (``clfcore.jobs.policy``). Returns the ids started."""
+    root = Path(root) if root is not None else runs_root()
+    ray = _ray()
+    started = []
+    with _dispatch_lock(root):
+        _sync_runs(ray, _ray_runs(_queue(root)[1]), wait=wait)
+        queued, running, last_started = _queue(root)
+        folders = {entry.run_id: run for run, entry in queued}
+        chosen = policy.to_start(
+            [entry for _, entry in queued],
+            running=[entry for _, entry in running],
+            slots=max_concurrent(),
+            last_started=last_started,
+        )
+        for entry in chosen:
+            launch(folders[entry.run_id])
+            started.append(entry.run_id)
+        active = bool(started or _ray_runs(running) or queued)
+    if active:
+        _watch(root)
+    return started
+
+
+def _watch(root: Path) -> None:
+    """Keep mirroring ``root``'s queue from a background thread until its Ray jobs end."""
+    with _STATE:
+        _ROOTS.add(_queue_base(root))
+        if not (_THREAD and _THREAD[0].is_alive()):
+            _THREAD[:] = [
+                threading.Thread(target=_watch_loop, name="clfcore-ray-sync", daemon=True)
+            ]
+            _THREAD[0].start()
+
+
+def _watch_loop() -> None:
+    while True:
+        time.sleep(SYNC_SECONDS)
+        with _STATE:
+            roots = list(_ROOTS)
+        if not roots:
+            return
+        for root in roots:
+            try:
+                dispatch(root)
+            except (UserInputError, ConnectionError):  # the cluster went away: try again later
+                continue
+            queued, running, _ = _queue(root)
+            if not queued and not _ray_runs(running):
+                with _STATE:
+                    _ROOTS.discard(root)
+
+
+def submit(
+    config: TrainConfig, *, root: Path | None = None, priority: str = "personal"
+) -> RunFolder:
+    """Check ``config`` and the cluster, create its run folder (queued) and start it on the
+    cluster if there is room.
+
+    Args:
+        root: the workspace's runs folder (default: the runs root, personal mode).
+        priority: "teacher", "student" or "personal" - kept in status.json for the queue's rules.
+
+    Raises:
+        UserInputError: a bad config, or Ray not reachable (then no run folder is made).
+    """
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority must be one of {PRIORITIES}, got {priority!r}")
+    check_config(config)
+    _ray()  # unreachable: say so before anything is written
+    run = create_run(config, root=root)
+    run.set_status("queued", priority=priority)
+    dispatch(run.path.parent)
+    return run
+
+
+queue_order = local.queue_order  # the queue reads only the run folders, mirrored here
+queue_position = local.queue_position
+
+
+def stop(run: RunFolder) -> None:
+    """End training after the current batch (the model and history that came back are kept); a
+    queued run is removed."""
+    state = run.status()
+    if state.get("status") == "queued" or state.get("backend") != "ray":
+        local.stop(run)
+        return
+    if state.get("status") != "running":
+        return
+    ray = _ray()
+    handle = _handle(ray, run)
+    if handle is not None:
+        handle.stop.remote()
+        _watch(run.path.parent)

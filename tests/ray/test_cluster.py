@@ -1,0 +1,178 @@
+"""The Ray backend (clfcore.jobs.cluster) on a real two-node cluster: jobs train on workers that
+share no folder with the web server, and their run folders come back through Ray."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+import zipfile
+
+import pytest
+
+from clfcore import jobs
+from clfcore.config import TrainConfig
+from clfcore.errors import UserInputError
+from clfcore.jobs import cluster
+from clfcore.runs.folder import RunFolder, create_run
+
+TINY = dict(dataset="digits", architecture="mlp", train_size=120, batch_size=32, epochs=2, seed=1)
+LONG = {**TINY, "epochs": 400, "train_size": 400}  # stopped or killed long before it ends
+WEB_FILES = {"config.json", "status.json", "progress.json", "history.csv", "metrics.json"}
+WEB_FILES |= {"model.keras", "train.log", "stop-requested"}
+ENDED = {"completed", "stopped", "failed", "interrupted"}
+
+
+def _until(check, what: str, timeout: float = 180):
+    """Wait for ``check()`` to return something true (a state, not a time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"still waiting for {what} after {timeout} s")
+
+
+def _worker_runs(home) -> list[str]:
+    """The run ids with a temporary folder on the workers right now."""
+    return [p.name for p in (home / "tmp").glob("clfcore-job-*/runs/*")]
+
+
+def _only_web_files(runs_root) -> None:
+    """The web server's runs root holds run folders with run files, nothing of a worker's."""
+    for folder in runs_root.iterdir():
+        if folder.name.startswith("."):
+            continue
+        assert set(os.listdir(folder)) <= WEB_FILES, folder
+
+
+def test_a_run_trains_on_the_cluster_and_comes_back(on_ray, isolated_roots, wait_for):
+    run = jobs.submit(TrainConfig(**TINY))
+    assert run.status()["backend"] == "ray" and "pid" not in run.status()
+    assert wait_for(run, ENDED) == "completed", run.log_path.read_text()
+    assert [row["epoch"] for row in run.history()] == [1.0, 2.0]
+    assert run.metrics()["test_accuracy"] > 0.2 and run.metrics()["epochs_run"] == 2
+    assert zipfile.is_zipfile(run.model_path)
+    assert "test accuracy" in run.log_path.read_text()
+    assert str(on_ray["home"]) in run.log_path.read_text()  # it trained in the worker's folder
+    _only_web_files(isolated_roots["runs"])
+    assert not any(isolated_roots["data"].iterdir())  # a built-in: nothing shipped, nothing read
+    # the worker removes its temporary run folder once the run came back
+    _until(lambda: run.run_id not in _worker_runs(on_ray["home"]), "the worker's cleanup")
+
+
+def test_stop_a_running_job_keeps_the_model_and_history(on_ray, isolated_roots, wait_for):
+    run = jobs.submit(TrainConfig(**LONG))
+    _until(run.history, "a first epoch")
+    jobs.stop(run)
+    assert wait_for(run, ENDED) == "stopped"
+    assert zipfile.is_zipfile(run.model_path) and 1 <= len(run.history()) < 400
+    assert run.metrics()["stopped"] is True
+
+
+def _actor_process(run: RunFolder) -> dict:
+    """The worker's process ids of ``run``, asked from its actor (the test's own view)."""
+    ray = cluster._ray()
+    actor = ray.get_actor(cluster.actor_name(run), namespace=cluster.NAMESPACE)
+    return ray.get(actor.poll.remote(0, None))
+
+
+def test_a_killed_worker_leaves_the_run_interrupted_with_its_last_model(
+    on_ray, isolated_roots, wait_for
+):
+    run = jobs.submit(TrainConfig(**LONG))
+    _until(lambda: run.history() and run.model_path.is_file(), "a model that came back")
+    answer = _actor_process(run)
+    os.kill(answer["pid"], signal.SIGKILL)  # the worker process running the actor dies
+    assert wait_for(run, ENDED) == "interrupted"
+    state = run.status()
+    assert state["message"] == cluster.WORKER_LOST and state["params"]["reason"]
+    assert zipfile.is_zipfile(run.model_path) and run.history()
+
+    def child_gone():
+        try:
+            os.kill(answer["child"], 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    _until(child_gone, "the training process to end with its worker", timeout=60)
+
+
+def test_a_restarted_web_server_finds_its_running_job_again(on_ray, isolated_roots, wait_for):
+    run = jobs.submit(TrainConfig(**LONG))
+    _until(run.history, "a first epoch")
+    # the web server restarts: no handle, no sync thread, a new connection to the cluster
+    with cluster._STATE:
+        cluster._ROOTS.clear()
+    _until(lambda: not (cluster._THREAD and cluster._THREAD[0].is_alive()), "the sync thread")
+    with cluster._STATE:
+        cluster._HANDLES.clear()
+        cluster._INFLIGHT.clear()
+    cluster._ray().shutdown()
+    epochs = len(run.history())
+    assert run.status()["status"] == "running"
+    jobs.dispatch()  # what every page that watches runs calls
+    _until(lambda: len(run.history()) > epochs, "the job's next epoch, mirrored again")
+    jobs.stop(run)  # and it still answers
+    assert wait_for(run, ENDED) == "stopped"
+
+
+def _free_address() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"  # nobody listens there once closed
+
+
+def test_an_unreachable_cluster_says_so_and_the_local_backend_still_works(
+    on_ray, isolated_roots, monkeypatch, wait_for
+):
+    kept = create_run(TrainConfig(**TINY))
+    kept.set_status("completed")
+    address = _free_address()
+    monkeypatch.setenv("CLFCORE_RAY_ADDRESS", address)
+    with pytest.raises(UserInputError) as error:
+        jobs.submit(TrainConfig(**TINY))
+    assert address in str(error.value) and "ray start --head" in str(error.value)
+    assert error.value.template == cluster.UNREACHABLE
+    assert [p.name for p in isolated_roots["runs"].iterdir() if not p.name.startswith(".")] == [
+        kept.run_id
+    ]
+    assert kept.status()["status"] == "completed"
+    monkeypatch.setenv("CLFCORE_JOBS", "local")
+    run = jobs.submit(TrainConfig(**{**TINY, "epochs": 1}))
+    assert "backend" not in run.status() and run.status()["pid"]
+    assert wait_for(run, ENDED) == "completed"
+
+
+def test_ten_jobs_at_once_queue_for_the_cluster_and_all_complete(on_ray, isolated_roots, wait_for):
+    # the cluster places 3 one-CPU jobs (2 on the head, 1 on the second node); the rest wait
+    assert jobs.max_concurrent() == 3
+    config = TrainConfig(**{**TINY, "epochs": 1, "train_size": 80})
+    runs = [jobs.submit(config.replace(run_name=f"job-{i}")) for i in range(10)]
+    statuses = [run.status()["status"] for run in runs]
+    queued = [run for run, status in zip(runs, statuses) if status == "queued"]
+    assert statuses.count("running") <= 3 and queued == runs[10 - len(queued) :] and queued
+    assert [jobs.queue_position(run) for run in queued] == list(range(1, len(queued) + 1))
+    assert [wait_for(run, ENDED) for run in runs] == ["completed"] * 10
+    assert all(run.metrics()["epochs_run"] == 1 for run in runs)
+    assert len({run.status()["node"] for run in runs}) == 2  # both machines trained
+    _only_web_files(isolated_roots["runs"])
+
+
+def test_a_user_dataset_travels_to_a_worker_that_never_sees_the_data_root(
+    on_ray, isolated_roots, make_image_folder, wait_for
+):
+    make_image_folder(isolated_roots["data"] / "shapes", count=12, size=(12, 12))
+    before = sorted(
+        p.relative_to(isolated_roots["data"]) for p in isolated_roots["data"].rglob("*")
+    )
+    run = jobs.submit(TrainConfig(dataset="shapes", architecture="mlp", epochs=1, batch_size=8))
+    assert wait_for(run, ENDED) == "completed", run.log_path.read_text()
+    assert run.metrics()["epochs_run"] == 1
+    after = sorted(p.relative_to(isolated_roots["data"]) for p in isolated_roots["data"].rglob("*"))
+    assert after == before  # the web server's data root: read, never written
+    assert not any((on_ray["home"] / "data").iterdir())  # the worker's own data root: untouched
+    assert str(isolated_roots["data"]) not in run.log_path.read_text()
