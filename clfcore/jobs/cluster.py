@@ -39,6 +39,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
@@ -222,7 +223,7 @@ class TrainingJob:
         write_text_atomic(self.run.config_path, config_text)
         self.run.set_status("running")
         data = data_root()  # a built-in dataset: the worker's own data root
-        if dataset_zip is not None:
+        if dataset_zip is not None and dataset_path is not None:
             data = self.home / "data"
             with zipfile.ZipFile(io.BytesIO(dataset_zip)) as archive:
                 archive.extractall(data / dataset_path)  # drops ".." and absolute names
@@ -301,7 +302,7 @@ class TrainingJob:
 # --- the web server's side ----------------------------------------------------------------------
 
 _STATE = threading.RLock()  # guards the three below (pages and the sync thread)
-_HANDLES: dict[str, object] = {}  # run folder -> its actor's handle
+_HANDLES: dict[str, Any] = {}  # run folder -> its actor's handle (a ray.actor.ActorHandle)
 _INFLIGHT: dict[str, object] = {}  # run folder -> the ObjectRef of a poll not yet answered
 _ROOTS: set[Path] = set()  # the queues with active Ray jobs, for the sync thread
 _THREAD: list[threading.Thread] = []
