@@ -219,12 +219,23 @@ def _progress(run_id: str, polling: bool) -> None:
     config = run.config()
     st.subheader(t("Run {run}", run=config.run_name or run.run_id))
     if status == "queued":
+        position = jobs.queue_position(run) or 1
+        try:
+            slots = jobs.max_concurrent()
+        except UserInputError:  # e.g. CLFCORE_JOBS=ray, cluster unreachable: said at the top
+            slots = None
         st.info(
             t(
                 "Queued: position {n}. It starts when a training slot frees (at most {slots} "
                 "at once on this server).",
-                n=jobs.queue_position(run) or 1,
-                slots=jobs.max_concurrent(),
+                n=position,
+                slots=slots,
+            )
+            if slots is not None
+            else t(
+                "Queued: position {n}. It starts once the training backend can be reached "
+                "again (see the message above).",
+                n=position,
             ),
             icon=":material/hourglass_top:",
         )
