@@ -319,7 +319,9 @@ def _run_json(run: RunSummary) -> dict:
 
 
 def _runs(_args: argparse.Namespace) -> int:
-    jobs.dispatch()  # notices dead runs and starts the queued ones a slot is free for
+    # notices dead runs and starts the queued ones a slot is free for; a cluster's jobs get a few
+    # seconds to send their news (this process has no background mirroring, unlike the app)
+    jobs.dispatch(wait=5.0)
     for run in list_all_runs():
         print(json.dumps(_run_json(run)))
     return 0

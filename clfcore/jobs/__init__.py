@@ -62,9 +62,17 @@ def stop(run: RunFolder) -> None:
     backend().stop(run)
 
 
-def dispatch(root: Path | None = None) -> list[str]:
-    """Notice ended runs and start queued ones while slots are free. Returns the ids started."""
-    return backend().dispatch(root)
+def dispatch(root: Path | None = None, *, wait: float | None = None) -> list[str]:
+    """Notice ended runs and start queued ones while slots are free. Returns the ids started.
+
+    Args:
+        wait: for a backend that mirrors remote jobs (Ray), how long to wait for their news, in
+            seconds; a one-shot command waits longer than a page that refreshes anyway.
+    """
+    runner = backend()
+    if wait is not None and runner is not local:
+        return runner.dispatch(root, wait=wait)
+    return runner.dispatch(root)
 
 
 def launch(run: RunFolder):
