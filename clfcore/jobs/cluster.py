@@ -48,8 +48,9 @@ from clfcore.errors import UserInputError
 from clfcore.fileio import write_bytes_atomic, write_text_atomic
 from clfcore.i18n import N_
 from clfcore.jobs import local, policy
-from clfcore.jobs.local import MAX_ENV, _dispatch_lock, _queue, _queue_base
+from clfcore.jobs.local import MAX_ENV
 from clfcore.jobs.policy import PRIORITIES
+from clfcore.jobs.queue import FINAL, dispatch_lock, queue_base, scan
 from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
 from clfcore.training.trainer import check_config
@@ -77,7 +78,6 @@ _LOG_CHUNK = 1 << 20  # at most this much of train.log comes back per poll
 _MIRRORED = ("progress.json", "history.csv", "metrics.json")  # copied as they are
 # status.json fields of the worker's that stay there (its process ids, its clock's times)
 _WORKER_ONLY = ("pid", "pid_start", "priority", "updated", "started")
-_FINAL = ("completed", "stopped", "failed", "interrupted")
 
 NEEDS_RAY = N_(
     "CLFCORE_JOBS=ray needs Ray, which is not installed here. Install it with "
@@ -409,13 +409,13 @@ def _apply(ray, run: RunFolder, answer: dict) -> None:
     if answer["exit"] is None:  # training, or finishing: the final status comes with the last log
         run.set_status("running", worker_model=answer["model_stamp"], node=answer["node"])
         return
-    if status not in _FINAL:  # the process ended without saying how
+    if status not in FINAL:  # the process ended without saying how
         if not answer["stop_requested"]:
             _interrupt(run, PROCESS_ENDED, code=answer["exit"])
             return
         status = "stopped"
     run.set_status(status, **worker, worker_model=answer["model_stamp"])
-    if status in _FINAL:
+    if status in FINAL:
         key = str(run.path)
         with _STATE:
             handle = _HANDLES.pop(key, None)
@@ -484,9 +484,9 @@ def sync(root: Path | None = None, *, wait: float = 0.5) -> int:
     """
     root = Path(root) if root is not None else runs_root()
     ray = _ray()
-    with _dispatch_lock(root):
-        _sync_runs(ray, _ray_runs(_queue(root)[1]), wait=wait)
-        return len(_ray_runs(_queue(root)[1]))
+    with dispatch_lock(root):
+        _sync_runs(ray, _ray_runs(scan(root)[1]), wait=wait)
+        return len(_ray_runs(scan(root)[1]))
 
 
 def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
@@ -495,9 +495,9 @@ def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
     root = Path(root) if root is not None else runs_root()
     ray = _ray()
     started = []
-    with _dispatch_lock(root):
-        _sync_runs(ray, _ray_runs(_queue(root)[1]), wait=wait)
-        queued, running, last_started = _queue(root)
+    with dispatch_lock(root):
+        _sync_runs(ray, _ray_runs(scan(root)[1]), wait=wait)
+        queued, running, last_started = scan(root)
         folders = {entry.run_id: run for run, entry in queued}
         chosen = policy.to_start(
             [entry for _, entry in queued],
@@ -517,7 +517,7 @@ def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
 def _watch(root: Path) -> None:
     """Keep mirroring ``root``'s queue from a background thread until its Ray jobs end."""
     with _STATE:
-        _ROOTS.add(_queue_base(root))
+        _ROOTS.add(queue_base(root))
         if not (_THREAD and _THREAD[0].is_alive()):
             _THREAD[:] = [
                 threading.Thread(target=_watch_loop, name="clfcore-ray-sync", daemon=True)
@@ -537,7 +537,7 @@ def _watch_loop() -> None:
                 dispatch(root)
             except (UserInputError, ConnectionError):  # the cluster went away: try again later
                 continue
-            queued, running, _ = _queue(root)
+            queued, running, _ = scan(root)
             if not queued and not _ray_runs(running):
                 with _STATE:
                     _ROOTS.discard(root)

@@ -26,13 +26,12 @@ from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
-from clfcore.fileio import exclusive_lock
 from clfcore.jobs import policy
 from clfcore.jobs.policy import PRIORITIES
-from clfcore.paths import DATA_ENV, RUNS_ENV, USERS_DIR, data_root, runs_root
+from clfcore.jobs.queue import dispatch_lock, queue_base, scan
+from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
-from clfcore.runs.listing import run_roots
-from clfcore.runs.liveness import _process_start_ticks, effective_status, process_alive
+from clfcore.runs.liveness import _process_start_ticks, process_alive
 from clfcore.training.trainer import check_config
 
 MAX_ENV = "CLFCORE_MAX_TRAININGS"
@@ -46,83 +45,6 @@ def max_concurrent() -> int:
         return 1
 
 
-def _queue_base(root: Path) -> Path:
-    """The folder whose queue the runs in ``root`` wait in: a workspace ``<runs root>/users/<name>``
-    waits in the runs root's queue; any other folder (``submit(root=...)`` elsewhere) is its own."""
-    root, top = Path(root).resolve(), runs_root()
-    return top if root.parent == top / USERS_DIR else root
-
-
-def _dispatch_lock(root: Path):
-    return exclusive_lock(_queue_base(root) / ".dispatch.lock")
-
-
-def _folders(root: Path) -> list[str]:
-    """The paths of the run folders in ``root``, by run id (creation order)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except OSError:  # no such folder yet
-        return []
-    return [
-        entry.path
-        for entry in entries
-        if not entry.name.startswith(".")
-        and entry.is_dir()
-        and os.path.isfile(os.path.join(entry.path, "config.json"))
-    ]
-
-
-def _runs(root: Path) -> list[RunFolder]:
-    return [RunFolder(Path(path)) for path in _folders(root)]
-
-
-def _entry(run: RunFolder, state: dict) -> policy.Entry:
-    # a run created without ``submit`` (older runs, tests): the runs root's are personal, a
-    # workspace's count as a student's (the stricter rule)
-    default = policy.STUDENT if run.owner else policy.PERSONAL
-    priority = state.get("priority")
-    return policy.Entry(run.run_id, run.owner, priority if priority in PRIORITIES else default)
-
-
-# run folder -> when its training started, for runs whose status is final (completed, stopped,
-# failed, interrupted never change again): the queue reads only the live runs' status files
-_SETTLED: dict[str, tuple[str, float | None]] = {}  # folder -> (owner, started)
-_FINAL = ("completed", "stopped", "failed", "interrupted")
-
-
-def _queue(root: Path) -> tuple[list, list, dict[str, float]]:
-    """The queued and running runs of the queue ``root`` belongs to, as (RunFolder, Entry) pairs,
-    and when each owner's latest training started."""
-    queued: list = []
-    running: list = []
-    last_started: dict[str, float] = {}
-    for folder in run_roots(_queue_base(root)):
-        for key in _folders(folder):
-            if key in _SETTLED:
-                owner, started = _SETTLED[key]
-                if started is not None:
-                    last_started[owner] = max(started, last_started.get(owner, started))
-                continue
-            run = RunFolder(Path(key))
-            state = run.status()
-            started = state.get("started")
-            if isinstance(started, (int, float)):
-                last_started[run.owner] = max(started, last_started.get(run.owner, started))
-            status = state.get("status")
-            if status == "running":
-                status = effective_status(run)  # notices a dead training (and says so on disk)
-            if status == "queued":
-                queued.append((run, _entry(run, state)))
-            elif status == "running":
-                running.append((run, _entry(run, state)))
-            elif status in _FINAL:
-                _SETTLED[key] = (
-                    run.owner,
-                    float(started) if isinstance(started, (int, float)) else None,
-                )
-    return queued, running, last_started
-
-
 def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns
     its pid."""
@@ -131,7 +53,7 @@ def launch(run: RunFolder) -> int:
     # Both roots go as absolute paths: the child must read the same datasets and write the same
     # runs as this process, whatever its working folder. The runs root is the queue's (not the
     # workspace's), so the child's ``dispatch`` when it ends starts the next run of every workspace.
-    queue = _queue_base(run.path.parent)
+    queue = queue_base(run.path.parent)
     env = {**os.environ, RUNS_ENV: str(queue), DATA_ENV: str(data_root())}
     env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model
     process = subprocess.Popen(
@@ -163,8 +85,8 @@ def dispatch(root: Path | None = None) -> list[str]:
     """
     root = Path(root) if root is not None else runs_root()
     started = []
-    with _dispatch_lock(root):
-        queued, running, last_started = _queue(root)
+    with dispatch_lock(root):
+        queued, running, last_started = scan(root)
         folders = {entry.run_id: run for run, entry in queued}
         chosen = policy.to_start(
             [entry for _, entry in queued],
@@ -200,7 +122,7 @@ def queue_order(root: Path | None = None) -> list[str]:
     """The ids of the queued runs in the order they will start, in the whole queue ``root`` belongs
     to (default: the runs root, with every workspace under it). One scan of the run folders: for a
     page that shows the whole queue."""
-    queued, _, last_started = _queue(Path(root) if root is not None else runs_root())
+    queued, _, last_started = scan(Path(root) if root is not None else runs_root())
     order = policy.queue_order([entry for _, entry in queued], last_started=last_started)
     return [entry.run_id for entry in order]
 
@@ -217,7 +139,7 @@ def stop(run: RunFolder) -> None:
     removed."""
     state = run.status()
     if state.get("status") == "queued":
-        with _dispatch_lock(run.path.parent):
+        with dispatch_lock(run.path.parent):
             if run.status().get("status") == "queued":
                 shutil.rmtree(run.path)
                 return
