@@ -258,7 +258,7 @@ class TrainingJob:
             "exit": the training process's exit code (None while it runs), "stop_requested",
             "pid", "child": the worker's process ids, "node": the Ray node it runs on}
         """
-        if self.process.poll() is None and self.run.status().get("status") in _FINAL:
+        if self.process.poll() is None and self.run.status().get("status") in FINAL:
             # it is ending: wait for its last log lines and exit code, to send them now
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=_EXIT_WAIT_SECONDS)
