@@ -15,7 +15,7 @@ from clfcore.runs.folder import RunFolder
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--dataset", "digits", "--arch", "mlp", "--epochs", "2", "--train-size", "200"]
-LONG = ["--dataset", "digits", "--arch", "mlp", "--epochs", "400", "--train-size", "400"]
+LONG = ["--dataset", "digits", "--arch", "mlp", "--epochs", "100000", "--train-size", "400"]
 
 
 def _clfcore(*argv: str) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from clfcore.jobs import cluster
 from clfcore.runs.folder import RunFolder, create_run
 
 TINY = dict(dataset="digits", architecture="mlp", train_size=120, batch_size=32, epochs=2, seed=1)
-LONG = {**TINY, "epochs": 400, "train_size": 400}  # stopped or killed long before it ends
+LONG = {**TINY, "epochs": 100_000, "train_size": 400}  # always stopped or killed before it ends
 WEB_FILES = {"config.json", "status.json", "progress.json", "history.csv", "metrics.json"}
 WEB_FILES |= {"model.keras", "train.log", "stop-requested"}
 ENDED = {"completed", "stopped", "failed", "interrupted"}
