@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,18 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -94,48 +83,3 @@ def app_url(tmp_path_factory):
     tests."""
     with serve_app(tmp_path_factory.mktemp("e2e")) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: install Debian's chromium (CI does) or set $CHROMIUM"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    yield context.new_page()
-    context.close()
-
-
-# What Streamlit 1.67 renders on its root element: the websocket's state and the script's
-# ("initial", "running", "rerunRequested", "stopRequested", "notRunning", "compilationError").
-SCRIPT_RUN_ENDED = (
-    "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-    "[data-test-script-state='notRunning']"
-)
-
-
-def _wait_for_run(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the app is connected and no script run is going on.
-
-    The page turns "running" only when the server says so, a moment after a click: call this once
-    an ``expect`` has seen the action's first output (then its run has begun), not right after the
-    click.
-    """
-    expect(page.locator(SCRIPT_RUN_ENDED)).to_be_attached(timeout=timeout_ms)
-
-
-@pytest.fixture(scope="session")
-def wait_for_run():
-    """``wait_for_run(page, timeout_ms=60_000)``: until no script run is going on (see above)."""
-    return _wait_for_run

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browser, page, serve_app, wait_for_run  # noqa: F401 (fixtures)
+from tests.e2e.conftest import serve_app
 
 TIMEOUT = 60_000
 ON_RAY = 180_000  # a job's actor starts on a worker, then TensorFlow there: give it room
@@ -18,7 +18,7 @@ WEB_FILES = {"config.json", "status.json", "progress.json", "history.csv", "metr
 WEB_FILES |= {"model.keras", "train.log", "stop-requested"}
 
 
-def _choose_digits(page, app_url):  # noqa: F811 (the fixture)
+def _choose_digits(page, app_url):
     page.goto(f"{app_url}/dataset?lang=en")
     expect(page.locator("[data-testid='stMetric']")).to_have_count(5, timeout=TIMEOUT)
     page.locator("[data-testid='stSelectbox']").first.click()
@@ -29,8 +29,8 @@ def _choose_digits(page, app_url):  # noqa: F811 (the fixture)
 def test_train_watch_and_stop_on_the_cluster_in_the_browser(
     on_ray,
     tmp_path,
-    page,  # noqa: F811 (the fixture)
-    wait_for_run,  # noqa: F811 (the fixture)
+    page,
+    wait_for_run,
 ):
     web = tmp_path / "web"  # the web server's roots: no worker is given them
     env = {"CLFCORE_JOBS": "ray", "CLFCORE_RAY_ADDRESS": on_ray["address"], "CLFCORE_RAY_CPUS": "1"}
