@@ -6,16 +6,20 @@ Chosen with ``CLFCORE_JOBS=ray``; the cluster is ``CLFCORE_RAY_ADDRESS`` (or Ray
 
 The run folder stays the contract, and it stays on the web server: workers share no disk with it.
 
-- One job = one **detached named actor** (``run-<run id>`` in the namespace ``clfcore``) on a
+- A job runs on a **slot**: a detached named actor (``slot-c<CPUs>-g<GPUs>-<id>`` in the namespace
+  ``clfcore``) that holds one job's CPUs (``CLFCORE_RAY_CPUS``, default 2) and GPUs where the
+  cluster has them (``CLFCORE_RAY_GPUS``, default 1; more train with MirroredStrategy) on a
   worker. It runs the usual entry point, ``python -m clfcore train --run-dir DIR``, in a
-  worker-local temporary run folder (config.json sent from here). A built-in dataset is named (the
-  worker has its own data root); a user's dataset folder travels as a ZIP through Ray's object
-  store and is unpacked in a worker-local data root at the same relative path, so its id resolves.
+  worker-local temporary run folder (config.json sent from here), and when the run came back it
+  waits, warm, for the next job (``CLFCORE_RAY_IDLE_SECONDS``, default 120, then it ends and gives
+  its resources back). A built-in dataset is named (the worker has its own data root); a user's
+  dataset folder travels as a ZIP through Ray's object store and is unpacked in a worker-local
+  data root at the same relative path, so its id resolves.
 - ``sync`` mirrors what the actor's ``poll`` returns (status, progress, history, metrics, the new
   tail of train.log, model.keras when it changed) into the web server's run folder, with atomic
   writes. It runs from ``dispatch`` (every page that watches runs calls it) and from a background
   thread of this process while jobs are active. status.json records
-  ``{"backend": "ray", "actor": name}``.
+  ``{"backend": "ray", "actor": the slot's name}``.
 - The queue is ``clfcore.jobs.policy``'s, applied here: at most as many jobs start as the cluster
   can place (``CLFCORE_MAX_TRAININGS`` if set), the others wait as "queued".
 - Faults: an actor whose worker or node died -> "interrupted" with Ray's reason, keeping the last
@@ -37,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -70,9 +75,17 @@ __all__ = [
 
 ADDRESS_ENV = "CLFCORE_RAY_ADDRESS"
 CPUS_ENV = "CLFCORE_RAY_CPUS"
+GPUS_ENV = "CLFCORE_RAY_GPUS"
+DEFAULT_GPUS = 1
 JOBS_ENV = "CLFCORE_JOBS"  # the worker's own training runs with the local backend
 NAMESPACE = "clfcore"
 DEFAULT_CPUS = 2
+SLOT_PREFIX = "slot-"  # the jobs' actors: slot-c<CPUs>-g<GPUs>-<id>
+IDLE_ENV = "CLFCORE_RAY_IDLE_SECONDS"
+# A slot waits this long for its next job before it gives its CPUs back: a class trains in bursts,
+# and a new actor costs a second or more (bench/cluster.py).
+DEFAULT_IDLE_SECONDS = 120.0
+_START_SECONDS = 10.0  # an idle slot answers "start" at once; one that does not is skipped
 # How often the background thread mirrors the active jobs: a poll is one small message while
 # nothing changed, and a finished job's CPUs go to the next queued one only once its end came back
 # here (bench/cluster.py: with 1 s, and the end taking a second poll, 8 short trainings took 1.56x
@@ -174,14 +187,33 @@ def _cpus_per_job(nodes: list[dict]) -> float:
     return min(wanted, largest) if largest >= 1 else wanted
 
 
-def _gpus_per_job(nodes: list[dict]) -> float:
-    """One GPU per job where the cluster has GPUs."""
-    return 1.0 if any(node.get("GPU", 0.0) >= 1 for node in nodes) else 0.0
+def _gpus_per_job(nodes: list[dict], config: TrainConfig | None = None) -> float:
+    """GPUs for one job: none on a cluster without GPUs; else ``CLFCORE_RAY_GPUS`` (default 1, the
+    most the person running the class allows per job), capped to the node with the most GPUs. With
+    more than one the trainer's ``strategy="auto"`` trains with ``tf.distribute.MirroredStrategy``
+    across them; a config with ``strategy="default"`` asks for one.
+
+        >>> _gpus_per_job([{"CPU": 8.0, "GPU": 4.0}, {"CPU": 8.0}])
+        1.0
+        >>> _gpus_per_job([{"CPU": 8.0}])
+        0.0
+    """
+    largest = max((node.get("GPU", 0.0) for node in nodes), default=0.0)
+    if largest < 1:
+        return 0.0
+    try:
+        allowed = max(1, int(os.environ.get(GPUS_ENV, DEFAULT_GPUS)))
+    except ValueError:
+        allowed = DEFAULT_GPUS
+    if config is not None and config.strategy == "default":
+        allowed = 1
+    return float(min(allowed, int(largest)))
 
 
 def max_concurrent() -> int:
     """How many trainings the cluster can run at once: ``CLFCORE_MAX_TRAININGS`` if set, else how
-    many jobs fit on its nodes (each job on one node: its CPUs and, where there are GPUs, one)."""
+    many jobs fit on its nodes (each job on one node: its CPUs and, where there are GPUs, its
+    GPUs)."""
     if os.environ.get(MAX_ENV):
         return local.max_concurrent()
     nodes = _alive_nodes(_ray())
@@ -213,16 +245,10 @@ _CHILD = (
 )
 
 
-class TrainingJob:
-    """The actor of one run: its training process in a temporary run folder on the worker.
-
-    Created by ``launch`` (``ray.remote(TrainingJob).options(...)``), never on the web server.
-    """
+class _Job:
+    """One training on a worker: its temporary run folder and its process."""
 
     def __init__(self, run_id: str, config_text: str, dataset_path: str | None, dataset_zip):
-        import ray  # the optional extra clfcore[cluster]: this runs on a worker
-
-        self.node = ray.get_runtime_context().get_node_id()  # which machine: shown in status.json
         self.home = Path(tempfile.mkdtemp(prefix="clfcore-job-"))
         runs = self.home / "runs"
         self.run = RunFolder(runs / run_id)
@@ -245,8 +271,54 @@ class TrainingJob:
                 cwd=self.home,
             )
 
-    def poll(self, log_offset: int = 0, model_stamp: list | None = None) -> dict:
-        """What the web server needs to mirror the run folder.
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class TrainingSlot:
+    """A warm worker: a detached named actor that holds one job's resources on a node and runs one
+    training at a time, then waits for the next (a new actor costs a second or more: a Python
+    process, Ray, clfcore). It ends itself after ``idle_seconds`` without a job, giving its CPUs
+    back to the cluster.
+
+    Created by ``launch`` (``ray.remote(TrainingSlot).options(...)``), never on the web server.
+    Its methods run in threads (``max_concurrency``): a poll that waits for a training's exit does
+    not hold up ``stop``.
+    """
+
+    def __init__(self, idle_seconds: float, *first):
+        import ray  # the optional extra clfcore[cluster]: this runs on a worker
+
+        self.node = ray.get_runtime_context().get_node_id()  # which machine: shown in status.json
+        self.idle_seconds = idle_seconds
+        self.lock = threading.Lock()
+        self.job: _Job | None = None
+        self.job_id: str | None = None
+        self.idle_since = time.monotonic()
+        self.closing = False
+        if first:  # its first job (top-level arguments: Ray resolves the dataset's ObjectRef)
+            self.start(*first)
+        threading.Thread(target=self._idle_watch, daemon=True).start()
+
+    def start(self, run_id: str, config_text: str, dataset_path: str | None, dataset_zip) -> bool:
+        """Start training ``run_id`` here; False if this slot is busy or ending (try another)."""
+        with self.lock:
+            if self.closing or (self.job is not None and self.job_id != run_id):
+                return False
+            if self.job is None:
+                self.job = _Job(run_id, config_text, dataset_path, dataset_zip)
+                self.job_id = run_id
+            return True
+
+    def _current(self, run_id: str) -> _Job | None:
+        with self.lock:
+            return self.job if self.job_id == run_id else None
+
+    def poll(self, run_id: str, log_offset: int = 0, model_stamp: list | None = None) -> dict:
+        """What the web server needs to mirror the run folder of ``run_id``.
 
         Args:
             log_offset: how much of train.log the web server already has.
@@ -256,57 +328,99 @@ class TrainingJob:
             {"status": status.json, "files": {name: text}, "log": the new bytes of train.log,
             "model": model.keras bytes if it changed (else None), "model_stamp",
             "exit": the training process's exit code (None while it runs), "stop_requested",
-            "pid", "child": the worker's process ids, "node": the Ray node it runs on}
+            "pid", "child": the worker's process ids, "node": the Ray node it runs on};
+            ``{"gone": True}`` if this slot does not run ``run_id`` (any more).
         """
-        if self.process.poll() is None and self.run.status().get("status") in FINAL:
+        job = self._current(run_id)
+        if job is None:
+            return {"gone": True, "pid": os.getpid(), "node": self.node}
+        run, process = job.run, job.process
+        if process.poll() is None and run.status().get("status") in FINAL:
             # it is ending: wait for its last log lines and exit code, to send them now
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=_EXIT_WAIT_SECONDS)
+                process.wait(timeout=_EXIT_WAIT_SECONDS)
         files = {}
         for name in _MIRRORED:
             with contextlib.suppress(OSError):  # not written yet
-                files[name] = (self.run.path / name).read_text(encoding="utf-8")
+                files[name] = (run.path / name).read_text(encoding="utf-8")
         log = b""
         try:
-            with open(self.run.log_path, "rb") as file:
+            with open(run.log_path, "rb") as file:
                 file.seek(log_offset)
                 log = file.read(_LOG_CHUNK)
         except OSError:
             pass
         model, stamp = None, None
         try:
-            stamp = list(self.run.model_stamp())
+            stamp = list(run.model_stamp())
             if stamp != model_stamp:
-                model = self.run.model_path.read_bytes()
+                model = run.model_path.read_bytes()
         except OSError:  # no model yet, or it was being replaced: next poll
             stamp = model_stamp
         return {
-            "status": self.run.status(),
+            "status": run.status(),
             "files": files,
             "log": log,
             "model": model,
             "model_stamp": stamp,
-            "exit": self.process.poll(),
-            "stop_requested": self.run.stop_request_path.exists(),
+            "exit": process.poll(),
+            "stop_requested": run.stop_request_path.exists(),
             "pid": os.getpid(),
-            "child": self.process.pid,
+            "child": process.pid,
             "node": self.node,
         }
 
-    def stop(self) -> None:
+    def stop(self, run_id: str) -> None:
         """End training after the current batch, as ``clfcore.jobs.local.stop`` does."""
-        self.run.stop_request_path.touch()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        job = self._current(run_id)
+        if job is None:
+            return
+        job.run.stop_request_path.touch()
+        if job.process.poll() is None:
+            job.process.send_signal(signal.SIGTERM)
 
-    def close(self) -> None:
-        """Remove the worker's temporary folder and end the actor (the run came back)."""
+    def finish(self, run_id: str) -> None:
+        """The run came back: remove its temporary folder; the slot waits for the next job."""
+        with self.lock:
+            if self.job_id != run_id or self.job is None:
+                return
+            job, self.job, self.job_id = self.job, None, None
+            self.idle_since = time.monotonic()
+        job.close()
+
+    def close_if_idle(self) -> bool:
+        """End this slot if it has no job (a job of another size needs its resources)."""
         import ray  # the optional extra clfcore[cluster]: this runs on a worker
 
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.home, ignore_errors=True)
+        with self.lock:
+            if self.job is not None or self.closing:
+                return False
+            self.closing = True
+        ray.get_runtime_context().current_actor.close.remote()
+        return True
+
+    def _idle_watch(self) -> None:
+        import ray  # the optional extra clfcore[cluster]: this runs on a worker
+
+        while True:
+            time.sleep(min(5.0, self.idle_seconds / 4))
+            with self.lock:
+                idle = self.job is None and time.monotonic() - self.idle_since > self.idle_seconds
+                if idle:
+                    self.closing = True
+            if idle:
+                ray.get_runtime_context().current_actor.close.remote()
+                return
+
+    def close(self) -> None:
+        """End this slot (and a training it still runs)."""
+        import ray  # the optional extra clfcore[cluster]: this runs on a worker
+
+        with self.lock:
+            self.closing = True
+            job, self.job, self.job_id = self.job, None, None
+        if job is not None:
+            job.close()
         ray.actor.exit_actor()
 
 
@@ -317,10 +431,6 @@ _HANDLES: dict[str, Any] = {}  # run folder -> its actor's handle (a ray.actor.A
 _INFLIGHT: dict[str, object] = {}  # run folder -> the ObjectRef of a poll not yet answered
 _ROOTS: set[Path] = set()  # the queues with active Ray jobs, for the sync thread
 _THREAD: list[threading.Thread] = []
-
-
-def actor_name(run: RunFolder) -> str:
-    return f"run-{run.run_id}"
 
 
 def _dataset_payload(dataset_id: str) -> tuple[str | None, bytes | None]:
@@ -337,30 +447,78 @@ def _dataset_payload(dataset_id: str) -> tuple[str | None, bytes | None]:
     return folder.relative_to(data_root()).as_posix(), buffer.getvalue()
 
 
-def launch(run: RunFolder) -> str:
-    """Start the actor of ``run`` on the cluster (Ray places it when resources free). Returns the
-    actor's name."""
+def _slot_kind(cpus: float, gpus: float) -> str:
+    """The name prefix of the slots that hold ``cpus`` CPUs and ``gpus`` GPUs."""
+    return f"{SLOT_PREFIX}c{cpus:g}-g{gpus:g}-"
+
+
+def _idle_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_SECONDS)))
+    except ValueError:
+        return DEFAULT_IDLE_SECONDS
+
+
+def _start_on_a_warm_slot(ray, kind: str, busy: set[str], job: tuple) -> tuple[str, Any] | None:
+    """Give ``job`` to an idle slot of ``kind`` that takes it; None if none does."""
+    for name in sorted(ray.util.list_named_actors()):
+        if not name.startswith(kind) or name in busy:
+            continue
+        try:
+            handle = ray.get_actor(name, namespace=NAMESPACE)
+            if ray.get(handle.start.remote(*job), timeout=_START_SECONDS):
+                return name, handle
+        except (ValueError, ray.exceptions.RayError):  # gone, ending, or busy elsewhere
+            continue
+    return None
+
+
+def _free_other_slots(ray, kind: str, busy: set[str]) -> None:
+    """Ask the idle slots of other sizes to end (the CPUs per job changed): a new slot may need
+    their resources, and they would hold them until their idle time is over."""
+    for name in ray.util.list_named_actors():
+        if name.startswith(SLOT_PREFIX) and not name.startswith(kind) and name not in busy:
+            with contextlib.suppress(ValueError, ray.exceptions.RayError):
+                ray.get_actor(name, namespace=NAMESPACE).close_if_idle.remote()
+
+
+def launch(run: RunFolder, *, busy: set[str] | None = None) -> str:
+    """Start ``run`` on the cluster: on an idle slot of the same size when there is one, else on a
+    new slot (Ray places it when resources free). Returns the slot's actor name.
+
+    Args:
+        busy: the slots known to run other jobs of this queue (not asked).
+    """
     ray = _ray()
     nodes = _alive_nodes(ray)
+    cpus, gpus = _cpus_per_job(nodes), _gpus_per_job(nodes, run.config())
+    kind = _slot_kind(cpus, gpus)
     dataset_path, dataset_zip = _dataset_payload(run.config().dataset)
-    name = actor_name(run)
-    handle = (
-        ray.remote(TrainingJob)
-        .options(
-            name=name,
-            namespace=NAMESPACE,
-            lifetime="detached",  # outlives this process: a restarted web server finds it
-            max_restarts=0,  # a restarted actor would train again from scratch: say interrupted
-            num_cpus=_cpus_per_job(nodes),
-            num_gpus=_gpus_per_job(nodes),
-        )
-        .remote(
-            run.run_id,
-            run.config_path.read_text(encoding="utf-8"),
-            dataset_path,
-            ray.put(dataset_zip) if dataset_zip is not None else None,
-        )
+    job = (
+        run.run_id,
+        run.config_path.read_text(encoding="utf-8"),
+        dataset_path,
+        ray.put(dataset_zip) if dataset_zip is not None else None,
     )
+    warm = _start_on_a_warm_slot(ray, kind, busy or set(), job)
+    if warm is not None:
+        name, handle = warm
+    else:
+        _free_other_slots(ray, kind, busy or set())
+        name = kind + uuid.uuid4().hex[:12]
+        handle = (
+            ray.remote(TrainingSlot)
+            .options(
+                name=name,
+                namespace=NAMESPACE,
+                lifetime="detached",  # outlives this process: a restarted web server finds it
+                max_restarts=0,  # a restarted actor would train again from scratch: interrupted
+                max_concurrency=8,  # poll, stop and finish in threads
+                num_cpus=cpus,
+                num_gpus=gpus,
+            )
+            .remote(_idle_seconds(), *job)
+        )
     with _STATE:
         _HANDLES[str(run.path)] = handle
     run.set_status(
@@ -390,7 +548,7 @@ def _handle(ray, run: RunFolder):
         if key in _HANDLES:
             return _HANDLES[key]
     try:
-        handle = ray.get_actor(run.status().get("actor") or actor_name(run), namespace=NAMESPACE)
+        handle = ray.get_actor(run.status().get("actor") or "", namespace=NAMESPACE)
     except ValueError:  # no such actor: the cluster restarted, or it ended
         return None
     with _STATE:
@@ -432,7 +590,7 @@ def _apply(ray, run: RunFolder, answer: dict) -> None:
             handle = _HANDLES.pop(key, None)
             _INFLIGHT.pop(key, None)
         if handle is not None:
-            handle.close.remote()  # the worker removes its temporary folder
+            handle.finish.remote(run.run_id)  # the worker removes its temporary folder
 
 
 def _sync_runs(ray, runs: list[RunFolder], *, wait: float) -> None:
@@ -449,7 +607,7 @@ def _sync_runs(ray, runs: list[RunFolder], *, wait: float) -> None:
                 _interrupt(
                     run,
                     WORKER_LOST,
-                    reason=f"no actor {actor_name(run)} on the cluster any more",
+                    reason=f"no actor {run.status().get('actor')} on the cluster any more",
                 )
                 continue
             state = run.status()
@@ -457,7 +615,7 @@ def _sync_runs(ray, runs: list[RunFolder], *, wait: float) -> None:
                 offset = run.log_path.stat().st_size
             except OSError:
                 offset = 0
-            ref = handle.poll.remote(offset, state.get("worker_model"))
+            ref = handle.poll.remote(run.run_id, offset, state.get("worker_model"))
             with _STATE:
                 _INFLIGHT[key] = ref
         refs[ref] = run
@@ -474,6 +632,9 @@ def _sync_runs(ray, runs: list[RunFolder], *, wait: float) -> None:
             continue  # a passing network fault: ask again next time
         except ray.exceptions.RayActorError as error:  # its worker, node or process died
             _interrupt(run, WORKER_LOST, reason=_short(error))
+            continue
+        if answer.get("gone"):  # the slot runs another job now, or none
+            _interrupt(run, WORKER_LOST, reason="the worker no longer runs this training")
             continue
         _apply(ray, run, answer)
 
@@ -520,8 +681,9 @@ def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
             if queued
             else []
         )
+        busy = {str(run.status().get("actor")) for run in _ray_runs(running)}
         for entry in chosen:
-            launch(folders[entry.run_id])
+            busy.add(launch(folders[entry.run_id], busy=busy))
             started.append(entry.run_id)
         active = bool(started or _ray_runs(running) or queued)
     if active:
@@ -597,5 +759,5 @@ def stop(run: RunFolder) -> None:
     ray = _ray()
     handle = _handle(ray, run)
     if handle is not None:
-        handle.stop.remote()
+        handle.stop.remote(run.run_id)
         _watch(run.path.parent)

@@ -75,8 +75,8 @@ def test_stop_a_running_job_keeps_the_model_and_history(on_ray, isolated_roots, 
 def _actor_process(run: RunFolder) -> dict:
     """The worker's process ids of ``run``, asked from its actor (the test's own view)."""
     ray = cluster._ray()
-    actor = ray.get_actor(cluster.actor_name(run), namespace=cluster.NAMESPACE)
-    return ray.get(actor.poll.remote(0, None))
+    actor = ray.get_actor(run.status()["actor"], namespace=cluster.NAMESPACE)
+    return ray.get(actor.poll.remote(run.run_id, 0, None))
 
 
 def test_a_killed_worker_leaves_the_run_interrupted_with_its_last_model(
@@ -176,3 +176,36 @@ def test_a_user_dataset_travels_to_a_worker_that_never_sees_the_data_root(
     assert after == before  # the web server's data root: read, never written
     assert not any((on_ray["home"] / "data").iterdir())  # the worker's own data root: untouched
     assert str(isolated_roots["data"]) not in run.log_path.read_text()
+
+
+def _slots() -> set[str]:
+    return {n for n in cluster._ray().util.list_named_actors() if n.startswith(cluster.SLOT_PREFIX)}
+
+
+def test_the_next_job_reuses_the_warm_slot_of_the_last(on_ray, isolated_roots, wait_for):
+    first = jobs.submit(TrainConfig(**TINY))
+    assert wait_for(first, ENDED) == "completed"
+    _until(lambda: first.run_id not in _worker_runs(on_ray["home"]), "the worker's cleanup")
+    waiting = _slots()
+    assert first.status()["actor"] in waiting  # it stays, warm, for the next job
+    second = jobs.submit(TrainConfig(**{**TINY, "seed": 2}))
+    assert wait_for(second, ENDED) == "completed", second.log_path.read_text()
+    # one of the slots that were waiting took it: no new actor, no new Python process
+    assert second.status()["actor"] in waiting
+    assert len(_slots()) <= 3  # never more slots than the cluster places
+
+
+def test_an_idle_slot_gives_its_cpus_back_and_a_new_size_gets_room(
+    on_ray, isolated_roots, monkeypatch, wait_for
+):
+    # a job of another size (the head's 2 CPUs): the idle one-CPU slots end to make room
+    monkeypatch.setenv("CLFCORE_RAY_CPUS", "2")
+    monkeypatch.setenv("CLFCORE_RAY_IDLE_SECONDS", "2")
+    run = jobs.submit(TrainConfig(**TINY))
+    assert run.status()["actor"].startswith(cluster.SLOT_PREFIX + "c2-")
+    assert wait_for(run, ENDED) == "completed", run.log_path.read_text()
+    assert not any(name.startswith(cluster.SLOT_PREFIX + "c1-") for name in _slots())
+    # with nothing to do for 2 s it ends, and its CPUs are the cluster's again
+    _until(lambda: run.status()["actor"] not in _slots(), "the idle slot to end", timeout=60)
+    ray = cluster._ray()
+    _until(lambda: ray.available_resources().get("CPU", 0) >= 3, "the CPUs back", timeout=60)
