@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ from clfcore import jobs  # noqa: E402  (after the path: this checkout's clfcore
 from clfcore.config import TrainConfig  # noqa: E402
 from clfcore.data import sources  # noqa: E402
 from clfcore.runs.folder import RunFolder  # noqa: E402
+from tests.ray_nodes import end, loopback_only, start_cluster  # noqa: E402
 
 JOBS = 8
 OVERHEAD_REPEATS = 3
@@ -49,7 +48,7 @@ DIGITS = dict(dataset="digits", architecture="mlp", epochs=20, train_size=None)
 
 def _why_not() -> str | None:
     """Why the Ray side cannot run here, or None."""
-    if [name for _, name in socket.if_nameindex()] != ["lo"]:
+    if not loopback_only():
         return (
             "needs a loopback-only network namespace (Ray swaps 127.0.0.1 for the machine's "
             "address): run unshare --net sh -c 'ip link set lo up && python bench/cluster.py' "
@@ -62,40 +61,6 @@ def _why_not() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _ray_start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    """``ray start --block ...`` in its own session, so the whole node stops with its group."""
-    ray = Path(sys.executable).with_name("ray")
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [str(ray), "start", "--block", "--disable-usage-stats", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-
-
-def _end(process: subprocess.Popen) -> None:
-    """Stop a node: its process group (ray start --block and every Ray process it started)."""
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _until(check, what: str, timeout: float = 600, every: float = 0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -104,49 +69,6 @@ def _until(check, what: str, timeout: float = 600, every: float = 0.05):
             return value
         time.sleep(every)
     raise RuntimeError(f"still waiting for {what} after {timeout} s")
-
-
-def _start_cluster(home: Path) -> tuple[str, list[subprocess.Popen]]:
-    """A head and a second node, one CPU each, on 127.0.0.1; their own temporary and data
-    folders."""
-    for name in ("tmp", "data"):
-        (home / name).mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLFCORE_", "RAY_"))}
-    env.update(ONE_THREAD, TMPDIR=str(home / "tmp"), CLFCORE_DATA_DIR=str(home / "data"))
-    env["CLFCORE_RUNS_DIR"] = str(home / "tmp" / "runs")
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    common = ["--node-ip-address", "127.0.0.1", "--temp-dir", str(home / "ray"), "--num-cpus", "1"]
-    log = home / "ray-start.log"
-    head = ["--head", "--port", str(port), "--include-dashboard=false", *common]
-    nodes = [_ray_start(head, env, log)]
-
-    def listening() -> bool:
-        if nodes[0].poll() is not None:
-            raise RuntimeError(f"ray start --head ended:\n{log.read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    try:
-        _until(listening, "the Ray head", timeout=120, every=0.3)
-        nodes.append(_ray_start(["--address", address, *common], env, log))
-        import ray  # the optional extra clfcore[cluster]
-
-        ray.init(address=address, namespace="clfcore", log_to_driver=False)
-        _until(
-            lambda: sum(1 for node in ray.nodes() if node["Alive"]) >= 2,
-            "the second Ray node",
-            timeout=120,
-            every=0.3,
-        )
-    except BaseException:
-        for node in reversed(nodes):
-            _end(node)
-        raise
-    return address, nodes
 
 
 def _use(backend: str, runs: Path, address: str | None = None) -> None:
@@ -207,7 +129,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="clfbench-"))  # short: Ray's socket paths
     nodes: list[subprocess.Popen] = []
     try:
-        address, nodes = _start_cluster(home)
+        address, nodes = start_cluster(home, head_cpus=1, node_cpus=1, env=ONE_THREAD)
         _use("local", home / "local")
         local = _batch_of_all(settings)
         _use("ray", home / "ray-runs", address)
@@ -239,7 +161,7 @@ def main() -> None:
 
             ray_module.shutdown()
         for node in reversed(nodes):
-            _end(node)
+            end(node)
         shutil.rmtree(home, ignore_errors=True)
 
 
