@@ -695,7 +695,7 @@ def _watch(root: Path) -> None:
     """Keep mirroring ``root``'s queue from a background thread until its Ray jobs end."""
     with _STATE:
         _ROOTS.add(queue_base(root))
-        if not (_THREAD and _THREAD[0].is_alive()):
+        if not _THREAD:  # the thread leaves the list, under this lock, as it ends
             _THREAD[:] = [
                 threading.Thread(target=_watch_loop, name="clfcore-ray-sync", daemon=True)
             ]
@@ -707,8 +707,9 @@ def _watch_loop() -> None:
         time.sleep(SYNC_SECONDS)
         with _STATE:
             roots = list(_ROOTS)
-        if not roots:
-            return
+            if not roots:  # decided under the lock: a root _watch adds now starts a new thread
+                _THREAD.clear()
+                return
         for root in roots:
             try:
                 dispatch(root)
