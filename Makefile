@@ -5,6 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 PYTEST_ARGS ?=
+# Two pytest-xdist workers: much of the suite waits on training processes, servers and a browser.
+# The Ray tests share one worker and one cluster (tests/ray/conftest.py). `make test XDIST=` runs
+# in one process.
+XDIST ?= -n 2 --dist loadgroup
 
 # The tests and the bench run with loopback only, in a network namespace of their own, when this
 # machine allows one (root with unshare and ip, as CI is): there Ray's head takes 127.0.0.1 (outside
@@ -44,7 +48,7 @@ check: install-test
 	$(BIN)/lint-imports
 
 test: check
-	$(LOOPBACK) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(LOOPBACK) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 bench: install-test
 	$(LOOPBACK) $(BIN)/python bench/run_all.py

@@ -54,3 +54,12 @@ def on_ray(ray_cluster, monkeypatch):
     monkeypatch.setenv("CLFCORE_RAY_CPUS", "1")
     monkeypatch.delenv("CLFCORE_MAX_TRAININGS", raising=False)
     return ray_cluster
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (``make test`` runs two workers), every Ray test goes to one worker, so
+    the session starts one cluster, not one per worker (``--dist loadgroup``)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("ray"))
