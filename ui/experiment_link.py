@@ -28,7 +28,7 @@ from ui.lang import t
 OTHER_PARAMS = ("lang", workspace_views.LINK_PARAM)
 EXPERIMENT_PAGES = ("dataset", "augment", "model", "train")  # url paths that show the experiment
 _WRITTEN = "_experiment_in_url"  # the experiment's parameters last read from or written to the URL
-_NOTES = "_experiment_link_notes"  # (url path, notes) of the last link read
+_NOTES = "_experiment_link_notes"  # the notes of the last link read, until the user changes it
 _APPLYING = "_experiment_link_applying"  # True while a link's choices go into the state
 
 
@@ -89,7 +89,8 @@ def apply(params: dict[str, str]) -> list[experiment.Note]:
 
 
 def follow(url_path: str) -> None:
-    """Read a link's experiment, or keep the session's in the URL; show what a link had wrong.
+    """Read a link's experiment, or keep the session's in the URL; show what a link had wrong
+    until the user changes a setting.
 
     Called by app.py on every run, after ``st.navigation`` picked the page (``url_path``, "" for
     Home) and before it runs.
@@ -101,13 +102,11 @@ def follow(url_path: str) -> None:
             sync()
         else:  # Home without a link: nothing to show in its URL
             st.session_state[_WRITTEN] = experiment.to_params(choices())
-        st.session_state[_NOTES] = (url_path, notes)
+        st.session_state[_NOTES] = notes
     elif not in_url and url_path in EXPERIMENT_PAGES:  # a page switch dropped the parameters
         sync()
-    if url_path not in EXPERIMENT_PAGES and not in_url:
-        return
-    page, notes = st.session_state.get(_NOTES) or ("", [])
-    if notes and page == url_path:
+    notes = st.session_state.get(_NOTES)
+    if notes:
         lang = current_language()
         st.warning(
             t("Some settings of this link were ignored; they keep their defaults:")
