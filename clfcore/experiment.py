@@ -7,8 +7,8 @@
     >>> again.model["epochs"], notes[0].param
     (10, 'epochs')
 
-Only what differs from the defaults is written (the dataset always: the default one depends on the
-machine), so a link stays short and readable. The defaults of the optimizer, learning rate, batch
+Only what differs from the defaults is written, so a link stays short and readable; the dataset
+goes with any other choice, since the default one depends on the machine. The defaults of the optimizer, learning rate, batch
 size, epochs and learning-rate schedule are the chosen architecture's preset
 (``TrainConfig.for_architecture``).
 
@@ -233,9 +233,11 @@ def _augment_text(config: AugmentConfig, enabled: bool) -> str | None:
     return ",".join(items) or "on"
 
 
-def to_params(experiment: Experiment) -> dict[str, str]:
+def to_params(experiment: Experiment, *, default_dataset: str | None = None) -> dict[str, str]:
     """The query parameters of ``experiment``: the dataset, then whatever differs from the
-    defaults (the module docstring lists the names)."""
+    defaults (the module docstring lists the names); nothing at all for the defaults on
+    ``default_dataset`` (this machine's, ``datasets.default_dataset_id()``).
+    """
     params = {"dataset": experiment.dataset}
     split, default_split = experiment.split, SplitConfig()
     if split.validation_split != default_split.validation_split:
@@ -258,6 +260,8 @@ def to_params(experiment: Experiment) -> dict[str, str]:
     augmentation = _augment_text(experiment.augment, experiment.augment_enabled)
     if augmentation is not None:
         params["aug"] = augmentation
+    if params == {"dataset": default_dataset}:
+        return {}
     return params
 
 

@@ -27,6 +27,11 @@ def _round_trip(choices: Experiment) -> Experiment:
 
 def test_the_defaults_write_only_the_dataset():
     assert to_params(Experiment(dataset="digits")) == {"dataset": "digits"}
+    # nothing at all for this machine's defaults; the dataset goes with any other choice
+    assert to_params(Experiment(dataset="digits"), default_dataset="digits") == {}
+    assert to_params(Experiment(dataset="mnist"), default_dataset="digits") == {"dataset": "mnist"}
+    lenet = Experiment(dataset="digits", model={"architecture": "lenet"})
+    assert to_params(lenet, default_dataset="digits") == {"dataset": "digits", "arch": "lenet"}
     choices, notes = _read({})
     assert notes == [] and to_params(choices) == {"dataset": "digits"}
 

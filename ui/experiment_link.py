@@ -56,7 +56,7 @@ def sync() -> None:
     keeping the others. ``ui.state``'s setters call it after every change."""
     if st.session_state.get(_APPLYING):
         return  # a link is being read: written once, at the end
-    wanted = experiment.to_params(choices())
+    wanted = experiment.to_params(choices(), default_dataset=datasets.default_dataset_id())
     if wanted != st.session_state.get(_WRITTEN):
         st.session_state.pop(_NOTES, None)  # a change of the user's own: the link's notes are old
     st.session_state[_WRITTEN] = wanted
@@ -101,7 +101,9 @@ def follow(url_path: str) -> None:
         if in_url or url_path in EXPERIMENT_PAGES:
             sync()
         else:  # Home without a link: nothing to show in its URL
-            st.session_state[_WRITTEN] = experiment.to_params(choices())
+            st.session_state[_WRITTEN] = experiment.to_params(
+                choices(), default_dataset=datasets.default_dataset_id()
+            )
         st.session_state[_NOTES] = notes
     elif not in_url and url_path in EXPERIMENT_PAGES:  # a page switch dropped the parameters
         sync()
