@@ -122,7 +122,7 @@ def link_url(page: str = "train") -> str:
     """The whole address of this experiment on ``page`` (the path alone when the server's address
     is unknown, as in a test run), with the language."""
     params = {k: v for k, v in st.query_params.to_dict().items() if k != workspace_views.LINK_PARAM}
-    path = f"/{page}?{urlencode(params)}"
+    path = f"/{page}?{urlencode(params, safe=':,')}"
     url = st.context.url
     if not url:
         return path
@@ -135,7 +135,7 @@ def link_url(page: str = "train") -> str:
 _COPY_BUTTON = """
 <button id="copy-experiment-link" type="button" style="font: inherit; cursor: pointer;
   padding: 0.35rem 0.9rem; border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.3);
-  background: transparent; color: inherit;">&#128279; {label}</button>
+  background: transparent; color: inherit;">{label}</button>
 <span id="copy-experiment-link-done" style="margin-left: 0.6rem; visibility: hidden;">{done}</span>
 <script>
 (() => {{
