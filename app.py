@@ -8,7 +8,7 @@ from clfcore import tfenv
 # the evaluation, Grad-CAM and prediction run in this process: before TensorFlow loads
 tfenv.prefer_onednn()
 
-from ui import auth, lang, session  # noqa: E402
+from ui import auth, experiment_link, lang, session  # noqa: E402
 from ui.lang import t  # noqa: E402
 
 st.set_page_config(page_title="clfcore dashboard", page_icon=":material/neurology:", layout="wide")
@@ -57,4 +57,6 @@ PAGES = [
         visibility="visible" if session.sees_the_class() else "hidden",
     ),
 ]
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+experiment_link.follow(page.url_path)  # a link's experiment in, the session's kept in the URL
+page.run()

@@ -4,6 +4,7 @@ code."""
 import pandas as pd
 import streamlit as st
 
+from clfcore import experiment
 from clfcore.config import OPTIMIZER_SPECS, OPTIMIZERS, TrainConfig
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
@@ -95,7 +96,7 @@ def _settings(choice: dict) -> None:
         c2.number_input,
         t("Learning rate"),
         min_value=0.0,
-        max_value=10.0,
+        max_value=experiment.MAX_LEARNING_RATE,
         key="model_learning_rate",
         value=float(choice["learning_rate"]),
         step=0.0001,
@@ -104,7 +105,7 @@ def _settings(choice: dict) -> None:
     choice["batch_size"] = controlled(
         c3.select_slider,
         t("Batch size"),
-        [8, 16, 32, 64, 128, 256, 512, 1024],
+        experiment.BATCH_SIZES,
         key="model_batch_size",
         value=int(choice["batch_size"]),
     )
@@ -113,7 +114,7 @@ def _settings(choice: dict) -> None:
             c4.number_input,
             t("Epochs"),
             min_value=0,
-            max_value=500,
+            max_value=experiment.MAX_EPOCHS,
             key="model_epochs",
             value=int(choice["epochs"]),
         )

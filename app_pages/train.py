@@ -13,7 +13,7 @@ from clfcore.models import architectures
 from clfcore.runs import figures, listing, liveness
 from clfcore.training import schedules
 from clfcore.workspace import access, quota
-from ui import session, state, workspace_views
+from ui import experiment_link, session, state, workspace_views
 from ui.charts import learning_curves, schedule_preview
 from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
@@ -338,6 +338,7 @@ st.subheader(t("What will be trained"))
 _what_will_be_trained()
 choice = _callbacks(state.training_choice())
 state.set_training_choice(choice)
+experiment_link.copy_link()
 name = st.text_input(
     t("Run name (optional)"), max_chars=60, placeholder=t("e.g. cnn-with-augmentation")
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from clfcore import experiment
 from clfcore.errors import UserInputError
 from clfcore.models import architectures
 from clfcore.models.backbones import (
@@ -53,7 +54,7 @@ def options_for(arch_id: str, current: dict) -> dict:
             "units": controlled(
                 c2.select_slider,
                 t("Neurons per hidden layer"),
-                [32, 64, 128, 256, 512, 1024],
+                experiment.MLP_UNITS,
                 key="mlp_units",
                 value=int(chosen["units"]),
             ),
@@ -141,7 +142,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
     dense_units = controlled(
         c1.select_slider,
         t("Dense layer before the output (neurons, 0 = none)"),
-        [0, 64, 128, 256, 512, 1024],
+        experiment.DENSE_UNITS,
         key=f"{backbone_id}_dense_units",
         value=int(current["dense_units"]),
     )
@@ -193,7 +194,7 @@ def _transfer_options(backbone_id: str, current: dict) -> dict:
     factor = controlled(
         c3.select_slider,
         t("Learning rate factor"),
-        [0.001, 0.01, 0.1, 0.5, 1.0],
+        experiment.FINE_TUNE_LR_FACTORS,
         key=f"{backbone_id}_fine_tune_lr_factor",
         value=float(current["fine_tune_lr_factor"]),
         disabled=not fine_tune_layers,

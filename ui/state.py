@@ -11,7 +11,7 @@ import streamlit as st
 from clfcore.data import datasets
 from clfcore.data.splits import SplitConfig
 from clfcore.workspace import access
-from ui import session
+from ui import experiment_link, session
 
 _DATASET = "chosen_dataset"
 _SPLIT = "chosen_split"
@@ -38,6 +38,7 @@ def set_dataset_id(value: str) -> None:
         st.session_state[_SPLIT] = SplitConfig(
             validation_split=info.validation_split, seed=seed, one_hot=old.one_hot
         )
+    experiment_link.sync()  # every setter of the experiment keeps it in the URL
 
 
 def split_config() -> SplitConfig:
@@ -47,6 +48,7 @@ def split_config() -> SplitConfig:
 
 def set_split_config(config: SplitConfig) -> None:
     st.session_state[_SPLIT] = config
+    experiment_link.sync()
 
 
 _MODEL = "chosen_model"
@@ -92,6 +94,7 @@ def chosen(choice: dict, key: str):
 
 def set_model_choice(choice: dict) -> None:
     st.session_state[_MODEL] = dict(choice)
+    experiment_link.sync()
 
 
 def training_choice() -> dict:
@@ -104,6 +107,7 @@ def set_training_choice(choice: dict) -> None:
     # the augmentation's one source is the Augment page's choice (augment_choice), not a copy kept
     # here
     st.session_state[_TRAINING] = {k: v for k, v in choice.items() if k != "augmentation"}
+    experiment_link.sync()
 
 
 def train_config(**extra):
@@ -161,6 +165,7 @@ def augment_choice():
 
 def set_augment_choice(config, enabled: bool) -> None:
     st.session_state[_AUGMENT] = (config, bool(enabled))
+    experiment_link.sync()
 
 
 def augmentation_settings() -> dict:

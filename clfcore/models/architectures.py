@@ -336,6 +336,15 @@ def output_layer_and_loss(task: str, num_classes: int, *, one_hot: bool) -> tupl
 # --- Options and specs ----------------------------------------------------------------------------
 
 
+def check_options(arch_id: str, options: dict | None) -> dict[str, Any]:
+    """Every builder option of ``arch_id``: the default ones with ``options`` checked on top.
+
+    Raises:
+        UserInputError: an unknown architecture or option, or a value outside the option's rule.
+    """
+    return _checked_options(get_architecture(arch_id), options)
+
+
 def _checked_options(arch: Architecture, options: dict | None) -> dict[str, Any]:
     rules = _OPTION_RULES.get(arch.id, {})
     options = dict(options or {})
