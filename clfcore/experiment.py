@@ -8,9 +8,9 @@
     (10, 'epochs')
 
 Only what differs from the defaults is written, so a link stays short and readable; the dataset
-goes with any other choice, since the default one depends on the machine. The defaults of the optimizer, learning rate, batch
-size, epochs and learning-rate schedule are the chosen architecture's preset
-(``TrainConfig.for_architecture``).
+goes with any other choice, since the default one depends on the machine. The defaults of the
+optimizer, learning rate, batch size, epochs and learning-rate schedule are the chosen
+architecture's preset (``TrainConfig.for_architecture``).
 
 The parameters:
 
@@ -54,6 +54,7 @@ offer; each parameter it cannot use is left out with a ``Note`` that says why, n
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ class Experiment:
     """The choices that define an experiment, as the app keeps them (``ui.state``)."""
 
     dataset: str  # dataset id
-    split: SplitConfig = SplitConfig()
+    split: SplitConfig = field(default_factory=SplitConfig)
     # the Model page's choice: architecture, arch_options and MODEL_SETTINGS (TrainConfig names);
     # missing keys take the architecture's preset
     model: Mapping[str, Any] = field(default_factory=dict, hash=False)
@@ -383,7 +384,7 @@ def _read_augment(
             field_name = AUGMENT_NAMES[name]
             kind = str if field_name == "fill_mode" else float
             parsed = _parse(name, value, kind)
-            config = _checked(lambda f=field_name, v=parsed: config.replace(**{f: v}))
+            config = _checked(functools.partial(config.replace, **{field_name: parsed}))
         except _Ignored as why:
             note("aug", item, why)
     return config, enabled
@@ -467,7 +468,7 @@ def from_params(
                     ),
                 )
             continue
-        value = read(param, lambda text, p=param: _read_option(arch.id, p, text))
+        value = read(param, functools.partial(_read_option, arch.id, param))
         if value is not None:
             options[param] = value
     model["arch_options"] = {**arch.options, **options}
@@ -476,9 +477,7 @@ def from_params(
     training: dict[str, Any] = {}
     for param, name in SETTINGS.items():
         kind = type(getattr(defaults, name))
-        value = read(
-            param, lambda text, p=param, n=name, k=kind: _read_setting(arch.id, p, n, text, k)
-        )
+        value = read(param, functools.partial(_read_setting, arch.id, param, name, kind=kind))
         if value is not None:
             (model if name in MODEL_SETTINGS else training)[name] = value
     for name in MODEL_SETTINGS:
