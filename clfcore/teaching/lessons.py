@@ -255,8 +255,8 @@ LESSONS: tuple[Lesson, ...] = (
                 _MLP,
                 page="train",
                 notice=N_(
-                    "Expect about 98 % test accuracy on MNIST (about 88 % on Fashion-MNIST) after "
-                    "10 epochs."
+                    "After 10 epochs, expect a test accuracy near 98 % with MNIST (near 88 % "
+                    "with Fashion-MNIST)."
                 ),
                 rules=("learning", "test_accuracy"),
             ),

@@ -79,16 +79,16 @@ def test_accuracy(run: RunRecord) -> Observation | None:
     if run.task == "multilabel":
         return Observation(
             N_(
-                "Your model gets {accuracy} % of the yes/no label decisions right, and every "
-                "label of an image right for {subset} % of the test images."
+                "Label accuracy (each yes/no decision on its own): {accuracy} %. Images with "
+                "every label right: {subset} %."
             ),
             {"accuracy": _points(found[name]), "subset": _points(found.get("subset_accuracy", 0))},
         )
     if run.task == "hierarchical" and "coarse_accuracy" in found:
         return Observation(
             N_(
-                "Your model names the right class for {accuracy} % of the test images and the "
-                "right group for {coarse} %: the coarse level is the easier one."
+                "Your model finds the right class in {accuracy} % and the right group in "
+                "{coarse} %, counting all the test images: the group is the easier question."
             ),
             {"accuracy": _points(found[name]), "coarse": _points(found["coarse_accuracy"])},
         )
@@ -194,10 +194,7 @@ def accuracy_change(run: RunRecord, before: RunRecord) -> Observation | None:
         return None
     change = round(_points(now) - _points(then), 1)
     return Observation(
-        N_(
-            "Test accuracy: {after} % in this run against {before} % in the run you compare it "
-            "with."
-        ),
+        N_("This run's test accuracy: {after} %. The run you compare it with: {before} %."),
         {"after": _points(now), "before": _points(then), "change": change},
     )
 
