@@ -119,8 +119,9 @@ def test_latest_run_finds_the_newest_finished_run_of_the_setup():
     old = create_run(TrainConfig(dataset="fashion_mnist", architecture="mlp"))
     old.set_status("completed")
     create_run(TrainConfig(dataset="fashion_mnist", architecture="lenet")).set_status("completed")
+    rotated = {"rotation_range": 10.0}
     augmented = create_run(
-        TrainConfig(dataset="fashion_mnist", architecture="mlp", augmentation={"rotation_range": 10.0})
+        TrainConfig(dataset="fashion_mnist", architecture="mlp", augmentation=rotated)
     )
     augmented.set_status("completed")
     create_run(TrainConfig(dataset="fashion_mnist", architecture="mlp"))  # still queued

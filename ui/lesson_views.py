@@ -11,6 +11,7 @@ from clfcore.data import datasets
 from clfcore.data.augment import COURSE_DEFAULTS
 from clfcore.data.splits import SplitConfig
 from clfcore.evaluation.scoring import scores_from_counts
+from clfcore.i18n import N_
 from clfcore.models.architectures import TRANSFER_IDS
 from clfcore.models.backbones import find_weights
 from clfcore.teaching import lessons, observations, progress
@@ -22,14 +23,14 @@ from ui.widgets import controlled
 
 APP_PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 PAGE_NAMES = {  # page file -> its title (the router's, app.py)
-    "dataset": "Dataset",
-    "augment": "Augmentation",
-    "model": "Model",
-    "train": "Train",
-    "evaluate": "Evaluate",
-    "classify": "Classify",
-    "runs": "Runs",
-    "convolution": "Convolution lab",
+    "dataset": N_("Dataset"),
+    "augment": N_("Augmentation"),
+    "model": N_("Model"),
+    "train": N_("Train"),
+    "evaluate": N_("Evaluate"),
+    "classify": N_("Classify"),
+    "runs": N_("Runs"),
+    "convolution": N_("Convolution lab"),
 }
 
 
@@ -180,7 +181,8 @@ def _go(lesson: Lesson, step: Step, choice: lessons.DatasetChoice | None, key: s
 
 
 def _notice(step: Step) -> None:
-    st.markdown(f"**{t('What to notice')}**")
+    heading = t("What to notice")  # outside the f-string, where pybabel extract finds it
+    st.markdown(f"**{heading}**")
     if step.notice:
         st.markdown(t(step.notice))
     if not step.rules or step.setup is None:
@@ -205,7 +207,8 @@ def _notice(step: Step) -> None:
 def _calculator(key: str) -> None:
     """Precision, recall, F1, specificity and NPV from four counts the student types."""
     with st.container(border=True):
-        st.markdown(f"**{t('Try the formulas')}**")
+        heading = t("Try the formulas")
+        st.markdown(f"**{heading}**")
         cols = st.columns(4)
         counts = [
             col.number_input(label, min_value=0, value=value, step=1, key=f"{key}_{label}")
@@ -232,7 +235,8 @@ def step_view(lesson: Lesson, number: int, step: Step, saved: Progress, noted: s
         if ticked != done:
             progress.mark(session.workspace(), lesson.id, step.id, done=ticked)
         st.markdown(t(step.what))
-        st.markdown(f"*{t('Why')}:* {t(step.why)}")
+        why = t("Why")
+        st.markdown(f"*{why}:* {t(step.why)}")
         for name, formula in step.formulas:
             st.caption(t(name))
             st.latex(formula)
