@@ -1,4 +1,5 @@
 """Spanish of the Lessons page and its lessons (issue 14, part D), merged by /work/tools/es_to_po.py."""
+# ruff: noqa: E501 (one English and one Spanish sentence a line, as the catalogue has them)
 
 ES = {
     "F1 score": "Puntuación F1",
@@ -134,4 +135,5 @@ ES = {
     "{done} of {total} steps done": "{done} de {total} pasos hechos",
     "Convolution lab": "Laboratorio de convolución",
     "There is no lesson {lesson!r}. Choose one of: {known}.": "No hay ninguna lección {lesson!r}. Elige una de: {known}.",
+    "New here? Follow the course step by step in Lessons.": "¿Eres nuevo? Sigue el curso paso a paso en Lecciones.",
 }
