@@ -14,7 +14,7 @@ decimal, so the text and the tests see the same figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from clfcore.i18n import N_
@@ -31,7 +31,7 @@ class Observation:
     """One sentence about a run: ``text`` is an English msgid, ``params`` its numbers."""
 
     text: str
-    params: dict[str, float | int | str] = field(default_factory=dict, hash=False)
+    params: Mapping[str, float | int | str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -86,11 +86,14 @@ class Progress:
             }
 
         last = data.get("last")
-        ok = isinstance(last, list) and len(last) == 2 and all(isinstance(x, str) for x in last)
+        if not (
+            isinstance(last, list) and len(last) == 2 and all(isinstance(x, str) for x in last)
+        ):
+            last = None
         return cls(
             steps(data.get("done")),
             steps(data.get("unticked")),
-            (last[0], last[1]) if ok else None,
+            (last[0], last[1]) if last else None,
         )
 
 
