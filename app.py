@@ -18,6 +18,9 @@ auth.gate()  # a class server: sign-in first (personal mode: nothing)
 PAGES = [
     st.Page("app_pages/home.py", title=t("Home"), icon=":material/home:", default=True),
     st.Page(
+        "app_pages/lessons.py", title=t("Lessons"), icon=":material/school:", url_path="lessons"
+    ),
+    st.Page(
         "app_pages/dataset.py",
         title=t("Dataset"),
         icon=":material/photo_library:",

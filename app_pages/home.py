@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from clfcore.data import datasets
-from ui import session, workspace_views
+from clfcore.teaching import progress
+from ui import lesson_views, session, workspace_views
 from ui.lang import t
 
 st.title("clfcore dashboard")
@@ -43,6 +44,14 @@ with left:
         "app_pages/evaluate.py",
         label=t("5. Evaluate it, then classify your own photo or drawing"),
         icon=":material/insights:",
+    )
+
+    # the lessons: where this user left off, or where to start
+    left_off = lesson_views.left_off_text(progress.load(session.workspace()))
+    st.page_link(
+        "app_pages/lessons.py",
+        label=left_off or t("New here? Follow the course step by step in Lessons."),
+        icon=":material/school:",
     )
 
     st.subheader(t("What you can do here"))

@@ -110,6 +110,7 @@ def _write_cifar100(folder: Path, *, count: int = 200) -> Path:
 
 PAGE_TITLES = {
     "home": "clfcore dashboard",
+    "lessons": "Lessons",
     "dataset": "Dataset",
     "augment": "Data augmentation",
     "model": "Model",
