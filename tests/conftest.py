@@ -112,6 +112,7 @@ PAGE_TITLES = {
     "home": "clfcore dashboard",
     "dataset": "Dataset",
     "augment": "Data augmentation",
+    "convolution": "Convolution lab",
     "model": "Model",
     "train": "Train",
     "evaluate": "Evaluate",
