@@ -227,8 +227,8 @@ def _one_d() -> None:
     with c4:
         padding = _padding("conv1d_padding")
     try:
-        sequence = conv.parse_numbers(sequence_text, what="sequence")
-        weights = conv.parse_numbers(weights_text, what="weights")
+        sequence = conv.parse_numbers(sequence_text)
+        weights = conv.parse_numbers(weights_text)
         result = conv_views.convolved_1d(sequence, weights, stride, padding)
     except UserInputError as error:
         show_error(error)

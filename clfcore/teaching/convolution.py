@@ -301,15 +301,21 @@ def _check_image(image) -> np.ndarray:
 
 
 def _check_fits(size: int, window: int, pads: tuple[int, int], what: str) -> None:
-    if size + pads[0] + pads[1] < window:
+    if size + pads[0] + pads[1] >= window:
+        return
+    params = {"window": window, "size": size + pads[0] + pads[1]}
+    if what == "pool":
         raise UserInputError(
-            "The {what} ({window}x{window}) is larger than the padded image ({size} pixels "
-            "a side): there is no position for it. Choose a larger image, more padding or a "
-            "smaller {what}.",
-            what=what,
-            window=window,
-            size=size + pads[0] + pads[1],
+            "The pool ({window}x{window}) is larger than the image ({size} pixels a side). "
+            "Choose a smaller pool size or a larger image.",
+            **params,
         )
+    raise UserInputError(
+        "The kernel ({window}x{window}) is larger than the padded image ({size} pixels a "
+        "side): there is no position for it. Choose a larger image, more padding or a "
+        "smaller kernel.",
+        **params,
+    )
 
 
 def convolve2d(image, kernel, *, stride: int = 1, padding: str | int = "valid") -> Result:
@@ -403,7 +409,7 @@ class Result1D:
         return Step(index, 0, index, 0, start, patch, products, float(products.sum()))
 
 
-def parse_numbers(text: str, *, what: str = "sequence") -> np.ndarray:
+def parse_numbers(text: str) -> np.ndarray:
     """Numbers separated by commas or spaces (``"0, 1, 2"``) as a float32 array.
 
     Raises:
@@ -414,13 +420,12 @@ def parse_numbers(text: str, *, what: str = "sequence") -> np.ndarray:
         values = np.asarray([float(part) for part in parts], dtype=np.float32)
     except ValueError:
         raise UserInputError(
-            "The {what} {text!r} holds something that is not a number. Write numbers "
-            "separated by commas, e.g. 0, 1, 2, 3.",
-            what=what,
+            "{text!r} holds something that is not a number. Write numbers separated by "
+            "commas, e.g. 0, 1, 2, 3.",
             text=text,
         ) from None
     if not len(values) or not np.isfinite(values).all():
-        raise UserInputError("The {what} needs at least one number, e.g. 0, 1, 2, 3.", what=what)
+        raise UserInputError("Write at least one number, e.g. 0, 1, 2, 3.")
     return values
 
 
