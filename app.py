@@ -33,6 +33,12 @@ PAGES = [
         url_path="augment",
     ),
     st.Page(
+        "app_pages/convolution.py",
+        title=t("Convolution lab"),
+        icon=":material/filter_center_focus:",
+        url_path="convolution",
+    ),
+    st.Page(
         "app_pages/model.py", title=t("Model"), icon=":material/account_tree:", url_path="model"
     ),
     st.Page(

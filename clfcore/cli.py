@@ -32,6 +32,7 @@ from clfcore.paths import runs_root
 from clfcore.runs.folder import RunFolder, create_run
 from clfcore.runs.listing import ACTIVE, RunSummary, list_all_runs, run_roots
 from clfcore.runs.liveness import effective_status
+from clfcore.teaching import convolution
 from clfcore.training import trainer
 
 
@@ -295,6 +296,26 @@ def _predict(args: argparse.Namespace) -> int:
         refused += "error" in line
         print(json.dumps(line), flush=True)
     return 2 if refused else 0
+
+
+def _convolve(args: argparse.Namespace) -> dict:
+    kernel = convolution.parse_kernel(args.kernel)
+    padding = convolution.parse_padding(args.padding)
+    image = convolution.image_from_path(args.image)
+    result = convolution.convolve2d(image, kernel, stride=args.stride, padding=padding)
+    height, width = image.shape
+    out_height, out_width = result.output.shape
+    print(
+        f"{height}x{width} image, {kernel.shape[0]}x{kernel.shape[1]} kernel, stride "
+        f"{args.stride}, padding {padding}: output {out_height}x{out_width} "
+        f"({'; '.join(result.rules())})"
+    )
+    return {
+        "input_shape": [height, width],
+        "kernel": kernel.tolist(),
+        "output_shape": [out_height, out_width],
+        "output": [[round(float(value), 6) for value in row] for row in result.output],
+    }
 
 
 # --- the job runner: submit, runs, stop (whatever backend clfcore.jobs uses) ---------------------
@@ -586,6 +607,27 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="PNG, JPEG, BMP, GIF, WebP or TIFF images"
     )
     predict.set_defaults(run=_predict)
+    convolve = commands.add_parser(
+        "convolve",
+        help="convolve an image (its grayscale) with a kernel through keras.layers.Conv2D, as the "
+        "Convolution lab does",
+    )
+    convolve.add_argument("image", metavar="IMAGE", help="an image file (PNG, JPEG, ...)")
+    convolve.add_argument(
+        "--kernel",
+        required=True,
+        help=f"{', '.join(convolution.KERNELS)}, or your own 3x3 / 5x5 as rows of numbers, "
+        "e.g. '1,0,-1;2,0,-2;1,0,-1'",
+    )
+    convolve.add_argument(
+        "--stride", type=int, default=1, help=f"1 to {convolution.MAX_STRIDE} (default 1)"
+    )
+    convolve.add_argument(
+        "--padding",
+        default="valid",
+        help=f"valid, same or a number of zeros 0-{convolution.MAX_PADDING} (default valid)",
+    )
+    convolve.set_defaults(run=_convolve)
     users = commands.add_parser(
         "users",
         help="the class roster of a server with CLFCORE_AUTH=roster (kept under the data root)",

@@ -113,6 +113,7 @@ PAGE_TITLES = {
     "lessons": "Lessons",
     "dataset": "Dataset",
     "augment": "Data augmentation",
+    "convolution": "Convolution lab",
     "model": "Model",
     "train": "Train",
     "evaluate": "Evaluate",
