@@ -188,7 +188,7 @@ def test_stride_larger_than_the_image_and_a_kernel_that_does_not_fit():
 def test_images_for_the_lab(png):
     for name in conv.SYNTHETIC:
         image = conv.synthetic_image(name)
-        assert image.ndim == 2 and 0 <= image.min() and image.max() <= 1
+        assert image.ndim == 2 and image.min() >= 0 and image.max() <= 1
     red = conv.image_from_file(png(colour=(200, 30, 30), size=(12, 8)), channel=0)
     assert red.shape == (8, 12) and red.max() == pytest.approx(200 / 255)
     gray = conv.image_from_file(png(colour=(200, 30, 30), size=(200, 100)))
