@@ -135,3 +135,18 @@ def test_a_search_whose_process_is_gone_is_failed_not_running(tmp_path):
     assert job.status == "failed" and job.message == lr_find_job.ENDED
     lr_find_job.stop(tmp_path)  # nothing to stop: no error
     assert lr_find_job.read_job(tmp_path) is None or not lr_find_job.read_job(tmp_path).running
+
+
+def test_one_search_at_a_time_per_workspace(isolated_roots):
+    config = TrainConfig.for_architecture("mlp", **DIGITS)
+    mine, theirs = isolated_roots["runs"] / "users" / "ana", isolated_roots["runs"] / "users" / "bo"
+    lr_find_job.start(config, runs_dir=mine)
+    try:
+        with pytest.raises(UserInputError, match="already running"):
+            lr_find_job.start(config, runs_dir=mine)
+        lr_find_job.start(config, runs_dir=theirs)  # another user's search may run meanwhile
+    finally:
+        lr_find_job.stop(mine)
+        lr_find_job.stop(theirs)
+    assert lr_find_job.read_job(mine).status == lr_find_job.read_job(theirs).status == "stopped"
+    assert lr_find_job.job_dir(mine) == mine / ".lr-find"

@@ -50,7 +50,10 @@ def curve_figure(result: dict, *, height: int = 340) -> go.Figure:
             )
         )
     fig.update_xaxes(type="log", title=t("Learning rate (log scale)"), exponentformat="power")
-    fig.update_yaxes(title=t("Training loss (smoothed)"))
+    # the divergence at the end would squash the descent, the part worth seeing: cut it off
+    low, first = min(losses), losses[0]
+    top = min(max(losses), max(first, 1.1 * low) * 1.15)
+    fig.update_yaxes(title=t("Training loss (smoothed)"), range=[low - 0.05 * (top - low), top])
     fig.update_layout(height=height, margin=MARGIN, legend={"orientation": "h", "y": 1.12})
     return fig
 
