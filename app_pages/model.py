@@ -10,7 +10,7 @@ from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from clfcore.export import codegen
 from clfcore.models import architectures
-from ui import state, task_views
+from ui import lr_find_views, state, task_views
 from ui.lang import current, number, t, translator
 from ui.model_options import options_for
 from ui.widgets import chosen_dataset_caption, controlled, show_error
@@ -259,6 +259,8 @@ try:
 except UserInputError as error:
     show_error(error)
     st.stop()
+with st.container(border=True):
+    lr_find_views.finder(config)
 
 st.subheader(t("Output layer and loss"))
 _output_and_loss(info, choice["one_hot"])

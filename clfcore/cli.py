@@ -214,6 +214,35 @@ def _train(args: argparse.Namespace) -> dict:
     return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
 
 
+def _lr_find(args: argparse.Namespace) -> dict:
+    """The learning-rate finder: progress lines, then the curve and the suggestion."""
+    from clfcore.jobs import lr_find as lr_find_job
+
+    def show(batch: int, batches: int, rate: float, loss: float) -> None:
+        if batch % 10 == 0 or batch == batches:
+            print(f"batch {batch}/{batches}  lr {rate:.3g}  loss {loss:.4f}", flush=True)
+
+    if args.job_dir:  # a search started by the app: its config is in the folder
+        result = lr_find_job.run_job(Path(args.job_dir), progress=show)
+    else:
+        config = _config_from_options(args)
+        # here, not at the top: the finder loads TensorFlow, which this command only needs here
+        from clfcore.training import lr_finder
+
+        result = lr_finder.find_lr(
+            config,
+            progress=show,
+            num_batches=args.batches,
+            start_lr=args.start_lr,
+            end_lr=args.end_lr,
+        )
+    print(
+        f"suggested learning rate {result.suggested_lr:.3g} (valley), "
+        f"steepest descent at {result.steepest_lr:.3g}, {len(result.lrs)} batches"
+    )
+    return result.to_json()
+
+
 def _class_number(info, text: str) -> int:
     """A class given by name (any case) or number."""
     names = [name.lower() for name in info.class_names]
@@ -560,6 +589,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
     train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
     train.set_defaults(run=_train)
+    lr_find = commands.add_parser(
+        "lr-find",
+        help="find a learning rate: train a copy of the model a few batches with a growing rate "
+        "(saves nothing); the train options",
+    )
+    _add_train_options(lr_find)
+    lr_find.add_argument("--batches", type=int, default=100, help="batches to train (default 100)")
+    lr_find.add_argument("--start-lr", type=float, default=1e-7, help="default 1e-7")
+    lr_find.add_argument("--end-lr", type=float, default=10.0, help="default 10")
+    lr_find.add_argument("--job-dir", help=argparse.SUPPRESS)  # a search started by the app
+    lr_find.set_defaults(run=_lr_find)
     submit = commands.add_parser(
         "submit",
         help="queue a training through the job runner (local processes or Ray, as "

@@ -234,7 +234,7 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     splits = datasets.load_splits(config.dataset, config.split)
     with make_strategy(config.strategy).scope():
         model = build_compiled_model(config, info)
-        augmentation = _augmentation_layer(config)
+        augmentation = augmentation_layer(config)
         # the training split only: the arrays as they are, or augmented batches when augmentation is
         # on (clfcore.training.pipeline)
         fitted, train_inputs = pipeline.fit_inputs(
@@ -321,7 +321,7 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     return summary
 
 
-def _augmentation_layer(config: TrainConfig):
+def augmentation_layer(config: TrainConfig):
     """The run's augmentation layer (clfcore.data.augment), or None when its config has no
     augmentation."""
     settings = augment.AugmentConfig.from_dict(config.augmentation) if config.augmentation else None
