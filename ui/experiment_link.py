@@ -120,8 +120,11 @@ def follow(url_path: str) -> None:
 
 def link_url(page: str = "train") -> str:
     """The whole address of this experiment on ``page`` (the path alone when the server's address
-    is unknown, as in a test run), with the language."""
+    is unknown, as in a test run), with the dataset - whose default differs between machines - and
+    the language."""
     params = {k: v for k, v in st.query_params.to_dict().items() if k != workspace_views.LINK_PARAM}
+    # the address bar leaves out this machine's default dataset; a link for someone else names it
+    params = {"dataset": state.dataset_id(), **params}
     path = f"/{page}?{urlencode(params, safe=':,')}"
     url = st.context.url
     if not url:

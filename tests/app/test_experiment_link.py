@@ -71,3 +71,10 @@ def test_a_run_link_keeps_its_run():
     assert at.query_params["run"] in ("2026-some-run", ["2026-some-run"])
     assert at.query_params["lang"] in ("en", ["en"])
     assert at.session_state["chosen_model"]["architecture"] == "lenet"
+
+
+def test_the_copied_link_names_the_dataset_even_when_it_is_this_machines_default():
+    # another machine's default dataset may differ: the link for someone else says which one
+    at = _open("train", lang="en")
+    link = next(c.value for c in at.code if "/train?" in c.value)
+    assert link.startswith("/train?dataset=") and "lang=en" in link
