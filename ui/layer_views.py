@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from clfcore.errors import UserInputError
+from clfcore.i18n import N_
 from clfcore.inference import imagefile, insight, layers, similar
 from clfcore.inference.display import enlarged_uint8, to_uint8, unit_range
 from clfcore.inference.preprocess import ImageStyle, ModelInput, preprocess
@@ -29,16 +30,16 @@ MAP_COLUMNS = 16  # feature maps per row in the walk
 MAX_UNITS = 256  # Dense units drawn as bars
 STRONGEST = 4  # input channels shown for a deeper convolution's kernel
 THUMB = 96  # pixels a side of a similar image
-SOURCES = {"test": "A test image", "upload": "Your own image"}
+SOURCES = {"test": N_("A test image"), "upload": N_("Your own image")}
 # Why a layer has nothing new to draw, by its Keras class (English: translation keys)
 LISTED_NOTES = {
-    "Flatten": "lays the values out in one long vector, for the Dense layers",
-    "Dropout": "is off when the model predicts: its output is its input",
-    "SpatialDropout2D": "is off when the model predicts: its output is its input",
-    "Resizing": "resizes the image to the size the next layers expect",
-    "Rescaling": "scales the pixel values",
+    "Flatten": N_("lays the values out in one long vector, for the Dense layers"),
+    "Dropout": N_("is off when the model predicts: its output is its input"),
+    "SpatialDropout2D": N_("is off when the model predicts: its output is its input"),
+    "Resizing": N_("resizes the image to the size the next layers expect"),
+    "Rescaling": N_("scales the pixel values"),
 }
-OTHER_NOTE = "prepares the values for the next layer"
+OTHER_NOTE = N_("prepares the values for the next layer")
 
 # what the page hands over: () -> (the neighbour index, the indexed training images), cached
 SimilarLoader = Callable[[], tuple[similar.NeighbourIndex, np.ndarray]]
@@ -210,7 +211,7 @@ def _walk(model, image, walk, names, *, key: str) -> None:
         else:
             note = LISTED_NOTES.get(step.class_name, OTHER_NOTE)
             if step.nested:
-                note = "is a whole pre-trained network, shown as one layer"
+                note = N_("is a whole pre-trained network, shown as one layer")
             st.caption(t("This layer {note}.", note=t(note)))
 
 

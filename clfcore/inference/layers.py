@@ -125,7 +125,7 @@ def layer_walk(model, image) -> tuple[LayerStep, ...]:
     layers = _steps(model)
     if not layers:
         return ()
-    tap = gradcam.cached_tap_model(model, [(layer.name, "output") for layer in layers])
+    tap = gradcam.cached_tap_model(model, [(_output_path(layer), "output") for layer in layers])
     outputs = tap(batch, training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     last = {id(tensor) for tensor in model.outputs}
@@ -146,6 +146,16 @@ def layer_walk(model, image) -> tuple[LayerStep, ...]:
             )
         )
     return tuple(steps)
+
+
+def _output_path(layer, prefix: str = "") -> str:
+    """What to tap for a layer's output: its name, or for a nested model the path of the inner
+    layer that makes the nested model's output (a nested model's own output tensor belongs to its
+    inner graph, which the outer model's inputs do not reach)."""
+    if not gradcam._is_container(layer):
+        return prefix + layer.name
+    inner = layer.outputs[0]._keras_history.operation
+    return _output_path(inner, prefix + layer.name + gradcam.SEPARATOR)
 
 
 def _has_output(layer) -> bool:
@@ -204,7 +214,8 @@ def receptive_box(model, layer_name: str, row: int, col: int) -> tuple[int, int,
 
     Goes back through the layers from ``layer_name`` to the input: a window of size ``k``, stride
     ``s`` and padding ``p`` before the first row maps output rows ``a..b`` to input rows
-    ``a*s - p .. b*s - p + k - 1``; a Resizing layer scales the rows; other layers move no pixel.
+    ``a*s - p .. b*s - p + k - 1``; a (bilinear) Resizing layer scales the rows, keeping both
+    pixels each output pixel interpolates; other layers move no pixel.
 
     Returns:
         ``(top, left, bottom, right)``, inclusive pixel rows and columns of the input, clipped to
@@ -260,8 +271,12 @@ def _back_through(layer, box: list[list[int]]) -> list[list[int]]:
     if name == "Resizing":
         (in_h, in_w), (out_h, out_w) = _spatial(layer.input.shape), _spatial(layer.output.shape)
         scales = (in_h / out_h, in_w / out_w)
+        # bilinear: output pixel i reads the two input pixels around (i + 0.5) * scale - 0.5
         return [
-            [int(np.floor(first * scale)), int(np.ceil((last + 1) * scale)) - 1]
+            [
+                int(np.floor((first + 0.5) * scale - 0.5)),
+                int(np.floor((last + 0.5) * scale - 0.5)) + 1,
+            ]
             for (first, last), scale in zip(box, scales)
         ]
     if name in _POINTWISE_CLASSES:
