@@ -107,8 +107,7 @@ ES = {
     "The unit ({row}, {col}) is outside the {height}x{width} maps of {name}.": (
         "La unidad ({row}, {col}) está fuera de los mapas de {height}x{width} de {name}."
     ),
-    "The region of the image seen by a unit cannot be traced through the layer {name} "
-    "({kind}).": (
+    "The region of the image seen by a unit cannot be traced through the layer {name} ({kind}).": (
         "La región de la imagen que ve una unidad no se puede seguir a través de la capa {name} "
         "({kind})."
     ),

@@ -50,8 +50,24 @@ def test_every_layer_in_order_with_its_type_shape_parameters_and_output(small):
         (3,),
     ]
     # by hand: k*k*in*out + out
-    assert [s.params for s in walk] == [3 * 3 * 2 * 3 + 3, 0, 3 * 3 * 3 * 4 + 4, 0, 0, 100 * 5 + 5, 18]
-    assert [s.kind for s in walk] == ["maps", "maps", "maps", "listed", "listed", "vector", "output"]
+    assert [s.params for s in walk] == [
+        3 * 3 * 2 * 3 + 3,
+        0,
+        3 * 3 * 3 * 4 + 4,
+        0,
+        0,
+        100 * 5 + 5,
+        18,
+    ]
+    assert [s.kind for s in walk] == [
+        "maps",
+        "maps",
+        "maps",
+        "listed",
+        "listed",
+        "vector",
+        "output",
+    ]
     assert all(s.activation.shape == s.output_shape for s in walk)
     np.testing.assert_allclose(
         walk[0].activation, np.asarray(small.get_layer("c1")(image()[None]))[0], atol=1e-5
