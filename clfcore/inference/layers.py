@@ -18,12 +18,14 @@ backbone) is one step, with its output.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from clfcore.errors import UserInputError
-from clfcore.inference import gradcam
+from clfcore.inference import gradcam, predict
 
 # What a step's activation is drawn as: a grid of feature maps, bars, the class probabilities, or
 # only its shape (Flatten, Dropout, Resizing, ... : nothing new to draw)
@@ -71,6 +73,9 @@ _POOL_CLASSES = ("MaxPooling2D", "AveragePooling2D")
 _CONV_CLASSES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
 # layers that move no pixel (for the receptive field)
 _POINTWISE_CLASSES = (*_PER_CHANNEL_CLASSES, "Rescaling", "Normalization", "InputLayer")
+# model -> its traced walk; forgets deleted models (models are shared by the sessions, hence the lock)
+_walks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_walk_lock = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,8 +130,7 @@ def layer_walk(model, image) -> tuple[LayerStep, ...]:
     layers = _steps(model)
     if not layers:
         return ()
-    tap = gradcam.cached_tap_model(model, [(_output_path(layer), "output") for layer in layers])
-    outputs = tap(batch, training=False)
+    outputs = _traced_walk(model, layers)(batch)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     last = {id(tensor) for tensor in model.outputs}
     steps = []
@@ -146,6 +150,21 @@ def layer_walk(model, image) -> tuple[LayerStep, ...]:
             )
         )
     return tuple(steps)
+
+
+def _traced_walk(model, layers: list):
+    """The multi-output model over every layer's output, traced once per model into a graph
+    (``predict.direct_call``: an eager call of its layers one by one takes several times as
+    long on a busy CPU)."""
+    with _walk_lock:
+        if model not in _walks:
+            tap = gradcam.cached_tap_model(
+                model, [(_output_path(layer), "output") for layer in layers]
+            )
+            _walks[model] = predict.direct_call(
+                tap, tuple(int(d) for d in model.inputs[0].shape[1:])
+            )
+        return _walks[model]
 
 
 def _output_path(layer, prefix: str = "") -> str:
