@@ -15,7 +15,7 @@ ES = {
     "scales the pixel values": "escala los valores de los píxeles",
     "prepares the values for the next layer": "prepara los valores para la capa siguiente",
     "Layer by layer": "Capa a capa",
-    "Test image #{index} · {name}": "Imagen de test n.º {index} · {name}",
+    "Predicted: **{pred}** ({conf:.0%})": "Predicción: **{pred}** ({conf:.0%})",
     "An image": "Una imagen",
     "It is prepared as on the Classify page: turned, cropped, resized and scaled to what the "
     "model takes.": (

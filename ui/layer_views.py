@@ -93,13 +93,13 @@ def _layer_walk(model, images, labels, class_names, *, key, indices, style, simi
     chosen = _choose_image(model, images, labels, names, indices, style, key=key)
     if chosen is None:
         return
-    image, caption = chosen
+    image, caption, true = chosen
     try:
         walk = layers.layer_walk(model, image)
     except UserInputError as error:
         show_error(error)
         return
-    _overview(image, caption, walk)
+    _overview(image, caption, walk, names, true)
     _walk(model, image, walk, names, key=key)
     if similar_index is not None:
         st.divider()
@@ -110,7 +110,8 @@ def _layer_walk(model, images, labels, class_names, *, key, indices, style, simi
 
 
 def _choose_image(model, images, labels, names, indices, style, *, key: str):
-    """``(image (H, W, C), caption)`` from the test images or an upload; None: nothing yet."""
+    """``(image (H, W, C), caption, true class or None)`` from the test images or an upload;
+    None: nothing chosen yet."""
     tr = translator()
     source = (
         st.segmented_control(
@@ -128,11 +129,8 @@ def _choose_image(model, images, labels, names, indices, style, *, key: str):
             st.info(t("There are no test images to look at."), icon=":material/info:")
             return None
         position = pick_image(labels, names, key=f"{key}-pick")
-        return images[position], t(
-            "Test image #{index} · {name}",
-            index=int(indices[position]),
-            name=names[labels[position]],
-        )
+        caption = t("Test image #{index}", index=int(indices[position]))
+        return images[position], caption, int(labels[position])
     upload = st.file_uploader(
         t("An image"),
         type=list(imagefile.EXTENSIONS),
@@ -151,12 +149,28 @@ def _choose_image(model, images, labels, names, indices, style, *, key: str):
     except UserInputError as error:
         show_error(error)
         return None
-    return prepared.array, t("Your image, as the model sees it")
+    return prepared.array, t("Your image, as the model sees it"), None
 
 
-def _overview(image, caption: str, walk) -> None:
+def _overview(image, caption: str, walk, names, true: int | None) -> None:
     left, right = st.columns([1, 4])
     left.image(enlarged_uint8(image, size=160), caption=caption, width="stretch")
+    output = next((step for step in reversed(walk) if step.kind == layers.OUTPUT), None)
+    if output is not None:
+        probabilities = probabilities_from_outputs(output.activation[None])[0]
+        predicted = int(np.argmax(probabilities))
+        pred = names[predicted] if predicted < len(names) else str(predicted)
+        conf = float(probabilities[predicted])
+        left.markdown(
+            t("Predicted: **{pred}** ({conf:.0%})", pred=pred, conf=conf)
+            if true is None
+            else t(
+                "True: **{true}**  \nPredicted: **{pred}** ({conf:.0%})",
+                true=names[true],
+                pred=pred,
+                conf=conf,
+            )
+        )
     rows = [
         {
             "#": step.index + 1,
@@ -168,13 +182,12 @@ def _overview(image, caption: str, walk) -> None:
         for step in walk
     ]
     right.dataframe(rows, hide_index=True, width="stretch")
-    total = sum(step.params for step in walk)
     right.caption(
         t(
             "{count} layers, {params} parameters. Below, each layer's output for this image, "
             "from the input to the prediction. Click a feature map to open it.",
             count=len(walk),
-            params=number(total),
+            params=number(sum(step.params for step in walk)),
         )
     )
 
@@ -255,6 +268,7 @@ def _maps_row(step, *, key: str) -> None:
         columns=columns,
         height=int(min(420, max(90, 700 * rows * (height + 1) / (columns * (width + 1))))),
     )
+    _clickable(fig, len(shown), columns, height, width)
     event = st.plotly_chart(
         fig,
         width="stretch",
@@ -282,6 +296,29 @@ def _maps_row(step, *, key: str) -> None:
             "{count} maps are all zero for this image (the ReLU cut them off).", count=dead
         )
     st.caption(text)
+
+
+def _clickable(fig: go.Figure, count: int, columns: int, height: int, width: int) -> None:
+    """An invisible marker at the centre of every map: plotly heatmaps send no selection events,
+    markers do (as in ``eval_charts.confusion_heatmap``); a click selects the nearest one."""
+    rows, cols = np.divmod(np.arange(count), columns)
+    fig.add_trace(
+        go.Scatter(
+            x=cols * (width + 1) + (width - 1) / 2,
+            y=rows * (height + 1) + (height - 1) / 2,
+            mode="markers",
+            marker=dict(size=12, opacity=0),
+            customdata=np.arange(1, count + 1),
+            showlegend=False,
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            hovertemplate=t("Feature map") + " %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_traces(hoverinfo="skip", hovertemplate=None, selector=dict(type="heatmap"))
+    fig.update_layout(
+        clickmode="event+select", dragmode=False, hovermode="closest", hoverdistance=-1
+    )
 
 
 def _clicked_tile(event, shape, columns: int) -> int | None:
@@ -511,8 +548,6 @@ def _kernel_figure(weights: np.ndarray, limit: float) -> go.Figure:
             zmax=limit,
             colorscale="RdBu_r",
             showscale=False,
-            text=np.round(weights, 2),
-            texttemplate="%{text}" if weights.shape[0] <= 5 else None,
             hovertemplate=t("weight") + " %{z:.3f}<extra></extra>",
         )
     )

@@ -54,6 +54,8 @@ def test_every_layer_is_listed_in_order_with_its_shape_and_parameters(cnn_run, l
     assert list(table[tr("Type", lang)]) == [layer.__class__.__name__ for layer in expected]
     markdown = [m.value for m in at.markdown]
     assert "#### " + tr("Layer by layer", lang) in markdown
+    truth = tr("True: **{true}**  \nPredicted: **{pred}** ({conf:.0%})", lang).split("{true}")[0]
+    assert any(m.startswith(truth) for m in markdown)
     assert "#### " + tr("Similar images", lang) in markdown
     params = tr("**{number}. {name}** · {kind} · {shape} · {params} parameters", lang)
     first = expected[0]
@@ -127,6 +129,8 @@ def test_an_uploaded_image_is_preprocessed_and_walked(cnn_run, lang):
     assert not at.exception, at.exception
     captions = [caption for image in at.get("image") for caption in image.captions]
     assert tr("Your image, as the model sees it", lang) in captions
+    answer = tr("Predicted: **{pred}** ({conf:.0%})", lang).split("{pred}")[0]
+    assert any(m.value.startswith(answer) for m in at.markdown)  # no true class for an upload
     assert len(at.dataframe[0].value) == len(model_layers(cnn_run))
 
 
