@@ -371,8 +371,10 @@ def _output_row(step, names, *, key: str) -> None:
     probabilities = probabilities_from_outputs(step.activation[None])[0]
     labels = names if len(names) == len(probabilities) else padded_names([], len(probabilities))
     predicted = int(np.argmax(probabilities))
+    fig = eval_charts.probability_bars(probabilities, list(labels), true=None, predicted=predicted)
+    fig.update_yaxes(type="category")  # class names such as "0".."9" are labels, not numbers
     st.plotly_chart(
-        eval_charts.probability_bars(probabilities, list(labels), true=None, predicted=predicted),
+        fig,
         width="stretch",
         key=f"{key}-output-{step.name}",
     )
@@ -427,7 +429,6 @@ def _map_detail(model, image, walk, step, channel: int) -> None:
 def _receptive_field(model, image, layer_name: str, row: int, col: int) -> None:
     try:
         top, left, bottom, right = layers.receptive_box(model, layer_name, row, col)
-        size = layers.receptive_field_size(model, layer_name)
     except UserInputError as error:
         show_error(error)
         return
@@ -449,8 +450,8 @@ def _receptive_field(model, image, layer_name: str, row: int, col: int) -> None:
             "What that unit sees: its receptive field, {h}x{w} pixels of the input (rows "
             "{top}-{bottom}, columns {left}-{right} inside the image). Each convolution or "
             "pooling before it widens the window.",
-            h=size[0],
-            w=size[1],
+            h=bottom - top + 1,
+            w=right - left + 1,
             top=top + 1,
             bottom=bottom + 1,
             left=left + 1,
