@@ -23,7 +23,7 @@ from clfcore.inference.preprocess import ImageStyle, ModelInput, preprocess
 from clfcore.models.probabilities import probabilities_from_outputs
 from ui import eval_charts
 from ui.insight_views import MAX_MAPS, mosaic_figure, padded_names, pick_image
-from ui.lang import number, t, translator
+from ui.lang import error_message, number, t, translator
 from ui.widgets import show_error
 
 MAP_COLUMNS = 16  # feature maps per row in the walk
@@ -429,8 +429,8 @@ def _map_detail(model, image, walk, step, channel: int) -> None:
 def _receptive_field(model, image, layer_name: str, row: int, col: int) -> None:
     try:
         top, left, bottom, right = layers.receptive_box(model, layer_name, row, col)
-    except UserInputError as error:
-        show_error(error)
+    except UserInputError as error:  # e.g. a pre-trained backbone: its geometry is not traced
+        st.info(error_message(error), icon=":material/info:")
         return
     fig = go.Figure(go.Image(z=_rgb(image), hoverinfo="skip"))
     fig.add_shape(

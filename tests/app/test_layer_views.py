@@ -169,3 +169,38 @@ def test_a_click_on_the_mosaic_names_the_map_under_it():
     assert layer_views._clicked_tile(event(4, 0), shape, 16) is None  # the gap
     assert layer_views._clicked_tile(event(5 * 5, 5), shape, 16) is None  # no map 21
     assert layer_views._clicked_tile(None, shape, 16) is None
+
+
+def nested_app() -> None:
+    import keras
+    import numpy as np
+    import streamlit as st
+
+    from ui.layer_views import render_layer_walk
+
+    @st.cache_resource
+    def transfer_like():
+        keras.utils.set_random_seed(0)
+        inner_in = keras.Input((8, 8, 3))
+        inner = keras.layers.Conv2D(4, 3, padding="same")(inner_in)
+        backbone = keras.Model(inner_in, keras.layers.MaxPooling2D(2)(inner), name="backbone")
+        inputs = keras.Input((8, 8, 3))
+        x = keras.layers.GlobalAveragePooling2D(name="gap")(backbone(inputs))
+        return keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="out")(x))
+
+    images = np.random.default_rng(0).uniform(0, 1, (4, 8, 8, 3)).astype("float32")
+    render_layer_walk(transfer_like(), images, np.array([0, 1, 0, 1]), ["cat", "dog"], key="n")
+
+
+def test_a_nested_backbone_is_one_row_whose_maps_open_without_a_receptive_field():
+    at = AppTest.from_function(nested_app, default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table["Layer"]) == ["backbone", "gap", "out"]
+    assert list(table["Output shape"]) == ["4 x 4 x 4", "4", "2"]
+    assert "Feature map 1 of backbone" in "\n".join(c.value for c in at.caption)
+    assert any("cannot be traced through the layer backbone" in i.value for i in at.info)
+    assert any("No single kernel made this map" in c.value for c in at.caption)
+    assert not at.error
