@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.neighbors import NearestNeighbors
 
 from clfcore.errors import UserInputError
 from clfcore.inference import insight
@@ -59,8 +60,6 @@ def fit_index(model, images, labels, *, positions=None, batch_size: int = 256) -
     Raises:
         UserInputError: no images, or images and labels of different lengths.
     """
-    from sklearn.neighbors import NearestNeighbors
-
     labels = np.asarray(labels)
     if len(images) == 0 or len(images) != len(labels):
         raise UserInputError(
