@@ -12,7 +12,9 @@ from clfcore.evaluation import browse, commentary, exports, roc_pr, run_predicti
 from clfcore.evaluation.run_predictions import Predictions
 from clfcore.evaluation.scoring import Report
 from clfcore.i18n import N_
+from clfcore.inference import similar
 from clfcore.inference.display import enlarged_uint8
+from clfcore.inference.preprocess import style_for_dataset
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
 from ui import charts, eval_charts, state, task_views, workspace_views
@@ -20,6 +22,7 @@ from ui.heap import freeze_long_lived
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
 from ui.lang import number, t, translator
+from ui.layer_views import render_layer_walk
 from ui.widgets import (
     class_label,
     finished_runs_or_prompt,
@@ -98,6 +101,16 @@ def _insight_images(run_dir: str, stamp: int) -> tuple[np.ndarray, np.ndarray, n
     for array in arrays:
         array.setflags(write=False)
     return arrays
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _similar_index(run_dir: str, stamp: int) -> tuple[similar.NeighbourIndex, np.ndarray]:
+    """The nearest-neighbour index of a sample of the run's training images in its model's
+    penultimate-layer space, and those images; shared by every session, so read-only."""
+    positions, images, labels = run_predictions.training_sample(_evaluable(run_dir).config())
+    images.setflags(write=False)
+    index = similar.fit_index(_model(run_dir, stamp), images, labels, positions=positions)
+    return index, images
 
 
 def _images(run: RunFolder, indices) -> np.ndarray:
@@ -771,6 +784,16 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
         model = _model(str(run.path), stamp)
         if tabs[5].open:
             with tabs[5]:
+                render_layer_walk(
+                    model,
+                    images,
+                    labels,
+                    names,
+                    key=f"walk-{run_id}",
+                    indices=sample,
+                    style=style_for_dataset(run.config().dataset),
+                    similar_index=lambda: _similar_index(str(run.path), stamp),
+                )
                 render_inside_network(
                     model,
                     images,
@@ -778,6 +801,7 @@ def _tabs(run: RunFolder, stamp: int, preds: Predictions, report: Report, names:
                     names,
                     key=f"inside-{run_id}",
                     indices=sample,
+                    feature_maps=False,  # the layer walk above shows every layer's maps
                 )
         if tabs[6].open:
             with tabs[6]:

@@ -68,12 +68,13 @@ def _probabilities(model, image: np.ndarray) -> np.ndarray:
     return probabilities_from_outputs(model(image[None], training=False))[0]
 
 
-def _names(class_names, count: int) -> list[str]:
+def padded_names(class_names, count: int) -> list[str]:
+    """``count`` names: the given ones, then "class n" for outputs without a name."""
     names = [str(name) for name in class_names][:count]
     return names + [t("class {n}", n=n) for n in range(len(names), count)]
 
 
-def _mosaic_figure(
+def mosaic_figure(
     tiles: np.ndarray,
     *,
     colorscale: str,
@@ -145,7 +146,7 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
         show_error(error)
         return
     probabilities = _probabilities(model, array)
-    names = _names(class_names, len(probabilities))
+    names = padded_names(class_names, len(probabilities))
     choices = [f"{name} ({p:.0%})" for name, p in zip(names, probabilities)]
     predicted = int(np.argmax(probabilities))
     # The image's own fingerprint in the widget keys: a new image starts again at its predicted
@@ -209,7 +210,9 @@ def render_gradcam(model, image, class_names, *, key: str) -> None:
 # --- Inside the network ---------------------------------------------------------------------------
 
 
-def render_inside_network(model, images, labels, class_names, *, key: str, indices=None) -> None:
+def render_inside_network(
+    model, images, labels, class_names, *, key: str, indices=None, feature_maps: bool = True
+) -> None:
     """Feature maps of a chosen test image per convolution layer and the first layer's filters; for
     an MLP, its first Dense layer's weights drawn as images.
 
@@ -220,11 +223,17 @@ def render_inside_network(model, images, labels, class_names, *, key: str, indic
         class_names: translated class names.
         key: a unique widget key prefix.
         indices: the images' numbers in the test set, shown to the user. Defaults to 0..N-1.
+        feature_maps: show one chosen layer's feature maps before the filters. Defaults to True;
+            False when ``ui.layer_views.render_layer_walk`` shows every layer's maps already.
     """
-    st.fragment(_inside_network)(model, images, labels, class_names, key=key, indices=indices)
+    st.fragment(_inside_network)(
+        model, images, labels, class_names, key=key, indices=indices, feature_maps=feature_maps
+    )
 
 
-def _inside_network(model, images, labels, class_names, *, key: str, indices=None) -> None:
+def _inside_network(
+    model, images, labels, class_names, *, key: str, indices=None, feature_maps: bool = True
+) -> None:
     images, labels = (
         np.asarray(images, dtype=np.float32),
         np.asarray(labels).astype(int).reshape(-1),
@@ -233,16 +242,17 @@ def _inside_network(model, images, labels, class_names, *, key: str, indices=Non
         st.info(t("There are no test images to look at."), icon=":material/info:")
         return
     indices = np.arange(len(images)) if indices is None else np.asarray(indices)
-    names = _names(class_names, int(max(labels.max() + 1, len(class_names))))
+    names = padded_names(class_names, int(max(labels.max() + 1, len(class_names))))
     conv_layers = gradcam.conv_layer_names(model)
     if conv_layers:
-        _feature_maps_section(model, images, labels, names, indices, conv_layers, key=key)
+        if feature_maps:
+            _feature_maps_section(model, images, labels, names, indices, conv_layers, key=key)
         _filters_section(model, key=key)
     else:
         _templates_section(model, key=key)
 
 
-def _pick_image(labels, names, *, key: str) -> int:
+def pick_image(labels, names, *, key: str) -> int:
     """A class (or all) and an image of it; returns the position in ``images``."""
     tr = translator()
     classes = sorted(int(c) for c in np.unique(labels))
@@ -270,7 +280,7 @@ def _pick_image(labels, names, *, key: str) -> int:
 
 def _feature_maps_section(model, images, labels, names, indices, conv_layers, *, key: str) -> None:
     st.markdown("#### " + t("Feature maps"))
-    chosen = _pick_image(labels, names, key=key)
+    chosen = pick_image(labels, names, key=key)
     layer = st.selectbox(
         t("Convolution layer"),
         options=conv_layers,
@@ -302,7 +312,7 @@ def _feature_maps_section(model, images, labels, names, indices, conv_layers, *,
         return
     shown, scaled, peak = insight.feature_map_tiles(maps, limit=MAX_MAPS)
     maps_col.plotly_chart(
-        _mosaic_figure(scaled, colorscale="Viridis", hover=t("Feature map"), values=shown),
+        mosaic_figure(scaled, colorscale="Viridis", hover=t("Feature map"), values=shown),
         width="stretch",
         key=f"{key}-maps",
     )
@@ -344,7 +354,7 @@ def _filters_section(model, *, key: str) -> None:
         note = t("in colour: the colour each filter looks for")
     else:
         gray = tiles.mean(axis=-1)
-        fig = _mosaic_figure(
+        fig = mosaic_figure(
             gray, colorscale="Greys_r", hover=t("Filter"), columns=min(16, len(tiles))
         )
         note = (
@@ -374,7 +384,7 @@ def _templates_section(model, *, key: str) -> None:
         return
     shown = templates[:MAX_TEMPLATES].mean(axis=-1)
     st.plotly_chart(
-        _mosaic_figure(
+        mosaic_figure(
             shown, colorscale="RdBu_r", zmid=0.0, hover=t("Unit"), columns=min(8, len(shown))
         ),
         width="stretch",
@@ -455,7 +465,7 @@ def _feature_space(model, images, labels, class_names, *, key: str, indices=None
         key=f"{key}-method",
     )
     probabilities = probabilities_from_outputs(outputs)
-    names = _names(
+    names = padded_names(
         class_names, int(max(labels.max() + 1, len(class_names), probabilities.shape[1]))
     )
     predicted = probabilities.argmax(axis=1)

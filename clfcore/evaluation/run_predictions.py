@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from clfcore.data import datasets
-from clfcore.data.splits import scale_images
+from clfcore.data import datasets, tasks
+from clfcore.data.splits import scale_images, stratified_subset
 from clfcore.errors import UserInputError
 from clfcore.evaluation import hierarchy_levels
 from clfcore.evaluation.outputs import PREDICT_CHUNK, Predictions, predict_chunks
@@ -119,6 +119,34 @@ def scaled_test_images(config, indices: np.ndarray | list[int]) -> np.ndarray:
     ``indices``."""
     x_test, *_ = load_test_set(config)
     return scale_images(x_test[np.asarray(indices, dtype=np.int64)])
+
+
+TRAINING_SAMPLE = 5000  # training images the similar-images view searches (features in seconds)
+
+
+def training_sample(
+    config, *, max_images: int = TRAINING_SAMPLE, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Up to ``max_images`` of the images the run trained on (its train split, without the
+    validation images), seeded and stratified by class (at random for multi-label rows).
+
+    Returns:
+        ``(positions, images, labels)``: positions in the dataset's training images (sorted),
+        the images as float32 in [0, 1] and their labels (fine labels when hierarchical, 0/1 rows
+        when multi-label).
+    """
+    info = datasets.get_dataset(config.dataset)
+    raw = datasets.load_raw(config.dataset)
+    train, _ = tasks.task_split_indices(info.task, raw.y_train, config.split)
+    labels = raw.y_train[:, 1] if info.task == "hierarchical" else raw.y_train
+    if len(train) > max_images:
+        if labels.ndim == 1:
+            train = train[stratified_subset(labels[train], max_images, seed=seed)]
+        else:
+            rng = np.random.default_rng(seed)
+            train = rng.choice(train, size=max_images, replace=False)
+    picked = np.sort(train)
+    return picked, scale_images(raw.x_train[picked]), labels[picked]
 
 
 def predict(model, images: np.ndarray, *, chunk: int = PREDICT_CHUNK) -> np.ndarray:
