@@ -73,7 +73,7 @@ _POOL_CLASSES = ("MaxPooling2D", "AveragePooling2D")
 _CONV_CLASSES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
 # layers that move no pixel (for the receptive field)
 _POINTWISE_CLASSES = (*_PER_CHANNEL_CLASSES, "Rescaling", "Normalization", "InputLayer")
-# model -> its traced walk; forgets deleted models (models are shared by the sessions, hence the lock)
+# model -> its traced walk; forgets deleted models (the sessions share models, hence the lock)
 _walks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _walk_lock = threading.Lock()
 
@@ -161,9 +161,8 @@ def _traced_walk(model, layers: list):
             tap = gradcam.cached_tap_model(
                 model, [(_output_path(layer), "output") for layer in layers]
             )
-            _walks[model] = predict.direct_call(
-                tap, tuple(int(d) for d in model.inputs[0].shape[1:])
-            )
+            height, width, channels = (int(d) for d in model.inputs[0].shape[1:])
+            _walks[model] = predict.direct_call(tap, (height, width, channels))
         return _walks[model]
 
 
@@ -179,7 +178,7 @@ def _output_path(layer, prefix: str = "") -> str:
 
 def _has_output(layer) -> bool:
     try:
-        layer.output
+        _ = layer.output
     except (AttributeError, ValueError):  # a layer never called on a symbolic input
         return False
     return True
@@ -189,7 +188,9 @@ def _has_output(layer) -> bool:
 
 
 def _pair(value) -> tuple[int, int]:
-    return (int(value), int(value)) if np.isscalar(value) else (int(value[0]), int(value[1]))
+    if isinstance(value, (int, np.integer)):  # a layer's config holds an int or a pair
+        return int(value), int(value)
+    return int(value[0]), int(value[1])
 
 
 def _window(layer) -> tuple[tuple[int, int], tuple[int, int], str] | None:
@@ -198,7 +199,7 @@ def _window(layer) -> tuple[tuple[int, int], tuple[int, int], str] | None:
     name = layer.__class__.__name__
     if name in _CONV_CLASSES:
         kernel, dilation = _pair(layer.kernel_size), _pair(layer.dilation_rate)
-        size = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+        size = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
         return size, _pair(layer.strides), layer.padding
     if name in _POOL_CLASSES:
         pool = _pair(layer.pool_size)
@@ -332,9 +333,9 @@ class KernelView:
 
 
 def producing_conv(model, layer_name: str) -> str | None:
-    """The convolution whose kernel made the feature maps of ``layer_name``: the layer itself when it
-    is a convolution, else the nearest convolution before it through layers that keep each channel
-    apart (pooling, batch normalisation, activations). None if there is none."""
+    """The convolution whose kernel made the feature maps of ``layer_name``: the layer itself when
+    it is a convolution, else the nearest convolution before it through layers that keep each
+    channel apart (pooling, batch normalisation, activations). None if there is none."""
     layers = _steps(model)
     names = [layer.name for layer in layers]
     if layer_name not in names:

@@ -15,6 +15,7 @@ classifies, so neighbours there are the images the network treats alike, whateve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
@@ -32,7 +33,7 @@ class NeighbourIndex:
     positions: np.ndarray  # (N,) each indexed image's position in the images given to fit_index
     labels: np.ndarray  # (N,) or (N, labels): their labels, as given
     features: np.ndarray  # (N, D) float32
-    finder: object  # sklearn.neighbors.NearestNeighbors fitted on ``features``
+    finder: Any  # sklearn.neighbors.NearestNeighbors fitted on ``features``
 
     @property
     def size(self) -> int:

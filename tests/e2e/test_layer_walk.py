@@ -22,9 +22,7 @@ def test_the_inside_tab_walks_every_layer(tmp_path_factory, make_trained_run, pa
         page.get_by_role("tab", name="Inside the network").click()
         expect(page.get_by_text("Layer by layer", exact=True)).to_be_visible(timeout=TIMEOUT)
         for number, name in enumerate(names, start=1):
-            expect(page.get_by_text(f"{number}. {name}", exact=True)).to_be_visible(
-                timeout=TIMEOUT
-            )
+            expect(page.get_by_text(f"{number}. {name}", exact=True)).to_be_visible(timeout=TIMEOUT)
         expect(page.get_by_text("Similar images", exact=True)).to_be_visible(timeout=TIMEOUT)
         wait_for_run(page)
         expect(page.locator("[data-testid='stException']")).to_have_count(0)
