@@ -270,6 +270,18 @@ def _litert_runner(path: Path) -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
+def _litert_tensors(path: Path) -> dict:
+    """The dtypes of a LiteRT file's input, output and of every tensor inside (int8 or not)."""
+    from ai_edge_litert.interpreter import Interpreter  # only an export needs LiteRT
+
+    interpreter = Interpreter(model_path=str(path))
+    return {
+        "input": interpreter.get_input_details()[0]["dtype"],
+        "output": interpreter.get_output_details()[0]["dtype"],
+        "inside": {t["dtype"] for t in interpreter.get_tensor_details()},
+    }
+
+
 def _accuracy(runner, images: np.ndarray, labels: np.ndarray) -> float:
     """Share of ``images`` (uint8) whose most probable class is the label, a chunk at a time."""
     right = 0
@@ -295,6 +307,15 @@ def ms_per_image(runner, images: np.ndarray) -> float:
         runner(batch)
         times.append(time.perf_counter() - start)
     return float(np.median(times) * 1000.0)
+
+
+def _check_outputs(model, runner, batch: np.ndarray) -> None:
+    """Raise when the runtime's outputs on ``batch`` do not have the Keras model's shape (a
+    converter that dropped an op it could not hold leaves an empty or wrong output)."""
+    expected = tuple(np.asarray(model(batch, training=False)).shape)
+    got = tuple(np.asarray(runner(batch)).shape)
+    if got != expected:
+        raise RuntimeError(f"the runtime's outputs have shape {got}, the model's {expected}")
 
 
 def keras_runner(model) -> Callable[[np.ndarray], np.ndarray]:
@@ -332,7 +353,7 @@ def _failing_layer(model, fmt: str, *, int8: bool):
             sample = np.random.default_rng(0).random(shape, dtype=np.float32)
             try:
                 _write(alone, fmt, target, int8=int8, representative=sample)
-                load_runtime(fmt, target)(sample[:1])
+                _check_outputs(alone, load_runtime(fmt, target), sample[:2])
             except Exception:  # noqa: BLE001 - any failure of a converter or runtime counts
                 return layer
     return None
@@ -402,7 +423,7 @@ def export_run(
         try:
             _write(model, fmt, artifact, int8=int8, representative=representative)
             runner = load_runtime(fmt, artifact)
-            runner(splits.scale_images(x_test[:1]))
+            _check_outputs(model, runner, splits.scale_images(x_test[:2]))
         except UserInputError:
             raise
         except Exception as error:  # noqa: BLE001 - a converter's or runtime's own error
