@@ -25,7 +25,9 @@ def mlp_run(isolated_roots, tmp_path_factory, make_trained_run):
 
 @pytest.fixture
 def cnn_run(isolated_roots, tmp_path_factory, make_trained_run):
-    return open_run(make_trained_run(isolated_roots["runs"], tmp_path_factory, architecture="lenet"))
+    return open_run(
+        make_trained_run(isolated_roots["runs"], tmp_path_factory, architecture="lenet")
+    )
 
 
 @pytest.mark.parametrize(

@@ -278,7 +278,7 @@ def _litert_tensors(path: Path) -> dict:
     return {
         "input": interpreter.get_input_details()[0]["dtype"],
         "output": interpreter.get_output_details()[0]["dtype"],
-        "inside": {t["dtype"] for t in interpreter.get_tensor_details()},
+        "inside": {tensor["dtype"] for tensor in interpreter.get_tensor_details()},
     }
 
 
