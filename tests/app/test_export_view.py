@@ -46,7 +46,7 @@ def test_export_then_compare_download_and_use(run_id, lang, expander, export, ke
     at = _open(lang)
     assert expander in [e.label for e in at.expander]
     key = f"export-{run_id}"
-    at.selectbox(key=f"{key}-format").set_value("litert")
+    at.selectbox(key=f"{key}-format").set_value("litert").run()
     at.checkbox(key=f"{key}-int8").check()
     _button(at, export).click()
     at.run()
