@@ -32,6 +32,14 @@ def _format_label(key: str) -> str:
     return f"{name} · int8" if quantized else f"{name} · float32"
 
 
+SHORT_NAMES = {"saved_model": "SavedModel", "onnx": "ONNX", "litert": "LiteRT"}  # the buttons
+
+
+def _size(count: int) -> str:
+    """A file's size: kilobytes below a megabyte (a tiny model's export is a few kB)."""
+    return f"{count / 1e3:.0f} kB" if count < 10**6 else quota.storage_size(count)
+
+
 def _export(run: RunFolder, fmt: str, int8: bool) -> None:
     try:
         formats.check_request(fmt, int8=int8)
@@ -55,7 +63,7 @@ def _table(run: RunFolder, exported: list[formats.ExportResult]) -> None:
         {
             t("Model"): t("Keras (model.keras)"),
             t("Test accuracy"): exported[0].keras_test_accuracy,
-            t("File size"): quota.storage_size(run.model_path.stat().st_size),
+            t("File size"): _size(run.model_path.stat().st_size),
             t("ms per image"): keras_ms,
         }
     ]
@@ -63,7 +71,7 @@ def _table(run: RunFolder, exported: list[formats.ExportResult]) -> None:
         {
             t("Model"): _format_label(e.key),
             t("Test accuracy"): e.test_accuracy,
-            t("File size"): quota.storage_size(e.bytes),
+            t("File size"): _size(e.bytes),
             t("ms per image"): e.ms_per_image,
         }
         for e in exported
@@ -90,8 +98,9 @@ def _downloads(exported: list[formats.ExportResult]) -> None:
     cols = st.columns(max(len(exported), 1))
     for col, result in zip(cols, exported):
         data, file_name = formats.download(result)
+        label = SHORT_NAMES[result.format] + (" int8" if result.int8 else "")
         col.download_button(
-            _format_label(result.key),
+            label,
             data,
             file_name=file_name,
             mime="application/octet-stream",
