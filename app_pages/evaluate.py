@@ -18,6 +18,7 @@ from clfcore.inference.preprocess import style_for_dataset
 from clfcore.runs import listing
 from clfcore.runs.folder import RunFolder
 from ui import charts, eval_charts, state, task_views, workspace_views
+from ui.export_views import render_export
 from ui.heap import freeze_long_lived
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
 from ui.lang import current as current_language
@@ -833,6 +834,8 @@ run, stamp, preds, report = _evaluated(summary)
 names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
+with st.expander(t("Export for phones and the web"), icon=":material/ios_share:"):
+    render_export(run)
 st.caption(t("Link to this run:"))
 st.code(workspace_views.link_url("evaluate", run_id), language=None)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level

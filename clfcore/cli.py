@@ -404,6 +404,24 @@ def _stop(args: argparse.Namespace) -> dict:
     return {"run_id": run.run_id, "status": "stopping"}
 
 
+def _export(args: argparse.Namespace) -> dict:
+    from clfcore.export import formats  # the export layer: only this command needs it
+
+    formats.check_request(args.format, int8=args.int8)  # before the model is loaded
+    found = _find_any_run(args.run_ref)
+    run = run_predictions.evaluable_run(found.run_id, root=found.path.parent)
+    kind = "int8" if args.int8 else "float32"
+    print(f"exporting run {run.run_id} to {args.format} ({kind})...", flush=True)
+    result = formats.export_run(run, args.format, int8=args.int8)
+    print(f"wrote {result.path} ({result.bytes} bytes)")
+    print(
+        f"test accuracy {result.test_accuracy:.4f} in its runtime, Keras "
+        f"{result.keras_test_accuracy:.4f}; {result.ms_per_image:.3f} ms per image "
+        f"(Keras {result.keras_ms_per_image:.3f} ms)"
+    )
+    return result.to_json()
+
+
 # --- users: the class roster (CLFCORE_AUTH=roster) ------------------------------------------------
 
 
@@ -630,6 +648,24 @@ def build_parser() -> argparse.ArgumentParser:
         "it as run_dir)",
     )
     evaluate.set_defaults(run=_evaluate)
+    export = commands.add_parser(
+        "export",
+        help="export a finished run's model as a SavedModel, ONNX or LiteRT file, checked on the "
+        "test set in its own runtime",
+    )
+    export.add_argument(
+        "--run",
+        dest="run_ref",
+        required=True,
+        help="a run id (python -m clfcore runs lists them), or the path of a run folder",
+    )
+    export.add_argument("--format", required=True, help="saved_model, onnx or litert")
+    export.add_argument(
+        "--int8",
+        action="store_true",
+        help="full-integer post-training quantization, calibrated on training images (litert)",
+    )
+    export.set_defaults(run=_export)
     predict = commands.add_parser(
         "predict", help="classify image files with a trained run: one JSON line per file"
     )
