@@ -154,6 +154,6 @@ def test_python_snippet_runs_against_the_export(mlp_run, tmp_path, monkeypatch):
     for fmt in ("onnx", "litert"):
         result = formats.export_run(mlp_run, fmt)
         code = snippets.python_snippet(fmt, facts, file_name=str(result.path))
-        printed = []
-        exec(compile(code, "snippet", "exec"), {"print": lambda *a: printed.append(a)})
+        printed: list = []
+        exec(compile(code, "snippet", "exec"), {"print": lambda *a, out=printed: out.append(a)})
         assert printed and printed[0][0] in facts.class_names

@@ -5,7 +5,8 @@ Example (a finished run of the runs root)::
 
     from clfcore.evaluation.run_predictions import resolve_run
     from clfcore.export.formats import export_run
-    result = export_run(resolve_run("20261125-114210042-cnn-fashion_mnist-3fa2"), "litert", int8=True)
+    run = resolve_run("20261125-114210042-cnn-fashion_mnist-3fa2")
+    result = export_run(run, "litert", int8=True)
     result.path, result.bytes, result.test_accuracy, result.keras_test_accuracy, result.ms_per_image
 
 Every export is written by Keras 3's ``model.export(path, format=...)`` into the run folder
@@ -323,7 +324,7 @@ def keras_runner(model) -> Callable[[np.ndarray], np.ndarray]:
     return lambda batch: np.asarray(model(batch, training=False))
 
 
-# --- a layer the format cannot hold -----------------------------------------------------------------
+# --- a layer the format cannot hold ---------------------------------------------------------------
 
 
 def _layer_models(model):
@@ -340,7 +341,7 @@ def _layer_models(model):
             shape = tuple(layer.input.shape[1:])
             inputs = keras.Input(shape=shape)
             yield layer, keras.Model(inputs, layer(inputs))
-        except Exception:  # noqa: BLE001 - a layer with several inputs: cannot be tried alone
+        except Exception:
             continue
 
 
@@ -354,7 +355,7 @@ def _failing_layer(model, fmt: str, *, int8: bool):
             try:
                 _write(alone, fmt, target, int8=int8, representative=sample)
                 _check_outputs(alone, load_runtime(fmt, target), sample[:2])
-            except Exception:  # noqa: BLE001 - any failure of a converter or runtime counts
+            except Exception:
                 return layer
     return None
 
@@ -426,7 +427,7 @@ def export_run(
             _check_outputs(model, runner, splits.scale_images(x_test[:2]))
         except UserInputError:
             raise
-        except Exception as error:  # noqa: BLE001 - a converter's or runtime's own error
+        except Exception as error:
             raise _unsupported(model, fmt, int8=int8, error=error) from error
         accuracy = _accuracy(runner, x_test, y_test)
         timed = x_test[: WARM_UP + TIMED_IMAGES]

@@ -217,7 +217,8 @@ def raspberry_pi_snippet(facts: ModelFacts, *, file_name: str) -> str:
         f'    frame = Image.fromarray(camera.capture_array()).convert("{convert}")\n'
         f"    x = np.asarray(frame.resize(({width}, {height})), dtype=np.float32) / 255.0\n"
         f"{invert}"
-        f"    interpreter.set_tensor(source['index'], x.reshape(1, {height}, {width}, {channels}))\n"
+        f"    x = x.reshape(1, {height}, {width}, {channels})\n"
+        "    interpreter.set_tensor(source['index'], x)\n"
         "    interpreter.invoke()\n"
         f"{answer}"
     )
