@@ -834,10 +834,18 @@ run, stamp, preds, report = _evaluated(summary)
 names = [class_label(name) for name in preds.class_names]
 _summary(run, summary, report)
 _downloads(run, report, names)
-with st.expander(t("Export for phones and the web"), icon=":material/ios_share:"):
-    render_export(run)
 st.caption(t("Link to this run:"))
 st.code(workspace_views.link_url("evaluate", run_id), language=None)
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(str(run.path), stamp)
 _tabs(run, stamp, preds, report, names)
+# what comes after a first run, below what it shows; drawn only while open
+export = st.expander(
+    t("Export for phones and the web"),
+    icon=":material/ios_share:",
+    key=f"export-open-{run_id}",
+    on_change="rerun",
+)
+if export.open:
+    with export:
+        render_export(run)

@@ -46,6 +46,9 @@ def test_export_then_compare_download_and_use(run_id, lang, expander, export, ke
     at = _open(lang)
     assert expander in [e.label for e in at.expander]
     key = f"export-{run_id}"
+    assert f"{key}-format" not in [s.key for s in at.selectbox]  # closed: nothing drawn in it
+    at.session_state[f"export-open-{run_id}"] = True  # the user opens the section
+    at.run()
     at.selectbox(key=f"{key}-format").set_value("litert").run()
     at.checkbox(key=f"{key}-int8").check()
     _button(at, export).click()
@@ -63,6 +66,8 @@ def test_export_then_compare_download_and_use(run_id, lang, expander, export, ke
 def test_a_missing_extra_shows_how_to_install(run_id, monkeypatch):
     monkeypatch.setattr(formats, "missing_packages", lambda fmt: () if fmt != "onnx" else ("onnx",))
     at = _open("en")
+    at.session_state[f"export-open-{run_id}"] = True
+    at.run()
     at.selectbox(key=f"export-{run_id}-format").set_value("onnx").run()
     assert not at.exception
     assert any("pip install 'clfcore[export]'" in i.value for i in at.info)
