@@ -102,7 +102,8 @@ def continued_config(parent: RunFolder, *, epochs: int, **changes: Any) -> Train
 
     Returns:
         The parent's config with the changes, ``parent`` = its id, ``initial_epoch`` = the kept
-        model's epoch, and a ``run_name`` like "cnn-digits +5" unless one is given.
+        model's epoch, and a ``run_name`` like "cnn-digits +5" (the parent's name, else its architecture and
+        dataset) unless one is given.
 
     Raises:
         UserInputError: the parent cannot be continued, or a fixed setting was changed.
@@ -122,7 +123,10 @@ def continued_config(parent: RunFolder, *, epochs: int, **changes: Any) -> Train
             value=getattr(config, name) if known else "-",
         )
     if not changes.get("run_name"):
-        changes["run_name"] = f"{config.run_name or parent.run_id} +{epochs}"
+        # the parent's name, or what its folder is named for (its id would repeat its timestamp)
+        changes["run_name"] = (
+            f"{config.run_name or config.architecture + '-' + config.dataset} +{epochs}"
+        )
     return config.replace(
         **changes, epochs=epochs, parent=parent.run_id, initial_epoch=kept_epoch(parent)
     )
