@@ -58,7 +58,7 @@ def test_a_finished_run_can_be_continued_from_the_page(
     parent_id = make_trained_run(root, tmp_path_factory)
     at = open_page(page, lang, rows=[0])
     assert [e.label for e in at.expander if e.label == LABEL[lang]] == [LABEL[lang]]
-    kept = {"en": "Kept from this run:", "es": "Se conservan de este entrenamiento:"}[lang]
+    kept = {"en": "Kept from this run:", "es": "Se conservan de esta ejecución:"}[lang]
     fixed = next(c.value for c in at.caption if c.value.startswith(kept))
     assert "digits" in fixed and "mlp" in fixed  # the fixed settings are shown, not offered
     at = _continue(at, lang, 3)
