@@ -15,9 +15,9 @@ from clfcore.i18n import N_
 from clfcore.inference import similar
 from clfcore.inference.display import enlarged_uint8
 from clfcore.inference.preprocess import style_for_dataset
-from clfcore.runs import listing
+from clfcore.runs import lineage, listing
 from clfcore.runs.folder import RunFolder
-from ui import charts, eval_charts, state, task_views, workspace_views
+from ui import charts, continue_views, eval_charts, state, task_views, workspace_views
 from ui.export_views import render_export
 from ui.heap import freeze_long_lived
 from ui.insight_views import render_feature_space, render_gradcam, render_inside_network
@@ -88,7 +88,10 @@ def _model(run_dir: str, stamp: int):
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _learning_curves(run_dir: str, stamp: int, language: str, best_epoch: int | None):
-    return charts.learning_curves(_evaluable(run_dir).history(), best_epoch=best_epoch)
+    history = lineage.continued_history(_evaluable(run_dir))  # a continued run: its parent's too
+    return charts.learning_curves(
+        history, best_epoch=best_epoch, continued_at=lineage.continued_at(history)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -836,6 +839,8 @@ _summary(run, summary, report)
 _downloads(run, report, names)
 st.caption(t("Link to this run:"))
 st.code(workspace_views.link_url("evaluate", run_id), language=None)
+continue_views.parent_caption(run)
+continue_views.continue_training(run, key="evaluate-continue")
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(str(run.path), stamp)
 _tabs(run, stamp, preds, report, names)

@@ -10,10 +10,10 @@ from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions, scoring
 from clfcore.models import architectures
 from clfcore.paths import runs_root
-from clfcore.runs import figures, listing
+from clfcore.runs import figures, lineage, listing
 from clfcore.runs.folder import RunFolder, read_json
 from clfcore.workspace import access
-from ui import charts, eval_charts, session, state, workspace_views
+from ui import charts, continue_views, eval_charts, session, state, workspace_views
 from ui.lang import number, t
 from ui.widgets import (
     controlled,
@@ -103,8 +103,11 @@ def _compare(selected: list[listing.RunSummary]) -> None:
     if len(selected) == 1:
         if histories[0][1]:
             best = RunFolder(selected[0].path).metrics().get("best_epoch")
+            history = lineage.continued_history(RunFolder(selected[0].path))  # with its parent's
             st.plotly_chart(
-                charts.learning_curves(histories[0][1], best_epoch=best),
+                charts.learning_curves(
+                    history, best_epoch=best, continued_at=lineage.continued_at(history)
+                ),
                 width="stretch",
                 key="runs-curves-one",
             )
@@ -378,6 +381,8 @@ if not selected:
 st.subheader(
     t("Compare {count} runs", count=len(selected)) if len(selected) > 1 else _label(selected[0])
 )
+if len(selected) == 1:
+    continue_views.parent_caption(RunFolder(selected[0].path))
 _compare(selected)
 st.subheader(t("Download or delete"))
 chosen = selected[0]
@@ -389,3 +394,4 @@ if len(selected) > 1:
         )
     ]
 _actions(chosen)
+continue_views.continue_training(RunFolder(chosen.path), key="runs-continue")

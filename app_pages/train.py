@@ -10,10 +10,10 @@ from clfcore.config import LR_SCHEDULE_NAMES, LR_SCHEDULES, MONITORS
 from clfcore.data import augment, datasets
 from clfcore.errors import UserInputError
 from clfcore.models import architectures
-from clfcore.runs import figures, listing, liveness
+from clfcore.runs import figures, lineage, listing, liveness
 from clfcore.training import schedules
 from clfcore.workspace import access, quota
-from ui import experiment_link, session, state, workspace_views
+from ui import continue_views, experiment_link, session, state, workspace_views
 from ui.charts import learning_curves, schedule_preview
 from ui.lang import number, t, translator
 from ui.widgets import controlled, show_error, translated_status
@@ -218,6 +218,7 @@ def _progress(run_id: str, polling: bool) -> None:
     status = liveness.effective_status(run)
     config = run.config()
     st.subheader(t("Run {run}", run=config.run_name or run.run_id))
+    continue_views.parent_caption(run)
     if status == "queued":
         position = jobs.queue_position(run) or 1
         try:
@@ -255,12 +256,18 @@ def _progress(run_id: str, polling: bool) -> None:
                 lr=progress["learning_rate"],
             ),
         )
-    history = run.history()
+    history = lineage.continued_history(run)  # a continued run: its parent's epochs first
     if history:
         st.plotly_chart(
             # while training: the plain curves; the Evaluate page adds the gap, the rate, the best
             # epoch
-            learning_curves(history, gap=False, learning_rate=False, height=360),
+            learning_curves(
+                history,
+                gap=False,
+                learning_rate=False,
+                height=360,
+                continued_at=lineage.continued_at(history),
+            ),
             width="stretch",
             key=f"curves-{run_id}-{len(history)}",
         )

@@ -33,7 +33,7 @@ from clfcore.runs.folder import RunFolder, create_run
 from clfcore.runs.listing import ACTIVE, RunSummary, list_all_runs, run_roots
 from clfcore.runs.liveness import effective_status
 from clfcore.teaching import convolution
-from clfcore.training import trainer
+from clfcore.training import resume, trainer
 
 
 class _Parser(argparse.ArgumentParser):
@@ -161,13 +161,53 @@ def _describe(args: argparse.Namespace) -> dict:
     return {k: info[k] for k in ("total_params", "trainable_params", "non_trainable_params")}
 
 
+# the train options a continued run keeps from its parent (clfcore.training.resume.FIXED)
+_FIXED_OPTIONS = (
+    "dataset",
+    "arch",
+    "optimizer",
+    "validation_split",
+    "train_size",
+    "seed",
+    "augmentation",
+    "positive_class",
+    "negative_class",
+    "class_weight",
+    "threshold",
+)
+
+
+def _continued_config(args: argparse.Namespace) -> TrainConfig:
+    """``--resume RUN --epochs N``: the config of a run that trains RUN's model on."""
+    given = [name for name in _FIXED_OPTIONS if getattr(args, name) is not None]
+    if given:
+        raise UserInputError(
+            "--{option} cannot be given with --resume: a continued run keeps its parent's "
+            "dataset, architecture and data settings. Only --epochs, --lr and --batch-size "
+            "can change.",
+            option=given[0].replace("_", "-"),
+        )
+    if args.epochs is None:
+        raise UserInputError(
+            "--resume needs --epochs N: how many more epochs to train, e.g. --epochs 5."
+        )
+    return resume.continued_config(
+        _find_any_run(args.resume),
+        epochs=args.epochs,
+        learning_rate=args.lr,
+        batch_size=args.batch_size,
+    )
+
+
 def _config_from_options(args: argparse.Namespace) -> TrainConfig:
     """The ``TrainConfig`` the train options (``_add_train_options``) describe."""
-    dataset = _task_dataset(args.dataset, args.positive_class, args.negative_class)
+    if args.resume:
+        return _continued_config(args)
+    dataset = _task_dataset(args.dataset or "digits", args.positive_class, args.negative_class)
     # an imported dataset brings its own validation split and seed
     info = datasets.get_dataset(dataset)
     return TrainConfig.for_architecture(
-        args.arch,
+        args.arch or "mlp",
         dataset=dataset,
         task=info.task,
         class_weight=args.class_weight,
@@ -200,7 +240,16 @@ def _train(args: argparse.Namespace) -> dict:
     tfenv.prefer_onednn(convolutional=convolutional)
     if not args.run_dir:
         trainer.check_config(config)
-        run = create_run(config, root=Path(args.out) if args.out else None)
+        # a continued run lives beside its parent, in the same workspace folder
+        parent = _find_any_run(args.resume) if args.resume else None
+        if parent is not None and args.out:
+            raise UserInputError(
+                "--out cannot be given with --resume: a continued run is written beside the "
+                "run it continues."
+            )
+        out = parent.path.parent if parent is not None else (Path(args.out) if args.out else None)
+        run = create_run(config, root=out)
+        resume.place_start_model(run)
     print(f"run {run.run_id} in {run.path}", flush=True)
     try:
         summary = trainer.run_in_this_process(run, callbacks=(_epoch_printer(),))
@@ -351,7 +400,9 @@ def _convolve(args: argparse.Namespace) -> dict:
 
 
 def _submit(args: argparse.Namespace) -> dict:
-    run = jobs.submit(_config_from_options(args), root=runs_root(), priority="personal")
+    # a continued run is queued beside the run it continues
+    root = _find_any_run(args.resume).path.parent if args.resume else runs_root()
+    run = jobs.submit(_config_from_options(args), root=root, priority="personal")
     status = run.status().get("status")
     if status == "queued":
         where = f"queued, position {jobs.queue_position(run)}"
@@ -489,12 +540,19 @@ def _epoch_printer():
 
 def _add_train_options(parser: argparse.ArgumentParser) -> None:
     """What to train and how: the options of ``train`` and ``submit`` (one list)."""
-    parser.add_argument("--dataset", default="digits")
-    parser.add_argument("--arch", default="mlp")
+    parser.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="continue a completed, stopped or interrupted run (its id or folder) for --epochs "
+        "more epochs, from its model and optimizer state; only --epochs, --lr and --batch-size "
+        "may be given with it",
+    )
+    parser.add_argument("--dataset", help="dataset id (default digits)")
+    parser.add_argument("--arch", help="architecture id (default mlp)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--optimizer")
-    parser.add_argument("--lr", type=float)
+    parser.add_argument("--lr", "--learning-rate", type=float)
     parser.add_argument("--validation-split", type=float)
     parser.add_argument("--train-size", type=int)
     parser.add_argument("--seed", type=int)

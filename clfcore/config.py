@@ -101,6 +101,12 @@ class TrainConfig:
     # hierarchical: weight of the coarse head's cross-entropy in the loss
     coarse_loss_weight: float = 1.0
     fine_loss_weight: float = 1.0  # hierarchical: weight of the fine head's cross-entropy
+    # continued training (clfcore.training.resume): the run id this run trains on from, in the
+    # same workspace folder; "" = a fresh model
+    parent: str = ""
+    # the epoch number of the parent's kept model: this run's epochs are
+    # initial_epoch + 1 .. initial_epoch + epochs
+    initial_epoch: int = 0
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -171,6 +177,18 @@ class TrainConfig:
                 "and fine {fine}.",
                 coarse=self.coarse_loss_weight,
                 fine=self.fine_loss_weight,
+            )
+        if self.initial_epoch < 0:
+            raise UserInputError(
+                "The first epoch of a continued run must be 0 or more, got {value}.",
+                value=self.initial_epoch,
+            )
+        if self.initial_epoch > 0 and not self.parent:
+            raise UserInputError(
+                "A run that starts at epoch {value} must name the run it continues (parent). "
+                "Continue a run from the Runs or Evaluate page, or with "
+                "python -m clfcore train --resume RUN.",
+                value=self.initial_epoch,
             )
         if self.augmentation:
             # refuses unknown settings and values out of range

@@ -14,6 +14,7 @@ from ui.widgets import class_label
 TRAIN_COLOUR, VAL_COLOUR = "#1f5fbf", "#e4572e"
 GAP_COLOUR = "rgba(228, 87, 46, 0.15)"
 BEST_COLOUR = "#2a9d4b"
+CONTINUED_COLOUR, EARLIER_COLOUR = "#555555", "rgba(127, 127, 127, 0.12)"
 MARGIN = dict(t=40, b=10, l=10, r=10)
 
 
@@ -28,6 +29,7 @@ def learning_curves(
     gap: bool = True,
     learning_rate: bool = True,
     height: int = 380,
+    continued_at: list[int] | tuple[int, ...] = (),
 ) -> go.Figure:
     """Loss and accuracy per epoch, training vs validation: the one learning-curve figure.
 
@@ -38,6 +40,9 @@ def learning_curves(
         learning_rate: add a third panel with the learning rate, when the history has it.
             Defaults to True.
         height: the figure's height in pixels.
+        continued_at: the epochs after which a continued run took over (a lineage's history,
+            ``clfcore.runs.lineage``): the earlier runs' part is shaded grey and a dotted line
+            says "continued here". Defaults to none.
     """
     has_lr = learning_rate and any(v is not None for v in history_values(history, "learning_rate"))
     titles = (t("Loss"), t("Accuracy")) + ((t("Learning rate"),) if has_lr else ())
@@ -117,10 +122,44 @@ def learning_curves(
             row=1,
             col=1,
         )
+    if continued_at and epochs:
+        _mark_continued(fig, epochs[0], continued_at, columns=len(titles))
     fig.update_xaxes(title_text=t("Epoch"), dtick=1 if len(epochs) <= 20 else None)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(height=height, margin=MARGIN, legend=dict(orientation="h", y=-0.25))
     return fig
+
+
+def _mark_continued(fig: go.Figure, first: int, continued_at, *, columns: int) -> None:
+    """Shade the earlier runs' epochs and draw a dotted "continued here" line after each."""
+    for col in range(1, columns + 1):
+        fig.add_vrect(
+            x0=first - 0.5,
+            x1=max(continued_at) + 0.5,
+            fillcolor=EARLIER_COLOUR,
+            line_width=0,
+            layer="below",
+            row=1,
+            col=col,
+        )
+        for epoch in continued_at:
+            fig.add_vline(
+                x=epoch + 0.5,
+                line=dict(color=CONTINUED_COLOUR, dash="dot", width=1.5),
+                row=1,
+                col=col,
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line=dict(color=CONTINUED_COLOUR, dash="dot"),
+            name=t("continued here (grey: the run it continues)"),
+        ),
+        row=1,
+        col=1,
+    )
 
 
 def schedule_preview(rates: list[float], *, height: int = 220) -> go.Figure:

@@ -58,6 +58,7 @@ from clfcore.jobs.policy import PRIORITIES
 from clfcore.jobs.queue import FINAL, dispatch_lock, queue_base, scan
 from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
+from clfcore.training import resume
 from clfcore.training.trainer import check_config
 
 __all__ = [
@@ -248,12 +249,21 @@ _CHILD = (
 class _Job:
     """One training on a worker: its temporary run folder and its process."""
 
-    def __init__(self, run_id: str, config_text: str, dataset_path: str | None, dataset_zip):
+    def __init__(
+        self,
+        run_id: str,
+        config_text: str,
+        dataset_path: str | None,
+        dataset_zip,
+        start_model: bytes | None = None,
+    ):
         self.home = Path(tempfile.mkdtemp(prefix="clfcore-job-"))
         runs = self.home / "runs"
         self.run = RunFolder(runs / run_id)
         self.run.path.mkdir(parents=True)
         write_text_atomic(self.run.config_path, config_text)
+        if start_model is not None:  # a continued run: its parent's model, shipped with the job
+            write_bytes_atomic(self.run.path / resume.START_MODEL, start_model)
         self.run.set_status("running")
         data = data_root()  # a built-in dataset: the worker's own data root
         if dataset_zip is not None and dataset_path is not None:
@@ -303,13 +313,24 @@ class TrainingSlot:
             self.start(*first)
         threading.Thread(target=self._idle_watch, daemon=True).start()
 
-    def start(self, run_id: str, config_text: str, dataset_path: str | None, dataset_zip) -> bool:
-        """Start training ``run_id`` here; False if this slot is busy or ending (try another)."""
+    def start(
+        self,
+        run_id: str,
+        config_text: str,
+        dataset_path: str | None,
+        dataset_zip,
+        start_model: bytes | None = None,
+    ) -> bool:
+        """Start training ``run_id`` here; False if this slot is busy or ending (try another).
+
+        Args:
+            start_model: a continued run's start model (its parent's model.keras), else None.
+        """
         with self.lock:
             if self.closing or (self.job is not None and self.job_id != run_id):
                 return False
             if self.job is None:
-                self.job = _Job(run_id, config_text, dataset_path, dataset_zip)
+                self.job = _Job(run_id, config_text, dataset_path, dataset_zip, start_model)
                 self.job_id = run_id
             return True
 
@@ -494,11 +515,14 @@ def launch(run: RunFolder, *, busy: set[str] | None = None) -> str:
     cpus, gpus = _cpus_per_job(nodes), _gpus_per_job(nodes, run.config())
     kind = _slot_kind(cpus, gpus)
     dataset_path, dataset_zip = _dataset_payload(run.config().dataset)
+    # a continued run: its parent's model goes with the job (UserInputError if it is gone)
+    start = resume.start_model_of(run).read_bytes() if run.config().parent else None
     job = (
         run.run_id,
         run.config_path.read_text(encoding="utf-8"),
         dataset_path,
         ray.put(dataset_zip) if dataset_zip is not None else None,
+        ray.put(start) if start is not None else None,  # top-level: Ray resolves the ObjectRef
     )
     warm = _start_on_a_warm_slot(ray, kind, busy or set(), job)
     if warm is not None:
@@ -683,7 +707,11 @@ def dispatch(root: Path | None = None, *, wait: float = 0.2) -> list[str]:
         )
         busy = {str(run.status().get("actor")) for run in _ray_runs(running)}
         for entry in chosen:
-            busy.add(launch(folders[entry.run_id], busy=busy))
+            try:
+                busy.add(launch(folders[entry.run_id], busy=busy))
+            except UserInputError as error:  # a continued run whose parent was deleted meanwhile
+                resume.fail(folders[entry.run_id], error)
+                continue
             started.append(entry.run_id)
         active = bool(started or _ray_runs(running) or queued)
     if active:

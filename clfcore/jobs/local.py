@@ -26,12 +26,14 @@ from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.config import TrainConfig
+from clfcore.errors import UserInputError
 from clfcore.jobs import policy
 from clfcore.jobs.policy import PRIORITIES
 from clfcore.jobs.queue import dispatch_lock, queue_base, scan
 from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
 from clfcore.runs.folder import RunFolder, create_run
 from clfcore.runs.liveness import _process_start_ticks, process_alive
+from clfcore.training import resume
 from clfcore.training.trainer import check_config
 
 MAX_ENV = "CLFCORE_MAX_TRAININGS"
@@ -48,6 +50,7 @@ def max_concurrent() -> int:
 def launch(run: RunFolder) -> int:
     """Start the training process of ``run`` in its own session (it survives the server). Returns
     its pid."""
+    resume.place_start_model(run)  # a continued run: its parent's model, or UserInputError if gone
     log = open(run.log_path, "ab")  # noqa: SIM115  (the child writes to it; closed below, once started)
     # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH.
     # Both roots go as absolute paths: the child must read the same datasets and write the same
@@ -95,7 +98,11 @@ def dispatch(root: Path | None = None) -> list[str]:
             last_started=last_started,
         )
         for entry in chosen:
-            launch(folders[entry.run_id])
+            try:
+                launch(folders[entry.run_id])
+            except UserInputError as error:  # a continued run whose parent was deleted meanwhile
+                resume.fail(folders[entry.run_id], error)
+                continue
             started.append(entry.run_id)
     return started
 

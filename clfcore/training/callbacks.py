@@ -42,25 +42,29 @@ class ProgressCallback(keras.callbacks.Callback):
         num_samples: int,
         stop_flag=lambda: False,
         total_epochs: int | None = None,
+        first_epoch: int = 0,
     ) -> None:
         super().__init__()
         self.run = run
         self.num_samples = num_samples
         self.stop_flag = stop_flag
         self.total_epochs = total_epochs  # when training comes in stages (fine-tuning), all of them
+        # a continued run's epochs are numbered on from this one (its parent's kept epoch); the
+        # fraction and the ETA count this run's epochs only
+        self.first_epoch = first_epoch
         self.rows: list[dict] = []
         self.stopped_by_user = False
         self.start: float | None = None  # time.monotonic() when the first stage began
 
     def on_train_begin(self, logs=None) -> None:
-        self.epochs = self.total_epochs or self.params.get("epochs") or 1
+        self.epochs = self.total_epochs or (self.params.get("epochs") or 1) - self.first_epoch
         self.batches = self.params.get("steps") or math.ceil(
             self.num_samples / max(self.params.get("batch_size") or 32, 1)
         )
         if self.start is None:  # a second stage goes on counting
             self.start = time.monotonic()
         self.last_write = 0.0
-        self.epoch = len(self.rows)
+        self.epoch = self.first_epoch + len(self.rows)
         self.current_batch = 0
         self.epoch_start = self.start
         self._write(batch=0, force=True)
@@ -103,7 +107,7 @@ class ProgressCallback(keras.callbacks.Callback):
         if not force and now - self.last_write < WRITE_EVERY_SECONDS:
             return
         self.last_write = now
-        done = self.epoch * self.batches + batch
+        done = (self.epoch - self.first_epoch) * self.batches + batch
         total = self.epochs * self.batches
         if self.start is None:
             raise RuntimeError("ProgressCallback wrote progress before on_train_begin.")
@@ -111,8 +115,8 @@ class ProgressCallback(keras.callbacks.Callback):
         eta = elapsed / done * (total - done) if done else None
         self.run.write_progress(
             {
-                "epoch": self.epoch + 1,
-                "epochs": self.epochs,
+                "epoch": self.epoch + 1,  # global: "epoch 12 of 15"
+                "epochs": self.first_epoch + self.epochs,
                 "batch": batch,
                 "batches": self.batches,
                 "fraction": done / total if total else 0.0,

@@ -23,7 +23,7 @@ from clfcore.errors import UserInputError
 from clfcore.i18n import N_
 from clfcore.models import architectures, backbones
 from clfcore.runs.folder import RunFolder
-from clfcore.training import monitor, objectives, schedules
+from clfcore.training import monitor, objectives, resume, schedules
 
 OUT_OF_MEMORY = N_("Out of memory. Use a smaller batch size, a training subset or a smaller model.")
 CRASHED = N_("Training failed: {reason}")
@@ -233,19 +233,27 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         tf.config.experimental.enable_op_determinism()
     splits = datasets.load_splits(config.dataset, config.split)
     with make_strategy(config.strategy).scope():
-        model = build_compiled_model(config, info)
+        # a continued run trains on from its parent's model and optimizer state
+        model = (
+            _start_model(run, config, info) if config.parent else build_compiled_model(config, info)
+        )
         augmentation = augmentation_layer(config)
         # the training split only: the arrays as they are, or augmented batches when augmentation is
         # on (clfcore.training.pipeline)
         fitted, train_inputs = pipeline.fit_inputs(
             model, splits, batch_size=config.batch_size, seed=config.seed, augmentation=augmentation
         )
-    fine_tune_layers, fine_tune_epochs, fine_tune_lr = fine_tune_settings(config)
+    # a continued run trains its own epochs only: the parent already had its second stage
+    fine_tune_layers, fine_tune_epochs, fine_tune_lr = (
+        (0, 0, 0.0) if config.parent else fine_tune_settings(config)
+    )
+    first = config.initial_epoch  # the epochs are numbered on from the parent's
     progress = ProgressCallback(
         run,
         num_samples=len(splits.x_train),
         stop_flag=stop_flag,
         total_epochs=config.epochs + fine_tune_epochs,
+        first_epoch=first,
     )
     keras_callbacks = _keras_callbacks(config, run)
     # hierarchical: the fine level's accuracy is also logged as "accuracy", so every callback can
@@ -257,7 +265,8 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     fitted.fit(
         **train_inputs,
         validation_data=(splits.x_val, splits.y_val),  # never augmented
-        epochs=config.epochs,
+        initial_epoch=first,
+        epochs=first + config.epochs,
         verbose=0,
         class_weight=class_weight,
         callbacks=[*aliases, progress, *keras_callbacks, *callbacks],
@@ -285,13 +294,14 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         fitted.fit(
             **train_inputs,
             validation_data=(splits.x_val, splits.y_val),
-            initial_epoch=len(progress.rows),
-            epochs=len(progress.rows) + fine_tune_epochs,
+            initial_epoch=first + len(progress.rows),
+            epochs=first + len(progress.rows) + fine_tune_epochs,
             verbose=0,
             class_weight=class_weight,
             callbacks=[*aliases, progress, keeper, *callbacks],
         )
     train_seconds = time.monotonic() - started
+    (run.path / resume.START_MODEL).unlink(missing_ok=True)  # the parent keeps its own model
     best = keras.saving.load_model(run.model_path)
     scores = objectives.test_metrics(
         best,
@@ -319,6 +329,25 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
     return summary
+
+
+def _start_model(run: RunFolder, config: TrainConfig, info: datasets.DatasetInfo):
+    """A continued run's start: the parent's model with its optimizer state (a .keras file keeps
+    both), from the copy in the run folder (``resume.START_MODEL``) or else the parent's own file.
+    A learning rate that differs from the parent's is set on the loaded optimizer."""
+    import keras  # here, not at the top: a training process only
+
+    path = run.path / resume.START_MODEL
+    model = keras.saving.load_model(path if path.is_file() else resume.start_model_of(run))
+    parent = resume.parent_of(run)
+    parent_rate = parent.config().learning_rate if parent and parent.config_path.is_file() else None
+    if model.optimizer is None:  # saved without its optimizer: a fresh one, same settings
+        model.compile(
+            optimizer=make_optimizer(config), **objectives.compile_arguments(config, info)
+        )
+    elif parent_rate is not None and config.learning_rate != parent_rate:
+        model.optimizer.learning_rate = config.learning_rate
+    return model
 
 
 def augmentation_layer(config: TrainConfig):

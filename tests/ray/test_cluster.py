@@ -63,6 +63,20 @@ def test_a_run_trains_on_the_cluster_and_comes_back(on_ray, isolated_roots, wait
     _until(lambda: run.run_id not in _worker_runs(on_ray["home"]), "the worker's cleanup")
 
 
+def test_a_continued_run_trains_on_the_cluster_from_its_parents_model(
+    on_ray, isolated_roots, wait_for
+):
+    from clfcore.training import resume
+
+    parent = jobs.submit(TrainConfig(**TINY))
+    assert wait_for(parent, ENDED) == "completed", parent.log_path.read_text()
+    child = jobs.submit(resume.continued_config(parent, epochs=2), root=parent.path.parent)
+    assert wait_for(child, ENDED) == "completed", child.log_path.read_text()
+    assert [row["epoch"] for row in child.history()] == [3.0, 4.0]  # numbered on
+    assert child.metrics()["epochs_run"] == 2 and zipfile.is_zipfile(child.model_path)
+    _only_web_files(isolated_roots["runs"])  # the start model stayed on the worker
+
+
 def test_stop_a_running_job_keeps_the_model_and_history(on_ray, isolated_roots, wait_for):
     run = jobs.submit(TrainConfig(**LONG))
     _until(run.history, "a first epoch")
