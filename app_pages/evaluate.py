@@ -840,12 +840,12 @@ _downloads(run, report, names)
 st.caption(t("Link to this run:"))
 st.code(workspace_views.link_url("evaluate", run_id), language=None)
 continue_views.parent_caption(run)
-continue_views.continue_training(run, key="evaluate-continue")
 if preds.task == "hierarchical":  # both levels here; the tabs below show the fine level
     task_views.hierarchy_section(str(run.path), stamp)
 _tabs(run, stamp, preds, report, names)
-# what comes after a first run, below what it shows; drawn only while open
-export = st.expander(
+# what comes after a first run, below what it shows
+continue_views.continue_training(run, key="evaluate-continue")
+export = st.expander(  # drawn only while open
     t("Export for phones and the web"),
     icon=":material/ios_share:",
     key=f"export-open-{run_id}",

@@ -3,6 +3,7 @@ model and optimizer state, and the lineage whose history the curves show."""
 
 import json
 import shutil
+import typing
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_a_continued_run_trains_on_from_the_parents_model_and_optimizer(parent):
     import keras
 
     class FirstIterations(keras.callbacks.Callback):
-        seen: list = []
+        seen: typing.ClassVar[list] = []
 
         def on_train_begin(self, logs=None):
             self.seen.append(int(self.model.optimizer.iterations.numpy()))

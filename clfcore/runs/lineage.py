@@ -9,6 +9,8 @@ same workspace folder. An ancestor that was deleted is simply left out, with eve
 
 from __future__ import annotations
 
+import itertools
+
 from clfcore.runs.folder import RunFolder, read_json
 
 MAX_DEPTH = 100  # a cycle (hand-edited config.json files) ends here
@@ -64,6 +66,6 @@ def continued_at(history: list[dict]) -> list[int]:
     :func:`continued_history`): where the curves draw "continued here"."""
     return [
         int(row["epoch"])
-        for row, following in zip(history, history[1:], strict=False)
+        for row, following in itertools.pairwise(history)
         if row.get("run_id") != following.get("run_id") and row.get("epoch") is not None
     ]

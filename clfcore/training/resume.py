@@ -102,8 +102,8 @@ def continued_config(parent: RunFolder, *, epochs: int, **changes: Any) -> Train
 
     Returns:
         The parent's config with the changes, ``parent`` = its id, ``initial_epoch`` = the kept
-        model's epoch, and a ``run_name`` like "cnn-digits +5" (the parent's name, else its architecture and
-        dataset) unless one is given.
+        model's epoch, and a ``run_name`` like "cnn-digits +5" (the parent's name, else its
+        architecture and dataset) unless one is given.
 
     Raises:
         UserInputError: the parent cannot be continued, or a fixed setting was changed.
