@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -89,13 +90,18 @@ DEFAULT_IDLE_SECONDS = 120.0
 _START_SECONDS = 10.0  # an idle slot answers "start" at once; one that does not is skipped
 # How often the background thread mirrors the active jobs: a poll is one small message while
 # nothing changed, and a finished job's CPUs go to the next queued one only once its end came back
-# here (bench/cluster.py: with 1 s, and the end taking a second poll, 8 short trainings took 1.56x
-# the local queue's wall time; with this and ``_EXIT_WAIT_SECONDS``, 1.26x).
+# here (bench/cluster.py, 8 short trainings against the local queue's wall time: 1.56x with 1 s
+# and the end taking a second poll; 1.26x with this, a new actor per job and waiting for each
+# training's exit; 1.14x with warm slots).
 SYNC_SECONDS = 0.25
-# A training that wrote its final status exits soon after (its last log lines, TensorFlow's
-# teardown): ``poll`` waits this long for that, so its end comes back in one answer, not the next.
+# A training that wrote its final status prints its last line, then exits (TensorFlow's teardown,
+# which the next job on the slot overlaps, as locally): ``poll`` waits at most this long for the
+# last line, so the whole log comes back with the end.
 _EXIT_WAIT_SECONDS = 10.0
 _LOG_CHUNK = 1 << 20  # at most this much of train.log comes back per poll
+_LAST_LINE_BYTES = 1 << 16  # a training's last line (its JSON summary) fits in this
+_FINISH_WAIT_SECONDS = 2.0  # a slot asked for a new job waits this long for the last one's finish
+_ORPHAN_SECONDS = 120.0  # an ended job nobody took back for this long: its web server is gone
 _MIRRORED = ("progress.json", "history.csv", "metrics.json")  # copied as they are
 # status.json fields of the worker's that stay there (its process ids, its clock's times)
 _WORKER_ONLY = ("pid", "pid_start", "priority", "updated", "started")
@@ -287,6 +293,35 @@ class _Job:
             self.process.wait()
         shutil.rmtree(self.home, ignore_errors=True)
 
+    def close_when_ended(self) -> None:
+        """Let the process end by itself (TensorFlow's teardown), then remove the folder."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=_EXIT_WAIT_SECONDS)
+        self.close()
+
+    def ended(self) -> bool:
+        """Its status is final: the training is over, its process may still be exiting."""
+        return self.run.status().get("status") in FINAL
+
+    def orphaned(self) -> bool:
+        """Ended so long ago that its web server, which would have taken it back, is gone."""
+        try:
+            age = time.time() - self.run.path.joinpath("status.json").stat().st_mtime
+        except OSError:
+            return False
+        return self.ended() and age > _ORPHAN_SECONDS
+
+    def said_its_last_word(self) -> bool:
+        """The training printed its last line: one JSON object (the command line's contract), so
+        the log is whole though the process may still be exiting."""
+        try:
+            with open(self.run.log_path, "rb") as file:
+                file.seek(max(0, file.seek(0, os.SEEK_END) - _LAST_LINE_BYTES))
+                lines = [line for line in file.read().splitlines() if line.strip()]
+            return bool(lines) and isinstance(json.loads(lines[-1]), dict)
+        except (OSError, ValueError):
+            return False
+
 
 class TrainingSlot:
     """A warm worker: a detached named actor that holds one job's resources on a node and runs one
@@ -305,6 +340,7 @@ class TrainingSlot:
         self.node = ray.get_runtime_context().get_node_id()  # which machine: shown in status.json
         self.idle_seconds = idle_seconds
         self.lock = threading.Lock()
+        self.freed = threading.Condition(self.lock)  # notified when the slot lets its job go
         self.job: _Job | None = None
         self.job_id: str | None = None
         self.idle_since = time.monotonic()
@@ -327,8 +363,16 @@ class TrainingSlot:
             start_model: a continued run's start model (its parent's model.keras), else None.
         """
         with self.lock:
-            if self.closing or (self.job is not None and self.job_id != run_id):
+            if self.closing:
                 return False
+            if self.job is not None and self.job_id != run_id:
+                # a run that ended: its web server takes it back with ``finish`` (sent before
+                # this, but threads may take them out of order), or never, if it went away
+                self.freed.wait_for(lambda: self.job is None, timeout=_FINISH_WAIT_SECONDS)
+                if self.job is not None:
+                    if not self.job.orphaned():
+                        return False  # busy
+                    self._let_go()
             if self.job is None:
                 self.job = _Job(run_id, config_text, dataset_path, dataset_zip, start_model)
                 self.job_id = run_id
@@ -356,10 +400,14 @@ class TrainingSlot:
         if job is None:
             return {"gone": True, "pid": os.getpid(), "node": self.node}
         run, process = job.run, job.process
-        if process.poll() is None and run.status().get("status") in FINAL:
-            # it is ending: wait for its last log lines and exit code, to send them now
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=_EXIT_WAIT_SECONDS)
+        if process.poll() is None and job.ended():
+            # it is ending: wait for its last log line (or its exit), to send the whole log now;
+            # TensorFlow's teardown goes on while the next job starts, as it does locally
+            deadline = time.monotonic() + _EXIT_WAIT_SECONDS
+            while process.poll() is None and not job.said_its_last_word():
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
         files = {}
         for name in _MIRRORED:
             with contextlib.suppress(OSError):  # not written yet
@@ -401,13 +449,19 @@ class TrainingSlot:
             job.process.send_signal(signal.SIGTERM)
 
     def finish(self, run_id: str) -> None:
-        """The run came back: remove its temporary folder; the slot waits for the next job."""
+        """The run came back: the slot is free for the next job; the run's process ends by itself
+        and its temporary folder goes."""
         with self.lock:
-            if self.job_id != run_id or self.job is None:
-                return
-            job, self.job, self.job_id = self.job, None, None
-            self.idle_since = time.monotonic()
-        job.close()
+            if self.job_id == run_id and self.job is not None:
+                self._let_go()
+
+    def _let_go(self) -> None:
+        """(With the lock.) Free the slot of its ended job, cleaned up in the background."""
+        if self.job is not None:
+            threading.Thread(target=self.job.close_when_ended, daemon=True).start()
+        self.job, self.job_id = None, None
+        self.idle_since = time.monotonic()
+        self.freed.notify_all()
 
     def close_if_idle(self) -> bool:
         """End this slot if it has no job (a job of another size needs its resources)."""
@@ -599,7 +653,7 @@ def _apply(ray, run: RunFolder, answer: dict) -> None:
     status = worker.pop("status", "running")
     if run.status().get("status") != "running":
         return  # stopped while queued, or already settled by another writer
-    if answer["exit"] is None:  # training, or finishing: the final status comes with the last log
+    if answer["exit"] is None and status not in FINAL:  # training
         run.set_status("running", worker_model=answer["model_stamp"], node=answer["node"])
         return
     if status not in FINAL:  # the process ended without saying how
