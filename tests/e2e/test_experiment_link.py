@@ -19,7 +19,7 @@ def test_a_link_fills_the_model_page_survives_a_reload_and_reaches_train(
     page.goto(f"{app_url}/model?lang=en&arch=lenet&lr=0.01&epochs=5")
     epochs = page.get_by_label("Epochs")
     expect(epochs).to_have_value("5", timeout=TIMEOUT)
-    expect(page.get_by_label("Learning rate")).to_have_value("0.01000")
+    expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.01000")
     wait_for_run(page)
     page.reload()
     expect(page.get_by_label("Epochs")).to_have_value("5", timeout=TIMEOUT)
