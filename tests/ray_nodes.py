@@ -68,40 +68,55 @@ def _until(check, what: str, log: Path, timeout: float = 120) -> None:
 
 
 def start_cluster(
-    home: Path, *, head_cpus: int, node_cpus: int, env: dict | None = None
+    home: Path, *, head_cpus: int, node_cpus: int, env: dict | None = None, attempts: int = 3
 ) -> tuple[str, list[subprocess.Popen]]:
     """Start a head (``head_cpus``) and a second node (``node_cpus``) on 127.0.0.1 and connect this
     process to them (namespace ``clfcore``). Returns the address and the nodes (stop them with
     ``end``, the last first).
 
     The nodes get their own folders under ``home`` (``tmp`` as TMPDIR, ``data`` as the data root,
-    ``ray`` for Ray), nothing of the web server's; ``env`` adds to their environment.
+    ``ray`` for Ray), nothing of the web server's; ``env`` adds to their environment. Ray picks
+    several free ports of its own, and other tests (a browser test's server) may take one in the
+    meantime: a start that fails is tried again, up to ``attempts`` times, on new ports.
     """
-    import ray  # the optional extra clfcore[cluster]
-
     for name in ("tmp", "data"):
         (home / name).mkdir()
     node_env = {k: v for k, v in os.environ.items() if not k.startswith(("CLFCORE_", "RAY_"))}
     node_env.update(env or {}, TMPDIR=str(home / "tmp"), CLFCORE_DATA_DIR=str(home / "data"))
     node_env["CLFCORE_RUNS_DIR"] = str(home / "tmp" / "runs")
+    # a home of their own: a ~/.ray/auth_token left by another Ray on this machine would make the
+    # head ask for a token this process does not send
+    node_env["HOME"] = str(home)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_nodes(home, attempt, head_cpus, node_cpus, node_env)
+        except Exception:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_nodes(
+    home: Path, attempt: int, head_cpus: int, node_cpus: int, node_env: dict
+) -> tuple[str, list[subprocess.Popen]]:
+    import ray  # the optional extra clfcore[cluster]
+
     port = free_port()
     address = f"127.0.0.1:{port}"
-    common = ["--node-ip-address", "127.0.0.1", "--temp-dir", str(home / "ray")]
-    log = home / "ray-start.log"
+    common = ["--node-ip-address", "127.0.0.1", "--temp-dir", str(home / f"ray{attempt}")]
+    head_log, log = home / f"ray-head-{attempt}.log", home / "ray-start.log"
     head = ["--head", "--port", str(port), "--num-cpus", str(head_cpus)]
-    nodes = [_ray_start([*head, "--include-dashboard=false", *common], node_env, log)]
+    nodes = [_ray_start([*head, "--include-dashboard=false", *common], node_env, head_log)]
 
-    def listening() -> bool:
+    def started() -> bool:
+        """The head said so (a port that answers may be another program's)."""
+        text = head_log.read_text(errors="replace") if head_log.exists() else ""
         if nodes[0].poll() is not None:
-            raise RuntimeError(f"ray start --head ended:\n{log.read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
+            raise RuntimeError(f"ray start --head ended:\n{text[-3000:]}")
+        return "Ray runtime started" in text
 
     try:
-        _until(listening, f"the Ray head does not listen on {port}", log)
+        _until(started, f"the Ray head did not start on {port}", head_log)
         second = ["--address", address, "--num-cpus", str(node_cpus), *common]
         nodes.append(_ray_start(second, node_env, log))
         ray.init(address=address, namespace="clfcore", log_to_driver=False)

@@ -76,7 +76,8 @@ def _open(page, url: str, wait_for_run, marker: str | None = None):
     expect(first).to_be_visible(timeout=TIMEOUT)
     wait_for_run(page)
     if marker:
-        expect(page.get_by_text(marker).first).to_be_visible(timeout=TIMEOUT)
+        # visible: a table cell with the same words may come first, hidden in the data grid
+        expect(page.get_by_text(marker).filter(visible=True).first).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
