@@ -29,6 +29,7 @@ from PIL import Image  # noqa: E402
 from clfcore.config import TrainConfig  # noqa: E402
 from clfcore.data import datasets, sources  # noqa: E402
 from clfcore.data.idx import write_idx  # noqa: E402
+from clfcore.jobs import cluster  # noqa: E402, F401 - before any test imports ray: see its guard
 
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 

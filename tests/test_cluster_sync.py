@@ -1,11 +1,16 @@
 """The Ray backend's background sync thread, without a cluster: a root handed to it while it is
-ending is still watched (the thread's end and ``_watch`` are decided under one lock)."""
+ending is still watched (the thread's end and ``_watch`` are decided under one lock), a failed
+round does not end it, and a Ray call made while disconnected never starts a local cluster."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import threading
 import time
+
+import pytest
 
 from clfcore.jobs import cluster
 
@@ -47,3 +52,45 @@ def test_a_root_watched_while_the_sync_thread_ends_is_dispatched(monkeypatch, tm
     while second not in dispatched and time.monotonic() < deadline:
         time.sleep(0.01)
     assert dispatched[0] == first and second in dispatched
+
+
+def test_one_failed_round_does_not_end_the_sync_thread(monkeypatch, tmp_path):
+    rounds: list = []
+
+    def dispatch(root):
+        rounds.append(root)
+        if len(rounds) == 1:  # e.g. Ray's "not started yet" while this process disconnects
+            raise RuntimeError("Ray has not been started yet")
+
+    monkeypatch.setattr(cluster, "SYNC_SECONDS", 0.01)
+    monkeypatch.setattr(cluster, "dispatch", dispatch)
+    monkeypatch.setattr(cluster, "scan", lambda root: ([], [], None))
+    monkeypatch.setattr(cluster, "_ROOTS", set())
+    monkeypatch.setattr(cluster, "_THREAD", [])
+    cluster._watch(tmp_path)
+    deadline = time.monotonic() + 10
+    while cluster._THREAD and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rounds == [tmp_path, tmp_path]  # tried again, then nothing left to watch: it ended
+    assert not cluster._THREAD
+
+
+def test_ray_never_starts_a_cluster_of_its_own_in_a_process_that_imported_the_backend(tmp_path):
+    pytest.importorskip("ray", reason="needs clfcore[cluster] (ray[default])")
+    # a Ray API called while not connected: without the guard it starts a local cluster (and
+    # writes ~/.ray/auth_token, which later `ray start`s ask for)
+    script = (
+        "import clfcore.jobs.cluster, ray\n"
+        "try:\n"
+        "    ray.util.list_named_actors()\n"
+        "except ray.exceptions.RaySystemError:\n"
+        "    print('refused')\n"
+        "print('initialized' if ray.is_initialized() else 'not connected')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_AUTO_CONNECT"}
+    env["HOME"] = str(tmp_path)  # a local cluster would write its token here, not in ~
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["refused", "not", "connected"], done.stderr[-2000:]
+    assert not (tmp_path / ".ray").exists()

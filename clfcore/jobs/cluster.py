@@ -71,7 +71,14 @@ __all__ = [
     "sync",
 ]
 
+_LOG = logging.getLogger(__name__)
 ADDRESS_ENV = "CLFCORE_RAY_ADDRESS"
+# Ray starts a cluster of its own on this machine when one of its APIs is called while this process
+# is not connected (the sync thread's next call after ``ray.shutdown``, as the process exits). That
+# cluster turns token auth on and writes ~/.ray/auth_token, which every later ``ray start`` on the
+# machine then asks for. This process is only ever a client of the cluster at ADDRESS_ENV: such a
+# call raises instead (ray reads the variable when it is imported; ``_ray`` imports it later).
+os.environ.setdefault("RAY_ENABLE_AUTO_CONNECT", "0")
 CPUS_ENV = "CLFCORE_RAY_CPUS"
 GPUS_ENV = "CLFCORE_RAY_GPUS"
 DEFAULT_GPUS = 1
@@ -517,6 +524,11 @@ def _watch_loop() -> None:
             try:
                 dispatch(root)
             except (UserInputError, ConnectionError):  # the cluster went away: try again later
+                continue
+            except Exception as error:  # one bad round must not end the thread
+                # (the thread stays in _THREAD while it lives: ended here, no root would ever be
+                # mirrored again); e.g. Ray's "not started" while this process disconnects
+                _LOG.warning("syncing the Ray jobs of %s failed: %s", root, error)
                 continue
             queued, running, _ = scan(root)
             if not queued and not _ray_runs(running):
