@@ -4,7 +4,10 @@ the digits test set, int8 is smaller, a layer a format cannot hold is named, sni
 Tiny runs (the trainer on digits, 2 epochs): an MLP and a small CNN. No network.
 """
 
+import io
 import json
+import zipfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -68,6 +71,15 @@ def test_export_again_replaces_and_downloads(mlp_run):
     data, name = formats.download(result)
     assert name == "saved_model.zip" and data[:2] == b"PK"
     assert not [p for p in (mlp_run.path / "exports").iterdir() if p.name.startswith(".")]
+    # the snippets load what the download gives: the folder the zip unpacks to
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {Path(n).parts[0] for n in archive.namelist()} == {formats.loaded_name(result)}
+
+
+def test_the_snippets_load_the_downloaded_files_name(mlp_run):
+    result = formats.export_run(mlp_run, "litert", int8=True)
+    _, name = formats.download(result)
+    assert name == formats.loaded_name(result) == "litert-int8.tflite"
 
 
 @keras.saving.register_keras_serializable(package="tests")

@@ -119,7 +119,7 @@ def _snippets(run: RunFolder, exported: list[formats.ExportResult]) -> None:
         key=f"export-snippet-{run.run_id}",
     )
     result = next(e for e in exported if e.key == shown)
-    found = snippets.snippets(result.format, facts, file_name=result.path.name)
+    found = snippets.snippets(result.format, facts, file_name=formats.loaded_name(result))
     tr = translator()
     tabs = st.tabs([tr(TARGET_NAMES[target]) for target, _, _ in found])
     for tab, (_, language, code) in zip(tabs, found):

@@ -484,17 +484,29 @@ def list_exports(run: RunFolder) -> list[ExportResult]:
     return found
 
 
+def download_name(result: ExportResult) -> str:
+    """The downloaded file's name (the usage snippets load that name): ``litert-int8.tflite``,
+    ``onnx.onnx``, a SavedModel's ``saved_model.zip``."""
+    return f"{result.key}{'.zip' if result.path.is_dir() else result.path.suffix}"
+
+
+def loaded_name(result: ExportResult) -> str:
+    """What the usage snippets load: the downloaded file, or the folder a SavedModel's zip unpacks
+    to (``saved_model``)."""
+    return result.path.name if result.path.is_dir() else download_name(result)
+
+
 def download(result: ExportResult) -> tuple[bytes, str]:
     """The export as one file to download: a .onnx / .tflite as it is, a SavedModel folder zipped.
 
     Returns:
-        the bytes and a file name.
+        the bytes and ``download_name``.
     """
     if not result.path.is_dir():
-        return result.path.read_bytes(), f"{result.key}{result.path.suffix}"
+        return result.path.read_bytes(), download_name(result)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(result.path.rglob("*")):
             if file.is_file():
                 archive.write(file, Path(result.path.name) / file.relative_to(result.path))
-    return buffer.getvalue(), f"{result.key}.zip"
+    return buffer.getvalue(), download_name(result)
