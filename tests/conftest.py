@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import time
 import zipfile
@@ -390,3 +391,41 @@ def _wait_for_run(page, timeout_ms: int = 60_000) -> None:
 def wait_for_run():
     """``wait_for_run(page, timeout_ms=60_000)``: until no script run is going on (see above)."""
     return _wait_for_run
+
+
+def _train_and_stop_digits(page, app_url: str, *, timeout_ms: int = 60_000) -> None:
+    """As a student would: pick digits on the Dataset page, keep the course MLP with 400 epochs,
+    start it on the Train page, watch the progress and the first curves, stop it."""
+    from playwright.sync_api import expect  # only the browser tests load it
+
+    quick = 60_000  # what the page draws by itself; ``timeout_ms`` is for what the training does
+    page.goto(f"{app_url}/dataset?lang=en")
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(5, timeout=quick)
+    page.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Digits 8x8").click()
+    expect(page.locator("[data-testid='stMetric']").first).to_contain_text("1,151", timeout=quick)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Model", exact=True).click()
+    expect(page.get_by_text("Total parameters")).to_be_visible(timeout=quick)
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("400")
+    epochs.press("Enter")
+    _wait_for_run(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
+    expect(page.get_by_text("Digits 8x8: 1,438 training images")).to_be_visible(timeout=quick)
+    expect(page.get_by_text(re.compile(r"batch \d+, 400 epochs"))).to_be_visible(
+        timeout=quick
+    )  # the change was kept
+    page.get_by_role("button").filter(has_text="Start training").click()
+    expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=timeout_ms)
+    # curves after the first epoch
+    expect(page.locator(".js-plotly-plot").last).to_be_visible(timeout=timeout_ms)
+    page.get_by_role("button").filter(has_text="Stop").click()
+    expect(page.get_by_text("stopped: test accuracy")).to_be_visible(timeout=timeout_ms)
+    expect(page.get_by_role("link", name="Evaluate this model")).to_be_visible()
+
+
+@pytest.fixture(scope="session")
+def train_and_stop_digits():
+    """``train_and_stop_digits(page, app_url, timeout_ms=60_000)``: the Train page's whole flow in
+    the browser, up to a stopped run (see above)."""
+    return _train_and_stop_digits
