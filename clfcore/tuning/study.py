@@ -455,10 +455,18 @@ def start(config: TuneConfig, *, runs_dir: Path | None = None, priority: str = "
     return folder
 
 
+def read_config(folder: Path) -> TuneConfig:
+    """The TuneConfig of the study in ``folder`` (its tune.json)."""
+    data = read_json(Path(folder) / "tune.json")
+    if not data:
+        raise UserInputError("There is no study in {path}.", path=str(folder))
+    return TuneConfig.from_json(data)
+
+
 def run_folder_job(folder: Path, *, priority: str = "personal", progress=None) -> StudyResult:
     """The study in ``folder`` (its tune.json), in this process: what ``start``'s child runs."""
     folder = Path(folder)
-    config = TuneConfig.from_json(read_json(folder / "tune.json"))
+    config = read_config(folder)
     return run_study(config, runs_dir=folder.parent.parent, priority=priority, progress=progress)
 
 
