@@ -15,6 +15,7 @@ from optuna.trial import TrialState
 from clfcore.config import OPTIMIZERS, TrainConfig
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
+from clfcore.i18n import N_
 from clfcore.models import architectures
 from clfcore.tuning import space, study
 from clfcore.workspace import quota
@@ -26,19 +27,19 @@ POLL_SECONDS = 2.0
 _FOLLOWED = "tuned_study"  # the study this session looks at
 _ERROR = "_tune_error"
 STATE_NAMES = {  # Optuna's trial states as the table shows them
-    TrialState.RUNNING: "running",
-    TrialState.COMPLETE: "completed",
-    TrialState.PRUNED: "pruned",
-    TrialState.FAIL: "failed",
-    TrialState.WAITING: "queued",
+    TrialState.RUNNING: N_("running"),
+    TrialState.COMPLETE: N_("completed"),
+    TrialState.PRUNED: N_("pruned"),
+    TrialState.FAIL: N_("failed"),
+    TrialState.WAITING: N_("queued"),
 }
-DRIVER_NAMES = {
-    "running": "running",
-    "completed": "completed",
-    "timeout": "time budget spent",
-    "stopped": "stopped",
-    "failed": "failed",
-    "interrupted": "interrupted",
+DRIVER_NAMES = {  # the driver's status (clfcore.tuning.study) as the page says it
+    "running": N_("running"),
+    "completed": N_("completed"),
+    "timeout": N_("time budget spent"),
+    "stopped": N_("stopped"),
+    "failed": N_("failed"),
+    "interrupted": N_("interrupted"),
 }
 
 
