@@ -237,7 +237,8 @@ def _counted(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 def result_of(study: optuna.Study, folder: Path) -> StudyResult:
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    best = max(complete, key=lambda t: t.value, default=None) if complete else None
+    # a COMPLETE trial of a single-objective study always has its value
+    best = max(complete, key=lambda t: float(t.value or 0.0), default=None)
     pruned = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.PRUNED,))
     return StudyResult(
         study=study.study_name,
@@ -273,8 +274,8 @@ class _StopFlag:
 
 
 def _best_value(history: list[dict]) -> float | None:
-    values = [row.get(OBJECTIVE) for row in history if row.get(OBJECTIVE) is not None]
-    return max(values) if values else None
+    values = [float(row[OBJECTIVE]) for row in history if row.get(OBJECTIVE) is not None]
+    return max(values, default=None)
 
 
 def _follow(
@@ -302,6 +303,8 @@ def _follow(
         status = effective_status(run) if run.path.exists() else "stopped"
         if status not in ("queued", "running"):
             break
+        if status == "queued":  # waiting for a slot: start it once one frees (every backend)
+            jobs.dispatch(run.path.parent)
         if stop_requested() and not pruning:
             jobs.stop(run)
             trial.set_user_attr("stopped", True)  # not counted: a resumed study runs another
