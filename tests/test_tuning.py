@@ -147,6 +147,37 @@ def test_a_study_resumes_from_its_storage_after_its_driver_is_killed(isolated_ro
     assert study.list_studies() == ["resume"]
 
 
+def test_stopping_a_study_stops_its_trial_and_a_resume_runs_another(isolated_roots):
+    config = TuneConfig(
+        base=TrainConfig(**QUICK, epochs=400),
+        space=SearchSpace(names=("lr",)),
+        trials=1,
+        study="stop",
+    )
+    folder = study.start(config)
+    deadline = time.monotonic() + 180
+    run = None
+    while time.monotonic() < deadline:  # until the first trial has trained an epoch
+        stored = study.load(folder)
+        run_id = stored.trials[0].user_attrs.get("run_id") if stored and stored.trials else None
+        run = RunFolder(isolated_roots["runs"] / run_id) if run_id else None
+        if run is not None and run.history():
+            break
+        time.sleep(0.2)
+    assert run is not None and run.history()
+    study.stop(folder)
+    while study.driver_status(folder)["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert study.driver_status(folder)["status"] == "stopped"
+    (trial,) = study.load(folder).trials
+    assert trial.state == optuna.trial.TrialState.FAIL and trial.user_attrs["stopped"] is True
+    while run.status()["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert run.status()["status"] == "stopped" and len(run.history()) < 400
+    # the stopped trial does not count: the study still has its 1 trial to run
+    assert study.result_of(study.load(folder), folder).trials == 0
+
+
 def test_a_second_start_of_a_running_study_is_refused(isolated_roots):
     config = TuneConfig(base=TrainConfig(**QUICK, epochs=1), study="twice")
     folder = study.study_dir("twice")
