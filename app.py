@@ -44,6 +44,7 @@ PAGES = [
     st.Page(
         "app_pages/train.py", title=t("Train"), icon=":material/model_training:", url_path="train"
     ),
+    st.Page("app_pages/tune.py", title=t("Tune"), icon=":material/tune:", url_path="tune"),
     st.Page(
         "app_pages/evaluate.py",
         title=t("Evaluate"),

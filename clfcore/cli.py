@@ -292,6 +292,33 @@ def _lr_find(args: argparse.Namespace) -> dict:
     return result.to_json()
 
 
+def _tune(args: argparse.Namespace) -> dict:
+    """A hyperparameter study: one line per trial, then the study's result."""
+    # here, not at the top: Optuna and its SQLite storage are only this command's
+    from clfcore.tuning import space, study
+
+    if args.study_dir:  # a study started by the Tune page: its settings are in the folder
+        result = study.run_folder_job(Path(args.study_dir), priority=args.priority, progress=print)
+    else:
+        config = study.TuneConfig(
+            base=_config_from_options(args),
+            space=space.SearchSpace(names=space.parse_names(args.search)),
+            trials=args.trials,
+            timeout_seconds=args.timeout,
+            study=args.study or "",
+            pruning=not args.no_pruning,
+        )
+        print(f"study {config.study}: {config.trials} trials, searching {args.search}", flush=True)
+        result = study.run_study(
+            config, runs_dir=runs_root(), progress=lambda s: print(s, flush=True)
+        )
+    print(
+        f"best {study.OBJECTIVE} {result.best_value}, {result.trials} trials "
+        f"({result.pruned} pruned), {result.best_params}"
+    )
+    return {k: v for k, v in result.to_json().items() if k != "folder"}
+
+
 def _class_number(info, text: str) -> int:
     """A class given by name (any case) or number."""
     names = [name.lower() for name in info.class_names]
@@ -676,6 +703,25 @@ def build_parser() -> argparse.ArgumentParser:
     lr_find.add_argument("--end-lr", type=float, default=10.0, help="default 10")
     lr_find.add_argument("--job-dir", help=argparse.SUPPRESS)  # a search started by the app
     lr_find.set_defaults(run=_lr_find)
+    tune = commands.add_parser(
+        "tune",
+        help="search hyperparameters with Optuna (TPE, median pruning): each trial a run through "
+        "the job runner; the train options are the settings not searched",
+    )
+    _add_train_options(tune)
+    tune.add_argument(
+        "--search",
+        default="lr",
+        help="what to search, comma-separated: lr, batch_size, optimizer, dropout, units, "
+        "epochs (default lr)",
+    )
+    tune.add_argument("--trials", type=int, default=20, help="trials in the study (default 20)")
+    tune.add_argument("--timeout", type=float, help="seconds after which no new trial starts")
+    tune.add_argument("--study", help="the study's name; an existing one is resumed")
+    tune.add_argument("--no-pruning", action="store_true", help="let every trial run to its end")
+    tune.add_argument("--study-dir", help=argparse.SUPPRESS)  # a study started by the app
+    tune.add_argument("--priority", default="personal", help=argparse.SUPPRESS)
+    tune.set_defaults(run=_tune)
     submit = commands.add_parser(
         "submit",
         help="queue a training through the job runner (local processes or Ray, as "

@@ -118,6 +118,7 @@ PAGE_TITLES = {
     "convolution": "Convolution lab",
     "model": "Model",
     "train": "Train",
+    "tune": "Tune",
     "evaluate": "Evaluate",
     "classify": "Classify your own image",
     "runs": "Runs",
