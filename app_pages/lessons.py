@@ -3,7 +3,7 @@ to notice from the student's own runs."""
 
 import streamlit as st
 
-from clfcore.teaching import lessons, progress
+from clfcore.teaching import course_lessons, progress
 from ui import lesson_views, session
 from ui.lang import t, translator
 
@@ -22,11 +22,11 @@ if where is not None:
     st.info(lesson_views.left_off_text(saved), icon=":material/bookmark:")
 
 with st.expander(t("Your progress"), expanded=where is not None):
-    lesson_views.overview(lessons.LESSONS, saved)
+    lesson_views.overview(course_lessons.LESSONS, saved)
 
-by_id = {lesson.id: lesson for lesson in lessons.LESSONS}
+by_id = {lesson.id: lesson for lesson in course_lessons.LESSONS}
 if "lessons_chosen" not in st.session_state:
-    st.session_state["lessons_chosen"] = where[0].id if where else lessons.LESSONS[0].id
+    st.session_state["lessons_chosen"] = where[0].id if where else course_lessons.LESSONS[0].id
 chosen = st.selectbox(
     t("Lesson"),
     list(by_id),

@@ -11,8 +11,9 @@ from clfcore.config import TrainConfig
 from clfcore.data import datasets
 from clfcore.errors import UserInputError
 from clfcore.runs.folder import create_run
-from clfcore.teaching import lessons, observations, progress
-from clfcore.teaching.lessons import LESSONS, Setup
+from clfcore.teaching import course_lessons, lessons, observations, progress
+from clfcore.teaching.course_lessons import LESSONS
+from clfcore.teaching.lessons import Setup
 from clfcore.teaching.observations import RunRecord
 from clfcore.workspace import Workspace
 
@@ -80,7 +81,7 @@ def test_choose_dataset_takes_the_first_available_and_says_it_substitutes():
 
 
 def test_the_first_lesson_is_the_course_practice():
-    train = lessons.get_lesson("first_network").steps[2]
+    train = course_lessons.get_lesson("first_network").steps[2]
     config = lessons.train_config(train.setup, "mnist")
     assert (config.architecture, config.epochs, config.batch_size) == ("mlp", 10, 128)
     assert config.one_hot and config.optimizer == "rmsprop"  # to_categorical, as in the practice
@@ -88,7 +89,9 @@ def test_the_first_lesson_is_the_course_practice():
 
 
 def test_split_choices_cover_the_config():
-    config = lessons.train_config(lessons.get_lesson("cnn_overfitting").steps[1].setup, "digits")
+    config = lessons.train_config(
+        course_lessons.get_lesson("cnn_overfitting").steps[1].setup, "digits"
+    )
     parts = lessons.split_choices(config)
     assert parts["split"]["train_size"] == 10_000
     assert parts["model"]["architecture"] == "course_cifar_cnn"
@@ -105,15 +108,15 @@ def test_split_choices_cover_the_config():
 
 def test_unknown_lesson_is_a_clear_error():
     with pytest.raises(UserInputError, match="no lesson 'nope'"):
-        lessons.get_lesson("nope")
+        course_lessons.get_lesson("nope")
 
 
 def test_npv_formula_is_the_right_one():
-    assert lessons.NPV[1].endswith(r"\frac{TN}{TN + FN}")
+    assert course_lessons.NPV[1].endswith(r"\frac{TN}{TN + FN}")
 
 
 def test_latest_run_finds_the_newest_finished_run_of_the_setup():
-    setup = lessons.get_lesson("first_network").steps[2].setup
+    setup = course_lessons.get_lesson("first_network").steps[2].setup
     workspace = Workspace()
     assert lessons.latest_run(workspace, setup) is None
     old = create_run(TrainConfig(dataset="fashion_mnist", architecture="mlp"))
@@ -131,7 +134,7 @@ def test_latest_run_finds_the_newest_finished_run_of_the_setup():
 
 def test_latest_run_reads_only_the_users_own_runs(monkeypatch):
     monkeypatch.setenv("CLFCORE_AUTH", "roster")
-    setup = lessons.get_lesson("first_network").steps[2].setup
+    setup = course_lessons.get_lesson("first_network").steps[2].setup
     ana, ben = Workspace(User("ana")), Workspace(User("ben"))
     run = create_run(TrainConfig(dataset="digits", architecture="mlp"), root=ana.runs_dir)
     run.set_status("completed")

@@ -14,7 +14,7 @@ from clfcore.evaluation.scoring import scores_from_counts
 from clfcore.i18n import N_
 from clfcore.models.architectures import TRANSFER_IDS
 from clfcore.models.backbones import find_weights
-from clfcore.teaching import lessons, observations, progress
+from clfcore.teaching import course_lessons, lessons, observations, progress
 from clfcore.teaching.lessons import Lesson, Setup, Step
 from clfcore.teaching.progress import Progress
 from ui import session, state
@@ -88,7 +88,7 @@ def left_off(saved: Progress) -> tuple[Lesson, int, Step] | None:
     if saved.last is None:
         return None
     lesson_id, step_id = saved.last
-    lesson = next((x for x in lessons.LESSONS if x.id == lesson_id), None)
+    lesson = next((x for x in course_lessons.LESSONS if x.id == lesson_id), None)
     if lesson is None:
         return None
     for number, step in enumerate(lesson.steps, start=1):
