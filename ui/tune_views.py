@@ -198,27 +198,60 @@ def trials_table(stored: optuna.Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _setting(name: str) -> str:
+    """A searched setting's name as the page says it (Optuna's figures show the raw key)."""
+    return t(space.SEARCHABLE.get(name, name))
+
+
+def _in_words(fig, *, x: str | None = None, y: str | None = None):
+    """One of Optuna's figures in the page's language: its axes, and its settings' names."""
+    if x is not None:
+        fig.update_layout(xaxis_title=x)
+    if y is not None:
+        fig.update_layout(yaxis_title=y)
+    if fig.layout.xaxis.ticktext:  # parallel coordinates: one axis per setting
+        fig.update_xaxes(ticktext=[_setting(name) for name in fig.layout.xaxis.ticktext])
+    for trace in fig.data:
+        if trace.name == "Best Value":
+            trace.name = t("Best so far")
+        if trace.type == "bar":  # importances: one bar per setting
+            trace.y = [_setting(name) for name in trace.y]
+        elif trace.customdata is not None and len(trace.customdata) and trace.type == "scatter":
+            # parallel coordinates' hover: (name, value) per axis
+            pairs = trace.customdata
+            if all(len(pair) == 2 for pair in pairs):
+                trace.customdata = [[_setting(str(name)), value] for name, value in pairs]
+    return fig
+
+
 def figures(stored: optuna.Study) -> None:
     """Optuna's figures: the history and intermediate values, then (with two completed trials)
     the parallel coordinates and the importances."""
     complete = stored.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    target = t("Validation accuracy")
     c1, c2 = st.columns(2)
     if complete:
-        fig = optuna.visualization.plot_optimization_history(stored)
+        fig = optuna.visualization.plot_optimization_history(stored, target_name=target)
         fig.update_layout(title=t("Optimization history"), height=360)
-        c1.plotly_chart(fig, width="stretch", key="tune_history")
+        c1.plotly_chart(_in_words(fig, x=t("Trial"), y=target), width="stretch", key="tune_history")
     if any(trial.intermediate_values for trial in stored.trials):
         fig = optuna.visualization.plot_intermediate_values(stored)
         fig.update_layout(title=t("Validation accuracy per epoch"), height=360, showlegend=False)
-        c2.plotly_chart(fig, width="stretch", key="tune_intermediate")
+        c2.plotly_chart(
+            _in_words(fig, x=t("Epoch"), y=target), width="stretch", key="tune_intermediate"
+        )
     if len(complete) >= 2:
         c3, c4 = st.columns(2)
-        fig = optuna.visualization.plot_parallel_coordinate(stored)
+        fig = optuna.visualization.plot_parallel_coordinate(stored, target_name=target)
         fig.update_layout(title=t("Parallel coordinates"), height=360)
-        c3.plotly_chart(fig, width="stretch", key="tune_parallel")
-        fig = optuna.visualization.plot_param_importances(stored)
+        c3.plotly_chart(_in_words(fig), width="stretch", key="tune_parallel")
+        fig = optuna.visualization.plot_param_importances(stored, target_name=target)
         fig.update_layout(title=t("Setting importances"), height=360)
-        c4.plotly_chart(fig, width="stretch", key="tune_importances")
+        c4.plotly_chart(
+            _in_words(fig, x=t("Importance"), y=t("Setting")),
+            width="stretch",
+            key="tune_importances",
+        )
 
 
 def _train_best(base: TrainConfig, params: dict) -> None:

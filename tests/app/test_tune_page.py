@@ -70,6 +70,14 @@ def test_a_study_shows_its_figures_and_trials(lang, open_page, all_text, isolate
     assert not at.exception, at.exception
     charts = at.get("plotly_chart")
     assert len(charts) == 4  # history, intermediate values, parallel coordinates, importances
+    # Optuna's figures in the page's words: its axes and the settings' names, not "Objective Value"
+    specs = [json.loads(chart.proto.spec) for chart in charts]
+    text = json.dumps(specs, ensure_ascii=False)
+    assert "Objective Value" not in text and "Best Value" not in text and '"lr"' not in text
+    history, _, parallel, importances = specs
+    assert history["layout"]["yaxis"]["title"]["text"] == translate("Validation accuracy", lang)
+    assert translate("learning rate", lang) in parallel["layout"]["xaxis"]["ticktext"]
+    assert translate("learning rate", lang) in importances["data"][0]["y"]
     table = at.dataframe[0].value
     assert list(table[translate("Trial", lang)]) == [0, 1, 2]
     assert list(table[translate("State", lang)]) == [
