@@ -158,7 +158,7 @@ def test_import_dataset_mistakes_exit_2_with_json(
 def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
     isolated_roots, tmp_path, monkeypatch, capsys, write_zip, class_files
 ):
-    from clfcore import cli
+    from clfcore.cli import train_commands
     from clfcore.data import archive
     from clfcore.data.folders import FolderSettings
     from clfcore.runs.folder import RunFolder
@@ -170,7 +170,7 @@ def test_train_uses_the_validation_split_stored_with_an_imported_dataset(
         settings=FolderSettings(validation_split=0.3, seed=9),
     )
     # no Keras: only the config matters here
-    monkeypatch.setattr(cli, "_epoch_printer", lambda: None)
+    monkeypatch.setattr(train_commands, "_epoch_printer", lambda: None)
     monkeypatch.setattr(
         trainer,
         "run_in_this_process",

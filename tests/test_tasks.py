@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clfcore.cli import _task_dataset, main
+from clfcore.cli import main
+from clfcore.cli.train_commands import _task_dataset
 from clfcore.config import TrainConfig
 from clfcore.data import datasets, hierarchy, multilabel, tasks
 from clfcore.data.splits import SplitConfig
