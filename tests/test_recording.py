@@ -147,3 +147,27 @@ def test_save_refuses_with_what_to_do(isolated_roots):
     # nothing was lost or half-written by the refusals
     assert again.counts() == {"cat": 10, "dog": 10}
     assert sorted(p.name for p in root.iterdir()) == [".drafts", "pets"]
+
+
+def test_a_burst_keeps_one_frame_per_interval_for_the_class_being_recorded():
+    now = [0.0]
+    sampler = recording.FrameSampler(fps=4, clock=lambda: now[0])
+    frame = np.zeros((4, 4, 3), dtype=np.uint8)
+    assert not sampler.offer(frame)  # not recording yet
+    sampler.record("cat")
+    kept = []
+    for step in range(40):  # 30 frames a second for 1.33 s
+        now[0] = step / 30
+        kept.append(sampler.offer(frame))
+    # every 8th frame (8/30 s is the first at least 0.25 s after the last): at 0, 8, 16, 24, 32
+    assert sum(kept) == 5
+    sampler.record("dog")
+    assert sampler.offer(frame)  # a new class starts at once
+    sampler.record(None)
+    now[0] = 10.0
+    assert not sampler.offer(frame)
+    frames = sampler.drain()
+    assert [name for name, _ in frames] == ["cat"] * 5 + ["dog"]
+    assert sampler.drain() == []
+    with pytest.raises(UserInputError, match="between 1 and 30"):
+        recording.FrameSampler(fps=0)

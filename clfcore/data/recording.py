@@ -23,6 +23,8 @@ import io
 import os
 import re
 import shutil
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,3 +331,58 @@ class Draft:
     def discard(self) -> None:
         """Delete the draft and every shot in it."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class FrameSampler:
+    """Keeps one video frame every ``1 / fps`` seconds for the class being recorded: a burst.
+
+    A camera stream calls ``offer`` from its own thread for every frame; the page calls ``drain``
+    and adds what it gets to the draft. Thread-safe; nothing is kept while ``recording`` is None.
+
+    Args:
+        fps: frames kept per second. Defaults to 4.
+        limit: frames held until the next ``drain`` (older ones are dropped). Defaults to 200.
+        clock: seconds as a float; ``time.monotonic`` by default (a test passes its own).
+    """
+
+    def __init__(self, *, fps: float = 4.0, limit: int = 200, clock=None) -> None:
+        if not 0 < fps <= 30:
+            raise UserInputError(
+                "The burst must keep between 1 and 30 pictures a second, got {fps}.", fps=fps
+            )
+        self.interval = 1.0 / fps
+        self.limit = limit
+        self._clock = clock or time.monotonic
+        self._lock = threading.Lock()
+        self._frames: list[tuple[str, np.ndarray]] = []
+        self._recording: str | None = None
+        self._last = float("-inf")
+
+    @property
+    def recording(self) -> str | None:
+        """The class the frames are kept for, or None (not recording)."""
+        return self._recording
+
+    def record(self, class_name: str | None) -> None:
+        """Start keeping frames for ``class_name`` (None: stop)."""
+        with self._lock:
+            if class_name != self._recording:
+                self._last = float("-inf")
+            self._recording = class_name
+
+    def offer(self, frame: np.ndarray) -> bool:
+        """One frame from the stream; returns whether it was kept."""
+        now = self._clock()
+        with self._lock:
+            if self._recording is None or now - self._last < self.interval:
+                return False
+            self._last = now
+            self._frames.append((self._recording, np.array(frame, copy=True)))
+            del self._frames[: -self.limit]
+            return True
+
+    def drain(self) -> list[tuple[str, np.ndarray]]:
+        """The frames kept since the last call, as (class name, RGB array), oldest first."""
+        with self._lock:
+            frames, self._frames = self._frames, []
+        return frames
