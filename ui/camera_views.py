@@ -24,7 +24,7 @@ from clfcore.models import architectures, backbones
 from clfcore.workspace import quota
 from ui import auth, session, state
 from ui.lang import number, t
-from ui.widgets import show_error
+from ui.widgets import controlled, show_error
 
 THUMBS_SHOWN = 16  # the newest pictures of a class shown with a delete button
 THUMB_COLUMNS = 8
@@ -36,6 +36,7 @@ _SAVED = "_camera_saved"  # the dataset id just saved, for the "Train" offer aft
 _ROUND = "_camera_round"  # bumped to give the camera and the text inputs fresh keys
 _SEEN = "_camera_seen"  # file ids of camera pictures already added (a rerun returns them again)
 _SAMPLER = "_camera_sampler"
+_CHOSEN = "_camera_chosen"  # the class pictures go to (kept apart from the radio's own key)
 _SHOTS = "_camera_shots"  # pictures taken in this session: the camera widget's key
 
 
@@ -132,17 +133,21 @@ def _add_class(draft: recording.Draft) -> None:
 
 
 def _pick_class(classes: list[recording.DraftClass]) -> str:
-    names = [cls.name for cls in classes]
-    chosen = st.session_state.get("camera_class")
-    if chosen not in names:
-        st.session_state["camera_class"] = names[-1]
-    return st.radio(
+    counts = {cls.name: cls.count for cls in classes}
+    chosen = st.session_state.get(_CHOSEN)
+    if chosen not in counts:  # none yet, or removed: the newest class
+        chosen = classes[-1].name
+    chosen = controlled(
+        st.radio,
         t("Pictures go to"),
-        names,
+        list(counts),
         key="camera_class",
+        value=chosen,
         horizontal=True,
-        format_func=lambda n: f"{n} ({number(dict((c.name, c.count) for c in classes)[n])})",
+        format_func=lambda n: f"{n} ({number(counts[n])})",
     )
+    st.session_state[_CHOSEN] = chosen
+    return chosen
 
 
 def _capture(draft: recording.Draft, class_name: str) -> None:
@@ -314,7 +319,7 @@ def _save_form(draft: recording.Draft) -> None:
     dataset_id = workspace.dataset_id(result.name)
     state.set_dataset_id(dataset_id)
     st.session_state[_SAVED] = dataset_id
-    st.session_state.pop("camera_class", None)
+    st.session_state.pop(_CHOSEN, None)
     _next_round()
     st.rerun()
 
