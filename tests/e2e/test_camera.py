@@ -12,7 +12,6 @@ elsewhere.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,20 +21,21 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.conftest import serve_app
 
 TIMEOUT = 30_000
-FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+FAKE_CAMERA = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    # with loopback only, the browser's WebRTC needs the loopback interface to have candidates
+    "--allow-loopback-in-peer-connection",
+]
+SECOND_LOOPBACK = "127.0.0.2/8"
 
 
 def only_loopback() -> bool:
-    """Whether every network interface that is up is the loopback one."""
-    up = []
-    for folder in Path("/sys/class/net").iterdir():
-        state = (
-            (folder / "operstate").read_text().strip() if (folder / "operstate").exists() else ""
-        )
-        flags = int((folder / "flags").read_text(), 16) if (folder / "flags").exists() else 0
-        if folder.name != "lo" and (state == "up" or flags & 0x1):
-            up.append(folder.name)
-    return not up
+    """Whether every network interface that is up in this network namespace is a loopback one
+    (psutil reads the namespace's own list; /sys/class/net may still show the host's)."""
+    import psutil  # a test dependency (pyproject.toml's test extra)
+
+    return all(name == "lo" or not stats.isup for name, stats in psutil.net_if_stats().items())
 
 
 needs_loopback_namespace = pytest.mark.skipif(
@@ -43,6 +43,24 @@ needs_loopback_namespace = pytest.mark.skipif(
     reason="WebRTC offers every interface's address; run inside a loopback-only network "
     "namespace (as make test does as root: unshare --net, ip link set lo up)",
 )
+
+
+@pytest.fixture
+def loopback_candidate():
+    """A second loopback address in this (loopback-only) namespace: aioice, streamlit-webrtc's ICE,
+    leaves 127.0.0.1 out of the server's host candidates, so without another address the server
+    offers none and the connection never forms."""
+    import subprocess
+
+    shown = subprocess.run(
+        ["ip", "-o", "addr", "show", "dev", "lo"], capture_output=True, text=True
+    )
+    if "127.0.0.2/" not in shown.stdout:
+        added = subprocess.run(
+            ["ip", "addr", "add", SECOND_LOOPBACK, "dev", "lo"], capture_output=True, text=True
+        )
+        if added.returncode != 0:
+            pytest.skip(f"cannot add {SECOND_LOOPBACK} to lo here: {added.stderr.strip()}")
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +151,7 @@ def test_one_picture_per_click_then_save(camera_app, camera_page, wait_for_run, 
 
 
 @needs_loopback_namespace
-def test_a_webrtc_burst_records_frames(camera_app, camera_page, wait_for_run):
+def test_a_webrtc_burst_records_frames(camera_app, camera_page, wait_for_run, loopback_candidate):
     url, data = camera_app
     page = camera_page
     recording.Draft(data).discard()
@@ -146,7 +164,7 @@ def test_a_webrtc_burst_records_frames(camera_app, camera_page, wait_for_run):
     frame = page.frame_locator("iframe[title*='streamlit_webrtc']")
     frame.get_by_role("button", name="Start the camera").click()
     toggle = page.get_by_text(re.compile(r"^Record 4 pictures a second for burst"))
-    expect(page.get_by_role("checkbox", name=re.compile("Record 4 pictures"))).to_be_enabled(
+    expect(page.get_by_role("switch", name=re.compile("Record 4 pictures"))).to_be_enabled(
         timeout=60_000
     )
     toggle.click()
