@@ -54,8 +54,7 @@ ES = {
         "{size}x{size} píxeles. Haz al menos {minimum} de cada clase, desde distintos ángulos y "
         "distancias. Las fotos se conservan hasta que las guardes."
     ),
-    "New class": "Nueva clase",
-    "Add class": "Añadir clase",
+    "New class (type a name, press Enter)": "Nueva clase (escribe un nombre y pulsa Intro)",
     "The camera is off: browsers give it only to secure pages, and this page was opened at "
     "{url}. Open the app at an https:// address (or at http://localhost on the server itself), "
     "or ask your teacher to serve it over https. Meanwhile, import a ZIP of class folders "

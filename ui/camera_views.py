@@ -36,6 +36,7 @@ _SAVED = "_camera_saved"  # the dataset id just saved, for the "Train" offer aft
 _ROUND = "_camera_round"  # bumped to give the camera and the text inputs fresh keys
 _SEEN = "_camera_seen"  # file ids of camera pictures already added (a rerun returns them again)
 _SAMPLER = "_camera_sampler"
+_ADD_ERROR = "_camera_add_error"  # why the class just typed was refused, shown once
 _CHOSEN = "_camera_chosen"  # the class pictures go to (kept apart from the radio's own key)
 _SHOTS = "_camera_shots"  # pictures taken in this session: the camera widget's key
 
@@ -114,22 +115,28 @@ def recording_section() -> None:
 
 
 def _add_class(draft: recording.Draft) -> None:
-    with st.form(key=f"camera_add_class_{_round()}", border=False):
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        name = left.text_input(
-            t("New class"),
-            max_chars=40,
-            placeholder=t("for example: thumbs up"),
-        )
-        added = right.form_submit_button(t("Add class"), icon=":material/add:")
-    if added:
+    """A text input that adds the class when Enter is pressed (no button: the page's own buttons
+    keep their places)."""
+    key = f"camera_new_class_{_round()}"
+
+    def add() -> None:
         try:
-            draft.add_class(name)
+            draft.add_class(st.session_state.get(key, ""))
         except UserInputError as error:
-            show_error(error)
+            st.session_state[_ADD_ERROR] = error
             return
-        _next_round()
-        st.rerun()
+        _next_round()  # a fresh, empty input
+
+    st.text_input(
+        t("New class (type a name, press Enter)"),
+        max_chars=40,
+        placeholder=t("for example: thumbs up"),
+        key=key,
+        on_change=add,
+    )
+    error = st.session_state.pop(_ADD_ERROR, None)
+    if error is not None:
+        show_error(error)
 
 
 def _pick_class(classes: list[recording.DraftClass]) -> str:

@@ -102,9 +102,9 @@ def _take(page, wait_for_run, name: str, label: str) -> None:
     wait_for_run(page)
 
 
-def _add_class(page, wait_for_run, name: str, new_class: str, add: str) -> None:
+def _add_class(page, wait_for_run, name: str, new_class: str) -> None:
     page.get_by_role("textbox", name=new_class).fill(name)
-    page.get_by_role("button", name=add).click()
+    page.get_by_role("textbox", name=new_class).press("Enter")
     expect(page.get_by_text(f"**{name}**").or_(page.get_by_text(name).first)).to_be_visible(
         timeout=TIMEOUT
     )
@@ -123,7 +123,7 @@ def test_one_picture_per_click_then_save(camera_app, camera_page, wait_for_run, 
     page.goto(f"{url}/dataset?lang={lang}")
     page.get_by_text(tr("Record your own classes with the camera")).click()
     for name in ("left", "right"):
-        _add_class(page, wait_for_run, f"{name}-{lang}", tr("New class"), tr("Add class"))
+        _add_class(page, wait_for_run, f"{name}-{lang}", tr("New class (type a name, press Enter)"))
     for name in ("left", "right"):
         label = tr("Take a picture for {name}", name=f"{name}-{lang}")
         _take(page, wait_for_run, f"{name}-{lang}", label)
