@@ -81,6 +81,7 @@ def to_shot(image: bytes | np.ndarray | Image.Image, *, size: tuple[int, int] = 
     Raises:
         UserInputError: the bytes are not an image, or the array is not (H, W, 3) or (H, W).
     """
+    picture: Image.Image
     if isinstance(image, bytes | bytearray):
         try:
             picture = Image.open(io.BytesIO(image))
