@@ -121,4 +121,7 @@ ES = {
         "La clase {name!r} tiene {count} fotos; cada clase necesita al menos {minimum}. Haz "
         "{missing} más."
     ),
+    "Add class": "Añadir clase",
+    "Waiting for the first answer...": "Esperando la primera respuesta...",
+    "Now: {name} {probability}": "Ahora: {name} {probability}",
 }

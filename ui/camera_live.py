@@ -15,7 +15,7 @@ from clfcore.inference import imagefile, predict
 
 def frame_classifier(classifier: predict.Classifier) -> Callable[[np.ndarray], tuple[str, float]]:
     """``classify(rgb_array) -> (top class, its probability)`` through the same preprocessing as
-    a camera picture on the Classify page."""
+    a camera picture on the Classify page: a frame of any size is resized to the model's input."""
 
     def classify(frame: np.ndarray) -> tuple[str, float]:
         buffer = io.BytesIO()
@@ -54,7 +54,8 @@ class LiveLabeller:
         self._clock = clock
         self._lock = threading.Lock()
         self._last = float("-inf")
-        self.text = ""
+        self.answer: tuple[str, float] | None = None  # the latest (label, probability)
+        self.text = ""  # the latest answer as drawn on the frames
 
     def label(self, frame: np.ndarray) -> np.ndarray:
         """``frame`` with the latest answer on it (classified again if it is time)."""
@@ -63,6 +64,7 @@ class LiveLabeller:
             if now - self._last >= self._every:
                 self._last = now
                 label, probability = self._classify(frame)
+                self.answer = (label, probability)
                 self.text = f"{label}  {probability:.0%}"
         return draw_label(frame, self.text) if self.text else frame
 

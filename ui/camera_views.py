@@ -23,13 +23,15 @@ from clfcore.errors import UserInputError
 from clfcore.models import architectures, backbones
 from clfcore.workspace import quota
 from ui import auth, session, state
+from ui.camera_live import LiveLabeller, frame_classifier
 from ui.lang import number, t
-from ui.widgets import controlled, show_error
+from ui.widgets import class_label, controlled, show_error
 
 THUMBS_SHOWN = 16  # the newest pictures of a class shown with a delete button
 THUMB_COLUMNS = 8
 BURST_FPS = 4.0  # pictures a second kept by a burst
 LIVE_EVERY = 0.3  # seconds between two live predictions
+LIVE_SHOWN_EVERY = 0.5  # seconds between two updates of the answer written under the video
 # no STUN server: the app runs offline and on a class network, where the host candidates suffice
 RTC_CONFIGURATION = {"iceServers": []}
 _SAVED = "_camera_saved"  # the dataset id just saved, for the "Train" offer after the rerun
@@ -115,25 +117,26 @@ def recording_section() -> None:
 
 
 def _add_class(draft: recording.Draft) -> None:
-    """A text input that adds the class when Enter is pressed (no button: the page's own buttons
-    keep their places)."""
-    key = f"camera_new_class_{_round()}"
+    """A class name and its "Add class" button, in a form: pressing Enter in the input adds the
+    class too, and the input comes back empty."""
 
     def add() -> None:
         try:
-            draft.add_class(st.session_state.get(key, ""))
+            draft.add_class(st.session_state.get("camera_new_class", ""))
         except UserInputError as error:
             st.session_state[_ADD_ERROR] = error
-            return
-        _next_round()  # a fresh, empty input
 
-    st.text_input(
-        t("New class (type a name, press Enter)"),
-        max_chars=40,
-        placeholder=t("for example: thumbs up"),
-        key=key,
-        on_change=add,
-    )
+    with st.form("camera_add_class", clear_on_submit=True, border=False):
+        name, button = st.columns([4, 1], vertical_alignment="bottom")
+        name.text_input(
+            t("New class (type a name, press Enter)"),
+            max_chars=40,
+            placeholder=t("for example: thumbs up"),
+            key="camera_new_class",
+        )
+        button.form_submit_button(
+            t("Add class"), icon=":material/add:", on_click=add, width="stretch"
+        )
     error = st.session_state.pop(_ADD_ERROR, None)
     if error is not None:
         show_error(error)
@@ -408,16 +411,15 @@ def live_mode() -> bool:
 
 def live_classifier(classifier) -> None:
     """A live camera whose picture shows the model's top class and its probability, classified
-    at most every ``LIVE_EVERY`` seconds on the stream's thread."""
+    at most every ``LIVE_EVERY`` seconds on the stream's thread; the latest answer is also written
+    under the video."""
     if webrtc_missing():
         _install_hint()
         return
     from streamlit_webrtc import WebRtcMode, webrtc_streamer  # only with the camera extra
 
-    from ui.camera_live import LiveLabeller, frame_classifier
-
-    labeller = LiveLabeller(frame_classifier(classifier), every=LIVE_EVERY, clock=time.monotonic)
-    webrtc_streamer(
+    labeller = _labeller(classifier)
+    context = webrtc_streamer(
         key=f"classify_live_{classifier.name}",
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=RTC_CONFIGURATION,
@@ -425,9 +427,39 @@ def live_classifier(classifier) -> None:
         video_frame_callback=labeller.on_frame,
         translations=_translations(),
     )
-    st.caption(
-        t(
-            "Press Start: the model classifies the picture about three times a second and "
-            "writes its best guess and its probability on it."
+    if context.state.playing:
+        _live_answer(labeller)
+    else:
+        st.caption(
+            t(
+                "Press Start: the model classifies the picture about three times a second and "
+                "writes its best guess and its probability on it."
+            )
         )
+
+
+def _labeller(classifier) -> LiveLabeller:
+    """This session's labeller for ``classifier``: the same one across reruns, so the answer
+    under the video survives them (one per browser session, never shared)."""
+    key = f"_camera_live_{classifier.name}"
+    labeller = st.session_state.get(key)
+    if labeller is None:
+        labeller = LiveLabeller(
+            frame_classifier(classifier), every=LIVE_EVERY, clock=time.monotonic
+        )
+        st.session_state[key] = labeller
+    return labeller
+
+
+@st.fragment(run_every=LIVE_SHOWN_EVERY)
+def _live_answer(labeller) -> None:
+    """The latest answer as text, for whoever cannot read it on the video."""
+    if labeller.answer is None:
+        st.caption(t("Waiting for the first answer..."))
+        return
+    label, probability = labeller.answer
+    st.markdown(
+        "**"
+        + t("Now: {name} {probability}", name=class_label(label), probability=f"{probability:.0%}")
+        + "**"
     )

@@ -30,6 +30,12 @@ def labelled(elements, text):
     return [e for e in elements if e.label == text]
 
 
+def add_class(at, tr, name):
+    """Type a class name and press "Add class" (Enter in the input is the browser test's)."""
+    labelled(at.text_input, tr("New class (type a name, press Enter)"))[0].input(name)
+    labelled(at.button, tr("Add class"))[0].click().run()
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_add_classes_and_refuse_a_bad_name(isolated_roots, open_page, all_text, lang):
     def tr(text, **params):
@@ -37,10 +43,10 @@ def test_add_classes_and_refuse_a_bad_name(isolated_roots, open_page, all_text, 
 
     at = open_page("dataset", lang)
     assert labelled(at.expander, tr("Record your own classes with the camera"))
-    labelled(at.text_input, tr("New class (type a name, press Enter)"))[0].input("thumbs up").run()
+    add_class(at, tr, "thumbs up")
     assert not at.exception, at.exception
     assert recording.Draft(isolated_roots["data"]).class_names() == ["thumbs up"]
-    labelled(at.text_input, tr("New class (type a name, press Enter)"))[0].input("train").run()
+    add_class(at, tr, "train")
     assert tr(
         "A class cannot be called {name!r}: that folder name means a split of the "
         "dataset. Choose another name.",
