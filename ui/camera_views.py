@@ -14,6 +14,8 @@ how to install it and the one-shot camera still works.
 from __future__ import annotations
 
 import importlib.util
+import os
+import sys
 import time
 
 import streamlit as st
@@ -46,6 +48,28 @@ _SHOTS = "_camera_shots"  # pictures taken in this session: the camera widget's 
 def webrtc_missing() -> bool:
     """Whether the camera extra (streamlit-webrtc) is missing."""
     return importlib.util.find_spec("streamlit_webrtc") is None
+
+
+def import_webrtc():
+    """``streamlit_webrtc``, imported so that it also works in a process that loaded TensorFlow
+    first (only with the camera extra).
+
+    pylibsrtp (aiortc's SRTP) carries its own OpenSSL, linked in and exported; TensorFlow loads its
+    BoringSSL, which has the same symbol names, into the global scope. Loaded after TensorFlow,
+    pylibsrtp's calls bind to BoringSSL and its ``srtp_init()`` kills the server with a
+    segmentation fault (the Classify page's live mode, after the model loaded). ``RTLD_DEEPBIND``
+    makes it use its own (Linux; elsewhere the flag does not exist and symbols bind per library).
+    """
+    if "pylibsrtp" not in sys.modules:
+        flags = sys.getdlopenflags()
+        sys.setdlopenflags(flags | getattr(os, "RTLD_DEEPBIND", 0))
+        try:
+            import pylibsrtp  # noqa: F401  (see above)
+        finally:
+            sys.setdlopenflags(flags)
+    import streamlit_webrtc
+
+    return streamlit_webrtc
 
 
 def _install_hint() -> None:
@@ -214,7 +238,7 @@ def _burst(draft: recording.Draft, class_name: str) -> None:
     if webrtc_missing():
         _install_hint()
         return
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer  # only with the camera extra
+    webrtc = import_webrtc()
 
     sampler = _sampler()
 
@@ -222,9 +246,9 @@ def _burst(draft: recording.Draft, class_name: str) -> None:
         sampler.offer(frame.to_ndarray(format="rgb24"))
         return frame
 
-    context = webrtc_streamer(
+    context = webrtc.webrtc_streamer(
         key="camera_burst",
-        mode=WebRtcMode.SENDRECV,
+        mode=webrtc.WebRtcMode.SENDRECV,
         rtc_configuration=RTC_CONFIGURATION,
         media_stream_constraints={"video": True, "audio": False},
         video_frame_callback=keep,
@@ -416,12 +440,12 @@ def live_classifier(classifier) -> None:
     if webrtc_missing():
         _install_hint()
         return
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer  # only with the camera extra
+    webrtc = import_webrtc()
 
     labeller = _labeller(classifier)
-    context = webrtc_streamer(
+    context = webrtc.webrtc_streamer(
         key=f"classify_live_{classifier.name}",
-        mode=WebRtcMode.SENDRECV,
+        mode=webrtc.WebRtcMode.SENDRECV,
         rtc_configuration=RTC_CONFIGURATION,
         media_stream_constraints={"video": True, "audio": False},
         video_frame_callback=labeller.on_frame,

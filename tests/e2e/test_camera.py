@@ -1,5 +1,5 @@
 """In a real Chromium with its fake camera: record classes one picture per click and as a
-streamlit-webrtc burst, save them as a dataset, and classify live.
+streamlit-webrtc burst, save them as a dataset, and classify live on the Classify page.
 
 Chromium's fake camera (``--use-fake-device-for-media-stream``) films a moving test pattern;
 ``--use-fake-ui-for-media-stream`` answers the permission prompt. WebRTC offers every interface's
@@ -102,9 +102,13 @@ def _take(page, wait_for_run, name: str, label: str) -> None:
     wait_for_run(page)
 
 
-def _add_class(page, wait_for_run, name: str, new_class: str) -> None:
+def _add_class(page, wait_for_run, name: str, new_class: str, button: str | None = None) -> None:
+    """Type ``name`` in the ``new_class`` input, then press Enter or click ``button``."""
     page.get_by_role("textbox", name=new_class).fill(name)
-    page.get_by_role("textbox", name=new_class).press("Enter")
+    if button is None:
+        page.get_by_role("textbox", name=new_class).press("Enter")
+    else:
+        page.get_by_role("button", name=button).click()
     expect(page.get_by_text(f"**{name}**").or_(page.get_by_text(name).first)).to_be_visible(
         timeout=TIMEOUT
     )
@@ -122,8 +126,10 @@ def test_one_picture_per_click_then_save(camera_app, camera_page, wait_for_run, 
     page = camera_page
     page.goto(f"{url}/dataset?lang={lang}")
     page.get_by_text(tr("Record your own classes with the camera")).click()
-    for name in ("left", "right"):
-        _add_class(page, wait_for_run, f"{name}-{lang}", tr("New class (type a name, press Enter)"))
+    new_class = tr("New class (type a name, press Enter)")
+    _add_class(page, wait_for_run, f"left-{lang}", new_class)
+    _add_class(page, wait_for_run, f"right-{lang}", new_class, button=tr("Add class"))
+    expect(page.get_by_role("textbox", name=new_class)).to_have_value("")
     for name in ("left", "right"):
         label = tr("Take a picture for {name}", name=f"{name}-{lang}")
         _take(page, wait_for_run, f"{name}-{lang}", label)
@@ -170,3 +176,45 @@ def test_a_webrtc_burst_records_frames(camera_app, camera_page, wait_for_run, lo
     toggle.click()
     expect(page.get_by_text(re.compile(r"^burst \(([3-9]|\d\d+)\)$"))).to_be_visible(timeout=60_000)
     assert recording.Draft(data).counts()["burst"] >= 3
+
+
+@needs_loopback_namespace
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_live_mode_writes_the_answer_under_the_video(
+    camera_app,
+    camera_page,
+    wait_for_run,
+    loopback_candidate,
+    make_trained_run,
+    tmp_path_factory,
+    lang,
+):
+    from clfcore.i18n import translate
+
+    def tr(text, **params):
+        return translate(text, lang, **params)
+
+    url, data = camera_app
+    runs = data.parent / "runs"
+    runs.mkdir(exist_ok=True)
+    if not any(runs.iterdir()):  # the module's server is shared by both languages
+        # the MLP on 8x8 grayscale digits: the camera's 640x480 colour frames are resized to it
+        make_trained_run(runs, tmp_path_factory)
+    page = camera_page
+    page.goto(f"{url}/classify?lang={lang}")
+    # the server loads TensorFlow and the model first
+    expect(page.get_by_text(tr("2. The image"))).to_be_visible(timeout=120_000)
+    page.get_by_role("tab", name=tr("Camera")).click()
+    page.get_by_role("radio", name=tr("Live"), exact=True).click()  # a segmented control
+    frame = page.frame_locator("iframe[title*='streamlit_webrtc']")
+    frame.get_by_role("button", name=tr("Start the camera")).click()
+    # the fragment rewrites it about twice a second: a digit class and its probability
+    answer = re.compile(
+        "^"
+        + re.escape(tr("Now: {name} {probability}", name="@", probability="%"))
+        .replace("@", r"\d")
+        .replace("%", r"\d{1,3}%")
+        + "$"
+    )
+    expect(page.get_by_text(answer)).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
