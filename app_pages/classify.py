@@ -22,7 +22,7 @@ from clfcore.inference.preprocess import (
     style_for_dataset,
 )
 from clfcore.runs import listing
-from ui import auth, task_views, workspace_views
+from ui import auth, camera_views, task_views, workspace_views
 from ui.lang import error_message, number, t, translator
 from ui.widgets import class_label, linked_run_or_stop, needs_first, show_error
 
@@ -573,6 +573,9 @@ def camera_tab(classifier) -> None:
             ),
             icon=":material/no_photography:",
         )
+        return
+    if camera_views.live_mode():
+        camera_views.live_classifier(classifier)
         return
     shot = st.camera_input(t("Take a picture"), key="classify_camera")
     if shot is None:

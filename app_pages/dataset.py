@@ -9,7 +9,7 @@ import streamlit as st
 from clfcore.data import datasets, explore
 from clfcore.data.splits import SplitConfig
 from clfcore.errors import DatasetError, UserInputError
-from ui import dataset_import, session, state, task_views
+from ui import camera_views, dataset_import, session, state, task_views
 from ui.charts import split_bars
 from ui.lang import number, t, translator
 from ui.widgets import class_label, controlled, show_error
@@ -295,6 +295,7 @@ def _explorer(info: datasets.DatasetInfo, raw, counts: pd.DataFrame, location: s
 st.title(t("Dataset"))
 info = _pick_dataset()
 dataset_import.render(info)
+camera_views.recording_section()
 if datasets.availability(info.id).location is None:
     _offer_download(info)
     st.stop()

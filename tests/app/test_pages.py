@@ -38,7 +38,7 @@ def test_dataset_page_with_fashion_mnist_and_shuffle(isolated_roots, write_idx_d
     assert at.selectbox[0].value == "fashion_mnist"
     assert [m.value for m in at.metric][:3] == ["80", "20", "20"]
     assert at.metric[4].value == ES["gray"]
-    at.button[0].click().run()  # shuffle
+    next(b for b in at.button if b.label == ES["Shuffle"]).click().run()
     assert not at.exception
     assert at.session_state["sample_seed"] == 1
 
