@@ -403,7 +403,9 @@ def test_the_train_command_takes_augmentation_settings(isolated_roots, monkeypat
     from clfcore.runs.folder import RunFolder
     from clfcore.training import trainer
 
-    monkeypatch.setattr(train_commands, "_epoch_printer", lambda: None)  # only the run's config matters here
+    monkeypatch.setattr(
+        train_commands, "_epoch_printer", lambda: None
+    )  # only the run's config matters here
     monkeypatch.setattr(
         trainer,
         "run_in_this_process",

@@ -66,8 +66,8 @@ def test_with_the_weights_on_this_machine_it_is_transfer_learning_at_96(isolated
     )
     assert config.epochs == preset.settings["epochs"]
     # the shots are already the backbone's size: nothing resizes them
-    layers = architectures.describe(
-        preset.architecture, (96, 96, 3), 3, options=preset.options
-    )["layers"]
+    layers = architectures.describe(preset.architecture, (96, 96, 3), 3, options=preset.options)[
+        "layers"
+    ]
     assert "Resizing" not in [row["type"] for row in layers]
     assert layers[-1]["output_shape"] == (None, 3)
