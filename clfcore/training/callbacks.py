@@ -2,7 +2,8 @@
 
 ``ProgressCallback`` writes progress.json (epoch, batch, elapsed, ETA, learning rate) at most a few
 times a second and history.csv after every epoch; it also ends training after the current batch
-when a stop was requested (a signal, or the stop file the app writes).
+when a stop was requested (a signal, or the stop file the app writes). The first trained batch is
+written at once, with its time (``first_batch_at``): how long a run took to start.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.rows: list[dict] = []
         self.stopped_by_user = False
         self.start: float | None = None  # time.monotonic() when the first stage began
+        self.first_batch_at: float | None = None  # time.time() when the first batch had trained
 
     def on_train_begin(self, logs=None) -> None:
         self.epochs = self.total_epochs or (self.params.get("epochs") or 1) - self.first_epoch
@@ -82,7 +84,12 @@ class ProgressCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_train_batch_end(self, batch, logs=None) -> None:
-        self._write(batch=batch + 1)  # dispatched off the training thread (async_safe)
+        # dispatched off the training thread (async_safe)
+        if self.first_batch_at is None:
+            self.first_batch_at = time.time()
+            self._write(batch=batch + 1, force=True)
+        else:
+            self._write(batch=batch + 1)
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         logs = logs or {}
@@ -124,6 +131,7 @@ class ProgressCallback(keras.callbacks.Callback):
                 "eta": None if eta is None else round(eta, 1),
                 "learning_rate": current_learning_rate(self.model),
                 "stopping": self.stopped_by_user,
+                "first_batch_at": self.first_batch_at,
             }
         )
 
