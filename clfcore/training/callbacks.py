@@ -176,14 +176,17 @@ def _implements(callback, hook: str) -> bool:
     return any(getattr(type(callback), name) is not getattr(base, name) for name in names)
 
 
-def callback_list(callbacks, *, model, epochs: int, steps: int) -> keras.callbacks.CallbackList:
+def callback_list(
+    callbacks, *, model, epochs: int, steps: int | None
+) -> keras.callbacks.CallbackList:
     """``callbacks`` as ``fit(..., verbose=0)`` would wrap them (with a History), minus the batch-end
     calls none of them wants; pass the result as ``fit``'s ``callbacks``.
 
     Args:
         model: the model ``fit`` is called on.
         epochs: ``fit``'s ``epochs`` (the last epoch's number, counting a continued run's).
-        steps: batches per epoch, as Keras counts them (``params["steps"]`` of every callback).
+        steps: batches per epoch, as Keras counts them (``params["steps"]`` of every callback);
+            None when unknown.
     """
     return _CallbackList(
         list(callbacks),
