@@ -256,6 +256,14 @@ def _progress(run_id: str, polling: bool) -> None:
                 lr=progress["learning_rate"],
             ),
         )
+        startup = run.startup_seconds()
+        if startup is not None:
+            st.caption(
+                t(
+                    "Started in {seconds:.1f} s: from pressing Start training to the first trained batch.",
+                    seconds=startup,
+                )
+            )
     history = lineage.continued_history(run)  # a continued run: its parent's epochs first
     if history:
         st.plotly_chart(

@@ -251,3 +251,19 @@ def test_checking_names_that_never_failed_keeps_no_memory():
         assert throttle.wait_seconds(f"made-up-{number}") == 0
     throttle.failed("ana")
     assert list(throttle._failures) == ["ana"]
+
+
+def test_importing_the_roster_hashes_nothing():
+    # an Argon2id hash costs a quarter of a second: every command and training process imports the roster
+    import subprocess
+    import sys
+
+    code = (
+        "import argon2\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise SystemExit('a password was hashed on import')\n"
+        "argon2.PasswordHasher.hash = refuse\n"
+        "import clfcore.accounts.roster\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

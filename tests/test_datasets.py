@@ -225,3 +225,61 @@ def test_sources_look_in_the_data_root_first(isolated_roots, write_idx_dataset):
     write_idx_dataset(isolated_roots["data"] / "fashion-mnist")
     write_idx_dataset(isolated_roots["keras"] / "datasets" / "fashion-mnist")
     assert sources.fashion_mnist_location() == isolated_roots["data"] / "fashion-mnist"
+
+
+def _idx_caches(data_root):
+    return sorted((data_root / sources.CACHE_DIR).glob("idx-*.npz"))
+
+
+def test_decoded_idx_files_are_cached_and_a_hit_skips_the_decoding(
+    isolated_roots, write_idx_dataset, monkeypatch
+):
+    folder = isolated_roots["data"] / "fashion-mnist"
+    write_idx_dataset(folder)
+    first = sources.read_idx_folder(folder)
+    assert len(_idx_caches(isolated_roots["data"])) == 1
+
+    def no_decoding(path):
+        raise AssertionError(f"{path} was decoded again despite the cache")
+
+    monkeypatch.setattr(sources, "read_idx", no_decoding)
+    again = sources.read_idx_folder(folder)
+    for key in ("x_train", "y_train", "x_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, key), getattr(first, key))
+        assert getattr(again, key).dtype == getattr(first, key).dtype
+
+
+def test_a_changed_source_file_misses_the_cache_and_replaces_it(isolated_roots, write_idx_dataset):
+    folder = isolated_roots["data"] / "fashion-mnist"
+    write_idx_dataset(folder, train=60)
+    assert len(sources.read_idx_folder(folder).x_train) == 60
+    old = _idx_caches(isolated_roots["data"])
+    write_idx_dataset(folder, train=40)  # new files: another size and modification time
+    assert len(sources.read_idx_folder(folder).x_train) == 40
+    new = _idx_caches(isolated_roots["data"])
+    assert len(new) == 1 and new != old  # the stale copy is gone
+
+
+def test_a_corrupt_cache_file_is_rebuilt(isolated_roots, write_idx_dataset):
+    folder = isolated_roots["data"] / "fashion-mnist"
+    write_idx_dataset(folder)
+    expected = sources.read_idx_folder(folder).x_train
+    (cache,) = _idx_caches(isolated_roots["data"])
+    cache.write_bytes(cache.read_bytes()[:100])  # truncated
+    np.testing.assert_array_equal(sources.read_idx_folder(folder).x_train, expected)
+    with np.load(cache) as rebuilt:  # written again, whole
+        np.testing.assert_array_equal(rebuilt["x_train"], expected)
+
+
+def test_a_read_only_data_root_trains_without_a_cache(
+    isolated_roots, write_idx_dataset, monkeypatch
+):
+    folder = isolated_roots["data"] / "fashion-mnist"
+    write_idx_dataset(folder)
+
+    def read_only(path):
+        raise PermissionError(f"read-only: {path}")
+
+    monkeypatch.setattr(sources, "atomic_path", read_only)
+    assert len(sources.read_idx_folder(folder).x_train) == 60
+    assert _idx_caches(isolated_roots["data"]) == []

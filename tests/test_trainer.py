@@ -288,3 +288,14 @@ def test_every_optimizer_in_the_table_builds_its_keras_class(name):
     assert float(optimizer.learning_rate) == pytest.approx(0.01)
     if spec.uses_momentum:
         assert optimizer.momentum == pytest.approx(0.5)
+
+
+def test_the_first_trained_batch_is_timestamped_in_the_progress(isolated_roots):
+    import time
+
+    run = create_run(TrainConfig(**TINY))
+    queued_at = run.status()["queued_at"]
+    trainer.train(run)
+    first = run.progress()["first_batch_at"]
+    assert isinstance(first, float) and queued_at <= first <= time.time()
+    assert run.startup_seconds() == pytest.approx(first - queued_at)

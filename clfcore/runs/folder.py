@@ -3,7 +3,8 @@
     runs/20261125-114210042-mlp-digits-3fa2/
         config.json     what was trained (TrainConfig + "created")
         status.json     queued | running | completed | stopped | failed | interrupted, pid, message
-        progress.json   the live position: epoch, batch, elapsed, ETA, learning rate
+        progress.json   the live position: epoch, batch, elapsed, ETA, learning rate, and
+                        first_batch_at (time.time() when the first batch had trained)
         history.csv     one row per finished epoch: loss, accuracy, val_loss, val_accuracy,
                         learning_rate
         metrics.json    test metrics when training ends
@@ -140,6 +141,14 @@ class RunFolder:
     def write_progress(self, progress: dict) -> None:
         write_text_atomic(self.path / "progress.json", json.dumps(progress))
 
+    def startup_seconds(self) -> float | None:
+        """Seconds from the run's submission (status "queued_at", ``create_run``) to its first
+        trained batch (progress "first_batch_at"); None before that batch or for an older run."""
+        queued, first = self.status().get("queued_at"), self.progress().get("first_batch_at")
+        if not isinstance(queued, (int, float)) or not isinstance(first, (int, float)):
+            return None
+        return max(first - queued, 0.0)
+
     def history(self) -> list[dict]:
         """One dict per finished epoch, numbers as floats (missing values as None)."""
         try:
@@ -208,7 +217,7 @@ def create_run(config: TrainConfig, *, root: Path | None = None) -> RunFolder:
     write_text_atomic(
         run.config_path, json.dumps({**config.to_json(), "created": _now()}, indent=2)
     )
-    run.set_status("queued")
+    run.set_status("queued", queued_at=time.time())  # where "started in X s" counts from
     return run
 
 

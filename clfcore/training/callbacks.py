@@ -2,7 +2,14 @@
 
 ``ProgressCallback`` writes progress.json (epoch, batch, elapsed, ETA, learning rate) at most a few
 times a second and history.csv after every epoch; it also ends training after the current batch
-when a stop was requested (a signal, or the stop file the app writes).
+when a stop was requested (a signal, or the stop file the app writes). The first trained batch is
+written at once, with its time (``first_batch_at``): how long a run took to start.
+
+``callback_list`` hands them to ``fit`` so that the end of a batch costs nothing: Keras turns every
+batch's logs into Python numbers (one wait for the batch's result and a thread hand-off each)
+whenever batch-end hooks are called, which in plain ``model.fit`` is always. None of these
+callbacks has one; the batch position is written from ``on_train_batch_begin``, which Keras calls
+on the training thread without converting anything.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from clfcore.runs.folder import RunFolder
 from clfcore.training import monitor as monitoring
 
 WRITE_EVERY_SECONDS = 0.5  # progress.json refresh rate: the page polls about once a second
+_BATCH_END_HOOKS = ("on_train_batch_end", "on_test_batch_end", "on_predict_batch_end")
 
 
 def current_learning_rate(model: keras.Model) -> float:
@@ -32,8 +40,6 @@ class ProgressCallback(keras.callbacks.Callback):
         num_samples: training images per epoch (to count batches).
         stop_flag: a callable returning True once a stop was requested.
     """
-
-    async_safe = True  # lets Keras dispatch the batch hook off the training thread (no slow-down)
 
     def __init__(
         self,
@@ -55,6 +61,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.rows: list[dict] = []
         self.stopped_by_user = False
         self.start: float | None = None  # time.monotonic() when the first stage began
+        self.first_batch_at: float | None = None  # time.time() when the first batch had trained
 
     def on_train_begin(self, logs=None) -> None:
         self.epochs = self.total_epochs or (self.params.get("epochs") or 1) - self.first_epoch
@@ -75,17 +82,26 @@ class ProgressCallback(keras.callbacks.Callback):
         self.epoch_start = time.monotonic()
 
     def on_train_batch_begin(self, batch, logs=None) -> None:
+        # ``batch`` batches of this epoch are done (no batch-end hook: see the module's docstring)
+        if batch:
+            self._batch_done(batch)
         # Checked here, on the training thread, so the loop ends right after this batch.
         self.current_batch = batch + 1
         if self.stop_flag():
             self.stopped_by_user = True
             self.model.stop_training = True
 
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        self._write(batch=batch + 1)  # dispatched off the training thread (async_safe)
+    def _batch_done(self, batches: int) -> None:
+        if self.first_batch_at is None:  # the run's first batch: written at once, with its time
+            self.first_batch_at = time.time()
+            self._write(batch=batches, force=True)
+        else:
+            self._write(batch=batches)
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         logs = logs or {}
+        if self.first_batch_at is None:  # an epoch of one batch: no next batch began
+            self.first_batch_at = time.time()
         row = {
             "epoch": epoch + 1,
             "learning_rate": current_learning_rate(self.model),
@@ -124,8 +140,63 @@ class ProgressCallback(keras.callbacks.Callback):
                 "eta": None if eta is None else round(eta, 1),
                 "learning_rate": current_learning_rate(self.model),
                 "stopping": self.stopped_by_user,
+                "first_batch_at": self.first_batch_at,
             }
         )
+
+
+class _CallbackList(keras.callbacks.CallbackList):
+    """Keras's CallbackList, except that a batch-end hook no callback implements is not called."""
+
+    def __init__(self, callbacks, **kwargs) -> None:
+        super().__init__(callbacks, **kwargs)
+        self._wanted = {
+            hook: any(_implements(callback, hook) for callback in self.callbacks)
+            for hook in _BATCH_END_HOOKS
+        }
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        if self._wanted["on_train_batch_end"]:
+            super().on_train_batch_end(batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None) -> None:
+        if self._wanted["on_test_batch_end"]:
+            super().on_test_batch_end(batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None) -> None:
+        if self._wanted["on_predict_batch_end"]:
+            super().on_predict_batch_end(batch, logs)
+
+
+def _implements(callback, hook: str) -> bool:
+    """Whether ``callback`` overrides ``hook`` (or, for training batches, its old name
+    ``on_batch_end``, which Keras's default ``on_train_batch_end`` calls)."""
+    names = (hook, "on_batch_end") if hook == "on_train_batch_end" else (hook,)
+    base = keras.callbacks.Callback
+    return any(getattr(type(callback), name) is not getattr(base, name) for name in names)
+
+
+def callback_list(
+    callbacks, *, model, epochs: int, steps: int | None
+) -> keras.callbacks.CallbackList:
+    """``callbacks`` as ``fit(..., verbose=0)`` would wrap them (with a History), minus the batch-end
+    calls none of them wants; pass the result as ``fit``'s ``callbacks``.
+
+    Args:
+        model: the model ``fit`` is called on.
+        epochs: ``fit``'s ``epochs`` (the last epoch's number, counting a continued run's).
+        steps: batches per epoch, as Keras counts them (``params["steps"]`` of every callback);
+            None when unknown.
+    """
+    return _CallbackList(
+        list(callbacks),
+        add_history=True,
+        add_progbar=False,
+        model=model,
+        verbose=0,
+        epochs=epochs,
+        steps=steps,
+    )
 
 
 class BestModelKeeper(keras.callbacks.Callback):
@@ -136,15 +207,26 @@ class BestModelKeeper(keras.callbacks.Callback):
     at most every ``save_every_seconds`` and when training ends, so saving never slows a short run,
     and a crash loses at most that many seconds of progress. Writes are atomic. Which epoch is
     better is ``clfcore.training.monitor.is_improvement``: of two equal epochs the first is kept.
+
+    Args:
+        save_at_end: write the file when ``fit`` ends. False for a caller that calls
+            :meth:`finish` itself once training is over (the trainer: after its last stage, so the
+            file is written once and the model in memory is the kept one, with no reload).
     """
 
     def __init__(
-        self, path, *, monitor: str = "val_accuracy", save_every_seconds: float = 20.0
+        self,
+        path,
+        *,
+        monitor: str = "val_accuracy",
+        save_every_seconds: float = 20.0,
+        save_at_end: bool = True,
     ) -> None:
         super().__init__()
         self.path = Path(path)
         self.monitor = monitor
         self.save_every_seconds = save_every_seconds
+        self.save_at_end = save_at_end
         self.best = None
         self.best_weights = None
         self.unsaved = False
@@ -162,15 +244,26 @@ class BestModelKeeper(keras.callbacks.Callback):
             self._save()
 
     def on_train_end(self, logs=None) -> None:
-        if self.unsaved or not self.path.exists():
+        if self.save_at_end and (self.unsaved or not self.path.exists()):
             self._save()
+
+    def finish(self) -> None:
+        """Training is over: put the kept epoch's weights into the model and write its file (unless
+        it holds them already). Afterwards the model in memory is the one in ``path``."""
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+        if self.unsaved or not self.path.exists():
+            self._write()
 
     def _save(self) -> None:
         current = self.model.get_weights()
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+        self._write()
+        self.model.set_weights(current)
+
+    def _write(self) -> None:
         with atomic_path(self.path) as temporary:
             self.model.save(temporary)
-        self.model.set_weights(current)
         self.unsaved = False
         self.last_save = time.monotonic()

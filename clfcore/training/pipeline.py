@@ -18,6 +18,8 @@ stateless, so TensorFlow's op determinism (which the trainer turns on) keeps it 
 
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -110,6 +112,16 @@ class AugmentedModel(keras.Model):
 
     def save(self, filepath, *args, **kwargs):
         return self.model.save(filepath, *args, **kwargs)
+
+
+def batches_per_epoch(fit_kwargs: dict) -> int | None:
+    """How many batches ``fit(**fit_kwargs)`` trains per epoch (``fit_inputs``'s second value), as
+    Keras counts them: a partial last batch counts; None for a dataset of unknown length."""
+    x = fit_kwargs["x"]
+    if isinstance(x, tf.data.Dataset):
+        count = int(x.cardinality())
+        return count if count >= 0 else None
+    return math.ceil(len(x) / fit_kwargs["batch_size"])
 
 
 def fit_inputs(

@@ -12,6 +12,7 @@ and usable directly from a notebook. Builds and compiles inside a ``tf.distribut
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import signal
 import threading
@@ -172,7 +173,10 @@ def _keras_callbacks(config: TrainConfig, run: RunFolder) -> list:
 
     from clfcore.training.callbacks import BestModelKeeper
 
-    callbacks = [BestModelKeeper(run.model_path, monitor=config.checkpoint_monitor)]
+    # the trainer writes the kept model once, after its last stage (BestModelKeeper.finish)
+    callbacks = [
+        BestModelKeeper(run.model_path, monitor=config.checkpoint_monitor, save_at_end=False)
+    ]
     if config.early_stopping:
         callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -217,21 +221,25 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
     )
     info = check_config(config)
 
-    # here, not at the top: these load TensorFlow, which only a training process needs
-    import keras
-    import tensorflow as tf
+    # The arrays are read and split while TensorFlow loads: its import is mostly Python, numpy's
+    # decoding and conversions release the GIL, so on two cores the run starts that much sooner.
+    # (The splits draw from their own seeded generators, not from the global ones seeded below.)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(datasets.load_splits, config.dataset, config.split)
+        # here, not at the top: these load TensorFlow, which only a training process needs
+        import keras
+        import tensorflow as tf
 
-    from clfcore.training import pipeline
-    from clfcore.training.callbacks import ProgressCallback
+        from clfcore.training import pipeline
+        from clfcore.training.callbacks import ProgressCallback, callback_list
 
-    keras.utils.set_random_seed(config.seed)
-    if tf.config.list_logical_devices("GPU"):
-        # GPU kernels (cuDNN, atomics) may add in any order; CPU kernels, with the seed set, already
-        # give the
-        # same metrics run after run (tests/test_trainer.py checks it), and the flag would cost them
-        # about 8 %.
-        tf.config.experimental.enable_op_determinism()
-    splits = datasets.load_splits(config.dataset, config.split)
+        keras.utils.set_random_seed(config.seed)
+        if tf.config.list_logical_devices("GPU"):
+            # GPU kernels (cuDNN, atomics) may add in any order; CPU kernels, with the seed set,
+            # already give the same metrics run after run (tests/test_trainer.py checks it), and
+            # the flag would cost them about 8 %.
+            tf.config.experimental.enable_op_determinism()
+        splits = loading.result()
     with make_strategy(config.strategy).scope():
         # a continued run trains on from its parent's model and optimizer state
         model = (
@@ -269,7 +277,12 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
         epochs=first + config.epochs,
         verbose=0,
         class_weight=class_weight,
-        callbacks=[*aliases, progress, *keras_callbacks, *callbacks],
+        callbacks=callback_list(
+            [*aliases, progress, *keras_callbacks, *callbacks],
+            model=fitted,
+            epochs=first + config.epochs,
+            steps=pipeline.batches_per_epoch(train_inputs),
+        ),
     )
     if fine_tune_layers and not progress.stopped_by_user and not stop_flag():
         # Second stage (transfer learning): unfreeze the backbone's top layers, train on with a
@@ -291,20 +304,28 @@ def train(run: RunFolder, *, stop_flag: StopFlag | None = None, callbacks: tuple
                     placement="model",
                 )
         keeper = keras_callbacks[0]  # the best model of both stages is the one kept
+        last_epoch = first + len(progress.rows) + fine_tune_epochs
         fitted.fit(
             **train_inputs,
             validation_data=(splits.x_val, splits.y_val),
             initial_epoch=first + len(progress.rows),
-            epochs=first + len(progress.rows) + fine_tune_epochs,
+            epochs=last_epoch,
             verbose=0,
             class_weight=class_weight,
-            callbacks=[*aliases, progress, keeper, *callbacks],
+            callbacks=callback_list(
+                [*aliases, progress, keeper, *callbacks],
+                model=fitted,
+                epochs=last_epoch,
+                steps=pipeline.batches_per_epoch(train_inputs),
+            ),
         )
     train_seconds = time.monotonic() - started
+    # model.keras gets the kept epoch, and so does the model in memory (its weights are shared with
+    # ``fitted``): the test metrics are those of the file, without reading it back
+    keras_callbacks[0].finish()
     (run.path / resume.START_MODEL).unlink(missing_ok=True)  # the parent keeps its own model
-    best = keras.saving.load_model(run.model_path)
     scores = objectives.test_metrics(
-        best,
+        model,
         splits,
         batch_size=max(config.batch_size, 256),
         task=info.task,

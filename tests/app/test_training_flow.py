@@ -56,3 +56,25 @@ def test_epochs_zero_is_refused_on_the_page(isolated_roots, open_page):
     at.run()
     assert not at.exception
     assert "Epochs must be at least 1" in at.error[0].value
+
+
+def test_the_live_view_says_how_long_the_run_took_to_start(isolated_roots, open_page, all_text):
+    import os
+
+    from clfcore.config import TrainConfig
+    from clfcore.runs.folder import create_run
+    from clfcore.runs.liveness import _process_start_ticks
+
+    run = create_run(TrainConfig(dataset="digits", architecture="mlp", epochs=2))
+    queued_at = run.status()["queued_at"]
+    # a run "training" in this very process (alive), 2.5 s after it was queued
+    run.set_status("running", pid=os.getpid(), pid_start=_process_start_ticks(os.getpid()))
+    progress = {"epoch": 1, "epochs": 2, "batch": 1, "batches": 10, "fraction": 0.05}
+    extra = {"elapsed": 0.1, "eta": 2.0, "learning_rate": 0.001, "stopping": False}
+    run.write_progress({**progress, **extra, "first_batch_at": queued_at + 2.5})
+    for lang, expected in (("en", "Started in 2.5 s"), ("es", "Arrancó en 2.5 s")):
+        at = open_page("train", lang)
+        at.session_state["followed_run"] = run.run_id
+        at.run()
+        assert not at.exception
+        assert expected in all_text(at)
