@@ -260,7 +260,8 @@ def _progress(run_id: str, polling: bool) -> None:
         if startup is not None:
             st.caption(
                 t(
-                    "Started in {seconds:.1f} s: from pressing Start training to the first trained batch.",
+                    "Started in {seconds:.1f} s: from pressing Start training to the first "
+                    "trained batch.",
                     seconds=startup,
                 )
             )

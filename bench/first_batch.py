@@ -1,5 +1,6 @@
-"""Start to first batch: from ``jobs.submit`` (what the Train page's Start does) to the first trained
-batch the run writes in its progress.json (``first_batch_at``), for the course MLP on Fashion-MNIST.
+"""Start to first batch: from ``jobs.submit`` (what the Train page's Start does) to the first
+trained batch the run writes in its progress.json (``first_batch_at``), for the course MLP on
+Fashion-MNIST.
 
 Runs through the local job runner, as the app does: a training process of its own every time,
 then a stop request once the first batch is in. The first run has no decoded copy of the dataset

@@ -254,7 +254,8 @@ def test_checking_names_that_never_failed_keeps_no_memory():
 
 
 def test_importing_the_roster_hashes_nothing():
-    # an Argon2id hash costs a quarter of a second: every command and training process imports the roster
+    # an Argon2id hash costs a quarter of a second: every command and training process imports
+    # the roster
     import subprocess
     import sys
 

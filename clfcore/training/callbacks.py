@@ -179,8 +179,8 @@ def _implements(callback, hook: str) -> bool:
 def callback_list(
     callbacks, *, model, epochs: int, steps: int | None
 ) -> keras.callbacks.CallbackList:
-    """``callbacks`` as ``fit(..., verbose=0)`` would wrap them (with a History), minus the batch-end
-    calls none of them wants; pass the result as ``fit``'s ``callbacks``.
+    """``callbacks`` as ``fit(..., verbose=0)`` would wrap them (with a History), minus the
+    batch-end calls none of them wants; pass the result as ``fit``'s ``callbacks``.
 
     Args:
         model: the model ``fit`` is called on.
