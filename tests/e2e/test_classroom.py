@@ -7,6 +7,8 @@ un-sharing hides it again.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -64,6 +66,17 @@ def _text(page) -> str:
     return page.content()
 
 
+def _shows(page, *texts: str) -> bool:
+    """Whether the page shows every one of ``texts``, waiting for them a while: a data grid draws
+    its rows a moment after the script run that sent it has ended."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while True:
+        content = _text(page)
+        if all(text in content for text in texts) or time.monotonic() > deadline:
+            return all(text in content for text in texts)
+        time.sleep(0.5)
+
+
 def _open(page, url: str, wait_for_run, marker: str | None = None):
     """Open ``url`` and wait until its script run has ended (and ``marker`` shows, if given).
 
@@ -108,13 +121,12 @@ def test_a_student_sees_nothing_of_a_classmate_until_the_teacher_shares_it(
 
     # ben's own run is there; ana's is nowhere
     _open(ben, f"{url}/runs?lang=en", wait_for_run)
-    assert ben_run in _text(ben)
+    assert _shows(ben, ben_run)
     _ben_finds_nothing_of(ben, url, ana_run, wait_for_run)
 
     # the teacher sees both, with the students' names
     _open(teacher, f"{url}/runs?lang=en", wait_for_run)
-    content = _text(teacher)
-    assert ana_run in content and ben_run in content
+    assert _shows(teacher, ana_run, ben_run)
     cells = teacher.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
     assert "ana" in cells and "ben" in cells  # the Student column
 

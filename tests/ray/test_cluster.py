@@ -161,16 +161,17 @@ def test_an_unreachable_cluster_says_so_and_the_local_backend_still_works(
     assert wait_for(run, ENDED) == "completed"
 
 
-def test_ten_jobs_at_once_queue_for_the_cluster_and_all_complete(on_ray, isolated_roots, wait_for):
+def test_more_jobs_than_the_cluster_places_queue_and_all_complete(on_ray, isolated_roots, wait_for):
     # the cluster places 3 one-CPU jobs (2 on the head, 1 on the second node); the rest wait
     assert jobs.max_concurrent() == 3
+    count = 6  # two rounds of the cluster's three places
     config = TrainConfig(**{**TINY, "epochs": 1, "train_size": 80})
-    runs = [jobs.submit(config.replace(run_name=f"job-{i}")) for i in range(10)]
+    runs = [jobs.submit(config.replace(run_name=f"job-{i}")) for i in range(count)]
     statuses = [run.status()["status"] for run in runs]
     queued = [run for run, status in zip(runs, statuses) if status == "queued"]
-    assert statuses.count("running") <= 3 and queued == runs[10 - len(queued) :] and queued
+    assert statuses.count("running") <= 3 and queued == runs[count - len(queued) :] and queued
     assert [jobs.queue_position(run) for run in queued] == list(range(1, len(queued) + 1))
-    assert [wait_for(run, ENDED) for run in runs] == ["completed"] * 10
+    assert [wait_for(run, ENDED) for run in runs] == ["completed"] * count
     assert all(run.metrics()["epochs_run"] == 1 for run in runs)
     assert len({run.status()["node"] for run in runs}) == 2  # both machines trained
     _only_web_files(isolated_roots["runs"])
