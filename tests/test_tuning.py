@@ -178,6 +178,20 @@ def test_stopping_a_study_stops_its_trial_and_a_resume_runs_another(isolated_roo
     assert study.result_of(study.load(folder), folder).trials == 0
 
 
+def test_a_started_study_is_in_its_storage_before_its_driver_runs(isolated_roots):
+    # a reader polling the storage while the driver created it made one of them fail with
+    # "table trial_heartbeats already exists": the storage is made before the driver starts
+    folder = study.start(
+        TuneConfig(base=TrainConfig(**QUICK, epochs=1), trials=1, study="made-first")
+    )
+    assert study.load(folder) is not None  # at once: the driver is still importing
+    deadline = time.monotonic() + 180
+    while study.driver_status(folder)["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert study.driver_status(folder)["status"] == "completed", (folder / "driver.log").read_text()
+    assert len(study.load(folder).trials) == 1
+
+
 def test_a_second_start_of_a_running_study_is_refused(isolated_roots):
     config = TuneConfig(base=TrainConfig(**QUICK, epochs=1), study="twice")
     folder = study.study_dir("twice")

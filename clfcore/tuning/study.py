@@ -359,6 +359,10 @@ def run_study(
     folder.mkdir(parents=True, exist_ok=True)
     _write_json(folder / "tune.json", config.to_json())
     (folder / "stop-requested").unlink(missing_ok=True)
+    # the storage's tables and the study are made here, before the driver starts: a reader
+    # (``load``, the page every few seconds) opening the storage while the driver creates it would
+    # create the tables too, and one of the two fails with "table ... already exists"
+    open_study(folder, config)
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the driver prints its own lines
     say = progress or (lambda line: None)
     study = open_study(folder, config)
@@ -433,6 +437,10 @@ def start(config: TuneConfig, *, runs_dir: Path | None = None, priority: str = "
     folder.mkdir(parents=True, exist_ok=True)
     _write_json(folder / "tune.json", config.to_json())
     (folder / "stop-requested").unlink(missing_ok=True)
+    # the storage's tables and the study are made here, before the driver starts: a reader
+    # (``load``, the page every few seconds) opening the storage while the driver creates it would
+    # create the tables too, and one of the two fails with "table ... already exists"
+    open_study(folder, config)
     env = {**os.environ, RUNS_ENV: str(runs_root()), DATA_ENV: str(data_root())}
     with open(folder / "driver.log", "ab") as log:
         process = subprocess.Popen(
