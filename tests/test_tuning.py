@@ -117,6 +117,18 @@ def test_the_pruner_stops_a_trial_far_below_the_median(isolated_roots):
     assert set(trials[1].intermediate_values) >= {1}
 
 
+def _first_trial_run(folder, deadline: float, *, ready) -> RunFolder:
+    """The first trial's run once the driver has made it and ``ready(run)`` holds."""
+    while time.monotonic() < deadline:
+        stored = study.load(folder)
+        run_id = stored.trials[0].user_attrs.get("run_id") if stored and stored.trials else None
+        run = RunFolder(folder.parent.parent / run_id) if run_id else None
+        if run is not None and ready(run):
+            return run
+        time.sleep(0.2)
+    raise AssertionError("the first trial has no run yet:\n" + (folder / "driver.log").read_text())
+
+
 def test_a_study_resumes_from_its_storage_after_its_driver_is_killed(isolated_roots):
     config = TuneConfig(
         base=TrainConfig(**QUICK, epochs=3),
@@ -126,13 +138,7 @@ def test_a_study_resumes_from_its_storage_after_its_driver_is_killed(isolated_ro
     )
     folder = study.start(config)
     deadline = time.monotonic() + 180
-    run_id = None
-    while run_id is None and time.monotonic() < deadline:  # until the first trial has its run
-        stored = study.load(folder)
-        if stored is not None and stored.trials:
-            run_id = stored.trials[0].user_attrs.get("run_id")
-        time.sleep(0.2)
-    assert run_id is not None
+    run_id = _first_trial_run(folder, deadline, ready=lambda run: True).run_id
     os.kill(study.driver_status(folder)["pid"], signal.SIGKILL)  # the driver dies mid-trial
     while study.driver_status(folder)["status"] == "running" and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -156,15 +162,7 @@ def test_stopping_a_study_stops_its_trial_and_a_resume_runs_another(isolated_roo
     )
     folder = study.start(config)
     deadline = time.monotonic() + 180
-    run = None
-    while time.monotonic() < deadline:  # until the first trial has trained an epoch
-        stored = study.load(folder)
-        run_id = stored.trials[0].user_attrs.get("run_id") if stored and stored.trials else None
-        run = RunFolder(isolated_roots["runs"] / run_id) if run_id else None
-        if run is not None and run.history():
-            break
-        time.sleep(0.2)
-    assert run is not None and run.history()
+    run = _first_trial_run(folder, deadline, ready=lambda run: bool(run.history()))
     study.stop(folder)
     while study.driver_status(folder)["status"] == "running" and time.monotonic() < deadline:
         time.sleep(0.2)
