@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -46,14 +47,37 @@ def ray_cluster():
 
 
 @pytest.fixture
-def on_ray(ray_cluster, monkeypatch):
+def on_ray(ray_cluster, isolated_roots, monkeypatch):
     """This test's jobs go to the session's cluster (``CLFCORE_JOBS=ray``), one CPU each, so the
-    cluster places three at once (2 on the head, 1 on the second node)."""
+    cluster places three at once (2 on the head, 1 on the second node).
+
+    At the end every job of the test still queued or running is stopped and waited for: a test
+    that failed half-way must not leave a long training holding a CPU of the cluster the next
+    tests count on."""
     monkeypatch.setenv("CLFCORE_JOBS", "ray")
     monkeypatch.setenv("CLFCORE_RAY_ADDRESS", ray_cluster["address"])
     monkeypatch.setenv("CLFCORE_RAY_CPUS", "1")
     monkeypatch.delenv("CLFCORE_MAX_TRAININGS", raising=False)
-    return ray_cluster
+    yield ray_cluster
+    _stop_what_is_left(isolated_roots["runs"])
+
+
+def _stop_what_is_left(runs_root: Path, timeout: float = 120) -> None:
+    from clfcore import jobs
+    from clfcore.runs.folder import RunFolder
+
+    left = []
+    for status_file in runs_root.rglob("status.json"):
+        run = RunFolder(status_file.parent)
+        if run.status().get("status") in {"queued", "running"}:
+            jobs.stop(run)
+            left.append(run)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        run.status().get("status") in {"queued", "running"} for run in left
+    ):
+        jobs.dispatch(runs_root)  # mirrors their end even when no sync thread runs
+        time.sleep(0.5)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,11 +3,15 @@ share no folder with the web server, and their run folders come back through Ray
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -115,20 +119,38 @@ def test_a_killed_worker_leaves_the_run_interrupted_with_its_last_model(
     _until(child_gone, "the training process to end with its worker", timeout=60)
 
 
+_FIRST_SERVER = """
+import json, sys, time
+from clfcore import jobs
+from clfcore.config import TrainConfig
+run = jobs.submit(TrainConfig(**json.loads(sys.argv[1])))
+while not run.history():  # its sync thread mirrors the job
+    time.sleep(0.3)
+print(run.path, flush=True)
+time.sleep(600)  # killed here, mirroring, with no chance to clean up
+"""
+
+
 def test_a_restarted_web_server_finds_its_running_job_again(on_ray, isolated_roots, wait_for):
-    run = jobs.submit(TrainConfig(**LONG))
-    _until(run.history, "a first epoch")
-    # the web server restarts: no handle, no sync thread, a new connection to the cluster
-    with cluster._STATE:
-        cluster._ROOTS.clear()
-    _until(lambda: not (cluster._THREAD and cluster._THREAD[0].is_alive()), "the sync thread")
-    with cluster._STATE:
-        cluster._HANDLES.clear()
-        cluster._INFLIGHT.clear()
-    cluster._ray().shutdown()
+    # the first web server: a process of its own that submits the job, then is killed
+    server = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_SERVER, json.dumps(LONG)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline().strip()
+        assert line, "the first web server ended before its job's first epoch"
+    finally:
+        server.kill()
+        server.wait()
+    run = RunFolder(Path(line))
     epochs = len(run.history())
-    assert run.status()["status"] == "running"
-    jobs.dispatch()  # what every page that watches runs calls
+    assert run.status()["status"] == "running" and run.status()["backend"] == "ray"
+    # this process is the restarted server: it never saw the job, and finds its actor by name
+    with cluster._STATE:
+        assert str(run.path) not in cluster._HANDLES
+    jobs.dispatch(run.path.parent)  # what every page that watches runs calls
     _until(lambda: len(run.history()) > epochs, "the job's next epoch, mirrored again")
     jobs.stop(run)  # and it still answers
     assert wait_for(run, ENDED) == "stopped"
