@@ -363,6 +363,8 @@ try:
 except UserInputError as error:
     show_error(error)
     st.stop()
+with contextlib.suppress(UserInputError):  # a backend that cannot start was shown above
+    jobs.prewarm(config, root=workspace.runs_dir)  # Start then finds a training process loaded
 if st.button(t("Start training"), type="primary", icon=":material/play_arrow:"):
     try:
         quota.check_quota(workspace, session.settings().quota_bytes)

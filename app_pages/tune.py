@@ -1,6 +1,8 @@
 """Tune: search the model's settings with Optuna - what to search, how many trials, Start; then the
 study's live figures and trials, and "Train with the best settings"."""
 
+import contextlib
+
 import streamlit as st
 
 from clfcore import jobs
@@ -29,6 +31,8 @@ try:
 except UserInputError as error:
     show_error(error)
     st.stop()
+with contextlib.suppress(UserInputError):  # a backend that cannot start was shown above
+    jobs.prewarm(base, root=workspace.runs_dir)  # the first trial finds a training process loaded
 st.subheader(t("What to search"))
 tune_views.start_button(base)
 

@@ -2,15 +2,23 @@
 trained batch the run writes in its progress.json (``first_batch_at``), for the course MLP on
 Fashion-MNIST.
 
-Runs through the local job runner, as the app does: a training process of its own every time,
-then a stop request once the first batch is in. The first run has no decoded copy of the dataset
-yet (a new data root: ``cold``); the others find it (``warm``, what every later Start sees).
-Prints ``start_to_first_batch_s: 3.1 (goal < 4; ...)`` with the median of the warm runs.
+Runs through the local job runner, as the app does, then a stop request once the first batch is in:
+
+- ``start_to_first_batch_s``: what a student sees. The Train page asks for a warm training process
+  as it opens (``jobs.prewarm``), and every run that starts leaves the next one warm
+  (``clfcore.jobs.warm``): the run is handed to a process that already loaded TensorFlow. Each
+  submit comes once that process is ready, as after the seconds a student spends on the page.
+- ``start_to_first_batch_cold_s``: a new process for every run (``CLFCORE_WARM_SECONDS=0``), with
+  the decoded dataset cached; and the very first run, without that cache, once.
+
+Prints ``start_to_first_batch_s: 1.9 (goal < 4; ...)`` with the median of the warm runs.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import statistics
 import tempfile
 import time
@@ -19,8 +27,8 @@ from pathlib import Path
 # the same course-MLP run the overhead bench times (this script's folder is on sys.path)
 from trainer_overhead import SETTINGS
 
-REPEATS = 5  # warm runs; this VM varies by 20-30 % between identical runs: the median of several
-TIMEOUT = 300.0  # seconds to wait for a first batch before giving up
+REPEATS = 5  # runs of each kind; this VM varies by 20-30 % between identical runs: the median
+TIMEOUT = 300.0  # seconds to wait for a first batch (or a warm process) before giving up
 
 
 def _start_to_first_batch(jobs, config, root: Path) -> float:
@@ -39,25 +47,50 @@ def _start_to_first_batch(jobs, config, root: Path) -> float:
     return first - submitted
 
 
+def _warm_ready(root: Path) -> None:
+    """Wait until the queue's warm process has loaded (the page has been open that long)."""
+    from clfcore.jobs import warm
+
+    deadline = time.monotonic() + TIMEOUT
+    while not any((root / warm.FOLDER).glob("*/ready")):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no warm process ready after {TIMEOUT:.0f} s in {root / warm.FOLDER}")
+        time.sleep(0.05)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ.update(
             CLFCORE_RUNS_DIR=str(Path(folder) / "runs"),
             CLFCORE_DATA_DIR=str(Path(folder) / "data"),  # Fashion-MNIST: the Debian copy
             CLFCORE_JOBS="local",
+            CLFCORE_WARM_SECONDS="0",
         )
         from clfcore import jobs
         from clfcore.config import TrainConfig
 
         config = TrainConfig(**SETTINGS)
         root = Path(folder) / "runs"
-        cold = _start_to_first_batch(jobs, config, root)
-        warm = [_start_to_first_batch(jobs, config, root) for _ in range(REPEATS)]
-    median = statistics.median(warm)
+        first = _start_to_first_batch(jobs, config, root)
+        cold = [_start_to_first_batch(jobs, config, root) for _ in range(REPEATS)]
+        os.environ["CLFCORE_WARM_SECONDS"] = "120"
+        jobs.prewarm(config, root=root)
+        warm = []
+        for _ in range(REPEATS):
+            _warm_ready(root)
+            warm.append(_start_to_first_batch(jobs, config, root))
+        _warm_ready(root)
+        for ready in (root / ".warm").glob("*/ready"):  # the one left waiting: it ends when asked
+            os.kill(json.loads(ready.read_text())["pid"], signal.SIGTERM)
     print(
-        f"start_to_first_batch_s: {median:.2f} (goal < 4; jobs.submit to the first trained batch, "
-        f"median of {REPEATS} with the decoded dataset cached; {cold:.2f} s the first time, "
-        f"runs {', '.join(f'{s:.2f}' for s in warm)}; MLP on Fashion-MNIST)"
+        f"start_to_first_batch_s: {statistics.median(warm):.2f} (goal < 4; jobs.submit to the "
+        f"first trained batch with the queue's warm training process, median of {REPEATS}: "
+        f"{', '.join(f'{s:.2f}' for s in warm)}; MLP on Fashion-MNIST)"
+    )
+    print(
+        f"start_to_first_batch_cold_s: {statistics.median(cold):.2f} (a new process every run, "
+        f"median of {REPEATS}: {', '.join(f'{s:.2f}' for s in cold)}; {first:.2f} s the very "
+        "first time, before the decoded dataset was cached)"
     )
 
 

@@ -30,7 +30,12 @@ from PIL import Image  # noqa: E402
 from clfcore.config import TrainConfig  # noqa: E402
 from clfcore.data import datasets, sources  # noqa: E402
 from clfcore.data.idx import write_idx  # noqa: E402
-from clfcore.jobs import cluster  # noqa: E402, F401 - before any test imports ray: see its guard
+from clfcore.jobs import cluster, warm  # noqa: E402, F401 - cluster before ray: see its guard
+
+# Every training a test submits starts its own process, as before warm processes: one left warm
+# after each test would load TensorFlow for nothing and stay for its idle time. The tests of warm
+# processes (tests/test_warm.py) turn them on.
+os.environ[warm.SECONDS_ENV] = "0"
 
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 

@@ -14,6 +14,7 @@ from clfcore.data import datasets, tasks
 from clfcore.data.augment import AugmentConfig, settings_for_run
 from clfcore.errors import UserInputError
 from clfcore.evaluation import run_predictions
+from clfcore.jobs import warm
 from clfcore.models import architectures
 from clfcore.paths import runs_root
 from clfcore.runs.folder import create_run
@@ -83,7 +84,12 @@ def _config_from_options(args: argparse.Namespace) -> TrainConfig:
     )
 
 
-def _train(args: argparse.Namespace) -> dict:
+def _train(args: argparse.Namespace) -> dict | int:
+    if args.warm:  # a warm training process: loaded first, handed its run folder later
+        run_dir = warm.serve(Path(args.warm))
+        if run_dir is None:
+            return 0  # ended idle: nothing was handed over
+        args.run_dir = str(run_dir)
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
         run = run_predictions.find_run(args.run_dir, anywhere=True)
         config = run.config()
@@ -307,6 +313,7 @@ def add_commands(commands) -> None:
     _add_train_options(train)
     train.add_argument("--out", help="runs folder (default: $CLFCORE_RUNS_DIR or ./runs)")
     train.add_argument("--run-dir", help=argparse.SUPPRESS)  # a run folder prepared by the app
+    train.add_argument("--warm", help=argparse.SUPPRESS)  # a warm process's folder (jobs.warm)
     train.set_defaults(run=_train)
     lr_find = commands.add_parser(
         "lr-find",

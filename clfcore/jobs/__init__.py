@@ -80,6 +80,14 @@ def launch(run: RunFolder):
     return backend().launch(run)
 
 
+def prewarm(config: TrainConfig, *, root: Path | None = None) -> None:
+    """Get a training process ready for runs like ``config`` before one is submitted (a page that
+    offers Start calls it): the run then starts without waiting for TensorFlow to load. The local
+    runner keeps one warm (``clfcore.jobs.warm``); a Ray cluster's slots stay warm by
+    themselves."""
+    backend().prewarm(config, root=root)
+
+
 def max_concurrent() -> int:
     """How many trainings may run at once."""
     return backend().max_concurrent()
@@ -105,6 +113,7 @@ __all__ = [
     "dispatch",
     "launch",
     "max_concurrent",
+    "prewarm",
     "queue_order",
     "queue_position",
     "stop",

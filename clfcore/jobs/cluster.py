@@ -64,6 +64,7 @@ __all__ = [
     "dispatch",
     "launch",
     "max_concurrent",
+    "prewarm",
     "queue_order",
     "queue_position",
     "stop",
@@ -561,6 +562,10 @@ def submit(
 
 queue_order = local.queue_order  # the queue reads only the run folders, mirrored here
 queue_position = local.queue_position
+
+
+def prewarm(config: TrainConfig, *, root: Path | None = None) -> None:
+    """Nothing to do: a slot that trained stays warm for the next job by itself."""
 
 
 def stop(run: RunFolder) -> None:

@@ -18,21 +18,18 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
-from clfcore import tfenv
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
-from clfcore.jobs import policy
+from clfcore.jobs import policy, process, warm
 from clfcore.jobs.policy import PRIORITIES
 from clfcore.jobs.queue import dispatch_lock, queue_base, scan
-from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
+from clfcore.models import architectures
+from clfcore.paths import runs_root
 from clfcore.runs.folder import RunFolder, create_run
-from clfcore.runs.liveness import _process_start_ticks, process_alive
+from clfcore.runs.liveness import process_alive
 from clfcore.training import resume
 from clfcore.training.trainer import check_config
 
@@ -47,36 +44,53 @@ def max_concurrent() -> int:
         return 1
 
 
+def _process_kind(config: TrainConfig, queue: Path) -> tuple[dict[str, str], str, bool]:
+    """The environment of ``config``'s training process, its warm kind, and whether it trains
+    convolutions (its TensorFlow kernels)."""
+    env = process.child_environment(runs=queue)  # it picks its TensorFlow kernels for its model
+    try:
+        convolutional = architectures.has_convolutions(config.architecture, config.arch_options)
+    except UserInputError:
+        convolutional = True  # the training refuses an unknown architecture with the reason
+    return env, warm.kind(env, convolutional=convolutional), convolutional
+
+
+def prewarm(config: TrainConfig, *, root: Path | None = None) -> None:
+    """Have a training process for runs like ``config`` loaded before one is submitted (the Train
+    page asks as it opens), so its Start waits only for the data and the graph."""
+    if warm.idle_seconds() <= 0:
+        return
+    queue = queue_base(Path(root) if root is not None else runs_root())
+    env, kind, convolutional = _process_kind(config, queue)
+    with dispatch_lock(queue):
+        warm.ensure(queue, kind, convolutional=convolutional, env=env)
+
+
 def launch(run: RunFolder) -> int:
-    """Start the training process of ``run`` in its own session (it survives the server). Returns
-    its pid."""
+    """Start the training process of ``run`` in its own session (it survives the server): the
+    queue's warm process when one of its kind is ready (``clfcore.jobs.warm``), else a new one.
+    Then one is made warm for the next run. Returns the process's pid."""
     resume.place_start_model(run)  # a continued run: its parent's model, or UserInputError if gone
-    log = open(run.log_path, "ab")  # noqa: SIM115  (the child writes to it; closed below, once started)
-    # clfcore is an installed package (pip install -e .), so the child finds it without PYTHONPATH.
-    # Both roots go as absolute paths: the child must read the same datasets and write the same
-    # runs as this process, whatever its working folder. The runs root is the queue's (not the
-    # workspace's), so the child's ``dispatch`` when it ends starts the next run of every workspace.
+    # The runs root is the queue's (not the workspace's), so the child's ``dispatch`` when it ends
+    # starts the next run of every workspace.
     queue = queue_base(run.path.parent)
-    env = {**os.environ, RUNS_ENV: str(queue), DATA_ENV: str(data_root())}
-    env = tfenv.child_environment(env)  # the run picks its TensorFlow kernels for its own model
-    process = subprocess.Popen(
-        [sys.executable, "-m", "clfcore", "train", "--run-dir", str(run.path)],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    log.close()
+    env, kind, convolutional = _process_kind(run.config(), queue)
+    ready = warm.claim(queue, kind) if warm.idle_seconds() > 0 else None
+    if ready is not None:
+        child = process.Child(ready.pid, ready.pid_start)
+    else:
+        child = process.spawn(["train", "--run-dir", str(run.path)], log=run.log_path, env=env)
     run.set_status(
         "running",
-        pid=process.pid,
-        pid_start=_process_start_ticks(process.pid),
+        pid=child.pid,
+        pid_start=child.pid_start,
         message=None,
         started=time.time(),  # the queue's round robin serves whoever waited longest next
     )
-    threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends: no zombie
-    return process.pid
+    if ready is not None:
+        warm.hand_over(ready, run)  # after the status: the run's process is known from the start
+    warm.ensure(queue, kind, convolutional=convolutional, env=env)
+    return child.pid
 
 
 def dispatch(root: Path | None = None) -> list[str]:

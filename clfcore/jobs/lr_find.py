@@ -19,21 +19,18 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clfcore import tfenv
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
 from clfcore.fileio import write_text_atomic
 from clfcore.i18n import N_
-from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
-from clfcore.runs.liveness import _process_start_ticks, process_alive
+from clfcore.jobs import process
+from clfcore.paths import runs_root
+from clfcore.runs.liveness import process_alive
 from clfcore.training.trainer import OUT_OF_MEMORY, check_config
 
 FOLDER = ".lr-find"
@@ -130,18 +127,8 @@ def start(config: TrainConfig, *, runs_dir: Path | None = None) -> None:
     folder.mkdir(parents=True)
     _write(folder / "config.json", config.to_json())
     _write(folder / "status.json", {"status": "running"})
-    env = {**os.environ, RUNS_ENV: str(runs_root()), DATA_ENV: str(data_root())}
-    with open(folder / "log.txt", "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "clfcore", "lr-find", "--job-dir", str(folder)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=tfenv.child_environment(env),
-            start_new_session=True,
-        )
-    _set_status(folder, "running", pid=process.pid, pid_start=_process_start_ticks(process.pid))
-    threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends: no zombie
+    child = process.spawn(["lr-find", "--job-dir", str(folder)], log=folder / "log.txt")
+    _set_status(folder, "running", pid=child.pid, pid_start=child.pid_start)
 
 
 def stop(runs_dir: Path | None = None) -> None:

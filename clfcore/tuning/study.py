@@ -25,8 +25,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,12 +35,13 @@ from typing import Any
 
 import optuna
 
-from clfcore import jobs, tfenv
+from clfcore import jobs
 from clfcore.config import TrainConfig
 from clfcore.errors import UserInputError
 from clfcore.fileio import write_text_atomic
 from clfcore.i18n import N_
-from clfcore.paths import DATA_ENV, RUNS_ENV, data_root, runs_root
+from clfcore.jobs import process
+from clfcore.paths import runs_root
 from clfcore.runs.folder import RunFolder, read_json
 from clfcore.runs.liveness import _process_start_ticks, effective_status, process_alive
 from clfcore.training.trainer import check_config
@@ -441,28 +440,11 @@ def start(config: TuneConfig, *, runs_dir: Path | None = None, priority: str = "
     # (``load``, the page every few seconds) opening the storage while the driver creates it would
     # create the tables too, and one of the two fails with "table ... already exists"
     open_study(folder, config)
-    env = {**os.environ, RUNS_ENV: str(runs_root()), DATA_ENV: str(data_root())}
-    with open(folder / "driver.log", "ab") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "clfcore",
-                "tune",
-                "--study-dir",
-                str(folder),
-                "--priority",
-                priority,
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=tfenv.child_environment(env),
-            start_new_session=True,
-        )
+    child = process.spawn(
+        ["tune", "--study-dir", str(folder), "--priority", priority], log=folder / "driver.log"
+    )
     # "running" at once, so a page that reads the folder before the child writes sees it started
-    _set_driver(folder, "running", pid=process.pid, pid_start=_process_start_ticks(process.pid))
-    threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends: no zombie
+    _set_driver(folder, "running", pid=child.pid, pid_start=child.pid_start)
     return folder
 
 
