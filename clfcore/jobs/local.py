@@ -63,7 +63,7 @@ def prewarm(config: TrainConfig, *, root: Path | None = None) -> None:
     queue = queue_base(Path(root) if root is not None else runs_root())
     env, kind, convolutional = _process_kind(config, queue)
     with dispatch_lock(queue):
-        warm.ensure(queue, kind, convolutional=convolutional, env=env)
+        warm.ensure(queue, kind, convolutional=convolutional, env=env, dataset=config.dataset)
 
 
 def launch(run: RunFolder) -> int:
@@ -89,7 +89,7 @@ def launch(run: RunFolder) -> int:
     )
     if ready is not None:
         warm.hand_over(ready, run)  # after the status: the run's process is known from the start
-    warm.ensure(queue, kind, convolutional=convolutional, env=env)
+    warm.ensure(queue, kind, convolutional=convolutional, env=env, dataset=run.config().dataset)
     return child.pid
 
 

@@ -14,10 +14,12 @@ output in train.log), and another warm process is started for the run after.
 - **Its kind.** TensorFlow's kernels are chosen before it loads (``tfenv.prefer_onednn``), and the
   environment is read as the process starts: a warm process takes only a run with the same
   choice (convolutional or not) and the same environment; any other run starts cold.
-- **Handing over.** In the queue's ``.warm/<id>/`` folder: the process writes ``ready`` once loaded;
-  the dispatcher claims it by renaming ``ready`` (atomic: of two claims, or a claim and the
-  process retiring, exactly one wins), writes the run's status with the process's pid, then the
-  run folder's path into ``job``. The folder is removed as the run starts.
+- **Handing over.** In the queue's ``.warm/<id>/`` folder: the dispatcher claims the process by
+  creating ``claimed`` (exclusive: of two claims, or a claim and the process retiring, exactly one
+  wins), writes the run's status with the process's pid, then the run folder's path into ``job``.
+  A process still loading can be claimed: it takes the run as soon as it has loaded, which is
+  sooner than a new process would. It writes ``ready`` once loaded, and removes its folder as the
+  run starts. It also reads the dataset the last run used (``warm.json``'s hint) while it waits.
 - **Idle.** After ``CLFCORE_WARM_SECONDS`` (default 600) without a run it ends by itself; ``0``
   turns warm processes off (every run starts its own process).
 """
@@ -97,9 +99,7 @@ def _entries(root: Path, key: str):
         if not started and _age(folder) > _STARTING_GRACE:
             shutil.rmtree(folder, ignore_errors=True)  # its starter died before writing the pid
             continue
-        if meta.get("kind") == key and not any(
-            (folder / name).exists() for name in ("claimed", "retired")
-        ):
+        if meta.get("kind") == key and not (folder / "claimed").exists():
             yield folder, started  # loading, or ready
 
 
@@ -110,17 +110,25 @@ def _age(folder: Path) -> float:
         return 0.0
 
 
+def _take(folder: Path) -> bool:
+    """Claim the process of ``folder`` for a run, or for its own retirement: True for the one
+    caller that wins."""
+    try:
+        os.close(os.open(folder / "claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError:  # taken already (or the folder went)
+        return False
+    return True
+
+
 def claim(root: Path, key: str) -> Warm | None:
-    """A ready warm process of kind ``key`` for a run of ``root``'s queue, now reserved for it;
-    None if there is none. Call under the queue's dispatch lock, then ``hand_over``."""
-    for folder, started in list(_entries(root, key)):
-        if not started:
-            continue  # still loading
-        try:
-            (folder / "ready").rename(folder / "claimed")
-        except OSError:  # not ready yet, or it is retiring, or another claim won
-            continue
-        return Warm(folder, int(started["pid"]), started.get("pid_start"))
+    """A warm process of kind ``key`` for a run of ``root``'s queue, now reserved for it (the ready
+    ones first, else one still loading); None if there is none. Call under the queue's dispatch
+    lock, then ``hand_over``."""
+    found = [(folder, started) for folder, started in _entries(root, key) if started]
+    found.sort(key=lambda entry: not (entry[0] / "ready").exists())  # stable: else oldest first
+    for folder, started in found:
+        if _take(folder):
+            return Warm(folder, int(started["pid"]), started.get("pid_start"))
     return None
 
 
@@ -129,9 +137,16 @@ def hand_over(warm: Warm, run: RunFolder) -> None:
     write_text_atomic(warm.folder / "job", str(run.path))
 
 
-def ensure(root: Path, key: str, *, convolutional: bool, env: dict[str, str]) -> None:
+def ensure(
+    root: Path, key: str, *, convolutional: bool, env: dict[str, str], dataset: str | None = None
+) -> None:
     """Start a warm process of kind ``key`` for ``root``'s queue unless one is there (ready or
-    loading). Call under the queue's dispatch lock."""
+    loading). Call under the queue's dispatch lock.
+
+    Args:
+        dataset: the dataset the next run will likely use (the last run's): the process reads it
+            while it waits, so the run finds it in memory.
+    """
     seconds = idle_seconds()
     if seconds <= 0 or any(True for _ in _entries(root, key)):
         return
@@ -139,7 +154,14 @@ def ensure(root: Path, key: str, *, convolutional: bool, env: dict[str, str]) ->
     folder.mkdir(parents=True)
     write_text_atomic(
         folder / "warm.json",
-        json.dumps({"kind": key, "convolutional": convolutional, "idle_seconds": seconds}),
+        json.dumps(
+            {
+                "kind": key,
+                "convolutional": convolutional,
+                "idle_seconds": seconds,
+                "dataset": dataset,
+            }
+        ),
     )
     child = process.spawn(["train", "--warm", str(folder)], log=folder / "warm.log", env=env)
     started = {"pid": child.pid, "pid_start": child.pid_start}
@@ -163,25 +185,23 @@ def serve(folder: Path) -> Path | None:
         folder / "ready",
         json.dumps({"pid": os.getpid(), "pid_start": _process_start_ticks(os.getpid())}),
     )
+    if meta.get("dataset") and not (folder / "job").is_file():
+        _read_dataset(meta["dataset"])
     idle_until = time.monotonic() + float(meta.get("idle_seconds", DEFAULT_SECONDS))
     claimed_since = None
     while not (folder / "job").is_file():
-        time.sleep(_POLL)
-        if claimed_since is None and (asked_to_end or time.monotonic() > idle_until):
-            try:
-                (folder / "ready").rename(folder / "retired")  # no claim can win from here on
-            except FileNotFoundError:  # claimed: its run is on the way
-                claimed_since = time.monotonic()
-                continue
+        ending = asked_to_end or time.monotonic() > idle_until
+        if claimed_since is None and ending and _take(folder):  # no claim can win from here on
             shutil.rmtree(folder, ignore_errors=True)
             return None
         if not folder.is_dir():  # the runs root went away
             return None
-        if claimed_since is None and not (folder / "ready").exists():
-            claimed_since = time.monotonic()
+        if claimed_since is None and (folder / "claimed").exists():
+            claimed_since = time.monotonic()  # its run is on the way
         if claimed_since is not None and time.monotonic() - claimed_since > _CLAIMED_WAIT:
             shutil.rmtree(folder, ignore_errors=True)  # its dispatcher died before handing over
             return None
+        time.sleep(_POLL)
     run_dir = Path((folder / "job").read_text(encoding="utf-8"))
     shutil.rmtree(folder, ignore_errors=True)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the trainer installs its own
@@ -197,6 +217,16 @@ def _load_training() -> None:
     from clfcore.training import trainer  # noqa: F401
 
     tf.constant(1.0) + 1.0  # the eager context, made once
+
+
+def _read_dataset(dataset_id: str) -> None:
+    """Read ``dataset_id`` into this process's cache (``datasets.load_raw``); one that cannot be
+    read is left to the run, which says why."""
+    from clfcore.data import datasets
+    from clfcore.errors import UserInputError
+
+    with contextlib.suppress(UserInputError, OSError, ValueError):
+        datasets.load_raw(dataset_id)
 
 
 def _output_to(log: Path) -> None:

@@ -49,7 +49,8 @@ from clfcore.tuning.space import SearchSpace, check_space, suggest, trial_config
 
 STUDIES_DIR = ".studies"
 OBJECTIVE = "val_accuracy"  # maximised: the best epoch's, as model.keras keeps it
-POLL_SECONDS = 0.5  # how often the driver reads the trial run's epoch log
+POLL_SECONDS = 0.2  # how often the driver reads the trial run's epoch log: a pruned trial's
+# epochs after the one that pruned it are lost time
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 ALREADY_RUNNING = N_("The study {study} is already running. Stop it first, or wait for it to end.")
 ENDED = N_("The study's driver process ended unexpectedly. Resume the study to go on.")
