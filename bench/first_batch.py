@@ -80,8 +80,8 @@ def main() -> None:
             _warm_ready(root)
             warm.append(_start_to_first_batch(jobs, config, root))
         _warm_ready(root)
-        for ready in (root / ".warm").glob("*/ready"):  # the one left waiting: it ends when asked
-            os.kill(json.loads(ready.read_text())["pid"], signal.SIGTERM)
+        for started in (root / ".warm").glob("*/pid.json"):  # the one left waiting ends when asked
+            os.kill(json.loads(started.read_text())["pid"], signal.SIGTERM)
     print(
         f"start_to_first_batch_s: {statistics.median(warm):.2f} (goal < 4; jobs.submit to the "
         f"first trained batch with the queue's warm training process, median of {REPEATS}: "

@@ -3,6 +3,7 @@ before it was submitted trains as a new process would, and the queue keeps one r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -28,7 +29,8 @@ def warm_on(isolated_roots, monkeypatch):
     for started in (isolated_roots["runs"] / warm.FOLDER).glob("*/pid.json"):
         pid = json.loads(started.read_text())["pid"]
         if process_alive(pid):
-            os.kill(pid, signal.SIGTERM)  # an idle one retires at once
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # an idle one retires at once
 
 
 def _until(check, what: str, timeout: float = 120):
@@ -49,6 +51,10 @@ def _ready(runs) -> dict[str, int]:
     }
 
 
+def _numbers(run) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in run.history()]
+
+
 def test_a_run_handed_to_a_warm_process_trains_as_a_new_process_would(warm_on, wait_for):
     cold = jobs.submit(TrainConfig(**QUICK))
     assert wait_for(cold, ENDED) == "completed", cold.log_path.read_text()
@@ -59,21 +65,26 @@ def test_a_run_handed_to_a_warm_process_trains_as_a_new_process_would(warm_on, w
     handed = jobs.submit(TrainConfig(**QUICK))
     assert handed.status()["pid"] == pid  # no new process: the waiting one took it
     assert wait_for(handed, ENDED) == "completed", handed.log_path.read_text()
-
-    def numbers(run):
-        return [{k: v for k, v in row.items() if k != "seconds"} for row in run.history()]
-
-    assert numbers(handed) == numbers(cold)  # the same seed and kernels: the same numbers
+    assert _numbers(handed) == _numbers(cold)  # the same seed and kernels: the same numbers
     assert handed.metrics()["test_accuracy"] == cold.metrics()["test_accuracy"]
     log = handed.log_path.read_text()
     assert "test accuracy" in log and json.loads(log.splitlines()[-1])["status"] == "completed"
     assert handed.startup_seconds() is not None
     assert not (warm_on / warm.FOLDER / name).exists()  # its folder went as it took the run
 
-    # the next one, started as that run began, takes a long run; Stop reaches it there
-    [next_pid] = _until(lambda: _ready(warm_on), "the next warm process").values()
+    # then the same process waits for the next run, and trains it as a new process would
+    [(again, same)] = _until(lambda: _ready(warm_on), "the process to wait again").items()
+    assert same == pid and again != name
+    second = jobs.submit(TrainConfig(**QUICK))
+    assert second.status()["pid"] == pid
+    assert wait_for(second, ENDED) == "completed", second.log_path.read_text()
+    assert _numbers(second) == _numbers(cold)  # nothing of the last run's model or seeds left
+    assert "error" not in json.loads(second.log_path.read_text().splitlines()[-1])
+
+    # and a long run there: Stop reaches it
+    _until(lambda: _ready(warm_on), "the process to wait again")
     long = jobs.submit(TrainConfig(**{**QUICK, "epochs": 400, "train_size": 400}))
-    assert long.status()["pid"] == next_pid != pid
+    assert long.status()["pid"] == pid
     _until(long.history, "a first epoch")
     jobs.stop(long)
     assert wait_for(long, ENDED) == "stopped"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from clfcore import jobs, tfenv
@@ -85,11 +86,9 @@ def _config_from_options(args: argparse.Namespace) -> TrainConfig:
 
 
 def _train(args: argparse.Namespace) -> dict | int:
-    if args.warm:  # a warm training process: loaded first, handed its run folder later
-        run_dir = warm.serve(Path(args.warm))
-        if run_dir is None:
-            return 0  # ended idle: nothing was handed over
-        args.run_dir = str(run_dir)
+    if args.warm:  # a warm training process: loaded first, handed its runs later
+        warm.serve(Path(args.warm), train=_train_handed_run)
+        return 0
     if args.run_dir:  # a run prepared by the app (or by `submit`): its config is in the folder
         run = run_predictions.find_run(args.run_dir, anywhere=True)
         config = run.config()
@@ -125,6 +124,18 @@ def _train(args: argparse.Namespace) -> dict | int:
         f"in {summary['train_seconds']:.1f} s"
     )
     return {"run_dir": str(run.path), "status": run.status().get("status"), **summary}
+
+
+def _train_handed_run(run_dir: Path) -> None:
+    """A run handed to a warm process: what ``python -m clfcore train --run-dir`` prints, the
+    JSON line or the error last, into its train.log."""
+    try:
+        summary = _train(argparse.Namespace(warm=None, run_dir=str(run_dir)))
+    except UserInputError as error:  # its status says failed, with the reason
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        print(json.dumps({"error": str(error)}), flush=True)
+        return
+    print(json.dumps(summary), flush=True)
 
 
 def _lr_find(args: argparse.Namespace) -> dict:

@@ -7,10 +7,15 @@ runs pay it every time. So the local runner keeps one process of the queue warm:
 ``python -m clfcore train --warm FOLDER``, it loads the training code, says it is ready, and waits.
 The next run of the same kind is handed to it instead of a new process; it then is that run's
 training process, exactly as if started for it (the same entry point, its pid in status.json, its
-output in train.log), and another warm process is started for the run after.
+output in train.log). A new warm process is started only when the queue has none of the kind.
 
-- **One run each.** A warm process trains one run and ends, like any training process: a crash or
-  an out-of-memory ends one run only, and TensorFlow's memory goes back to the system.
+- **Run after run.** After its run it waits for the next one, in a new folder the dispatcher
+  made for it when it handed the run over (so the queue never starts a second process meanwhile).
+  The model and graph of the last run are cleared first (``keras.backend.clear_session``), and
+  every run sets its own seeds, so a seeded run gives the same numbers as in a new process. A
+  process that crashed ends (its run is failed or interrupted, as before), and one that grew past
+  ``MAX_RSS_BYTES`` or trained ``MAX_RUNS`` runs ends after its run, so memory goes back to the
+  system.
 - **Its kind.** TensorFlow's kernels are chosen before it loads (``tfenv.prefer_onednn``), and the
   environment is read as the process starts: a warm process takes only a run with the same
   choice (convolutional or not) and the same environment; any other run starts cold.
@@ -19,7 +24,9 @@ output in train.log), and another warm process is started for the run after.
   wins), writes the run's status with the process's pid, then the run folder's path into ``job``.
   A process still loading can be claimed: it takes the run as soon as it has loaded, which is
   sooner than a new process would. It writes ``ready`` once loaded, and removes its folder as the
-  run starts. It also reads the dataset the last run used (``warm.json``'s hint) while it waits.
+  run starts; the folder made for its next run holds ``busy`` (that run's path) until the run
+  ended, and can be claimed once the run's status is final. It also reads the dataset the last
+  run used (``warm.json``'s hint) while it waits.
 - **Idle.** After ``CLFCORE_WARM_SECONDS`` (default 600) without a run it ends by itself; ``0``
   turns warm processes off (every run starts its own process).
 """
@@ -35,15 +42,16 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from clfcore import tfenv
 from clfcore.fileio import write_text_atomic
 from clfcore.jobs import process
-from clfcore.jobs.queue import queue_base
+from clfcore.jobs.queue import FINAL, queue_base
 from clfcore.runs.folder import RunFolder, read_json
-from clfcore.runs.liveness import _process_start_ticks, process_alive
+from clfcore.runs.liveness import process_alive
 
 SECONDS_ENV = "CLFCORE_WARM_SECONDS"
 DEFAULT_SECONDS = 600.0
@@ -54,6 +62,8 @@ _CLAIMED_WAIT = 30.0  # a claimed process waits this long for its run before it 
 # variables that differ from one moment of the same server to the next and change nothing a
 # training does (pytest names the test running)
 _VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
+MAX_RUNS = 100  # runs one process trains before it ends and a new one takes over
+MAX_RSS_BYTES = 3 * 1024**3  # a process that holds more memory than this after a run ends
 
 
 @dataclass(frozen=True)
@@ -120,11 +130,20 @@ def _take(folder: Path) -> bool:
     return True
 
 
+def _free(folder: Path) -> bool:
+    """Whether the process of ``folder`` is not training: loading, waiting, or its run ended."""
+    try:
+        busy = (folder / "busy").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return RunFolder(Path(busy)).status().get("status") in FINAL
+
+
 def claim(root: Path, key: str) -> Warm | None:
-    """A warm process of kind ``key`` for a run of ``root``'s queue, now reserved for it (the ready
-    ones first, else one still loading); None if there is none. Call under the queue's dispatch
+    """A warm process of kind ``key`` for a run of ``root``'s queue, now reserved for it (a ready
+    one first, else one still loading); None if there is none. Call under the queue's dispatch
     lock, then ``hand_over``."""
-    found = [(folder, started) for folder, started in _entries(root, key) if started]
+    found = [(f, started) for f, started in _entries(root, key) if started and _free(f)]
     found.sort(key=lambda entry: not (entry[0] / "ready").exists())  # stable: else oldest first
     for folder, started in found:
         if _take(folder):
@@ -133,8 +152,21 @@ def claim(root: Path, key: str) -> Warm | None:
 
 
 def hand_over(warm: Warm, run: RunFolder) -> None:
-    """Give ``run`` to the claimed ``warm`` process (its status already names the process)."""
-    write_text_atomic(warm.folder / "job", str(run.path))
+    """Give ``run`` to the claimed ``warm`` process (its status already names the process), and
+    make the folder it waits in for its next run, marked busy with this one."""
+    meta = read_json(warm.folder / "warm.json")
+    runs = int(meta.get("runs", 0)) + 1
+    following = None
+    if runs < MAX_RUNS:
+        following = warm.folder.parent / uuid.uuid4().hex[:12]  # beside it, in the queue
+        following.mkdir(parents=True)
+        write_text_atomic(following / "busy", str(run.path))
+        meta = {**meta, "runs": runs, "dataset": run.config().dataset}
+        write_text_atomic(following / "warm.json", json.dumps(meta))
+        started = {"pid": warm.pid, "pid_start": warm.pid_start}
+        write_text_atomic(following / "pid.json", json.dumps(started))
+    job = {"run": str(run.path), "next": str(following) if following else None}
+    write_text_atomic(warm.folder / "job", json.dumps(job))
 
 
 def ensure(
@@ -171,23 +203,46 @@ def ensure(
 # --- the warm process's side --------------------------------------------------------------------
 
 
-def serve(folder: Path) -> Path | None:
-    """In the warm process: load the training code, say so, and wait for a run. Returns the run
-    folder handed over (its train.log now takes this process's output), or None when the process
-    ended idle (nothing was handed over)."""
+def serve(folder: Path, train: Callable[[Path], None]) -> None:
+    """In the warm process: load the training code, say so, and train the runs handed over, one
+    after another, with ``train(run_dir)`` (its output in the run's train.log). Returns when the
+    process should end: idle, asked to, or after a run that left it too large.
+    """
     folder = Path(folder)
     meta = read_json(folder / "warm.json")
     tfenv.prefer_onednn(convolutional=bool(meta.get("convolutional", True)))
-    asked_to_end = []
+    asked_to_end: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: asked_to_end.append(True))
     _load_training()
-    write_text_atomic(
-        folder / "ready",
-        json.dumps({"pid": os.getpid(), "pid_start": _process_start_ticks(os.getpid())}),
-    )
+    write_text_atomic(folder / "ready", "")
     if meta.get("dataset") and not (folder / "job").is_file():
         _read_dataset(meta["dataset"])
-    idle_until = time.monotonic() + float(meta.get("idle_seconds", DEFAULT_SECONDS))
+    while True:
+        job = _wait_for_job(folder, float(meta.get("idle_seconds", DEFAULT_SECONDS)), asked_to_end)
+        if job is None:
+            return
+        shutil.rmtree(folder, ignore_errors=True)
+        run_dir, following = Path(job["run"]), job.get("next")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the trainer installs its own
+        _output_to(RunFolder(run_dir).log_path)
+        train(run_dir)  # a crash raises: the process ends, and its next folder with it
+        _clear_session()
+        if following is None:
+            return
+        folder = Path(following)
+        signal.signal(signal.SIGTERM, lambda *_: asked_to_end.append(True))
+        if _rss_bytes() > MAX_RSS_BYTES:
+            asked_to_end.append(True)  # it retires below, unless a run was handed over already
+        if folder.is_dir():
+            _output_to(folder / "warm.log")
+            write_text_atomic(folder / "ready", "")
+            (folder / "busy").unlink(missing_ok=True)
+
+
+def _wait_for_job(folder: Path, idle_seconds: float, asked_to_end: list) -> dict | None:
+    """The job handed to this process in ``folder`` ({"run", "next"}), or None when it ends idle,
+    asked to, or left without one."""
+    idle_until = time.monotonic() + idle_seconds
     claimed_since = None
     while not (folder / "job").is_file():
         ending = asked_to_end or time.monotonic() > idle_until
@@ -202,11 +257,26 @@ def serve(folder: Path) -> Path | None:
             shutil.rmtree(folder, ignore_errors=True)  # its dispatcher died before handing over
             return None
         time.sleep(_POLL)
-    run_dir = Path((folder / "job").read_text(encoding="utf-8"))
-    shutil.rmtree(folder, ignore_errors=True)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the trainer installs its own
-    _output_to(RunFolder(run_dir).log_path)
-    return run_dir
+    return json.loads((folder / "job").read_text(encoding="utf-8"))
+
+
+def _clear_session() -> None:
+    """Forget the last run's model, graph and layer names, and free what they held."""
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()
+
+
+def _rss_bytes() -> int:
+    """This process's resident memory (Linux; 0 where unknown)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _load_training() -> None:

@@ -1,9 +1,14 @@
 """Through the pages: choose a model, start a run on the Train page, follow it to the end."""
 
+import json
+import os
+import signal
 import time
 
 from clfcore.data.splits import SplitConfig
+from clfcore.jobs import warm
 from clfcore.runs import listing
+from clfcore.runs.folder import RunFolder
 
 
 def _prepare(at, **model):
@@ -21,15 +26,25 @@ def _prepare(at, **model):
     }
 
 
-def test_start_a_run_and_follow_it_until_it_completes(isolated_roots, open_page, all_text):
+def _warm_pids(runs) -> list[int]:
+    return [json.loads(p.read_text())["pid"] for p in (runs / warm.FOLDER).glob("*/pid.json")]
+
+
+def test_start_a_run_and_follow_it_until_it_completes(
+    isolated_roots, monkeypatch, open_page, all_text
+):
+    monkeypatch.setenv(warm.SECONDS_ENV, "60")  # as outside the tests: a process kept warm
     at = open_page("train", "en")
     _prepare(at)
     at.run()
+    # the page got a training process loading for its Start
+    [loading] = _warm_pids(isolated_roots["runs"])
     at.text_input[0].input("first try").run()
     next(b for b in at.button if b.label == "Start training").click().run()
     assert not at.exception
     (run,) = listing.list_runs()
     assert run.name == "first try" and run.status in ("running", "completed")
+    assert RunFolder(run.path).status()["pid"] == loading  # Start handed the run to it
     deadline = time.monotonic() + 180
     while listing.list_runs()[0].status in listing.ACTIVE and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -38,6 +53,8 @@ def test_start_a_run_and_follow_it_until_it_completes(isolated_roots, open_page,
     text = all_text(at)
     assert "test accuracy" in text and "after 2 epochs" in text
     assert not at.exception
+    for pid in _warm_pids(isolated_roots["runs"]):  # the one left for the next run
+        os.kill(pid, signal.SIGTERM)
 
 
 def test_bad_settings_show_a_message_and_start_nothing(isolated_roots, open_page):
