@@ -1,8 +1,9 @@
 """Training runs as separate OS processes: launch, queue, stop, and notice the ones that died.
 
-Each training is its own process running ``python -m clfcore train --run-dir DIR`` - the same entry
-point as the command line - so a crash or an out-of-memory only ends that run, TensorFlow's memory
-goes back to the system after every run, and a run outlives the page and even the web server.
+Each training runs in a process of its own, not in the web server: ``python -m clfcore train
+--run-dir DIR`` - the same entry point as the command line - or the queue's warm process, which
+loaded TensorFlow before the run came and trains run after run (``clfcore.jobs.warm``). A crash or
+an out-of-memory ends only that process's run, and a run outlives the page and even the web server.
 The app and the processes talk only through the run folder (clfcore.runs.folder) and signals.
 
 At most ``max_concurrent()`` runs train at once (``$CLFCORE_MAX_TRAININGS``, default 1 on a CPU
