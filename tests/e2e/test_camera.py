@@ -207,7 +207,6 @@ def test_live_mode_writes_the_answer_under_the_video(
     page.get_by_role("tab", name=tr("Camera")).click()
     page.get_by_role("radio", name=tr("Live"), exact=True).click()  # a segmented control
     frame = page.frame_locator("iframe[title*='streamlit_webrtc']")
-    frame.get_by_role("button", name=tr("Start the camera")).click()
     # the fragment rewrites it about twice a second: a digit class and its probability
     answer = re.compile(
         "^"
@@ -216,5 +215,12 @@ def test_live_mode_writes_the_answer_under_the_video(
         .replace("%", r"\d{1,3}%")
         + "$"
     )
-    expect(page.get_by_text(answer)).to_be_visible(timeout=60_000)
+    frame.get_by_role("button", name=tr("Start the camera")).click()
+    try:
+        expect(page.get_by_text(answer)).to_be_visible(timeout=60_000)
+    except AssertionError:  # a WebRTC connection that never formed (its ICE, on a busy machine):
+        # as a user would, stop the camera and start it again, once
+        frame.get_by_role("button", name=tr("Stop the camera")).click()
+        frame.get_by_role("button", name=tr("Start the camera")).click()
+        expect(page.get_by_text(answer)).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
